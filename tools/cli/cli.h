@@ -16,6 +16,9 @@ int tt_cli_fail(const char *what);
 /* Print "timtin <cmd>: <msg>" and the usage line to stderr; return 2. */
 int tt_cli_usage(const char *cmd, const char *usage, const char *msg);
 
+/* Index path from $TIMTIN_DB, else ./timtin.db. */
+const char *tt_cli_default_db(void);
+
 /* Read all of a stream into a malloc'd buffer (NUL-terminated). Returns NULL on error. */
 char *tt_cli_slurp(FILE *f, size_t *len);
 

@@ -1,0 +1,310 @@
+/* Term dictionary of a segment (indexer/dict.h).
+ *
+ * File layout (little-endian; envelope from indexer/fileio.h):
+ *
+ *   header   16 bytes  "TTDICT01", version 1, flags 0
+ *   blocks   nblocks blocks of up to 32 entries; each entry:
+ *              vbyte shared     bytes shared with the previous key (0 for a block's first entry)
+ *              vbyte suffix_len then suffix_len bytes of key (shared + suffix_len <= 255)
+ *              u8    flags      TT_DICT_POSITIONAL
+ *              vbyte df
+ *              vbyte max_impact
+ *              vbyte64 post_off (absolute offset in <segment>.post)
+ *              vbyte64 post_len
+ *   index    nblocks x u64   offset of each block from the start of the file
+ *   trailer  u64 index_off, u64 nterms, u32 nblocks, u32 block_size (32)
+ *   footer   16 bytes (checksum, magic)
+ *
+ * Keys are strictly increasing in memcmp order (a prefix sorts first). */
+#include "indexer/dict.h"
+
+#include <string.h>
+
+#include "common/alloc.h"
+#include "common/endian.h"
+#include "common/error.h"
+#include "indexer/vbyte.h"
+
+#define TRAILER_LEN 24
+
+static int corrupt(const tt_dict *d, const uint8_t *at, const char *what)
+{
+  return tt_error_set(TT_ECORRUPT, "%s: corrupt term dictionary at offset %zu: %s", d->map.path,
+                      (size_t)(at - d->map.data), what);
+}
+
+int tt_dict_writer_open(tt_dict_writer *w, const char *path)
+{
+  memset(w, 0, sizeof *w);
+  TT_FORWARD(tt_wfile_open(&w->f, path));
+  return tt_file_header_write(w->f, TT_DICT_MAGIC, TT_DICT_VERSION, 0);
+}
+
+static int flush_block(tt_dict_writer *w)
+{
+  if (!w->in_block) return 0;
+  uint8_t off[8];
+  tt_store_le64(off, tt_wfile_offset(w->f));
+  if (tt_buf_append(&w->offsets, off, 8)) return TT_ENOMEM;
+  int rc = tt_wfile_write(w->f, w->block.p, w->block.n);
+  tt_buf_reset(&w->block);
+  w->in_block = 0;
+  return rc;
+}
+
+int tt_dict_writer_add(tt_dict_writer *w, const tt_dict_entry *e)
+{
+  if (e->key_len > TT_DICT_MAX_KEY)
+    return tt_error_set(TT_EINVAL, "term longer than %d bytes", TT_DICT_MAX_KEY);
+  if (w->in_block == TT_DICT_BLOCK) TT_FORWARD(flush_block(w));
+  uint32_t shared = 0;
+  if (w->in_block) {
+    uint32_t n = (uint32_t)(w->prev.n < e->key_len ? w->prev.n : e->key_len);
+    while (shared < n && w->prev.p[shared] == e->key[shared]) shared++;
+  }
+  tt_buf *b = &w->block;
+  if (tt_vbyte_put32(b, shared) || tt_vbyte_put32(b, e->key_len - shared) ||
+      tt_buf_append(b, e->key + shared, e->key_len - shared) || tt_buf_putc(b, (char)e->flags) ||
+      tt_vbyte_put32(b, e->df) || tt_vbyte_put32(b, e->max_impact) ||
+      tt_vbyte_put64(b, e->post_off) || tt_vbyte_put64(b, e->post_len))
+    return TT_ENOMEM;
+  tt_buf_reset(&w->prev);
+  if (tt_buf_append(&w->prev, e->key, e->key_len)) return TT_ENOMEM;
+  w->in_block++;
+  w->nterms++;
+  return 0;
+}
+
+int tt_dict_writer_finish(tt_dict_writer *w)
+{
+  int rc = flush_block(w);
+  uint64_t index_off = tt_wfile_offset(w->f);
+  if (!rc) rc = tt_wfile_write(w->f, w->offsets.p, w->offsets.n);
+  uint8_t tr[TRAILER_LEN];
+  tt_store_le64(tr, index_off);
+  tt_store_le64(tr + 8, w->nterms);
+  tt_store_le32(tr + 16, (uint32_t)(w->offsets.n / 8));
+  tt_store_le32(tr + 20, TT_DICT_BLOCK);
+  if (!rc) rc = tt_wfile_write(w->f, tr, sizeof tr);
+  if (!rc) rc = tt_file_footer_write(w->f, TT_DICT_MAGIC);
+  if (rc) { tt_wfile_abort(w->f); w->f = NULL; }
+  else { rc = tt_wfile_close_sync(w->f); w->f = NULL; }
+  tt_buf_fini(&w->block);
+  tt_buf_fini(&w->prev);
+  tt_buf_fini(&w->offsets);
+  return rc;
+}
+
+void tt_dict_writer_abort(tt_dict_writer *w)
+{
+  tt_wfile_abort(w->f);
+  w->f = NULL;
+  tt_buf_fini(&w->block);
+  tt_buf_fini(&w->prev);
+  tt_buf_fini(&w->offsets);
+}
+
+int tt_dict_open(tt_dict *d, const char *path, int verify)
+{
+  memset(d, 0, sizeof *d);
+  int rc = tt_map_open(&d->map, path);
+  if (rc) return rc;
+  rc = verify ? tt_file_check(&d->map, TT_DICT_MAGIC, TT_DICT_VERSION, NULL)
+              : tt_file_check_header(&d->map, TT_DICT_MAGIC, TT_DICT_VERSION, NULL);
+  if (rc) goto fail;
+  const uint8_t *base = d->map.data;
+  size_t body_end = d->map.len - TT_FILE_FOOTER_LEN;
+  if (body_end < TT_FILE_HEADER_LEN + TRAILER_LEN) {
+    rc = corrupt(d, base + body_end, "file too short for its trailer");
+    goto fail;
+  }
+  const uint8_t *tr = base + body_end - TRAILER_LEN;
+  uint64_t index_off = tt_load_le64(tr);
+  d->nterms = tt_load_le64(tr + 8);
+  d->nblocks = tt_load_le32(tr + 16);
+  if (tt_load_le32(tr + 20) != TT_DICT_BLOCK || index_off < TT_FILE_HEADER_LEN ||
+      index_off + (uint64_t)d->nblocks * 8 != (uint64_t)(tr - base) ||
+      d->nterms > (uint64_t)d->nblocks * TT_DICT_BLOCK ||
+      d->nterms < (d->nblocks ? (uint64_t)d->nblocks * TT_DICT_BLOCK - (TT_DICT_BLOCK - 1) : 0)) {
+    rc = corrupt(d, tr, "bad trailer");
+    goto fail;
+  }
+  d->index = base + index_off;
+  d->blocks_end = base + index_off;
+  for (uint32_t i = 0; i < d->nblocks; i++) {
+    uint64_t off = tt_load_le64(d->index + 8 * (size_t)i);
+    uint64_t prev = i ? tt_load_le64(d->index + 8 * (size_t)(i - 1)) : TT_FILE_HEADER_LEN - 1;
+    if (off <= prev || off >= index_off || (i == 0 && off != TT_FILE_HEADER_LEN)) {
+      rc = corrupt(d, d->index + 8 * (size_t)i, "block offsets out of order or range");
+      goto fail;
+    }
+  }
+  return 0;
+fail:
+  tt_map_close(&d->map);
+  memset(d, 0, sizeof *d);
+  return rc;
+}
+
+void tt_dict_close(tt_dict *d)
+{
+  tt_map_close(&d->map);
+  memset(d, 0, sizeof *d);
+}
+
+static const uint8_t *block_start(const tt_dict *d, uint32_t b)
+{
+  return d->map.data + tt_load_le64(d->index + 8 * (size_t)b);
+}
+
+static const uint8_t *block_end(const tt_dict *d, uint32_t b)
+{
+  return b + 1 < d->nblocks ? block_start(d, b + 1) : d->blocks_end;
+}
+
+/* Decode one entry at p (bounded by end) into key buffer (holding the previous key of
+ * length *klen) and e. Returns the next p, or NULL on corruption (message set). */
+static const uint8_t *decode_entry(const tt_dict *d, const uint8_t *p, const uint8_t *end,
+                                   char *key, uint32_t *klen, tt_dict_entry *e, int first)
+{
+  uint32_t shared, suffix;
+  size_t k;
+  if (!(k = tt_vbyte_decode32(&shared, p, end))) goto bad;
+  p += k;
+  if (!(k = tt_vbyte_decode32(&suffix, p, end))) goto bad;
+  p += k;
+  if ((first && shared) || shared > *klen || shared + (uint64_t)suffix > TT_DICT_MAX_KEY ||
+      (size_t)(end - p) < suffix + 1)
+    goto bad;
+  memcpy(key + shared, p, suffix);
+  *klen = shared + suffix;
+  key[*klen] = 0;
+  p += suffix;
+  e->flags = *p++;
+  if (!(k = tt_vbyte_decode32(&e->df, p, end))) goto bad;
+  p += k;
+  if (!(k = tt_vbyte_decode32(&e->max_impact, p, end))) goto bad;
+  p += k;
+  if (!(k = tt_vbyte_decode64(&e->post_off, p, end))) goto bad;
+  p += k;
+  if (!(k = tt_vbyte_decode64(&e->post_len, p, end))) goto bad;
+  p += k;
+  e->key = key;
+  e->key_len = *klen;
+  return p;
+bad:
+  corrupt(d, p, "bad entry");
+  return NULL;
+}
+
+static int keycmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+  size_t n = alen < blen ? alen : blen;
+  int c = memcmp(a, b, n);
+  if (c) return c;
+  return alen < blen ? -1 : alen > blen;
+}
+
+/* Last block whose first key <= key, or -1 if key sorts before everything. */
+static int64_t find_block(const tt_dict *d, const char *key, size_t len, char *scratch, int *err)
+{
+  int64_t lo = 0, hi = (int64_t)d->nblocks - 1, ans = -1;
+  *err = 0;
+  while (lo <= hi) {
+    int64_t mid = (lo + hi) / 2;
+    uint32_t klen = 0;
+    tt_dict_entry e;
+    if (!decode_entry(d, block_start(d, (uint32_t)mid), block_end(d, (uint32_t)mid), scratch,
+                      &klen, &e, 1)) {
+      *err = TT_ECORRUPT;
+      return -1;
+    }
+    if (keycmp(scratch, klen, key, len) <= 0) { ans = mid; lo = mid + 1; }
+    else hi = mid - 1;
+  }
+  return ans;
+}
+
+int tt_dict_lookup(const tt_dict *d, const char *key, size_t len, tt_dict_entry *e, char *scratch)
+{
+  if (len > TT_DICT_MAX_KEY || !d->nblocks) return TT_ENOTFOUND;
+  int err;
+  int64_t b = find_block(d, key, len, scratch, &err);
+  if (err) return err;
+  if (b < 0) return TT_ENOTFOUND;
+  const uint8_t *p = block_start(d, (uint32_t)b), *end = block_end(d, (uint32_t)b);
+  uint32_t klen = 0;
+  for (int i = 0; i < TT_DICT_BLOCK && p < end; i++) {
+    p = decode_entry(d, p, end, scratch, &klen, e, i == 0);
+    if (!p) return TT_ECORRUPT;
+    int c = keycmp(scratch, klen, key, len);
+    if (c == 0) return 0;
+    if (c > 0) break;
+  }
+  return TT_ENOTFOUND;
+}
+
+int tt_dict_iter_seek(tt_dict_iter *it, const tt_dict *d, const char *from, size_t len)
+{
+  memset(it, 0, sizeof *it);
+  it->d = d;
+  it->p = d->nblocks ? block_start(d, 0) : NULL;
+  if (!from || !d->nblocks) return 0;
+  int err;
+  int64_t b = find_block(d, from, len > TT_DICT_MAX_KEY ? TT_DICT_MAX_KEY : len, it->key, &err);
+  if (err) return err;
+  if (b < 0) b = 0;
+  it->block = (uint32_t)b;
+  it->p = block_start(d, it->block);
+  it->key_len = 0;
+  /* skip entries < from within the block: remember position before each entry */
+  for (;;) {
+    tt_dict_iter save = *it;
+    tt_dict_entry e;
+    int rc = tt_dict_iter_next(it, &e);
+    if (rc == TT_ITEROVER) return 0;
+    if (rc) return rc;
+    if (keycmp(e.key, e.key_len, from, len) >= 0) { *it = save; return 0; }
+  }
+}
+
+int tt_dict_iter_next(tt_dict_iter *it, tt_dict_entry *e)
+{
+  const tt_dict *d = it->d;
+  if (!it->p) return TT_ITEROVER;
+  while (it->in_block == TT_DICT_BLOCK || it->p >= block_end(d, it->block)) {
+    if (it->block + 1 >= d->nblocks) { it->p = NULL; return TT_ITEROVER; }
+    it->block++;
+    it->in_block = 0;
+    it->p = block_start(d, it->block);
+  }
+  const uint8_t *q = decode_entry(d, it->p, block_end(d, it->block), it->key, &it->key_len, e,
+                                  it->in_block == 0);
+  if (!q) return TT_ECORRUPT;
+  it->p = q;
+  it->in_block++;
+  return 0;
+}
+
+int tt_dict_verify(const tt_dict *d, uint64_t post_size)
+{
+  tt_dict_iter it;
+  tt_dict_entry e;
+  char prev[TT_DICT_MAX_KEY + 1];
+  uint32_t prev_len = 0;
+  uint64_t n = 0;
+  int rc = tt_dict_iter_seek(&it, d, NULL, 0);
+  if (rc) return rc;
+  while ((rc = tt_dict_iter_next(&it, &e)) == 0) {
+    if (n && keycmp(prev, prev_len, e.key, e.key_len) >= 0)
+      return corrupt(d, it.p, "keys out of order");
+    if (e.post_off > post_size || e.post_len > post_size - e.post_off || e.df == 0)
+      return corrupt(d, it.p, "postings reference out of range");
+    memcpy(prev, e.key, e.key_len);
+    prev_len = e.key_len;
+    n++;
+  }
+  if (rc != TT_ITEROVER) return rc;
+  if (n != d->nterms) return corrupt(d, d->blocks_end, "term count differs from trailer");
+  return 0;
+}

@@ -1,0 +1,113 @@
+/* Segment merging (indexer/merge.h): a k-way merge of the term dictionaries, postings decoded
+ * and re-encoded with remapped doc ids, documents copied from the document stores. */
+#include "indexer/merge.h"
+
+#include <string.h>
+
+#include "common/alloc.h"
+#include "common/error.h"
+#include "indexer/postings_codec.h"
+
+typedef struct msrc {
+  tt_dict_iter it;
+  tt_dict_entry e;
+  int live;          /* e holds the current entry */
+} msrc;
+
+static int keycmp(const tt_dict_entry *a, const tt_dict_entry *b)
+{
+  size_t n = a->key_len < b->key_len ? a->key_len : b->key_len;
+  int c = memcmp(a->key, b->key, n);
+  if (c) return c;
+  return a->key_len < b->key_len ? -1 : a->key_len > b->key_len;
+}
+
+int tt_merge_segments(const char *dir, const char *name, const tt_segment *const *in,
+                      const uint8_t *const *dels, uint32_t n, int zstd_level)
+{
+  tt_segwriter *w;
+  TT_FORWARD(tt_segwriter_new(&w, dir, name, zstd_level));
+  int rc = 0;
+  uint32_t **map = tt_calloc(n ? n : 1, sizeof *map);   /* old local -> new id, UINT32_MAX = gone */
+  msrc *src = tt_calloc(n ? n : 1, sizeof *src);
+  uint32_t *pos = NULL, poscap = 0;
+  if (!map || !src) { rc = tt_error_set(TT_ENOMEM, "out of memory"); goto done; }
+
+  /* documents */
+  uint32_t next = 0;
+  for (uint32_t i = 0; i < n && !rc; i++) {
+    const tt_segment *s = in[i];
+    map[i] = tt_malloc(((size_t)s->ndocs + 1) * sizeof **map);
+    if (!map[i]) { rc = tt_error_set(TT_ENOMEM, "out of memory"); break; }
+    for (uint32_t d = 0; d < s->ndocs && !rc; d++) {
+      if (dels[i] && (dels[i][d >> 3] >> (d & 7) & 1)) { map[i][d] = UINT32_MAX; continue; }
+      tt_docstore_rec rec;
+      rc = tt_docstore_get(s->docs, d, &rec);
+      if (!rc) rc = tt_segwriter_add_doc(w, &rec, tt_seg_title_len(s, d), tt_seg_body_len(s, d));
+      map[i][d] = next++;
+    }
+  }
+
+  /* terms: k-way merge (n is small: a linear scan for the minimum is fine) */
+  for (uint32_t i = 0; i < n && !rc; i++) {
+    rc = tt_dict_iter_seek(&src[i].it, &in[i]->dict, NULL, 0);
+    if (!rc) {
+      int r = tt_dict_iter_next(&src[i].it, &src[i].e);
+      if (r == 0) src[i].live = 1;
+      else if (r != TT_ITEROVER) rc = r;
+    }
+  }
+  while (!rc) {
+    int min = -1;
+    for (uint32_t i = 0; i < n; i++)
+      if (src[i].live && (min < 0 || keycmp(&src[i].e, &src[min].e) < 0)) min = (int)i;
+    if (min < 0) break;
+    tt_dict_entry key = src[min].e;
+    char keybuf[TT_DICT_MAX_KEY + 1];
+    memcpy(keybuf, key.key, key.key_len);
+    key.key = keybuf;
+    int positional = (key.flags & TT_DICT_POSITIONAL) != 0;
+    rc = tt_segwriter_begin_term(w, keybuf, key.key_len, positional);
+    for (uint32_t i = 0; i < n && !rc; i++) {
+      if (!src[i].live || keycmp(&src[i].e, &key)) continue;
+      const tt_segment *s = in[i];
+      const tt_dict_entry *e = &src[i].e;
+      tt_plist_cursor c;
+      if (e->post_off > s->post.len || e->post_len > s->post.len - e->post_off) {
+        rc = tt_error_set(TT_ECORRUPT, "%s: postings of '%s' out of range", s->post.path, e->key);
+        break;
+      }
+      rc = tt_plist_open(&c, s->post.data + e->post_off, e->post_len, positional);
+      int r = TT_ITEROVER;
+      while (!rc && (r = tt_plist_next(&c)) == 0) {
+        uint32_t d = tt_plist_doc(&c);
+        if (d >= s->ndocs) { rc = tt_error_set(TT_ECORRUPT, "%s: doc %u out of range", s->post.path, d); break; }
+        if (map[i][d] == UINT32_MAX) continue;
+        tt_segwriter_posting p = {map[i][d], tt_plist_tf_title(&c), tt_plist_tf_body(&c), 0, NULL};
+        if (positional) {
+          const uint32_t *pp;
+          rc = tt_plist_positions(&c, &pp, &p.npos);
+          p.pos = pp;
+          if (rc) break;
+        }
+        rc = tt_segwriter_add_posting(w, &p);
+      }
+      if (!rc && r != TT_ITEROVER) rc = r;
+      tt_plist_close(&c);
+      int r2 = tt_dict_iter_next(&src[i].it, &src[i].e);
+      if (r2 == TT_ITEROVER) src[i].live = 0;
+      else if (r2 && !rc) rc = r2;
+    }
+    if (!rc) rc = tt_segwriter_end_term(w);
+  }
+
+done:
+  if (map) for (uint32_t i = 0; i < n; i++) tt_free(map[i]);
+  tt_free(map);
+  tt_free(src);
+  tt_free(pos);
+  (void)poscap;
+  if (rc) tt_segwriter_abort(w);
+  else rc = tt_segwriter_finish(w);
+  return rc;
+}

@@ -1,0 +1,514 @@
+/* Segments: writer (tt_segwriter), in-memory builder on top of it (tt_segbuild), reader
+ * (tt_segment) and verification (indexer/segment.h).
+ *
+ * NAME.post layout: header "TTPOST01" v1 | postings lists back to back (each as written by
+ * tt_plist_writer_finish; offsets and lengths live in the dictionary) | footer.
+ *
+ * NAME.dtab layout (all little-endian, every array 4- or 8-byte aligned):
+ *   header   16 bytes "TTDTAB01" v1
+ *   u32 ndocs, u32 0, u64 sum_title_len, u64 sum_body_len
+ *   u32 title_len[ndocs]  tokens in the title
+ *   u32 body_len[ndocs]   tokens in the body
+ *   i64 published[ndocs]  seconds since the epoch, INT64_MIN when unknown
+ *   {u64 url_hash, u32 doc, u32 0}[ndocs]   sorted by url_hash then doc
+ *   footer   16 bytes
+ *
+ * NAME.del-G layout: header "TTDELS01" v1 | u32 ndocs, u32 ndeleted | ceil(ndocs/8) bytes of
+ * bitmap (bit d of byte d/8 = local doc d deleted) | footer. */
+#include "indexer/segment.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include "common/alloc.h"
+#include "common/endian.h"
+#include "common/error.h"
+#include "indexer/bm25.h"
+#include "indexer/inverter.h"
+#include "indexer/postings_codec.h"
+
+static const char *kinds[] = {"dict", "post", "docs", "dtab"};
+
+static void seg_path(char *out, size_t cap, const char *dir, const char *name, const char *ext)
+{
+  snprintf(out, cap, "%s/%s.%s", dir, name, ext);
+}
+
+uint64_t tt_url_hash(const char *url, size_t len) { return XXH3_64bits(url, len); }
+
+/* ================================================================ writer */
+
+struct tt_segwriter {
+  char dir[4096];
+  char name[TT_SEG_NAME_MAX];
+  tt_docstore_writer *ds;
+  tt_buf tlen, blen, pub, urls;   /* doc table columns */
+  uint64_t sum_t, sum_b;
+  uint32_t ndocs;
+  tt_wfile *post;
+  tt_dict_writer dict;
+  int dict_open;
+  tt_plist_writer pw;
+  tt_buf list;                    /* encoded list of the current term */
+  char key[TT_DICT_MAX_KEY + 1];
+  uint32_t key_len;
+  int positional;
+  double avgt, avgb;
+  int rc;                         /* sticky */
+};
+
+static void remove_files(const char *dir, const char *name)
+{
+  char p[4200];
+  for (size_t i = 0; i < 4; i++) {
+    seg_path(p, sizeof p, dir, name, kinds[i]);
+    unlink(p);
+  }
+}
+
+int tt_segwriter_new(tt_segwriter **out, const char *dir, const char *name, int zstd_level)
+{
+  *out = NULL;
+  tt_segwriter *w = tt_calloc(1, sizeof *w);
+  TT_CHECK_ALLOC(w);
+  snprintf(w->dir, sizeof w->dir, "%s", dir);
+  snprintf(w->name, sizeof w->name, "%s", name);
+  char p[4200];
+  seg_path(p, sizeof p, dir, name, "docs");
+  int rc = tt_docstore_writer_open(&w->ds, p, zstd_level);
+  if (rc) { tt_free(w); return rc; }
+  tt_plist_writer_init(&w->pw, 1);
+  *out = w;
+  return 0;
+}
+
+int tt_segwriter_add_doc(tt_segwriter *w, const tt_docstore_rec *rec, uint32_t title_len,
+                         uint32_t body_len)
+{
+  if (w->rc) return w->rc;
+  int64_t id = tt_docstore_writer_add(w->ds, rec);
+  if (id < 0) return w->rc = (int)id;
+  uint8_t b[16];
+  tt_store_le32(b, title_len);
+  tt_store_le32(b + 4, body_len);
+  tt_store_le64(b + 8, (uint64_t)rec->published);
+  uint8_t u[16];
+  tt_store_le64(u, tt_url_hash(rec->url, rec->url_len));
+  tt_store_le32(u + 8, (uint32_t)id);
+  tt_store_le32(u + 12, 0);
+  if (tt_buf_append(&w->tlen, b, 4) || tt_buf_append(&w->blen, b + 4, 4) ||
+      tt_buf_append(&w->pub, b + 8, 8) || tt_buf_append(&w->urls, u, 16))
+    return w->rc = TT_ENOMEM;
+  w->sum_t += title_len;
+  w->sum_b += body_len;
+  w->ndocs++;
+  return 0;
+}
+
+static int open_terms(tt_segwriter *w)
+{
+  char p[4200];
+  seg_path(p, sizeof p, w->dir, w->name, "post");
+  int rc = tt_wfile_open(&w->post, p);
+  if (!rc) rc = tt_file_header_write(w->post, TT_POST_MAGIC, TT_SEG_VERSION, 0);
+  if (rc) return rc;
+  seg_path(p, sizeof p, w->dir, w->name, "dict");
+  rc = tt_dict_writer_open(&w->dict, p);
+  if (rc) return rc;
+  w->dict_open = 1;
+  w->avgt = w->ndocs ? (double)w->sum_t / w->ndocs : 1;
+  w->avgb = w->ndocs ? (double)w->sum_b / w->ndocs : 1;
+  return 0;
+}
+
+int tt_segwriter_begin_term(tt_segwriter *w, const char *key, size_t len, int positional)
+{
+  if (w->rc) return w->rc;
+  if (!w->post && (w->rc = open_terms(w))) return w->rc;
+  if (len > TT_DICT_MAX_KEY) return tt_error_set(TT_EINVAL, "term too long");
+  memcpy(w->key, key, len);
+  w->key[len] = 0;
+  w->key_len = (uint32_t)len;
+  w->positional = positional;
+  tt_plist_writer_fini(&w->pw);
+  tt_plist_writer_init(&w->pw, positional);
+  return 0;
+}
+
+int tt_segwriter_add_posting(tt_segwriter *w, const tt_segwriter_posting *p)
+{
+  if (w->rc) return w->rc;
+  if (p->doc >= w->ndocs) return w->rc = tt_error_set(TT_EINVAL, "posting for unknown doc %u", p->doc);
+  uint32_t lt, lb;
+  memcpy(&lt, w->tlen.p + 4 * (size_t)p->doc, 4);
+  memcpy(&lb, w->blen.p + 4 * (size_t)p->doc, 4);
+  uint32_t impact = tt_bm25_impact(tt_bm25_ptf(p->tf_title, p->tf_body, lt, lb, w->avgt, w->avgb));
+  int rc = tt_plist_writer_add(&w->pw, p->doc, p->tf_title, p->tf_body, p->pos,
+                               w->positional ? p->npos : 0, impact);
+  if (rc) w->rc = rc;
+  return rc;
+}
+
+int tt_segwriter_end_term(tt_segwriter *w)
+{
+  if (w->rc) return w->rc;
+  tt_plist_info info;
+  tt_buf_reset(&w->list);
+  int rc = tt_plist_writer_finish(&w->pw, &w->list, &info);
+  if (rc) return w->rc = rc;
+  if (info.df == 0) return 0;
+  tt_dict_entry e = {w->key, w->key_len, w->positional ? TT_DICT_POSITIONAL : 0, info.df,
+                     info.max_impact, tt_wfile_offset(w->post), w->list.n};
+  rc = tt_wfile_write(w->post, w->list.p, w->list.n);
+  if (!rc) rc = tt_dict_writer_add(&w->dict, &e);
+  if (rc) w->rc = rc;
+  return rc;
+}
+
+static int cmp_url(const void *a, const void *b)
+{
+  uint64_t x = tt_load_le64(a), y = tt_load_le64(b);
+  if (x != y) return x < y ? -1 : 1;
+  uint32_t c = tt_load_le32((const uint8_t *)a + 8), d = tt_load_le32((const uint8_t *)b + 8);
+  return c < d ? -1 : c > d;
+}
+
+static int write_dtab(tt_segwriter *w)
+{
+  char p[4200];
+  seg_path(p, sizeof p, w->dir, w->name, "dtab");
+  tt_wfile *f;
+  TT_FORWARD(tt_wfile_open(&f, p));
+  /* sort url entries by hash, then doc */
+  if (w->ndocs > 1) qsort(w->urls.p, w->ndocs, 16, cmp_url);
+  uint8_t hdr[24];
+  tt_store_le32(hdr, w->ndocs);
+  tt_store_le32(hdr + 4, 0);
+  tt_store_le64(hdr + 8, w->sum_t);
+  tt_store_le64(hdr + 16, w->sum_b);
+  tt_file_header_write(f, TT_DTAB_MAGIC, TT_SEG_VERSION, 0);
+  tt_wfile_write(f, hdr, sizeof hdr);
+  tt_wfile_write(f, w->tlen.p, w->tlen.n);
+  tt_wfile_write(f, w->blen.p, w->blen.n);
+  tt_wfile_write(f, w->pub.p, w->pub.n);
+  tt_wfile_write(f, w->urls.p, w->urls.n);
+  tt_file_footer_write(f, TT_DTAB_MAGIC);
+  return tt_wfile_close_sync(f);
+}
+
+static void segwriter_free(tt_segwriter *w)
+{
+  tt_buf_fini(&w->tlen);
+  tt_buf_fini(&w->blen);
+  tt_buf_fini(&w->pub);
+  tt_buf_fini(&w->urls);
+  tt_buf_fini(&w->list);
+  tt_plist_writer_fini(&w->pw);
+  tt_free(w);
+}
+
+void tt_segwriter_abort(tt_segwriter *w)
+{
+  if (!w) return;
+  tt_docstore_writer_abort(w->ds);
+  tt_wfile_abort(w->post);
+  if (w->dict_open) tt_dict_writer_abort(&w->dict);
+  remove_files(w->dir, w->name);
+  segwriter_free(w);
+}
+
+int tt_segwriter_finish(tt_segwriter *w)
+{
+  int rc = w->rc;
+  if (!rc && !w->post) rc = open_terms(w);
+  if (!rc) rc = tt_file_footer_write(w->post, TT_POST_MAGIC);
+  if (!rc) { rc = tt_wfile_close_sync(w->post); w->post = NULL; }
+  if (!rc) { rc = tt_dict_writer_finish(&w->dict); w->dict_open = 0; }
+  if (!rc) rc = write_dtab(w);
+  if (!rc) { rc = tt_docstore_writer_finish(w->ds); w->ds = NULL; }
+  if (rc) {
+    tt_segwriter_abort(w);
+    return rc;
+  }
+  segwriter_free(w);
+  return 0;
+}
+
+/* ================================================================ builder */
+
+struct tt_segbuild {
+  tt_segwriter *w;
+  tt_inverter *inv;
+};
+
+int tt_segbuild_new(tt_segbuild **out, const char *dir, const char *name, int zstd_level)
+{
+  *out = NULL;
+  tt_segbuild *b = tt_calloc(1, sizeof *b);
+  TT_CHECK_ALLOC(b);
+  int rc = tt_segwriter_new(&b->w, dir, name, zstd_level);
+  if (!rc) rc = tt_inverter_new(&b->inv);
+  if (rc) { tt_segbuild_abort(b); return rc; }
+  *out = b;
+  return 0;
+}
+
+int tt_segbuild_add(tt_segbuild *b, const tt_article *a, const tt_token *title, size_t ntitle,
+                    const tt_token *body, size_t nbody, uint32_t title_end, uint32_t *doc)
+{
+  uint32_t id = b->w->ndocs;
+  tt_docstore_rec rec = tt_docstore_rec_from_article(a);
+  TT_FORWARD(tt_segwriter_add_doc(b->w, &rec, (uint32_t)ntitle, (uint32_t)nbody));
+  TT_FORWARD(tt_inverter_add(b->inv, id, title, ntitle, body, nbody, title_end));
+  *doc = id;
+  return 0;
+}
+
+uint32_t tt_segbuild_ndocs(const tt_segbuild *b) { return b->w->ndocs; }
+
+size_t tt_segbuild_bytes(const tt_segbuild *b)
+{
+  return tt_inverter_bytes(b->inv) + b->w->tlen.cap + b->w->blen.cap + b->w->pub.cap +
+         b->w->urls.cap;
+}
+
+void tt_segbuild_abort(tt_segbuild *b)
+{
+  if (!b) return;
+  tt_segwriter_abort(b->w);
+  tt_inverter_free(b->inv);
+  tt_free(b);
+}
+
+int tt_segbuild_finish(tt_segbuild *b)
+{
+  tt_inv_term **terms;
+  size_t n;
+  int rc = tt_inverter_sorted(b->inv, &terms, &n);
+  uint32_t *pos = NULL;
+  uint32_t poscap = 0;
+  for (size_t i = 0; !rc && i < n; i++) {
+    tt_inv_term *t = terms[i];
+    rc = tt_segwriter_begin_term(b->w, tt_inverter_key(b->inv, t), t->key_len, (int)t->positional);
+    tt_inv_stream s;
+    tt_inv_stream_init(&s, t);
+    tt_segwriter_posting p;
+    for (;;) {
+      if (rc) break;
+      tt_inv_stream st = s;
+      uint32_t doc, a, c;
+      if (!tt_inv_stream_next(&s, &doc, &a, &c, pos, poscap)) break;
+      if (t->positional && a + c > poscap) {  /* grow and decode this doc again */
+        poscap = (a + c) * 2;
+        uint32_t *np = tt_realloc(pos, poscap * sizeof *np);
+        if (!np) { rc = tt_error_set(TT_ENOMEM, "out of memory"); break; }
+        pos = np;
+        s = st;
+        tt_inv_stream_next(&s, &doc, &a, &c, pos, poscap);
+      }
+      p.doc = doc; p.tf_title = a; p.tf_body = c; p.npos = t->positional ? a + c : 0; p.pos = pos;
+      rc = tt_segwriter_add_posting(b->w, &p);
+    }
+    if (!rc) rc = tt_segwriter_end_term(b->w);
+  }
+  tt_free(pos);
+  tt_inverter_free(b->inv);
+  b->inv = NULL;
+  if (rc) {
+    tt_segwriter_abort(b->w);
+  } else {
+    rc = tt_segwriter_finish(b->w);
+  }
+  tt_free(b);
+  return rc;
+}
+
+/* ================================================================ reader */
+
+static int dtab_corrupt(const tt_map *m, size_t off, const char *what)
+{
+  return tt_error_set(TT_ECORRUPT, "%s: corrupt doc table at offset %zu: %s", m->path, off, what);
+}
+
+static int load_del(tt_segment *s, const char *dir, uint32_t gen)
+{
+  char p[4200], ext[32];
+  snprintf(ext, sizeof ext, "del-%u", gen);
+  seg_path(p, sizeof p, dir, s->name, ext);
+  tt_map m = TT_MAP_INIT;
+  int rc = tt_map_open(&m, p);
+  if (rc) return rc;
+  rc = tt_file_check(&m, TT_DELS_MAGIC, TT_SEG_VERSION, NULL);
+  size_t nbytes = ((size_t)s->ndocs + 7) / 8;
+  if (!rc && m.len != TT_FILE_HEADER_LEN + 8 + nbytes + TT_FILE_FOOTER_LEN)
+    rc = tt_error_set(TT_ECORRUPT, "%s: size does not match %u docs", p, s->ndocs);
+  if (!rc && tt_load_le32(m.data + 16) != s->ndocs)
+    rc = tt_error_set(TT_ECORRUPT, "%s: doc count %u, segment has %u", p, tt_load_le32(m.data + 16), s->ndocs);
+  if (!rc) {
+    s->del = tt_malloc(nbytes ? nbytes : 1);
+    if (!s->del) rc = tt_error_set(TT_ENOMEM, "out of memory");
+  }
+  if (!rc) {
+    memcpy(s->del, m.data + 24, nbytes);
+    uint32_t cnt = 0;
+    for (size_t i = 0; i < nbytes; i++) cnt += (uint32_t)__builtin_popcount(s->del[i]);
+    if (cnt != tt_load_le32(m.data + 20) || (s->ndocs % 8 && s->del[nbytes - 1] >> (s->ndocs % 8)))
+      rc = tt_error_set(TT_ECORRUPT, "%s: deletion count does not match the bitmap", p);
+    s->ndeleted = cnt;
+    s->delgen = gen;
+  }
+  tt_map_close(&m);
+  return rc;
+}
+
+int tt_segment_open(tt_segment *s, const char *dir, const char *name, uint32_t delgen, int verify)
+{
+  memset(s, 0, sizeof *s);
+  snprintf(s->name, sizeof s->name, "%s", name);
+  char p[4200];
+  int rc;
+  seg_path(p, sizeof p, dir, name, "dict");
+  if ((rc = tt_dict_open(&s->dict, p, verify))) goto fail;
+  seg_path(p, sizeof p, dir, name, "post");
+  if ((rc = tt_map_open(&s->post, p))) goto fail;
+  rc = verify ? tt_file_check(&s->post, TT_POST_MAGIC, TT_SEG_VERSION, NULL)
+              : tt_file_check_header(&s->post, TT_POST_MAGIC, TT_SEG_VERSION, NULL);
+  if (rc) goto fail;
+  seg_path(p, sizeof p, dir, name, "dtab");
+  if ((rc = tt_map_open(&s->dtab, p))) goto fail;
+  rc = verify ? tt_file_check(&s->dtab, TT_DTAB_MAGIC, TT_SEG_VERSION, NULL)
+              : tt_file_check_header(&s->dtab, TT_DTAB_MAGIC, TT_SEG_VERSION, NULL);
+  if (rc) goto fail;
+  {
+    const tt_map *m = &s->dtab;
+    if (m->len < 16 + 24 + 16) { rc = dtab_corrupt(m, 16, "too short"); goto fail; }
+    s->ndocs = tt_load_le32(m->data + 16);
+    s->sum_title = tt_load_le64(m->data + 24);
+    s->sum_body = tt_load_le64(m->data + 32);
+    if (m->len != 16 + 24 + (uint64_t)s->ndocs * 32 + 16) {
+      rc = dtab_corrupt(m, 16, "size does not match the doc count");
+      goto fail;
+    }
+    s->title_len = m->data + 40;
+    s->body_len = s->title_len + 4 * (size_t)s->ndocs;
+    s->published = s->body_len + 4 * (size_t)s->ndocs;
+    s->urls = s->published + 8 * (size_t)s->ndocs;
+    for (uint32_t i = 0; i < s->ndocs; i++)
+      if (tt_load_le32(s->urls + 16 * (size_t)i + 8) >= s->ndocs) {
+        rc = dtab_corrupt(m, (size_t)(s->urls - m->data) + 16 * (size_t)i + 8, "URL entry names a missing doc");
+        goto fail;
+      }
+  }
+  seg_path(p, sizeof p, dir, name, "docs");
+  if ((rc = tt_docstore_open(&s->docs, p, verify))) goto fail;
+  if (tt_docstore_count(s->docs) != s->ndocs) {
+    rc = tt_error_set(TT_ECORRUPT, "%s: %u documents, doc table says %u", p,
+                      tt_docstore_count(s->docs), s->ndocs);
+    goto fail;
+  }
+  if (delgen && (rc = load_del(s, dir, delgen))) goto fail;
+  return 0;
+fail:
+  tt_segment_close(s);
+  return rc;
+}
+
+void tt_segment_close(tt_segment *s)
+{
+  tt_dict_close(&s->dict);
+  tt_map_close(&s->post);
+  tt_map_close(&s->dtab);
+  tt_docstore_close(s->docs);
+  s->docs = NULL;
+  tt_free(s->del);
+  s->del = NULL;
+}
+
+void tt_segment_find_url(const tt_segment *s, uint64_t h, void (*fn)(void *, uint32_t), void *ctx)
+{
+  size_t lo = 0, hi = s->ndocs;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (tt_load_le64(s->urls + 16 * mid) < h) lo = mid + 1;
+    else hi = mid;
+  }
+  for (; lo < s->ndocs && tt_load_le64(s->urls + 16 * lo) == h; lo++)
+    fn(ctx, tt_load_le32(s->urls + 16 * lo + 8));
+}
+
+int tt_segment_write_del(const char *dir, const char *name, uint32_t gen, const uint8_t *bits,
+                         uint32_t ndocs)
+{
+  char p[4200], ext[32];
+  snprintf(ext, sizeof ext, "del-%u", gen);
+  seg_path(p, sizeof p, dir, name, ext);
+  unlink(p);  /* a leftover of a crashed commit is never referenced by a manifest */
+  tt_wfile *f;
+  TT_FORWARD(tt_wfile_open(&f, p));
+  size_t nbytes = ((size_t)ndocs + 7) / 8;
+  uint32_t cnt = 0;
+  for (size_t i = 0; i < nbytes; i++) cnt += (uint32_t)__builtin_popcount(bits[i]);
+  uint8_t hdr[8];
+  tt_store_le32(hdr, ndocs);
+  tt_store_le32(hdr + 4, cnt);
+  tt_file_header_write(f, TT_DELS_MAGIC, TT_SEG_VERSION, 0);
+  tt_wfile_write(f, hdr, 8);
+  tt_wfile_write(f, bits, nbytes);
+  tt_file_footer_write(f, TT_DELS_MAGIC);
+  return tt_wfile_close_sync(f);
+}
+
+int tt_segment_verify(const char *dir, const char *name, uint32_t delgen)
+{
+  tt_segment s;
+  int rc = tt_segment_open(&s, dir, name, delgen, 1);
+  if (rc) return rc;
+  rc = tt_dict_verify(&s.dict, s.post.len - TT_FILE_FOOTER_LEN);
+  /* every postings list decodes, with docs inside the segment */
+  tt_dict_iter it;
+  tt_dict_entry e;
+  if (!rc) rc = tt_dict_iter_seek(&it, &s.dict, NULL, 0);
+  while (!rc && (rc = tt_dict_iter_next(&it, &e)) == 0) {
+    tt_plist_cursor c;
+    int pos = (e.flags & TT_DICT_POSITIONAL) != 0;
+    rc = tt_plist_open(&c, s.post.data + e.post_off, e.post_len, pos);
+    uint32_t n = 0;
+    while (!rc && (rc = tt_plist_next(&c)) == 0) {
+      n++;
+      if (tt_plist_doc(&c) >= s.ndocs) {
+        rc = tt_error_set(TT_ECORRUPT, "%s/%s.post: list of term '%s' at offset %llu names doc %u of %u",
+                          dir, name, e.key, (unsigned long long)e.post_off, tt_plist_doc(&c), s.ndocs);
+        break;
+      }
+      if (pos) {
+        const uint32_t *pp;
+        uint32_t np;
+        rc = tt_plist_positions(&c, &pp, &np);
+        if (!rc && np && pp[np - 1] > tt_seg_title_len(&s, tt_plist_doc(&c)) + 1 + tt_seg_body_len(&s, tt_plist_doc(&c)))
+          rc = tt_error_set(TT_ECORRUPT, "%s/%s.post: term '%s' has a position beyond its document", dir, name, e.key);
+      }
+    }
+    if (rc == TT_ITEROVER) rc = n == e.df ? 0 : tt_error_set(TT_ECORRUPT,
+        "%s/%s.post: list of term '%s' at offset %llu has %u postings, dictionary says %u",
+        dir, name, e.key, (unsigned long long)e.post_off, n, e.df);
+    else if (rc == TT_ECORRUPT) {
+      char msg[1024];
+      snprintf(msg, sizeof msg, "%s", tt_error_last());
+      tt_error_set(TT_ECORRUPT, "%s/%s.post: list of term '%s' at offset %llu: %s", dir, name, e.key,
+                   (unsigned long long)e.post_off, msg);
+    }
+    tt_plist_close(&c);
+  }
+  if (rc == TT_ITEROVER) rc = 0;
+  if (!rc) {
+    char p[4200];
+    seg_path(p, sizeof p, dir, name, "docs");
+    rc = tt_docstore_verify(p);
+  }
+  tt_segment_close(&s);
+  return rc;
+}

@@ -1,0 +1,596 @@
+/* The index writer and reader snapshot (include/timtin/index.h).
+ *
+ * Writer state: the last committed manifest, every live segment (committed or flushed in this
+ * session) with a working copy of its deletion bitmap, and the segment being built in memory.
+ * A commit flushes the builder, writes changed deletion bitmaps under a new delete generation,
+ * fsyncs the directory and replaces the manifest; only then is garbage removed. The writer
+ * lock is an flock() on dir/LOCK, so it dies with the process. */
+#include "timtin/index.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/alloc.h"
+#include "common/error.h"
+#include "indexer/merge.h"
+#include "indexer/reader.h"
+#include "timtin/analyze.h"
+
+typedef struct wseg {
+  tt_segment seg;
+  uint8_t *del;     /* working deletion bitmap (tt_malloc'd), NULL = nothing deleted */
+  int dirty;        /* del differs from what is on disk */
+  uint32_t delgen;  /* generation of the del file on disk (0 none) */
+} wseg;
+
+struct tt_writer {
+  char dir[4096];
+  int lock_fd;
+  int rc;                         /* sticky: set by a failure that may have lost data */
+  tt_index_options opts;
+  tt_manifest man;                /* last commit */
+  wseg *segs;
+  uint32_t nsegs, capsegs;
+  tt_segbuild *cur;               /* builder, NULL until the first add */
+  char cur_name[TT_SEG_NAME_MAX];
+  uint64_t *cur_urls;             /* open addressing: url hash (0 = empty; hash 0 mapped to 1) */
+  uint32_t *cur_docs;
+  size_t cur_slots, cur_n;
+  uint8_t *cur_del;               /* deletions inside the builder */
+  size_t cur_delcap;
+  uint32_t next_segment;
+  tt_analyzer *at, *ab;
+  tt_writer_counts counts;
+};
+
+/* ------------------------------------------------------------------ helpers */
+
+static int ensure_dir(const char *dir)
+{
+  if (mkdir(dir, 0755) && errno != EEXIST)
+    return tt_error_set(TT_EIO, "mkdir %s: %s", dir, strerror(errno));
+  struct stat st;
+  if (stat(dir, &st) || !S_ISDIR(st.st_mode))
+    return tt_error_set(TT_EIO, "%s: not a directory", dir);
+  return 0;
+}
+
+static void bit_set(uint8_t *b, uint32_t d) { b[d >> 3] |= (uint8_t)(1u << (d & 7)); }
+static int bit_get(const uint8_t *b, uint32_t d) { return b && (b[d >> 3] >> (d & 7) & 1); }
+
+/* Remove files that the committed manifest does not name (leftovers of a crash or of
+ * segments merged away). Only called with the lock held. */
+static void collect_garbage(tt_writer *w)
+{
+  DIR *d = opendir(w->dir);
+  if (!d) return;
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    const char *n = e->d_name;
+    if (strncmp(n, "seg-", 4)) {
+      if (!strcmp(n, TT_MANIFEST_NAME ".tmp")) goto drop;
+      continue;
+    }
+    const char *dot = strchr(n, '.');
+    if (!dot) continue;
+    size_t len = (size_t)(dot - n);
+    int keep = 0;
+    for (uint32_t i = 0; i < w->man.nsegs; i++) {
+      const tt_manifest_seg *s = &w->man.segs[i];
+      if (strlen(s->name) != len || strncmp(s->name, n, len)) continue;
+      if (!strncmp(dot, ".del-", 5)) keep = (uint32_t)strtoul(dot + 5, NULL, 10) == s->delgen;
+      else keep = 1;
+    }
+    /* the segment being built (not yet in any manifest) */
+    if (w->cur && strlen(w->cur_name) == len && !strncmp(w->cur_name, n, len)) keep = 1;
+    for (uint32_t i = 0; i < w->nsegs; i++)
+      if (strlen(w->segs[i].seg.name) == len && !strncmp(w->segs[i].seg.name, n, len) &&
+          strncmp(dot, ".del-", 5))
+        keep = 1;
+    if (keep) continue;
+  drop:;
+    char p[4400];
+    snprintf(p, sizeof p, "%s/%s", w->dir, n);
+    unlink(p);
+  }
+  closedir(d);
+}
+
+static int add_wseg(tt_writer *w, const char *name, uint32_t delgen)
+{
+  if (w->nsegs == w->capsegs) {
+    uint32_t cap = w->capsegs ? w->capsegs * 2 : 16;
+    wseg *s = tt_realloc(w->segs, cap * sizeof *s);
+    TT_CHECK_ALLOC(s);
+    w->segs = s;
+    w->capsegs = cap;
+  }
+  wseg *s = &w->segs[w->nsegs];
+  memset(s, 0, sizeof *s);
+  TT_FORWARD(tt_segment_open(&s->seg, w->dir, name, delgen, 0));
+  s->delgen = delgen;
+  if (s->seg.del) {
+    size_t nb = ((size_t)s->seg.ndocs + 7) / 8;
+    s->del = tt_malloc(nb);
+    if (!s->del) { tt_segment_close(&s->seg); return tt_error_set(TT_ENOMEM, "out of memory"); }
+    memcpy(s->del, s->seg.del, nb);
+  }
+  w->nsegs++;
+  return 0;
+}
+
+static void drop_wseg(wseg *s)
+{
+  tt_segment_close(&s->seg);
+  tt_free(s->del);
+}
+
+/* ------------------------------------------------------------------ open / close */
+
+int tt_writer_open(tt_writer **out, const char *dir, const tt_index_options *opts)
+{
+  *out = NULL;
+  tt_index_options def = TT_INDEX_OPTIONS_INIT;
+  if (!opts) opts = &def;
+  if (opts->version != TT_INDEX_OPTIONS_VERSION)
+    return tt_error_set(TT_EINVAL, "tt_index_options version %u, expected %u", opts->version, TT_INDEX_OPTIONS_VERSION);
+  if (strlen(dir) > 4000) return tt_error_set(TT_EINVAL, "index path too long");
+  TT_FORWARD(ensure_dir(dir));
+  tt_writer *w = tt_calloc(1, sizeof *w);
+  TT_CHECK_ALLOC(w);
+  snprintf(w->dir, sizeof w->dir, "%s", dir);
+  w->opts = *opts;
+  if (w->opts.memory_budget < ((size_t)64 << 10)) w->opts.memory_budget = (size_t)64 << 10;
+  w->lock_fd = -1;
+  int rc;
+  char p[4200];
+  snprintf(p, sizeof p, "%s/LOCK", dir);
+  w->lock_fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (w->lock_fd < 0) { rc = tt_error_set(TT_EIO, "open %s: %s", p, strerror(errno)); goto fail; }
+  if (flock(w->lock_fd, LOCK_EX | LOCK_NB)) {
+    rc = errno == EWOULDBLOCK ? tt_error_set(TT_ELOCKED, "%s: another writer is working on this index", dir)
+                              : tt_error_set(TT_EIO, "flock %s: %s", p, strerror(errno));
+    goto fail;
+  }
+  rc = tt_manifest_read(&w->man, dir);
+  if (rc == TT_ENOTFOUND) {
+    memset(&w->man, 0, sizeof w->man);
+    w->man.analyzer = TT_ANALYZER_VERSION;
+    w->man.next_segment = 1;
+    rc = tt_manifest_write(&w->man, dir);
+  }
+  if (rc) goto fail;
+  w->next_segment = w->man.next_segment;
+  for (uint32_t i = 0; i < w->man.nsegs; i++)
+    if ((rc = add_wseg(w, w->man.segs[i].name, w->man.segs[i].delgen))) goto fail;
+  if ((rc = tt_analyzer_new(&w->at)) || (rc = tt_analyzer_new(&w->ab))) goto fail;
+  collect_garbage(w);
+  *out = w;
+  return 0;
+fail:
+  tt_writer_close(w);
+  return rc;
+}
+
+static void drop_builder(tt_writer *w)
+{
+  tt_segbuild_abort(w->cur);
+  w->cur = NULL;
+  tt_free(w->cur_urls);
+  tt_free(w->cur_docs);
+  tt_free(w->cur_del);
+  w->cur_urls = NULL;
+  w->cur_docs = NULL;
+  w->cur_del = NULL;
+  w->cur_slots = w->cur_n = w->cur_delcap = 0;
+}
+
+void tt_writer_close(tt_writer *w)
+{
+  if (!w) return;
+  drop_builder(w);
+  for (uint32_t i = 0; i < w->nsegs; i++) drop_wseg(&w->segs[i]);
+  tt_free(w->segs);
+  w->segs = NULL;
+  w->nsegs = 0;
+  /* segments flushed but never committed are garbage now */
+  if (w->lock_fd >= 0 && w->man.analyzer) collect_garbage(w);
+  tt_manifest_fini(&w->man);
+  tt_analyzer_free(w->at);
+  tt_analyzer_free(w->ab);
+  if (w->lock_fd >= 0) close(w->lock_fd);
+  tt_free(w);
+}
+
+void tt_writer_counts_get(const tt_writer *w, tt_writer_counts *out) { *out = w->counts; }
+
+/* ------------------------------------------------------------------ builder */
+
+static int start_builder(tt_writer *w)
+{
+  snprintf(w->cur_name, sizeof w->cur_name, "seg-%06u", w->next_segment++);
+  w->cur_slots = 1024;
+  w->cur_urls = tt_calloc(w->cur_slots, sizeof *w->cur_urls);
+  w->cur_docs = tt_calloc(w->cur_slots, sizeof *w->cur_docs);
+  if (!w->cur_urls || !w->cur_docs) return tt_error_set(TT_ENOMEM, "out of memory");
+  return tt_segbuild_new(&w->cur, w->dir, w->cur_name, w->opts.zstd_level);
+}
+
+static int cur_put(tt_writer *w, uint64_t h, uint32_t doc)
+{
+  if (!h) h = 1;
+  if ((w->cur_n + 1) * 2 > w->cur_slots) {
+    size_t n = w->cur_slots * 2;
+    uint64_t *u = tt_calloc(n, sizeof *u);
+    uint32_t *d = tt_calloc(n, sizeof *d);
+    if (!u || !d) { tt_free(u); tt_free(d); return tt_error_set(TT_ENOMEM, "out of memory"); }
+    for (size_t i = 0; i < w->cur_slots; i++) {
+      if (!w->cur_urls[i]) continue;
+      size_t j = w->cur_urls[i] & (n - 1);
+      while (u[j]) j = (j + 1) & (n - 1);
+      u[j] = w->cur_urls[i];
+      d[j] = w->cur_docs[i];
+    }
+    tt_free(w->cur_urls);
+    tt_free(w->cur_docs);
+    w->cur_urls = u;
+    w->cur_docs = d;
+    w->cur_slots = n;
+  }
+  size_t j = h & (w->cur_slots - 1);
+  while (w->cur_urls[j] && w->cur_urls[j] != h) j = (j + 1) & (w->cur_slots - 1);
+  if (!w->cur_urls[j]) w->cur_n++;
+  w->cur_urls[j] = h;
+  w->cur_docs[j] = doc;
+  return 0;
+}
+
+/* Local doc of hash h in the builder, or -1. */
+static int64_t cur_get(const tt_writer *w, uint64_t h)
+{
+  if (!w->cur_urls) return -1;
+  if (!h) h = 1;
+  size_t j = h & (w->cur_slots - 1);
+  while (w->cur_urls[j]) {
+    if (w->cur_urls[j] == h) return w->cur_docs[j];
+    j = (j + 1) & (w->cur_slots - 1);
+  }
+  return -1;
+}
+
+static int cur_delete(tt_writer *w, uint32_t doc)
+{
+  size_t need = (size_t)doc / 8 + 1;
+  if (need > w->cur_delcap) {
+    size_t cap = need * 2 + 64;
+    uint8_t *b = tt_realloc(w->cur_del, cap);
+    TT_CHECK_ALLOC(b);
+    memset(b + w->cur_delcap, 0, cap - w->cur_delcap);
+    w->cur_del = b;
+    w->cur_delcap = cap;
+  }
+  bit_set(w->cur_del, doc);
+  return 0;
+}
+
+/* Finish the builder as a new (uncommitted) segment. */
+static int flush_builder(tt_writer *w)
+{
+  if (!w->cur) return 0;
+  uint32_t n = tt_segbuild_ndocs(w->cur);
+  if (n == 0) { drop_builder(w); return 0; }
+  int rc = tt_segbuild_finish(w->cur);
+  w->cur = NULL;
+  if (rc) { drop_builder(w); return w->rc = rc; }
+  rc = add_wseg(w, w->cur_name, 0);
+  if (rc) { drop_builder(w); return w->rc = rc; }
+  wseg *s = &w->segs[w->nsegs - 1];
+  if (w->cur_del) {
+    size_t nb = ((size_t)n + 7) / 8;
+    s->del = tt_calloc(1, nb);
+    if (!s->del) { drop_builder(w); return w->rc = tt_error_set(TT_ENOMEM, "out of memory"); }
+    memcpy(s->del, w->cur_del, nb < w->cur_delcap ? nb : w->cur_delcap);
+    s->dirty = 1;
+  }
+  drop_builder(w);
+  w->counts.flushed_segments++;
+  return 0;
+}
+
+/* ------------------------------------------------------------------ add / delete */
+
+typedef struct find_ctx { tt_writer *w; wseg *s; int found; } find_ctx;
+
+static void mark_deleted(void *ctx, uint32_t doc)
+{
+  find_ctx *c = ctx;
+  wseg *s = c->s;
+  if (bit_get(s->del, doc)) return;
+  if (!s->del) {
+    s->del = tt_calloc(1, ((size_t)s->seg.ndocs + 7) / 8);
+    if (!s->del) { c->w->rc = tt_error_set(TT_ENOMEM, "out of memory"); return; }
+  }
+  bit_set(s->del, doc);
+  s->dirty = 1;
+  c->found++;
+}
+
+/* Delete every live copy of the URL with hash h; returns how many. */
+static int delete_hash(tt_writer *w, uint64_t h, int *found)
+{
+  *found = 0;
+  for (uint32_t i = 0; i < w->nsegs; i++) {
+    find_ctx c = {w, &w->segs[i], 0};
+    tt_segment_find_url(&w->segs[i].seg, h, mark_deleted, &c);
+    if (w->rc) return w->rc;
+    *found += c.found;
+  }
+  int64_t d = cur_get(w, h);
+  if (d >= 0 && !(w->cur_del && (size_t)d / 8 < w->cur_delcap && bit_get(w->cur_del, (uint32_t)d))) {
+    TT_FORWARD(cur_delete(w, (uint32_t)d));
+    (*found)++;
+  }
+  return 0;
+}
+
+int tt_writer_add(tt_writer *w, const tt_article *a)
+{
+  if (w->rc) return w->rc;
+  if (!a->url || !a->url_len) return tt_error_set(TT_EINVAL, "article without a URL");
+  if (a->body_len > ((size_t)1 << 30) || a->title_len > ((size_t)1 << 20) || a->url_len > ((size_t)1 << 16))
+    return tt_error_set(TT_EINVAL, "article too large (url %zu, title %zu, body %zu bytes)",
+                        a->url_len, a->title_len, a->body_len);
+  if (!w->cur && start_builder(w)) return w->rc = TT_ENOMEM;
+  tt_analysis ta, tb;
+  int rc = tt_analyze(w->at, a->title ? a->title : "", a->title_len, 0, &ta);
+  if (rc) return rc;
+  uint32_t title_end = (uint32_t)ta.n + 1;
+  rc = tt_analyze(w->ab, a->body ? a->body : "", a->body_len, title_end, &tb);
+  if (rc) return rc;
+  uint64_t h = tt_url_hash(a->url, a->url_len);
+  int found;
+  if ((rc = delete_hash(w, h, &found))) return w->rc = rc;
+  if (found) w->counts.replaced++;
+  uint32_t doc;
+  rc = tt_segbuild_add(w->cur, a, ta.tokens, ta.n, tb.tokens, tb.n, title_end, &doc);
+  if (rc) return w->rc = rc;
+  if ((rc = cur_put(w, h, doc))) return w->rc = rc;
+  w->counts.added++;
+  if (tt_segbuild_bytes(w->cur) > w->opts.memory_budget) return flush_builder(w);
+  return 0;
+}
+
+int tt_writer_delete(tt_writer *w, const char *url, size_t url_len)
+{
+  if (w->rc) return w->rc;
+  int found;
+  TT_FORWARD(delete_hash(w, tt_url_hash(url, url_len), &found));
+  if (!found) return tt_error_set(TT_ENOTFOUND, "no article with URL %.*s", (int)(url_len > 300 ? 300 : url_len), url);
+  w->counts.deleted++;
+  return 0;
+}
+
+/* ------------------------------------------------------------------ commit */
+
+static uint32_t live_count(const wseg *s)
+{
+  uint32_t n = s->seg.ndocs;
+  if (!s->del) return n;
+  uint32_t d = 0;
+  for (size_t i = 0; i < ((size_t)n + 7) / 8; i++) d += (uint32_t)__builtin_popcount(s->del[i]);
+  return n - d;
+}
+
+static int commit(tt_writer *w)
+{
+  if (w->rc) return tt_error_set(w->rc, "the writer failed earlier and cannot commit: %s", tt_error_last());
+  TT_FORWARD(flush_builder(w));
+  uint64_t gen = w->man.generation + 1;
+  tt_manifest m = {gen, TT_ANALYZER_VERSION, w->next_segment, 0, NULL};
+  m.segs = tt_malloc((w->nsegs ? w->nsegs : 1) * sizeof *m.segs);
+  TT_CHECK_ALLOC(m.segs);
+  int rc = 0;
+  for (uint32_t i = 0; i < w->nsegs && !rc; i++) {
+    wseg *s = &w->segs[i];
+    if (live_count(s) == 0) continue;  /* fully deleted: drop from the manifest */
+    if (s->dirty) {
+      if ((uint32_t)gen != gen) { rc = tt_error_set(TT_EINVAL, "generation overflow"); break; }
+      rc = tt_segment_write_del(w->dir, s->seg.name, (uint32_t)gen, s->del, s->seg.ndocs);
+      if (rc) break;
+    }
+    tt_manifest_seg *ms = &m.segs[m.nsegs++];
+    snprintf(ms->name, sizeof ms->name, "%s", s->seg.name);
+    ms->docs = s->seg.ndocs;
+    ms->delgen = s->dirty ? (uint32_t)gen : s->delgen;
+  }
+  if (!rc) rc = tt_fsync_dir(w->dir);
+  if (!rc) rc = tt_manifest_write(&m, w->dir);
+  if (rc) {
+    tt_manifest_fini(&m);
+    return w->rc = rc;
+  }
+  /* committed: adopt the new state */
+  for (uint32_t i = 0, j = 0; i < w->nsegs; i++) {
+    wseg *s = &w->segs[i];
+    if (live_count(s) == 0) { drop_wseg(s); continue; }
+    if (s->dirty) { s->delgen = (uint32_t)gen; s->dirty = 0; }
+    w->segs[j++] = *s;
+  }
+  w->nsegs = m.nsegs;
+  tt_manifest_fini(&w->man);
+  w->man = m;
+  collect_garbage(w);
+  return 0;
+}
+
+int tt_writer_commit(tt_writer *w)
+{
+  TT_FORWARD(commit(w));
+  if (w->opts.merge) return tt_writer_merge(w, 0);
+  return 0;
+}
+
+/* ------------------------------------------------------------------ merge */
+
+/* Tiered policy: segments are grouped by size tier (factor 10); when a tier holds
+ * TT_MERGE_FACTOR or more segments, they merge into one. Returns the [lo, hi) range of
+ * adjacent segments to merge, or lo == hi for none. Adjacent, so doc order is kept. */
+#define TT_MERGE_FACTOR 8
+static void pick_merge(const tt_writer *w, int full, uint32_t *lo, uint32_t *hi)
+{
+  *lo = *hi = 0;
+  if (full) {
+    if (w->nsegs > 1 || (w->nsegs == 1 && w->segs[0].seg.ndeleted)) *hi = w->nsegs;
+    return;
+  }
+  /* find a run of >= FACTOR adjacent segments whose sizes are within one tier of the run's
+   * smallest; prefer the newest (smallest) segments */
+  for (uint32_t start = 0; start < w->nsegs; start++) {
+    uint32_t end = start;
+    uint64_t min = UINT64_MAX, max = 0;
+    while (end < w->nsegs) {
+      uint64_t n = w->segs[end].seg.ndocs;
+      uint64_t nmin = n < min ? n : min, nmax = n > max ? n : max;
+      if (nmax > nmin * 10 + 1000) break;
+      min = nmin;
+      max = nmax;
+      end++;
+    }
+    if (end - start >= TT_MERGE_FACTOR) { *lo = start; *hi = end; return; }
+  }
+}
+
+int tt_writer_merge(tt_writer *w, int full)
+{
+  TT_FORWARD(commit(w));
+  for (;;) {
+    uint32_t lo, hi;
+    pick_merge(w, full, &lo, &hi);
+    if (lo == hi) return 0;
+    char name[TT_SEG_NAME_MAX];
+    snprintf(name, sizeof name, "seg-%06u", w->next_segment++);
+    const tt_segment *in[TT_MANIFEST_MAX_SEGMENTS];
+    const uint8_t *dels[TT_MANIFEST_MAX_SEGMENTS];
+    for (uint32_t i = lo; i < hi; i++) { in[i - lo] = &w->segs[i].seg; dels[i - lo] = w->segs[i].del; }
+    int rc = tt_merge_segments(w->dir, name, in, dels, hi - lo, w->opts.zstd_level);
+    if (rc) return w->rc = rc;
+    for (uint32_t i = lo; i < hi; i++) drop_wseg(&w->segs[i]);
+    memmove(&w->segs[lo + 1], &w->segs[hi], (w->nsegs - hi) * sizeof *w->segs);
+    w->nsegs -= hi - lo - 1;
+    /* open the merged segment in slot lo */
+    wseg ns;
+    memset(&ns, 0, sizeof ns);
+    rc = tt_segment_open(&ns.seg, w->dir, name, 0, 0);
+    if (rc) return w->rc = rc;
+    w->segs[lo] = ns;
+    w->counts.merges++;
+    rc = commit(w);
+    if (rc) return rc;
+    if (full) return 0;
+  }
+}
+
+/* ------------------------------------------------------------------ reader */
+
+int tt_reader_open(tt_reader **out, const char *dir, int verify)
+{
+  *out = NULL;
+  int rc = 0;
+  /* a writer may remove files of an older commit between our manifest read and the opens:
+   * then read the newer manifest and try again */
+  for (int attempt = 0; attempt < 20; attempt++) {
+    tt_reader *r = tt_calloc(1, sizeof *r);
+    TT_CHECK_ALLOC(r);
+    snprintf(r->dir, sizeof r->dir, "%s", dir);
+    rc = tt_manifest_read(&r->man, dir);
+    if (rc) { tt_free(r); return rc; }
+    r->segs = tt_calloc(r->man.nsegs ? r->man.nsegs : 1, sizeof *r->segs);
+    r->base = tt_calloc(r->man.nsegs + 1, sizeof *r->base);
+    if (!r->segs || !r->base) { tt_reader_close(r); return tt_error_set(TT_ENOMEM, "out of memory"); }
+    uint64_t st = 0, sb = 0;
+    for (uint32_t i = 0; i < r->man.nsegs; i++) {
+      rc = tt_segment_open(&r->segs[i], dir, r->man.segs[i].name, r->man.segs[i].delgen, verify);
+      if (rc) break;
+      r->nsegs++;
+      if (r->segs[i].ndocs != r->man.segs[i].docs) {
+        rc = tt_error_set(TT_ECORRUPT, "%s/%s: %u docs, manifest says %u", dir, r->man.segs[i].name,
+                          r->segs[i].ndocs, r->man.segs[i].docs);
+        break;
+      }
+      r->base[i + 1] = r->base[i] + r->segs[i].ndocs;
+      r->live_docs += r->segs[i].ndocs - r->segs[i].ndeleted;
+      st += r->segs[i].sum_title;
+      sb += r->segs[i].sum_body;
+    }
+    if (!rc) {
+      uint64_t n = r->base[r->nsegs];
+      r->avg_title = n ? (double)st / n : 1;
+      r->avg_body = n ? (double)sb / n : 1;
+      *out = r;
+      return 0;
+    }
+    tt_reader_close(r);
+    if (rc != TT_ENOTFOUND) return rc;
+  }
+  return rc;
+}
+
+void tt_reader_close(tt_reader *r)
+{
+  if (!r) return;
+  for (uint32_t i = 0; i < r->nsegs; i++) tt_segment_close(&r->segs[i]);
+  tt_free(r->segs);
+  tt_free(r->base);
+  tt_manifest_fini(&r->man);
+  tt_free(r);
+}
+
+static uint64_t file_size(const char *dir, const char *name, const char *ext)
+{
+  char p[4400];
+  snprintf(p, sizeof p, "%s/%s.%s", dir, name, ext);
+  struct stat st;
+  return stat(p, &st) ? 0 : (uint64_t)st.st_size;
+}
+
+int tt_reader_stats(tt_reader *r, tt_index_stats *out)
+{
+  memset(out, 0, sizeof *out);
+  out->segments = r->nsegs;
+  out->generation = r->man.generation;
+  for (uint32_t i = 0; i < r->nsegs; i++) {
+    const tt_segment *s = &r->segs[i];
+    out->docs += s->ndocs - s->ndeleted;
+    out->deleted += s->ndeleted;
+    out->terms += s->dict.nterms;
+    out->bytes_dict += s->dict.map.len;
+    out->bytes_postings += s->post.len;
+    out->bytes_doctable += s->dtab.len;
+    out->bytes_docstore += file_size(r->dir, s->name, "docs");
+    if (s->delgen) {
+      char ext[32];
+      snprintf(ext, sizeof ext, "del-%u", s->delgen);
+      out->bytes_deletes += file_size(r->dir, s->name, ext);
+    }
+  }
+  out->bytes_total = out->bytes_dict + out->bytes_postings + out->bytes_doctable +
+                     out->bytes_docstore + out->bytes_deletes;
+  return 0;
+}
+
+int tt_index_check(const char *dir)
+{
+  tt_manifest m;
+  TT_FORWARD(tt_manifest_read(&m, dir));
+  int rc = 0;
+  for (uint32_t i = 0; i < m.nsegs && !rc; i++) rc = tt_segment_verify(dir, m.segs[i].name, m.segs[i].delgen);
+  tt_manifest_fini(&m);
+  return rc;
+}

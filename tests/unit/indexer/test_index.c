@@ -1,0 +1,361 @@
+/* Index tests on real files: round trip against a brute-force reference, updates and deletes,
+ * merge, reopen, the writer lock, and corruption detection. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include "index_testutil.h"
+#include "indexer/postings_codec.h"
+#include "indexer/reader.h"
+#include "timtin/analyze.h"
+#include "timtin/errors.h"
+#include "timtin/index.h"
+#include "timtin/query.h"
+
+#define NDOCS 600
+
+static tu_doc docs[NDOCS];
+
+/* ---- growing list of lines, sorted and joined for comparison */
+typedef struct lines { char **v; size_t n, cap; } lines;
+static void lines_add(lines *l, const char *fmt, ...)
+{
+  if (l->n == l->cap) { l->cap = l->cap ? l->cap * 2 : 1024; l->v = realloc(l->v, l->cap * sizeof *l->v); }
+  va_list ap;
+  va_start(ap, fmt);
+  char *s = NULL;
+  assert_true(vasprintf(&s, fmt, ap) >= 0);
+  va_end(ap);
+  l->v[l->n++] = s;
+}
+static int cmpstr(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static void lines_free(lines *l) { for (size_t i = 0; i < l->n; i++) free(l->v[i]); free(l->v); memset(l, 0, sizeof *l); }
+
+/* Reference postings: "key doc tft tfb [positions]" for every (term, doc). */
+static void reference(lines *out, int ndocs)
+{
+  tt_analyzer *at, *ab;
+  assert_int_equal(tt_analyzer_new(&at), 0);
+  assert_int_equal(tt_analyzer_new(&ab), 0);
+  for (int d = 0; d < ndocs; d++) {
+    tt_article a = tu_article(&docs[d]);
+    tt_analysis ta, tb;
+    assert_int_equal(tt_analyze(at, a.title, a.title_len, 0, &ta), 0);
+    uint32_t te = (uint32_t)ta.n + 1;
+    assert_int_equal(tt_analyze(ab, a.body, a.body_len, te, &tb), 0);
+    /* group by key: quadratic in tokens per doc, fine for a test */
+    size_t n = ta.n + tb.n;
+    for (int pass = 0; pass < 2; pass++) {  /* 0 = folded, 1 = exact */
+      char *done = calloc(n, 1);
+      for (size_t i = 0; i < n; i++) {
+        const tt_token *t = i < ta.n ? &ta.tokens[i] : &tb.tokens[i - ta.n];
+        if (done[i] || (pass == 1 && !(t->flags & TT_TOKEN_FOLDED))) continue;
+        const char *k = pass ? t->exact : t->folded;
+        uint32_t tft = 0, tfb = 0;
+        char pos[8192] = "";
+        size_t pl = 0;
+        for (size_t j = i; j < n; j++) {
+          const tt_token *u = j < ta.n ? &ta.tokens[j] : &tb.tokens[j - ta.n];
+          if (pass == 1 && !(u->flags & TT_TOKEN_FOLDED)) continue;
+          if (strcmp(pass ? u->exact : u->folded, k)) continue;
+          done[j] = 1;
+          if (j < ta.n) tft++; else tfb++;
+          if (!pass && pl + 16 < sizeof pos) pl += (size_t)snprintf(pos + pl, sizeof pos - pl, " %u", u->pos);
+        }
+        lines_add(out, "%s %d %u %u%s", k, d, tft, tfb, pos);
+      }
+      free(done);
+    }
+  }
+  tt_analyzer_free(at);
+  tt_analyzer_free(ab);
+}
+
+/* The same from the index, through the reader's segments. */
+static void from_index(lines *out, const char *dir)
+{
+  tt_reader *r;
+  assert_int_equal(tt_reader_open(&r, dir, 1), 0);
+  for (uint32_t s = 0; s < r->nsegs; s++) {
+    tt_segment *seg = &r->segs[s];
+    tt_dict_iter it;
+    tt_dict_entry e;
+    assert_int_equal(tt_dict_iter_seek(&it, &seg->dict, NULL, 0), 0);
+    int rc;
+    while ((rc = tt_dict_iter_next(&it, &e)) == 0) {
+      int pos = (e.flags & TT_DICT_POSITIONAL) != 0;
+      tt_plist_cursor c;
+      assert_int_equal(tt_plist_open(&c, seg->post.data + e.post_off, e.post_len, pos), 0);
+      uint32_t n = 0;
+      while ((rc = tt_plist_next(&c)) == 0) {
+        char ps[8192] = "";
+        size_t pl = 0;
+        if (pos) {
+          const uint32_t *p;
+          uint32_t np;
+          assert_int_equal(tt_plist_positions(&c, &p, &np), 0);
+          for (uint32_t i = 0; i < np && pl + 16 < sizeof ps; i++) pl += (size_t)snprintf(ps + pl, sizeof ps - pl, " %u", p[i]);
+        }
+        lines_add(out, "%s %llu %u %u%s", e.key, (unsigned long long)(r->base[s] + tt_plist_doc(&c)),
+                  tt_plist_tf_title(&c), tt_plist_tf_body(&c), ps);
+        n++;
+      }
+      assert_int_equal(rc, TT_ITEROVER);
+      assert_int_equal(n, e.df);
+      tt_plist_close(&c);
+    }
+    assert_int_equal(rc, TT_ITEROVER);
+  }
+  tt_reader_close(r);
+}
+
+static void assert_same(lines *a, lines *b)
+{
+  qsort(a->v, a->n, sizeof *a->v, cmpstr);
+  qsort(b->v, b->n, sizeof *b->v, cmpstr);
+  for (size_t i = 0; i < a->n && i < b->n; i++)
+    if (strcmp(a->v[i], b->v[i])) fail_msg("posting %zu differs:\n  reference: %s\n  index:     %s", i, a->v[i], b->v[i]);
+  assert_int_equal(a->n, b->n);
+}
+
+static uint64_t count(const char *dir, const char *q)
+{
+  tt_reader *r;
+  assert_int_equal(tt_reader_open(&r, dir, 0), 0);
+  tt_results res;
+  tt_search_options o = TT_SEARCH_OPTIONS_INIT;
+  assert_int_equal(tt_search(r, q, strlen(q), &o, &res), 0);
+  uint64_t n = res.total;
+  tt_results_fini(&res);
+  tt_reader_close(r);
+  return n;
+}
+
+static int setup(void **state)
+{
+  (void)state;
+  for (int i = 0; i < NDOCS; i++) tu_make(&docs[i], i, 20 + (int)(tu_next() % 400));
+  return 0;
+}
+
+static int teardown(void **state)
+{
+  (void)state;
+  for (int i = 0; i < NDOCS; i++) free(docs[i].body);
+  return 0;
+}
+
+static void index_all(const char *dir, size_t budget, int merge, int ndocs)
+{
+  tt_index_options o = TT_INDEX_OPTIONS_INIT;
+  o.memory_budget = budget;
+  o.merge = merge;
+  tt_writer *w;
+  assert_int_equal(tt_writer_open(&w, dir, &o), 0);
+  for (int i = 0; i < ndocs; i++) {
+    tt_article a = tu_article(&docs[i]);
+    assert_int_equal(tt_writer_add(w, &a), 0);
+  }
+  assert_int_equal(tt_writer_commit(w), 0);
+  tt_writer_close(w);
+}
+
+static void test_round_trip_one_segment(void **state)
+{
+  (void)state;
+  char *dir = tu_tempdir();
+  index_all(dir, (size_t)256 << 20, 0, NDOCS);
+  lines ref = {0}, got = {0};
+  reference(&ref, NDOCS);
+  from_index(&got, dir);
+  assert_same(&ref, &got);
+  tt_reader *r;
+  assert_int_equal(tt_reader_open(&r, dir, 0), 0);
+  assert_int_equal(r->nsegs, 1);
+  tt_index_stats st;
+  tt_reader_stats(r, &st);
+  assert_int_equal(st.docs, NDOCS);
+  tt_reader_close(r);
+  assert_int_equal(tt_index_check(dir), 0);
+  lines_free(&ref);
+  lines_free(&got);
+  tu_rmrf(dir);
+  free(dir);
+}
+
+static void test_round_trip_many_segments_and_merge(void **state)
+{
+  (void)state;
+  char *dir = tu_tempdir();
+  index_all(dir, (size_t)64 << 10, 0, NDOCS);   /* tiny budget: many flushes */
+  tt_reader *r;
+  assert_int_equal(tt_reader_open(&r, dir, 0), 0);
+  uint32_t nsegs = r->nsegs;
+  tt_reader_close(r);
+  assert_true(nsegs > 3);
+  lines ref = {0}, got = {0}, merged = {0};
+  reference(&ref, NDOCS);
+  from_index(&got, dir);
+  assert_same(&ref, &got);
+  tt_writer *w;
+  assert_int_equal(tt_writer_open(&w, dir, NULL), 0);
+  assert_int_equal(tt_writer_merge(w, 1), 0);
+  tt_writer_close(w);
+  assert_int_equal(tt_reader_open(&r, dir, 0), 0);
+  assert_int_equal(r->nsegs, 1);
+  tt_reader_close(r);
+  from_index(&merged, dir);
+  assert_same(&ref, &merged);
+  assert_int_equal(tt_index_check(dir), 0);
+  lines_free(&ref);
+  lines_free(&got);
+  lines_free(&merged);
+  tu_rmrf(dir);
+  free(dir);
+}
+
+static void test_updates_and_deletes(void **state)
+{
+  (void)state;
+  char *dir = tu_tempdir();
+  index_all(dir, (size_t)64 << 10, 1, 200);
+  assert_int_equal(count(dir, "uniq17x"), 1);
+  assert_int_equal(count(dir, "uniq18x"), 1);
+  tt_writer *w;
+  assert_int_equal(tt_writer_open(&w, dir, NULL), 0);
+  /* replace 17 (same URL, new text), delete 18, add and then replace 500 within one session */
+  tu_doc d = docs[17];
+  d.body = "uniq17y nội dung mới";
+  tt_article a = tu_article(&d);
+  assert_int_equal(tt_writer_add(w, &a), 0);
+  assert_int_equal(tt_writer_delete(w, docs[18].url, strlen(docs[18].url)), 0);
+  assert_int_equal(tt_writer_delete(w, "https://nowhere.invalid/", 24), TT_ENOTFOUND);
+  tu_doc e = docs[500];
+  tt_article b = tu_article(&e);
+  assert_int_equal(tt_writer_add(w, &b), 0);
+  e.body = "uniq500z bản sửa";
+  b = tu_article(&e);
+  assert_int_equal(tt_writer_add(w, &b), 0);
+  /* not committed yet: readers still see the old state */
+  assert_int_equal(count(dir, "uniq17x"), 1);
+  assert_int_equal(count(dir, "uniq17y"), 0);
+  assert_int_equal(tt_writer_commit(w), 0);
+  tt_writer_close(w);
+  assert_int_equal(count(dir, "uniq17x"), 0);
+  assert_int_equal(count(dir, "uniq17y"), 1);
+  assert_int_equal(count(dir, "uniq18x"), 0);
+  assert_int_equal(count(dir, "uniq500x"), 0);
+  assert_int_equal(count(dir, "uniq500z"), 1);
+  tt_reader *r;
+  assert_int_equal(tt_reader_open(&r, dir, 0), 0);
+  tt_index_stats st;
+  tt_reader_stats(r, &st);
+  assert_int_equal(st.docs, 200);     /* 200 - 1 deleted + 1 new */
+  tt_reader_close(r);
+  assert_int_equal(tt_index_check(dir), 0);
+  /* merge keeps everything and drops the deleted */
+  assert_int_equal(tt_writer_open(&w, dir, NULL), 0);
+  assert_int_equal(tt_writer_merge(w, 1), 0);
+  tt_writer_close(w);
+  assert_int_equal(count(dir, "uniq17x"), 0);
+  assert_int_equal(count(dir, "uniq17y"), 1);
+  assert_int_equal(count(dir, "uniq18x"), 0);
+  assert_int_equal(count(dir, "uniq19x"), 1);
+  assert_int_equal(count(dir, "uniq500z"), 1);
+  assert_int_equal(tt_reader_open(&r, dir, 0), 0);
+  tt_reader_stats(r, &st);
+  assert_int_equal(st.docs, 200);
+  assert_int_equal(st.deleted, 0);
+  assert_int_equal(st.segments, 1);
+  tt_reader_close(r);
+  tu_rmrf(dir);
+  free(dir);
+}
+
+static void test_uncommitted_is_discarded_and_lock(void **state)
+{
+  (void)state;
+  char *dir = tu_tempdir();
+  index_all(dir, (size_t)1 << 20, 0, 50);
+  tt_writer *w, *w2;
+  assert_int_equal(tt_writer_open(&w, dir, NULL), 0);
+  assert_int_equal(tt_writer_open(&w2, dir, NULL), TT_ELOCKED);
+  for (int i = 50; i < 100; i++) {
+    tt_article a = tu_article(&docs[i]);
+    assert_int_equal(tt_writer_add(w, &a), 0);
+  }
+  tt_writer_close(w);  /* no commit */
+  assert_int_equal(count(dir, "uniq60x"), 0);
+  assert_int_equal(count(dir, "uniq10x"), 1);
+  assert_int_equal(tt_index_check(dir), 0);
+  tu_rmrf(dir);
+  free(dir);
+}
+
+static void corrupt_file(const char *path, long off, int truncate)
+{
+  int fd = open(path, O_RDWR);
+  assert_true(fd >= 0);
+  struct stat st;
+  fstat(fd, &st);
+  if (truncate) {
+    assert_int_equal(ftruncate(fd, st.st_size / 2), 0);
+  } else {
+    unsigned char b;
+    off = off % st.st_size;
+    assert_int_equal(pread(fd, &b, 1, off), 1);
+    b ^= 0x20;
+    assert_int_equal(pwrite(fd, &b, 1, off), 1);
+  }
+  close(fd);
+}
+
+static void test_corruption_detected(void **state)
+{
+  (void)state;
+  const char *exts[] = {"dict", "post", "docs", "dtab"};
+  for (int k = 0; k < 4; k++) {
+    for (int mode = 0; mode < 2; mode++) {
+      char *dir = tu_tempdir();
+      index_all(dir, (size_t)256 << 20, 0, 100);
+      char path[4200];
+      snprintf(path, sizeof path, "%s/seg-000001.%s", dir, exts[k]);
+      corrupt_file(path, 977, mode);
+      int rc = tt_index_check(dir);
+      assert_true(rc == TT_ECORRUPT || rc == TT_EFORMAT);
+      assert_non_null(strstr(tt_error_last(), exts[k]));
+      tt_reader *r;
+      rc = tt_reader_open(&r, dir, 1);
+      assert_true(rc == TT_ECORRUPT || rc == TT_EFORMAT);
+      tu_rmrf(dir);
+      free(dir);
+    }
+  }
+  /* a corrupted manifest is refused too */
+  char *dir = tu_tempdir();
+  index_all(dir, (size_t)256 << 20, 0, 20);
+  char path[4200];
+  snprintf(path, sizeof path, "%s/manifest", dir);
+  corrupt_file(path, 20, 0);
+  tt_reader *r;
+  assert_int_equal(tt_reader_open(&r, dir, 0), TT_ECORRUPT);
+  assert_non_null(strstr(tt_error_last(), "manifest"));
+  tu_rmrf(dir);
+  free(dir);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_round_trip_one_segment),
+    cmocka_unit_test(test_round_trip_many_segments_and_merge),
+    cmocka_unit_test(test_updates_and_deletes),
+    cmocka_unit_test(test_uncommitted_is_discarded_and_lock),
+    cmocka_unit_test(test_corruption_detected),
+  };
+  return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,209 @@
+/* timtin index / delete / merge / stats / check: the index's commands. */
+#include "tools/cli/cli.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "common/buf.h"
+#include "timtin/timtin.h"
+#include "timtin/index.h"
+
+static double now_s(void)
+{
+  struct timeval tv;
+  gettimeofday(&tv, NULL);
+  return tv.tv_sec + tv.tv_usec / 1e6;
+}
+
+/* Default index path: $TIMTIN_DB or ./timtin.db */
+const char *tt_cli_default_db(void)
+{
+  const char *e = getenv("TIMTIN_DB");
+  return e && *e ? e : "timtin.db";
+}
+
+static const char index_usage[] =
+  "[--db DIR] [--memory MiB] [--threads N] [--no-merge] INPUT...\n"
+  "  INPUT: article JSONL (.jsonl, .jsonl.gz), a folder of .txt/.html/.jsonl files, or - for stdin\n"
+  "  --db DIR      index directory (default $TIMTIN_DB or ./timtin.db)\n"
+  "  --memory MiB  in-memory budget before a segment is flushed (default 256)\n"
+  "  --threads N   analyzer threads (default: one per core)\n"
+  "  --no-merge    do not run the merge policy after the commit";
+
+int tt_cmd_index(int argc, char **argv)
+{
+  const char *db = tt_cli_default_db();
+  tt_index_options opts = TT_INDEX_OPTIONS_INIT;
+  int ninputs = 0;
+  char **inputs = calloc((size_t)argc + 1, sizeof *inputs);
+  if (!inputs) return 1;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (!strcmp(a, "--help") || !strcmp(a, "-h")) { printf("usage: timtin index %s\n", index_usage); free(inputs); return 0; }
+    if (!strcmp(a, "--db") && i + 1 < argc) db = argv[++i];
+    else if (!strcmp(a, "--memory") && i + 1 < argc) {
+      char *end;
+      long v = strtol(argv[++i], &end, 10);
+      if (*end || v < 8 || v > 1 << 20) { free(inputs); return tt_cli_usage("index", index_usage, "--memory takes MiB from 8 to 1048576"); }
+      opts.memory_budget = (size_t)v << 20;
+    } else if (!strcmp(a, "--threads") && i + 1 < argc) {
+      char *end;
+      long v = strtol(argv[++i], &end, 10);
+      if (*end || v < 0 || v > 256) { free(inputs); return tt_cli_usage("index", index_usage, "--threads takes 0 to 256"); }
+      opts.threads = (int)v;
+    } else if (!strcmp(a, "--no-merge")) opts.merge = 0;
+    else if (a[0] == '-' && a[1]) { free(inputs); return tt_cli_usage("index", index_usage, "unknown option"); }
+    else inputs[ninputs++] = argv[i];
+  }
+  if (!ninputs) { free(inputs); return tt_cli_usage("index", index_usage, "no INPUT given"); }
+
+  tt_writer *w;
+  if (tt_writer_open(&w, db, &opts)) { free(inputs); return tt_cli_fail(db); }
+  int tty = isatty(2);
+  double t0 = now_s(), last = 0;
+  uint64_t articles = 0, skipped = 0, bytes_done = 0;
+  int rc = 0;
+  for (int k = 0; k < ninputs && !rc; k++) {
+    tt_article_reader *r;
+    if (tt_article_reader_open(&r, inputs[k])) {
+      fprintf(stderr, "timtin index: %s\n", tt_error_last());
+      rc = 1;
+      break;
+    }
+    uint64_t size = tt_article_reader_size(r);
+    for (;;) {
+      tt_article a;
+      int e = tt_article_reader_next(r, &a);
+      if (e == TT_ITEROVER) break;
+      if (e == TT_EINVAL) { fprintf(stderr, "timtin index: skipped: %s\n", tt_error_last()); skipped++; continue; }
+      if (e) { fprintf(stderr, "timtin index: %s\n", tt_error_last()); rc = 1; break; }
+      e = tt_writer_add(w, &a);
+      if (e == TT_EINVAL) {
+        fprintf(stderr, "timtin index: %s: skipped %.*s: %s\n", inputs[k], (int)(a.url_len > 200 ? 200 : a.url_len), a.url, tt_error_last());
+        skipped++;
+        continue;
+      }
+      if (e) { fprintf(stderr, "timtin index: %s\n", tt_error_last()); rc = 1; break; }
+      articles++;
+      if (tty && (articles & 255) == 0) {
+        double t = now_s();
+        if (t - last > 0.5) {
+          last = t;
+          uint64_t off = bytes_done + tt_article_reader_offset(r);
+          double mbs = off / 1e6 / (t - t0 + 1e-9);
+          fprintf(stderr, "\r%llu articles  %.1f MB/s  %.0fs", (unsigned long long)articles, mbs, t - t0);
+          if (size) {
+            double left = (double)(size - tt_article_reader_offset(r)) / 1e6 / (mbs > 0 ? mbs : 1);
+            fprintf(stderr, "  ETA %.0fs  ", left);
+          }
+        }
+      }
+    }
+    bytes_done += tt_article_reader_offset(r);
+    tt_article_reader_close(r);
+  }
+  if (tty) fprintf(stderr, "\r\033[K");
+  if (!rc && tt_writer_commit(w)) { tt_cli_fail("commit"); rc = 1; }
+  tt_writer_counts c;
+  tt_writer_counts_get(w, &c);
+  tt_writer_close(w);
+  double t = now_s() - t0;
+  fprintf(stderr, "indexed %llu articles (%llu replaced, %llu skipped) from %.1f MB in %.2fs (%.1f MB/s), %llu segments flushed, %llu merges%s\n",
+          (unsigned long long)articles, (unsigned long long)c.replaced, (unsigned long long)skipped,
+          bytes_done / 1e6, t, bytes_done / 1e6 / (t > 0 ? t : 1), (unsigned long long)c.flushed_segments,
+          (unsigned long long)c.merges, rc ? " — NOT COMMITTED" : "");
+  free(inputs);
+  return rc;
+}
+
+int tt_cmd_delete(int argc, char **argv)
+{
+  const char *db = tt_cli_default_db();
+  const char *usage = "[--db DIR] URL...";
+  int n = 0, missing = 0;
+  tt_writer *w = NULL;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--db") && i + 1 < argc) { db = argv[++i]; continue; }
+    if (!strcmp(argv[i], "--help")) { printf("usage: timtin delete %s\n", usage); return 0; }
+    if (!w && tt_writer_open(&w, db, NULL)) return tt_cli_fail(db);
+    int rc = tt_writer_delete(w, argv[i], strlen(argv[i]));
+    if (rc == TT_ENOTFOUND) { fprintf(stderr, "timtin delete: not found: %s\n", argv[i]); missing++; }
+    else if (rc) { tt_writer_close(w); return tt_cli_fail("delete"); }
+    else n++;
+  }
+  if (!w) return tt_cli_usage("delete", usage, "no URL given");
+  if (tt_writer_commit(w)) { tt_writer_close(w); return tt_cli_fail("commit"); }
+  tt_writer_close(w);
+  printf("deleted %d article%s\n", n, n == 1 ? "" : "s");
+  return missing ? 1 : 0;
+}
+
+int tt_cmd_merge(int argc, char **argv)
+{
+  const char *db = tt_cli_default_db();
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--db") && i + 1 < argc) db = argv[++i];
+    else if (!strcmp(argv[i], "--help")) { printf("usage: timtin merge [--db DIR]\n"); return 0; }
+    else return tt_cli_usage("merge", "[--db DIR]", "unknown option");
+  }
+  tt_writer *w;
+  if (tt_writer_open(&w, db, NULL)) return tt_cli_fail(db);
+  double t0 = now_s();
+  if (tt_writer_merge(w, 1)) { tt_writer_close(w); return tt_cli_fail("merge"); }
+  tt_writer_close(w);
+  printf("merged into one segment in %.2fs\n", now_s() - t0);
+  return 0;
+}
+
+int tt_cmd_stats(int argc, char **argv)
+{
+  const char *db = tt_cli_default_db();
+  int json = 0;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--db") && i + 1 < argc) db = argv[++i];
+    else if (!strcmp(argv[i], "--json")) json = 1;
+    else if (!strcmp(argv[i], "--help")) { printf("usage: timtin stats [--db DIR] [--json]\n"); return 0; }
+    else return tt_cli_usage("stats", "[--db DIR] [--json]", "unknown option");
+  }
+  tt_reader *r;
+  if (tt_reader_open(&r, db, 0)) return tt_cli_fail(db);
+  tt_index_stats s;
+  tt_reader_stats(r, &s);
+  tt_reader_close(r);
+  if (json) {
+    printf("{\"docs\":%llu,\"deleted\":%llu,\"terms\":%llu,\"segments\":%u,\"generation\":%llu,"
+           "\"bytes\":{\"dict\":%llu,\"postings\":%llu,\"docstore\":%llu,\"doctable\":%llu,\"deletes\":%llu,\"total\":%llu}}\n",
+           (unsigned long long)s.docs, (unsigned long long)s.deleted, (unsigned long long)s.terms, s.segments,
+           (unsigned long long)s.generation, (unsigned long long)s.bytes_dict, (unsigned long long)s.bytes_postings,
+           (unsigned long long)s.bytes_docstore, (unsigned long long)s.bytes_doctable,
+           (unsigned long long)s.bytes_deletes, (unsigned long long)s.bytes_total);
+  } else {
+    printf("index       %s (commit %llu)\n", db, (unsigned long long)s.generation);
+    printf("articles    %llu live, %llu deleted\n", (unsigned long long)s.docs, (unsigned long long)s.deleted);
+    printf("terms       %llu (summed over segments)\n", (unsigned long long)s.terms);
+    printf("segments    %u\n", s.segments);
+    printf("bytes       %.2f MB total: dictionary %.2f, postings %.2f, document store %.2f, doc table %.2f, deletes %.3f\n",
+           s.bytes_total / 1e6, s.bytes_dict / 1e6, s.bytes_postings / 1e6, s.bytes_docstore / 1e6,
+           s.bytes_doctable / 1e6, s.bytes_deletes / 1e6);
+  }
+  return 0;
+}
+
+int tt_cmd_check(int argc, char **argv)
+{
+  const char *db = tt_cli_default_db();
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--db") && i + 1 < argc) db = argv[++i];
+    else if (!strcmp(argv[i], "--help")) { printf("usage: timtin check [--db DIR]\n"); return 0; }
+    else return tt_cli_usage("check", "[--db DIR]", "unknown option");
+  }
+  if (tt_index_check(db)) {
+    fprintf(stderr, "timtin check: FAILED: %s\n", tt_error_last());
+    return 1;
+  }
+  printf("%s: ok\n", db);
+  return 0;
+}

@@ -1,0 +1,185 @@
+/* timtin search / count: run a query on an index and print hits for people or for programs. */
+#include "tools/cli/cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "common/buf.h"
+#include "timtin/timtin.h"
+#include "timtin/query.h"
+
+static const char search_usage[] =
+  "[--db DIR] [--limit N] [--offset N] [--sort relevance|date] [--exact] [--json] [--no-color] QUERY...\n"
+  "       timtin search [--db DIR] --batch FILE [--limit N]   (one query a line; JSONL out)";
+
+static double now_us(void)
+{
+  struct timeval tv;
+  gettimeofday(&tv, NULL);
+  return tv.tv_sec * 1e6 + tv.tv_usec;
+}
+
+static void date_str(int64_t t, char *out, size_t cap)
+{
+  if (t == TT_DATE_UNKNOWN) { snprintf(out, cap, "----------"); return; }
+  char full[40];
+  tt_format_date(t, full, sizeof full);
+  snprintf(out, cap, "%.10s", full);
+}
+
+/* One hit as a JSON object (url, title, published, source, score, snippet, highlights). */
+static int hit_json(tt_buf *b, tt_reader *r, const tt_results *res, const tt_hit *h)
+{
+  tt_doc d;
+  if (tt_hit_fetch(r, h->doc, 1, &d)) return -1;
+  tt_snippet sn;
+  if (tt_snippet_make(d.body, d.body_len, res->terms, res->nterms, 240, &sn)) return -1;
+  char date[40];
+  if (d.published == TT_DATE_UNKNOWN) snprintf(date, sizeof date, "null");
+  else { date[0] = '"'; tt_format_date(d.published, date + 1, sizeof date - 2); strcat(date, "\""); }
+  tt_buf_puts(b, "{\"url\":");
+  tt_buf_json_string(b, d.url, d.url_len);
+  tt_buf_puts(b, ",\"title\":");
+  tt_buf_json_string(b, d.title, d.title_len);
+  tt_buf_printf(b, ",\"published\":%s,\"source\":", date);
+  tt_buf_json_string(b, d.source, d.source_len);
+  tt_buf_printf(b, ",\"score\":%.6f,\"snippet\":", h->score);
+  tt_buf_json_string(b, sn.text, sn.len);
+  tt_buf_puts(b, ",\"highlights\":[");
+  for (size_t i = 0; i < sn.nranges; i++)
+    tt_buf_printf(b, "%s[%u,%u]", i ? "," : "", sn.ranges[i][0], sn.ranges[i][1]);
+  tt_buf_puts(b, "]}");
+  tt_snippet_fini(&sn);
+  return 0;
+}
+
+static int print_human(tt_reader *r, const tt_results *res, const tt_search_options *o, int color)
+{
+  const char *hl = color ? "\033[1;33m" : "", *off = color ? "\033[0m" : "";
+  const char *dim = color ? "\033[2m" : "", *bold = color ? "\033[1m" : "";
+  for (size_t i = 0; i < res->n; i++) {
+    tt_doc d;
+    if (tt_hit_fetch(r, res->hits[i].doc, 1, &d)) return tt_cli_fail("fetch");
+    char date[16];
+    date_str(d.published, date, sizeof date);
+    printf("%zu. %s%.*s%s\n   %s%s  %.*s  %.*s  score %.2f%s\n", o->offset + i + 1, bold, (int)d.title_len, d.title, off,
+           dim, date, (int)d.source_len, d.source, (int)d.url_len, d.url, res->hits[i].score, off);
+    tt_snippet sn;
+    if (tt_snippet_make(d.body, d.body_len, res->terms, res->nterms, 240, &sn)) return tt_cli_fail("snippet");
+    printf("   ");
+    size_t at = 0;
+    for (size_t k = 0; k < sn.nranges; k++) {
+      printf("%.*s%s%.*s%s", (int)(sn.ranges[k][0] - at), sn.text + at, hl,
+             (int)(sn.ranges[k][1] - sn.ranges[k][0]), sn.text + sn.ranges[k][0], off);
+      at = sn.ranges[k][1];
+    }
+    printf("%s\n\n", sn.text + at);
+    tt_snippet_fini(&sn);
+  }
+  printf("%llu matching article%s\n", (unsigned long long)res->total, res->total == 1 ? "" : "s");
+  return 0;
+}
+
+static int run_batch(tt_reader *r, const char *file, tt_search_options *o)
+{
+  FILE *f = strcmp(file, "-") ? fopen(file, "r") : stdin;
+  if (!f) { fprintf(stderr, "timtin search: cannot open %s\n", file); return 1; }
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t n;
+  tt_buf b = TT_BUF_INIT;
+  int rc = 0;
+  while ((n = getline(&line, &cap, f)) >= 0) {
+    while (n && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = 0;
+    if (!n) continue;
+    tt_results res;
+    double t0 = now_us();
+    int e = tt_search(r, line, (size_t)n, o, &res);
+    double took = now_us() - t0;
+    tt_buf_reset(&b);
+    tt_buf_puts(&b, "{\"query\":");
+    tt_buf_json_string(&b, line, (size_t)n);
+    if (e) {
+      tt_buf_puts(&b, ",\"error\":");
+      tt_buf_json_string(&b, tt_error_last(), strlen(tt_error_last()));
+      tt_buf_puts(&b, "}\n");
+      rc = 2;
+    } else {
+      tt_buf_printf(&b, ",\"total\":%llu,\"took_us\":%.0f,\"hits\":[", (unsigned long long)res.total, took);
+      for (size_t i = 0; i < res.n; i++) {
+        if (i) tt_buf_putc(&b, ',');
+        if (hit_json(&b, r, &res, &res.hits[i])) { rc = 1; break; }
+      }
+      tt_buf_puts(&b, "]}\n");
+      tt_results_fini(&res);
+    }
+    fwrite(b.p, 1, b.n, stdout);
+  }
+  free(line);
+  tt_buf_fini(&b);
+  if (f != stdin) fclose(f);
+  return rc;
+}
+
+static int search_main(int argc, char **argv, int count_only)
+{
+  const char *db = tt_cli_default_db(), *batch = NULL;
+  tt_search_options o = TT_SEARCH_OPTIONS_INIT;
+  int json = 0, color = isatty(1) && !getenv("NO_COLOR");
+  tt_buf q = TT_BUF_INIT;
+  const char *cmd = count_only ? "count" : "search";
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (!strcmp(a, "--help") || !strcmp(a, "-h")) { printf("usage: timtin %s %s\n", cmd, search_usage); return 0; }
+    else if (!strcmp(a, "--db") && i + 1 < argc) db = argv[++i];
+    else if (!strcmp(a, "--limit") && i + 1 < argc) o.limit = strtoul(argv[++i], NULL, 10);
+    else if (!strcmp(a, "--offset") && i + 1 < argc) o.offset = strtoul(argv[++i], NULL, 10);
+    else if (!strcmp(a, "--sort") && i + 1 < argc) {
+      const char *s = argv[++i];
+      if (!strcmp(s, "date")) o.sort_date = 1;
+      else if (!strcmp(s, "relevance")) o.sort_date = 0;
+      else return tt_cli_usage(cmd, search_usage, "--sort takes relevance or date");
+    } else if (!strcmp(a, "--exact")) o.exact = 1;
+    else if (!strcmp(a, "--json")) json = 1;
+    else if (!strcmp(a, "--no-color")) color = 0;
+    else if (!strcmp(a, "--batch") && i + 1 < argc) batch = argv[++i];
+    else if (a[0] == '-' && a[1] == '-') { tt_buf_fini(&q); return tt_cli_usage(cmd, search_usage, "unknown option"); }
+    else { if (q.n) tt_buf_putc(&q, ' '); tt_buf_puts(&q, a); }
+  }
+  if (!batch && !q.n) return tt_cli_usage(cmd, search_usage, "no QUERY given");
+  tt_reader *r;
+  if (tt_reader_open(&r, db, 0)) { tt_buf_fini(&q); return tt_cli_fail(db); }
+  int rc = 0;
+  if (batch) {
+    rc = run_batch(r, batch, &o);
+  } else {
+    if (count_only) { o.limit = 0; o.offset = 0; }
+    tt_results res;
+    int e = tt_search(r, q.p, q.n, &o, &res);
+    if (e == TT_ESYNTAX) { fprintf(stderr, "timtin %s: %s\n", cmd, tt_error_last()); rc = 2; }
+    else if (e) rc = tt_cli_fail(cmd);
+    else {
+      if (count_only) printf("%llu\n", (unsigned long long)res.total);
+      else if (json) {
+        tt_buf b = TT_BUF_INIT;
+        tt_buf_printf(&b, "{\"total\":%llu,\"hits\":[", (unsigned long long)res.total);
+        for (size_t i = 0; i < res.n && !rc; i++) {
+          if (i) tt_buf_putc(&b, ',');
+          if (hit_json(&b, r, &res, &res.hits[i])) rc = tt_cli_fail("fetch");
+        }
+        tt_buf_puts(&b, "]}\n");
+        fwrite(b.p, 1, b.n, stdout);
+        tt_buf_fini(&b);
+      } else rc = print_human(r, &res, &o, color);
+      tt_results_fini(&res);
+    }
+  }
+  tt_reader_close(r);
+  tt_buf_fini(&q);
+  return rc;
+}
+
+int tt_cmd_search(int argc, char **argv) { return search_main(argc, argv, 0); }
+int tt_cmd_count(int argc, char **argv) { return search_main(argc, argv, 1); }
