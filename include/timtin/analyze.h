@@ -25,6 +25,8 @@ typedef struct tt_token {
 
 #define TT_TOKEN_NUMERIC  1u  /* contains a digit: a number, code or date ("1816", "72-NQ/TW") */
 #define TT_TOKEN_FOLDED   2u  /* exact != folded (the token carries diacritics or đ) */
+#define TT_TOKEN_COMPOUND 4u  /* joined from several parts ("72-NQ/TW", "TP.HCM"): an indexer may
+                                 also index the parts, which tt_analyze does not emit */
 
 typedef struct tt_analysis {
   const tt_token *tokens; /* array of n tokens, owned by the analyzer */

@@ -1,0 +1,761 @@
+/* The compressed document store: writer, reader with per-thread block caches, and verifier.
+ *
+ * The segment writer calls tt_docstore_writer_* once per document; query-time code (result
+ * lists, snippets, export) and `timtin check` read through tt_docstore_*. The contracts are in
+ * indexer/docstore.h; this comment owns the byte layout (mirrored in docs/docstore.md).
+ *
+ * FILE LAYOUT, version 1 (all integers little-endian, no alignment, no padding)
+ *
+ *   file   := header block* table tail footer
+ *   header := "TTDOCS01" u32:version=1 u32:flags=0                      (fileio envelope, 16 B)
+ *   block  := meta_frame body_frame
+ *             Two complete zstd frames, each with its content size in the frame header and a
+ *             zstd content checksum. Block 0 starts at offset 16; every block starts where the
+ *             previous one ends; the table starts where the last block ends.
+ *   table  := entry[nblocks]                                            (32 B each)
+ *   entry  := u64:offset        file offset of meta_frame
+ *             u32:meta_csize    bytes of meta_frame    (body_frame starts at offset+meta_csize)
+ *             u32:meta_usize    decompressed size of meta_frame (== its frame content size)
+ *             u32:body_csize    bytes of body_frame
+ *             u32:body_usize    decompressed size of body_frame (== its frame content size)
+ *             u32:first_doc     id of the block's first document (== sum of earlier ndocs)
+ *             u32:ndocs         documents in the block, >= 1
+ *   tail   := u64:table_offset u32:nblocks u32:ndocs u64:raw_bytes u32:block_target u32:0
+ *             (32 B; ndocs == sum of entry.ndocs; raw_bytes == sum of meta_usize+body_usize;
+ *             block_target is informational)
+ *   footer := u64:XXH3(all bytes before the footer) "TTDOCS01"          (fileio envelope, 16 B)
+ *
+ *   Decompressed meta_frame, for the block's n documents in id order:
+ *     u32:n (== entry.ndocs)
+ *     rec[n]        28 B each: i64:published u32:url_len u32:title_len u32:source_len
+ *                              u32:id_len u32:body_len
+ *     strings       for each document: url 0x00 title 0x00 source 0x00 id 0x00
+ *     meta_usize == 4 + 28n + sum(field lengths) + 4n exactly.
+ *   Decompressed body_frame: for each document: body 0x00
+ *     body_usize == sum(body_len) + n exactly.
+ *
+ * WHY TWO FRAMES PER BLOCK. Result lists need url/title/source/published of 10-50 documents
+ * spread over many blocks. With metadata in its own frame, tt_docstore_get_meta decompresses
+ * a few hundred bytes to a few KiB per block instead of ~64 KiB, and never touches a body.
+ * Fixed-width records make the decoder trivial to bound; zstd squeezes their zero bytes.
+ * The NUL after every field costs ~5 bytes per document before compression and lets readers
+ * hand fields to C string APIs without copying.
+ *
+ * BLOCKING. A block is closed before a document that would take its uncompressed size (meta +
+ * body, framing included) past block_target (64 KiB); a document that alone reaches the target
+ * becomes a block of its own, compressed by streaming straight from the caller's memory, so a
+ * 500 MB body costs no copy and only zstd's fixed window in the writer.
+ *
+ * HOSTILE INPUT. tt_docstore_open validates the envelope and every table entry (offsets in
+ * range and contiguous, sizes within the caps below, doc counts consistent) before anything is
+ * decompressed; loading a block checks both frames' declared content sizes against the table,
+ * that each frame is exactly one frame filling its extent, the zstd checksum, and every record
+ * length and terminator against the decompressed size. Failures are TT_ECORRUPT naming the path
+ * and file offset (ds_corrupt). */
+#include "indexer/docstore.h"
+
+#include "common/alloc.h"
+#include "common/buf.h"
+#include "common/endian.h"
+#include "common/error.h"
+#include "indexer/fileio.h"
+
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <zstd.h>
+
+#define DS_REC_LEN        28u              /* fixed part of a record in the meta frame */
+#define DS_REC_MIN        (DS_REC_LEN + 4u)  /* record + the 4 NULs of its strings */
+#define DS_ENTRY_LEN      32u
+#define DS_TAIL_LEN       32u
+#define DS_BLOCK_TARGET   (64u * 1024u)
+#define DS_MAX_TARGET     (16u * 1024u * 1024u)
+/* Reader caps on one block's frames (writer output is far below: the meta frame of a block is
+ * < block_target + one document's fields, the body frame < block_target + one body). */
+#define DS_MAX_META_USIZE (64u * 1024u * 1024u)
+#define DS_MAX_BODY_USIZE ((uint64_t)TT_DOCSTORE_MAX_BODY + DS_MAX_TARGET + 64u)
+
+/* ================================================================ writer */
+
+struct tt_docstore_writer {
+  tt_wfile *f;            /* the file being written */
+  ZSTD_CCtx *cctx;        /* parameters set once at open */
+  int rc;                 /* sticky error */
+  char msg[640];          /* message of the first error */
+  uint32_t ndocs;         /* documents added = next id */
+  uint32_t blk_ndocs;     /* documents in the open block */
+  uint32_t nblocks;       /* blocks written */
+  size_t block_target;    /* close a block before it would exceed this (uncompressed) */
+  uint64_t raw_bytes;     /* sum of uncompressed frame sizes written */
+  tt_buf recs;            /* open block: u32 count + fixed records */
+  tt_buf strs;            /* open block: strings with their NULs */
+  tt_buf bodies;          /* open block: bodies with their NULs */
+  tt_buf table;           /* block table entries written so far */
+  unsigned char *out;     /* compressed staging buffer, ZSTD_CStreamOutSize() bytes */
+  size_t out_cap;
+};
+
+static int dsw_fail(tt_docstore_writer *w, int code, const char *fmt, ...)
+#if defined(__GNUC__)
+  __attribute__((format(printf, 3, 4)))
+#endif
+  ;
+static int dsw_fail(tt_docstore_writer *w, int code, const char *fmt, ...)
+{
+  if (w->rc == 0) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(w->msg, sizeof w->msg, fmt, ap);
+    va_end(ap);
+    w->rc = code;
+  }
+  return tt_error_set(w->rc, "%s", w->msg);
+}
+
+/* After a tt_wfile call: adopt its sticky error (its message is in tt_error_last()). */
+static int dsw_check_file(tt_docstore_writer *w)
+{
+  int rc = tt_wfile_error(w->f);
+  return rc ? dsw_fail(w, rc, "%s", tt_error_last()) : 0;
+}
+
+static void dsw_free(tt_docstore_writer *w)
+{
+  ZSTD_freeCCtx(w->cctx);
+  tt_buf_fini(&w->recs);
+  tt_buf_fini(&w->strs);
+  tt_buf_fini(&w->bodies);
+  tt_buf_fini(&w->table);
+  tt_free(w->out);
+  tt_free(w);
+}
+
+/* Start an empty block: the u32 count is patched in when the block is written. */
+static int dsw_block_reset(tt_docstore_writer *w)
+{
+  tt_buf_reset(&w->recs);
+  tt_buf_reset(&w->strs);
+  tt_buf_reset(&w->bodies);
+  w->blk_ndocs = 0;
+  static const unsigned char zero4[4];
+  return tt_buf_append(&w->recs, zero4, 4) ? TT_ENOMEM : 0;
+}
+
+int tt_docstore_writer_open(tt_docstore_writer **out, const char *path, int level)
+{
+  TT_RETURN_IF(!out || !path, TT_EINVAL, "tt_docstore_writer_open: no path");
+  *out = NULL;
+  if (level == 0) level = 3;
+  TT_RETURN_IF(level < ZSTD_minCLevel() || level > ZSTD_maxCLevel(), TT_EINVAL,
+               "%s: zstd level %d out of range %d..%d", path, level, ZSTD_minCLevel(),
+               ZSTD_maxCLevel());
+  tt_docstore_writer *w = tt_calloc(1, sizeof *w);
+  TT_CHECK_ALLOC(w);
+  int rc = 0;
+  w->block_target = DS_BLOCK_TARGET;
+  w->out_cap = ZSTD_CStreamOutSize();
+  w->out = tt_malloc(w->out_cap);
+  w->cctx = ZSTD_createCCtx();
+  if (!w->out || !w->cctx || dsw_block_reset(w)) {
+    rc = tt_error_set(TT_ENOMEM, "out of memory opening %s", path);
+    goto fail;
+  }
+  if (ZSTD_isError(ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, level)) ||
+      ZSTD_isError(ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1)) ||
+      ZSTD_isError(ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_contentSizeFlag, 1))) {
+    rc = tt_error_set(TT_ERROR, "%s: cannot set zstd parameters", path);
+    goto fail;
+  }
+  if ((rc = tt_wfile_open(&w->f, path)) != 0) goto fail;
+  tt_file_header_write(w->f, TT_DOCSTORE_MAGIC, TT_DOCSTORE_VERSION, 0);
+  if ((rc = tt_wfile_error(w->f)) != 0) {
+    tt_wfile_abort(w->f);
+    goto fail;
+  }
+  *out = w;
+  return 0;
+fail:
+  dsw_free(w);
+  return rc;
+}
+
+void tt_docstore_writer__set_block_size(tt_docstore_writer *w, size_t bytes)
+{
+  if (bytes < 1) bytes = 1;
+  if (bytes > DS_MAX_TARGET) bytes = DS_MAX_TARGET;
+  w->block_target = bytes;
+}
+
+uint32_t tt_docstore_writer_count(const tt_docstore_writer *w) { return w->ndocs; }
+
+typedef struct { const void *p; size_t n; } ds_piece;
+
+/* Compress the concatenation of pieces into one zstd frame appended to the file (content size
+ * pledged so it lands in the frame header). Sets *csize. Returns 0 or the sticky error. */
+static int dsw_frame(tt_docstore_writer *w, const ds_piece *pieces, int npieces,
+                     uint64_t total, uint32_t *csize)
+{
+  uint64_t start = tt_wfile_offset(w->f);
+  size_t zr = ZSTD_CCtx_reset(w->cctx, ZSTD_reset_session_only);
+  if (!ZSTD_isError(zr)) zr = ZSTD_CCtx_setPledgedSrcSize(w->cctx, total);
+  if (ZSTD_isError(zr))
+    return dsw_fail(w, TT_ERROR, "%s: zstd: %s", tt_wfile_path(w->f), ZSTD_getErrorName(zr));
+  for (int i = 0; i < npieces; i++) {
+    ZSTD_inBuffer in = {pieces[i].p, pieces[i].n, 0};
+    ZSTD_EndDirective mode = (i == npieces - 1) ? ZSTD_e_end : ZSTD_e_continue;
+    for (;;) {
+      ZSTD_outBuffer o = {w->out, w->out_cap, 0};
+      zr = ZSTD_compressStream2(w->cctx, &o, &in, mode);
+      if (ZSTD_isError(zr))
+        return dsw_fail(w, TT_ERROR, "%s: zstd compression at offset %llu: %s",
+                        tt_wfile_path(w->f), (unsigned long long)start, ZSTD_getErrorName(zr));
+      tt_wfile_write(w->f, w->out, o.pos);
+      if (dsw_check_file(w)) return w->rc;
+      if (mode == ZSTD_e_end ? zr == 0 : in.pos == in.size) break;
+    }
+  }
+  uint64_t n = tt_wfile_offset(w->f) - start;
+  if (n > UINT32_MAX)
+    return dsw_fail(w, TT_ERROR, "%s: compressed frame of %llu bytes at offset %llu is too "
+                    "large", tt_wfile_path(w->f), (unsigned long long)n,
+                    (unsigned long long)start);
+  *csize = (uint32_t)n;
+  return 0;
+}
+
+/* Write the open block (ext != NULL: its single document's body is ext, ext_len bytes, taken
+ * from the caller instead of w->bodies) and reset it. */
+static int dsw_block_write(tt_docstore_writer *w, const void *ext, size_t ext_len)
+{
+  if (w->rc) return w->rc;
+  if (w->blk_ndocs == 0) return 0;
+  tt_store_le32(w->recs.p, w->blk_ndocs);
+  unsigned char e[DS_ENTRY_LEN];
+  uint64_t off = tt_wfile_offset(w->f);
+  uint64_t meta_usize = (uint64_t)w->recs.n + w->strs.n;
+  uint64_t body_usize = ext ? (uint64_t)ext_len + 1 : (uint64_t)w->bodies.n;
+  uint32_t meta_csize = 0, body_csize = 0;
+
+  ds_piece meta[2] = {{w->recs.p, w->recs.n}, {w->strs.p, w->strs.n}};
+  if (dsw_frame(w, meta, 2, meta_usize, &meta_csize)) return w->rc;
+  if (ext) {
+    ds_piece body[2] = {{ext, ext_len}, {"", 1}};
+    if (dsw_frame(w, body, 2, body_usize, &body_csize)) return w->rc;
+  } else {
+    ds_piece body[1] = {{w->bodies.p, w->bodies.n}};
+    if (dsw_frame(w, body, 1, body_usize, &body_csize)) return w->rc;
+  }
+  tt_store_le64(e, off);
+  tt_store_le32(e + 8, meta_csize);
+  tt_store_le32(e + 12, (uint32_t)meta_usize);
+  tt_store_le32(e + 16, body_csize);
+  tt_store_le32(e + 20, (uint32_t)body_usize);
+  tt_store_le32(e + 24, w->ndocs - w->blk_ndocs);
+  tt_store_le32(e + 28, w->blk_ndocs);
+  if (tt_buf_append(&w->table, e, sizeof e) || dsw_block_reset(w))
+    return dsw_fail(w, TT_ENOMEM, "%s: out of memory", tt_wfile_path(w->f));
+  w->raw_bytes += meta_usize + body_usize;
+  w->nblocks++;
+  return 0;
+}
+
+/* Append rec's fixed record and strings to the open block. */
+static int dsw_put_meta(tt_docstore_writer *w, const tt_docstore_rec *rec)
+{
+  unsigned char r[DS_REC_LEN];
+  tt_store_le64(r, (uint64_t)rec->published);
+  tt_store_le32(r + 8, (uint32_t)rec->url_len);
+  tt_store_le32(r + 12, (uint32_t)rec->title_len);
+  tt_store_le32(r + 16, (uint32_t)rec->source_len);
+  tt_store_le32(r + 20, (uint32_t)rec->id_len);
+  tt_store_le32(r + 24, (uint32_t)rec->body_len);
+  if (tt_buf_append(&w->recs, r, sizeof r) ||
+      tt_buf_append(&w->strs, rec->url, rec->url_len) || tt_buf_putc(&w->strs, 0) ||
+      tt_buf_append(&w->strs, rec->title, rec->title_len) || tt_buf_putc(&w->strs, 0) ||
+      tt_buf_append(&w->strs, rec->source, rec->source_len) || tt_buf_putc(&w->strs, 0) ||
+      tt_buf_append(&w->strs, rec->id, rec->id_len) || tt_buf_putc(&w->strs, 0))
+    return dsw_fail(w, TT_ENOMEM, "%s: out of memory", tt_wfile_path(w->f));
+  w->blk_ndocs++;
+  return 0;
+}
+
+static int field_bad(const char *p, size_t n, size_t max) { return n > max || (n && !p); }
+
+int64_t tt_docstore_writer_add(tt_docstore_writer *w, const tt_docstore_rec *rec)
+{
+  TT_RETURN_IF(!w || !rec, TT_EINVAL, "tt_docstore_writer_add: no writer or record");
+  if (w->rc) return dsw_fail(w, w->rc, "%s", w->msg);
+  const char *path = tt_wfile_path(w->f);
+  TT_RETURN_IF(field_bad(rec->url, rec->url_len, TT_DOCSTORE_MAX_FIELD) ||
+               field_bad(rec->title, rec->title_len, TT_DOCSTORE_MAX_FIELD) ||
+               field_bad(rec->source, rec->source_len, TT_DOCSTORE_MAX_FIELD) ||
+               field_bad(rec->id, rec->id_len, TT_DOCSTORE_MAX_FIELD),
+               TT_EINVAL, "%s: document %u: a metadata field is longer than %u bytes", path,
+               w->ndocs, TT_DOCSTORE_MAX_FIELD);
+  TT_RETURN_IF(field_bad(rec->body, rec->body_len, TT_DOCSTORE_MAX_BODY), TT_EINVAL,
+               "%s: document %u: body of %zu bytes exceeds the limit of %u", path, w->ndocs,
+               rec->body_len, TT_DOCSTORE_MAX_BODY);
+  TT_RETURN_IF(w->ndocs >= TT_DOCSTORE_MAX_DOCS, TT_EINVAL, "%s: too many documents", path);
+
+  size_t meta = DS_REC_MIN + rec->url_len + rec->title_len + rec->source_len + rec->id_len;
+  size_t size = meta + rec->body_len + 1;
+  if (size >= w->block_target) {
+    /* A block of its own; the body is compressed from the caller's memory. */
+    if (dsw_block_write(w, NULL, 0) || dsw_put_meta(w, rec)) return w->rc;
+    w->ndocs++;
+    if (dsw_block_write(w, rec->body ? rec->body : "", rec->body_len)) return w->rc;
+    return (int64_t)w->ndocs - 1;
+  }
+  size_t cur = w->recs.n + w->strs.n + w->bodies.n;
+  if (w->blk_ndocs > 0 && cur + size > w->block_target && dsw_block_write(w, NULL, 0))
+    return w->rc;
+  if (dsw_put_meta(w, rec)) return w->rc;
+  if (tt_buf_append(&w->bodies, rec->body, rec->body_len) || tt_buf_putc(&w->bodies, 0))
+    return dsw_fail(w, TT_ENOMEM, "%s: out of memory", path);
+  return (int64_t)w->ndocs++;
+}
+
+int tt_docstore_writer_finish(tt_docstore_writer *w)
+{
+  TT_RETURN_IF(!w, TT_EINVAL, "tt_docstore_writer_finish: no writer");
+  if (!w->rc && !dsw_block_write(w, NULL, 0)) {
+    unsigned char t[DS_TAIL_LEN] = {0};
+    uint64_t table_off = tt_wfile_offset(w->f);
+    tt_wfile_write(w->f, w->table.p, w->table.n);
+    tt_store_le64(t, table_off);
+    tt_store_le32(t + 8, w->nblocks);
+    tt_store_le32(t + 12, w->ndocs);
+    tt_store_le64(t + 16, w->raw_bytes);
+    tt_store_le32(t + 24, (uint32_t)w->block_target);
+    tt_wfile_write(w->f, t, sizeof t);
+    tt_file_footer_write(w->f, TT_DOCSTORE_MAGIC);
+    dsw_check_file(w);
+  }
+  int rc;
+  if (w->rc) {
+    rc = w->rc;
+    tt_wfile_abort(w->f);
+    tt_error_set(rc, "%s", w->msg);
+  } else {
+    rc = tt_wfile_close_sync(w->f);  /* removes the file on failure */
+  }
+  dsw_free(w);
+  return rc;
+}
+
+void tt_docstore_writer_abort(tt_docstore_writer *w)
+{
+  if (!w) return;
+  tt_wfile_abort(w->f);
+  dsw_free(w);
+}
+
+/* ================================================================ reader */
+
+typedef struct ds_block {
+  uint64_t off;           /* file offset of the meta frame */
+  uint32_t meta_csize, meta_usize;
+  uint32_t body_csize, body_usize;
+  uint32_t first_doc, ndocs;
+} ds_block;
+
+struct tt_docstore {
+  tt_map map;             /* the whole file */
+  uint64_t uid;           /* identity in caches (never reused, unlike the pointer) */
+  uint32_t ndocs;
+  uint32_t nblocks;
+  ds_block *blocks;       /* validated copy of the table */
+  uint64_t raw_bytes;
+  tt_docstore_cache *cache;  /* built-in cache of get/get_meta, created on first use */
+};
+
+typedef struct ds_doc {
+  tt_docstore_rec rec;    /* body NULL; pointers into the slot's meta buffer */
+  uint64_t body_off;      /* offset of the body in the decompressed body frame */
+} ds_doc;
+
+typedef struct ds_slot {
+  uint64_t owner;         /* uid of the reader whose block this is; 0 = empty */
+  uint32_t block;
+  int has_body;           /* body frame decompressed and checked */
+  uint64_t used;          /* LRU clock */
+  unsigned char *meta; size_t meta_cap;
+  unsigned char *body; size_t body_cap;
+  ds_doc *docs; size_t docs_cap;
+} ds_slot;
+
+struct tt_docstore_cache {
+  ZSTD_DCtx *dctx;
+  uint64_t clock;
+  ds_slot slot[2];
+};
+
+static atomic_uint_fast64_t ds_next_uid = 1;
+
+static int ds_corrupt(const char *path, uint64_t off, const char *fmt, ...)
+#if defined(__GNUC__)
+  __attribute__((format(printf, 3, 4)))
+#endif
+  ;
+/* The one exit for corruption (a breakpoint here catches every case). */
+static int ds_corrupt(const char *path, uint64_t off, const char *fmt, ...)
+{
+  char what[400];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(what, sizeof what, fmt, ap);
+  va_end(ap);
+  return tt_error_set(TT_ECORRUPT, "%s: corrupt document store at offset %llu: %s", path,
+                      (unsigned long long)off, what);
+}
+
+int tt_docstore_open(tt_docstore **out, const char *path, int verify_checksum)
+{
+  TT_RETURN_IF(!out || !path, TT_EINVAL, "tt_docstore_open: no path");
+  *out = NULL;
+  tt_docstore *r = tt_calloc(1, sizeof *r);
+  TT_CHECK_ALLOC(r);
+  int rc = tt_map_open(&r->map, path);
+  if (rc) goto fail;
+  rc = verify_checksum ? tt_file_check(&r->map, TT_DOCSTORE_MAGIC, TT_DOCSTORE_VERSION, NULL)
+                       : tt_file_check_header(&r->map, TT_DOCSTORE_MAGIC, TT_DOCSTORE_VERSION,
+                                              NULL);
+  if (rc) goto fail;
+  if (tt_file_flags(&r->map) != 0) {
+    rc = tt_error_set(TT_EFORMAT, "%s: document store flags %#x at offset 12 are not supported",
+                      path, tt_file_flags(&r->map));
+    goto fail;
+  }
+
+  const unsigned char *d = r->map.data;
+  uint64_t size = r->map.len;
+  if (size < TT_FILE_HEADER_LEN + DS_TAIL_LEN + TT_FILE_FOOTER_LEN) {
+    rc = ds_corrupt(path, 0, "file of %llu bytes has no room for the tail",
+                    (unsigned long long)size);
+    goto fail;
+  }
+  uint64_t tail_off = size - TT_FILE_FOOTER_LEN - DS_TAIL_LEN;
+  const unsigned char *t = d + tail_off;
+  uint64_t table_off = tt_load_le64(t);
+  r->nblocks = tt_load_le32(t + 8);
+  r->ndocs = tt_load_le32(t + 12);
+  r->raw_bytes = tt_load_le64(t + 16);
+  if (table_off < TT_FILE_HEADER_LEN || table_off > tail_off ||
+      tail_off - table_off != (uint64_t)r->nblocks * DS_ENTRY_LEN) {
+    rc = ds_corrupt(path, tail_off, "table offset %llu and %u blocks do not fit before the "
+                    "tail", (unsigned long long)table_off, r->nblocks);
+    goto fail;
+  }
+  if (tt_load_le32(t + 28) != 0) {
+    rc = ds_corrupt(path, tail_off + 28, "reserved tail field is not zero");
+    goto fail;
+  }
+  if (r->ndocs > TT_DOCSTORE_MAX_DOCS || r->nblocks > r->ndocs || (r->ndocs && !r->nblocks)) {
+    rc = ds_corrupt(path, tail_off + 8, "%u blocks for %u documents", r->nblocks, r->ndocs);
+    goto fail;
+  }
+  if (r->nblocks) {
+    r->blocks = tt_malloc((size_t)r->nblocks * sizeof *r->blocks);
+    if (!r->blocks) {
+      rc = tt_error_set(TT_ENOMEM, "out of memory opening %s", path);
+      goto fail;
+    }
+  }
+  uint64_t pos = TT_FILE_HEADER_LEN, next_doc = 0, raw = 0;
+  for (uint32_t b = 0; b < r->nblocks; b++) {
+    const unsigned char *e = d + table_off + (uint64_t)b * DS_ENTRY_LEN;
+    uint64_t eoff = table_off + (uint64_t)b * DS_ENTRY_LEN;
+    ds_block *k = &r->blocks[b];
+    k->off = tt_load_le64(e);
+    k->meta_csize = tt_load_le32(e + 8);
+    k->meta_usize = tt_load_le32(e + 12);
+    k->body_csize = tt_load_le32(e + 16);
+    k->body_usize = tt_load_le32(e + 20);
+    k->first_doc = tt_load_le32(e + 24);
+    k->ndocs = tt_load_le32(e + 28);
+    const char *bad = NULL;
+    if (k->off != pos) bad = "block does not start where the previous one ends";
+    else if (k->meta_csize == 0 || k->body_csize == 0) bad = "empty frame";
+    else if ((uint64_t)k->meta_csize + k->body_csize > table_off - pos)
+      bad = "frames run past the block table";
+    else if (k->ndocs == 0 || k->first_doc != next_doc || k->ndocs > r->ndocs - next_doc)
+      bad = "document numbering is inconsistent";
+    else if (k->meta_usize > DS_MAX_META_USIZE || k->body_usize > DS_MAX_BODY_USIZE)
+      bad = "block larger than the format allows";
+    else if ((uint64_t)k->ndocs * DS_REC_MIN + 4 > k->meta_usize || k->ndocs > k->body_usize)
+      bad = "block sizes too small for its document count";
+    if (bad) {
+      rc = ds_corrupt(path, eoff, "block %u: %s", b, bad);
+      goto fail;
+    }
+    pos += (uint64_t)k->meta_csize + k->body_csize;
+    next_doc += k->ndocs;
+    raw += (uint64_t)k->meta_usize + k->body_usize;
+  }
+  if (pos != table_off || next_doc != r->ndocs || raw != r->raw_bytes) {
+    rc = ds_corrupt(path, tail_off, "tail disagrees with the block table (blocks end at %llu, "
+                    "table at %llu; %llu documents of %u)", (unsigned long long)pos,
+                    (unsigned long long)table_off, (unsigned long long)next_doc, r->ndocs);
+    goto fail;
+  }
+  r->uid = atomic_fetch_add(&ds_next_uid, 1);
+  *out = r;
+  return 0;
+fail:
+  tt_map_close(&r->map);
+  tt_free(r->blocks);
+  tt_free(r);
+  return rc;
+}
+
+void tt_docstore_close(tt_docstore *r)
+{
+  if (!r) return;
+  tt_docstore_cache_free(r->cache);
+  tt_map_close(&r->map);
+  tt_free(r->blocks);
+  tt_free(r);
+}
+
+uint32_t tt_docstore_count(const tt_docstore *r) { return r->ndocs; }
+const char *tt_docstore_path(const tt_docstore *r) { return r->map.path; }
+
+void tt_docstore_stat(const tt_docstore *r, tt_docstore_stats *out)
+{
+  memset(out, 0, sizeof *out);
+  out->docs = r->ndocs;
+  out->blocks = r->nblocks;
+  out->file_bytes = r->map.len;
+  out->raw_bytes = r->raw_bytes;
+  for (uint32_t b = 0; b < r->nblocks; b++) {
+    out->meta_raw_bytes += r->blocks[b].meta_usize;
+    out->meta_bytes += r->blocks[b].meta_csize;
+    out->body_bytes += r->blocks[b].body_csize;
+  }
+}
+
+/* ---------------------------------------------------------------- cache */
+
+int tt_docstore_cache_new(tt_docstore_cache **out)
+{
+  TT_RETURN_IF(!out, TT_EINVAL, "tt_docstore_cache_new: no out");
+  *out = NULL;
+  tt_docstore_cache *c = tt_calloc(1, sizeof *c);
+  TT_CHECK_ALLOC(c);
+  c->dctx = ZSTD_createDCtx();
+  if (!c->dctx) {
+    tt_free(c);
+    return tt_error_set(TT_ENOMEM, "out of memory creating a zstd context");
+  }
+  *out = c;
+  return 0;
+}
+
+void tt_docstore_cache_free(tt_docstore_cache *c)
+{
+  if (!c) return;
+  for (int i = 0; i < 2; i++) {
+    tt_free(c->slot[i].meta);
+    tt_free(c->slot[i].body);
+    tt_free(c->slot[i].docs);
+  }
+  ZSTD_freeDCtx(c->dctx);
+  tt_free(c);
+}
+
+/* Make *buf hold at least need bytes without copying the old contents; a buffer far larger
+ * than needed (left by a huge document) is given back. */
+static int ensure(void **buf, size_t *cap, size_t need, size_t elem)
+{
+  size_t bytes = need * elem;
+  if (*cap >= need && !(*cap > 4 * need && *cap * elem > (1u << 20))) return 0;
+  tt_free(*buf);
+  *buf = tt_malloc(bytes ? bytes : 1);
+  *cap = *buf ? need : 0;
+  return *buf ? 0 : tt_error_set(TT_ENOMEM, "out of memory (%zu bytes) reading documents",
+                                 bytes);
+}
+
+/* Check the frame at off (csize bytes) against the table's usize before anything is
+ * allocated for it: a current-format zstd frame (never hand hostile bytes to zstd's legacy
+ * decoders), declaring exactly usize bytes of content, filling exactly csize bytes. */
+static int ds_frame_check(const tt_docstore *r, uint64_t off, uint32_t csize, uint32_t usize,
+                          uint32_t b, const char *which)
+{
+  const char *path = r->map.path;
+  const unsigned char *src = r->map.data + off;
+  if (csize < 4 || tt_load_le32(src) != ZSTD_MAGICNUMBER)
+    return ds_corrupt(path, off, "block %u %s frame: not a zstd frame", b, which);
+  unsigned long long fcs = ZSTD_getFrameContentSize(src, csize);
+  if (fcs == ZSTD_CONTENTSIZE_ERROR || fcs == ZSTD_CONTENTSIZE_UNKNOWN || fcs != usize)
+    return ds_corrupt(path, off, "block %u %s frame: bad header or content size (table says "
+                      "%u)", b, which, usize);
+  size_t fsz = ZSTD_findFrameCompressedSize(src, csize);
+  if (ZSTD_isError(fsz) || fsz != csize)
+    return ds_corrupt(path, off, "block %u %s frame: frame does not fill its %u bytes", b,
+                      which, csize);
+  return 0;
+}
+
+/* Decompress the checked frame at off into dst (usize bytes). */
+static int ds_inflate(const tt_docstore *r, ZSTD_DCtx *dctx, uint64_t off, uint32_t csize,
+                      uint32_t usize, unsigned char *dst, uint32_t b, const char *which)
+{
+  size_t n = ZSTD_decompressDCtx(dctx, dst, usize, r->map.data + off, csize);
+  if (ZSTD_isError(n) || n != usize)
+    return ds_corrupt(r->map.path, off, "block %u %s frame: %s", b, which,
+                      ZSTD_isError(n) ? ZSTD_getErrorName(n) : "short output");
+  return 0;
+}
+
+/* Load block b's meta frame into slot s and decode its records. */
+static int ds_load_meta(const tt_docstore *r, tt_docstore_cache *c, ds_slot *s, uint32_t b)
+{
+  const ds_block *k = &r->blocks[b];
+  const char *path = r->map.path;
+  s->owner = 0;
+  s->has_body = 0;
+  TT_FORWARD(ds_frame_check(r, k->off, k->meta_csize, k->meta_usize, b, "meta"));
+  TT_FORWARD(ensure((void **)&s->meta, &s->meta_cap, k->meta_usize, 1));
+  TT_FORWARD(ensure((void **)&s->docs, &s->docs_cap, k->ndocs, sizeof(ds_doc)));
+  TT_FORWARD(ds_inflate(r, c->dctx, k->off, k->meta_csize, k->meta_usize, s->meta, b, "meta"));
+
+  const unsigned char *m = s->meta;
+  uint32_t n = tt_load_le32(m);
+  if (n != k->ndocs)
+    return ds_corrupt(path, k->off, "block %u holds %u documents, the table says %u", b, n,
+                      k->ndocs);
+  /* open() checked 4 + 32n <= meta_usize, so the fixed records are in range. */
+  size_t spos = 4 + (size_t)n * DS_REC_LEN, end = k->meta_usize;
+  uint64_t bpos = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    const unsigned char *p = m + 4 + (size_t)i * DS_REC_LEN;
+    ds_doc *doc = &s->docs[i];
+    const char **field[4] = {&doc->rec.url, &doc->rec.title, &doc->rec.source, &doc->rec.id};
+    size_t *flen[4] = {&doc->rec.url_len, &doc->rec.title_len, &doc->rec.source_len,
+                       &doc->rec.id_len};
+    doc->rec.published = (int64_t)tt_load_le64(p);
+    for (int f = 0; f < 4; f++) {
+      uint32_t len = tt_load_le32(p + 8 + 4 * f);
+      if (len > TT_DOCSTORE_MAX_FIELD || len >= end - spos || m[spos + len] != 0)
+        return ds_corrupt(path, k->off, "block %u document %u: field %d (%u bytes) overruns "
+                          "or lacks its terminator", b, k->first_doc + i, f, len);
+      *field[f] = (const char *)m + spos;
+      *flen[f] = len;
+      spos += (size_t)len + 1;
+    }
+    uint32_t blen = tt_load_le32(p + 24);
+    if (blen > TT_DOCSTORE_MAX_BODY || (uint64_t)blen + 1 > k->body_usize - bpos)
+      return ds_corrupt(path, k->off, "block %u document %u: body of %u bytes overruns the "
+                        "body frame", b, k->first_doc + i, blen);
+    doc->rec.body = NULL;
+    doc->rec.body_len = blen;
+    doc->body_off = bpos;
+    bpos += (uint64_t)blen + 1;
+  }
+  if (spos != end || bpos != k->body_usize)
+    return ds_corrupt(path, k->off, "block %u: records cover %zu of %u metadata bytes and "
+                      "%llu of %u body bytes", b, spos, k->meta_usize,
+                      (unsigned long long)bpos, k->body_usize);
+  s->owner = r->uid;
+  s->block = b;
+  return 0;
+}
+
+static int ds_load_body(const tt_docstore *r, tt_docstore_cache *c, ds_slot *s)
+{
+  const ds_block *k = &r->blocks[s->block];
+  uint64_t off = k->off + k->meta_csize;
+  TT_FORWARD(ds_frame_check(r, off, k->body_csize, k->body_usize, s->block, "body"));
+  TT_FORWARD(ensure((void **)&s->body, &s->body_cap, k->body_usize, 1));
+  TT_FORWARD(ds_inflate(r, c->dctx, off, k->body_csize, k->body_usize, s->body, s->block,
+                        "body"));
+  for (uint32_t i = 0; i < k->ndocs; i++) {
+    const ds_doc *doc = &s->docs[i];
+    if (s->body[doc->body_off + doc->rec.body_len] != 0)
+      return ds_corrupt(r->map.path, off, "block %u document %u: body lacks its terminator",
+                        s->block, k->first_doc + i);
+  }
+  s->has_body = 1;
+  return 0;
+}
+
+/* Block holding doc (doc < ndocs): the last block whose first_doc <= doc. */
+static uint32_t ds_find(const tt_docstore *r, uint32_t doc)
+{
+  uint32_t lo = 0, hi = r->nblocks;  /* answer in [lo, hi) */
+  while (hi - lo > 1) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (r->blocks[mid].first_doc <= doc) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/* The slot holding block b of r, loaded (with its body if with_body). */
+static int ds_slot_get(const tt_docstore *r, tt_docstore_cache *c, uint32_t b, int with_body,
+                       ds_slot **out)
+{
+  ds_slot *s = NULL;
+  for (int i = 0; i < 2; i++)
+    if (c->slot[i].owner == r->uid && c->slot[i].block == b) s = &c->slot[i];
+  if (!s) {
+    s = c->slot[0].used <= c->slot[1].used ? &c->slot[0] : &c->slot[1];
+    TT_FORWARD(ds_load_meta(r, c, s, b));
+  }
+  s->used = ++c->clock;
+  if (with_body && !s->has_body) TT_FORWARD(ds_load_body(r, c, s));
+  *out = s;
+  return 0;
+}
+
+int tt_docstore_get_with(const tt_docstore *r, tt_docstore_cache *c, uint32_t doc,
+                         int with_body, tt_docstore_rec *out)
+{
+  if (doc >= r->ndocs)
+    return tt_error_set(TT_ENOTFOUND, "%s: document %u out of range (%u documents)",
+                        r->map.path, doc, r->ndocs);
+  uint32_t b = ds_find(r, doc);
+  ds_slot *s;
+  TT_FORWARD(ds_slot_get(r, c, b, with_body, &s));
+  const ds_doc *d = &s->docs[doc - r->blocks[b].first_doc];
+  *out = d->rec;
+  if (with_body) out->body = (const char *)s->body + d->body_off;
+  return 0;
+}
+
+static int ds_builtin_cache(tt_docstore *r)
+{
+  return r->cache ? 0 : tt_docstore_cache_new(&r->cache);
+}
+
+int tt_docstore_get(tt_docstore *r, uint32_t doc, tt_docstore_rec *out)
+{
+  TT_FORWARD(ds_builtin_cache(r));
+  return tt_docstore_get_with(r, r->cache, doc, 1, out);
+}
+
+int tt_docstore_get_meta(tt_docstore *r, uint32_t doc, tt_docstore_rec *out)
+{
+  TT_FORWARD(ds_builtin_cache(r));
+  return tt_docstore_get_with(r, r->cache, doc, 0, out);
+}
+
+/* ---------------------------------------------------------------- verify */
+
+int tt_docstore_verify(const char *path)
+{
+  tt_docstore *r = NULL;
+  tt_docstore_cache *c = NULL;
+  int rc = tt_docstore_open(&r, path, 1);
+  if (!rc) rc = tt_docstore_cache_new(&c);
+  for (uint32_t b = 0; !rc && b < r->nblocks; b++) {
+    ds_slot *s;
+    rc = ds_slot_get(r, c, b, 1, &s);  /* decodes and checks every record of the block */
+  }
+  tt_docstore_cache_free(c);
+  tt_docstore_close(r);
+  return rc;
+}

@@ -1,0 +1,149 @@
+/* indexer/docstore: the compressed document store of a segment (metadata + original text).
+ *
+ * One file per segment maps dense doc ids 0..n-1 (assigned by the writer in the order documents
+ * are added) to url, title, source, id, published and body. The segment writer adds documents;
+ * snippets, result lists and export read them back. Documents are grouped into ~64 KiB blocks,
+ * each block stored as two zstd frames, metadata then bodies, so a result list
+ * (tt_docstore_get_meta) never decompresses a body. The byte layout is at the top of
+ * docstore.c and in docs/docstore.md.
+ *
+ * Threads: a tt_docstore is immutable after open and may be shared by any number of threads,
+ * provided each thread reads through its own tt_docstore_cache (tt_docstore_get_with). The
+ * convenience calls tt_docstore_get / tt_docstore_get_meta use a cache built into the reader
+ * and are therefore for one thread at a time. */
+#ifndef TT_INDEXER_DOCSTORE_H
+#define TT_INDEXER_DOCSTORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "timtin/article.h"
+
+#define TT_DOCSTORE_MAGIC     "TTDOCS01"
+#define TT_DOCSTORE_VERSION   1u
+
+/* Writer limits (TT_EINVAL beyond them); readers refuse files that exceed them. */
+#define TT_DOCSTORE_MAX_FIELD (1u << 20)    /* url, title, source, id: 1 MiB each */
+#define TT_DOCSTORE_MAX_BODY  (1u << 30)    /* body: 1 GiB */
+#define TT_DOCSTORE_MAX_DOCS  0xFFFFFFFEu   /* doc ids are uint32_t */
+
+/* One document. On write the pointers are borrowed for the duration of the call; NULL is
+ * allowed when the length is 0. On read they point into the cache (see tt_docstore_get):
+ * every field is followed by a NUL byte (not counted in its length), so the strings can be
+ * handed to C APIs; the body may also contain NUL bytes. */
+typedef struct tt_docstore_rec {
+  const char *url;     size_t url_len;
+  const char *title;   size_t title_len;
+  const char *source;  size_t source_len;
+  const char *body;    size_t body_len;     /* tt_docstore_get_meta: body NULL, body_len set */
+  const char *id;      size_t id_len;
+  int64_t published;                        /* seconds since the epoch, or TT_DATE_UNKNOWN */
+} tt_docstore_rec;
+
+/* The record view of an article (no copy). */
+static inline tt_docstore_rec tt_docstore_rec_from_article(const tt_article *a)
+{
+  tt_docstore_rec r = {a->url, a->url_len, a->title, a->title_len, a->source, a->source_len,
+                       a->body, a->body_len, a->id, a->id_len, a->published};
+  return r;
+}
+
+/* ---------------------------------------------------------------- writer */
+
+typedef struct tt_docstore_writer tt_docstore_writer;
+
+/* Create path (must not exist) and write its header. level is the zstd level: 0 means the
+ * default (3); negative levels are zstd's fast modes. *out is set only on success.
+ * Returns 0, TT_EINVAL (level out of zstd's range), TT_EIO or TT_ENOMEM. */
+int tt_docstore_writer_open(tt_docstore_writer **out, const char *path, int level);
+
+/* Append a document. Returns its doc id (0, 1, 2, ... in call order) or a negative TT_E* code:
+ *  - TT_EINVAL for a record beyond the limits above: nothing is written, no id is used, the
+ *    writer stays usable (the caller may skip the document);
+ *  - TT_EIO / TT_ENOMEM / TT_ERROR (compression) are sticky: the writer is poisoned, every later
+ *    call returns the same error, and finish() will refuse to complete the file. */
+int64_t tt_docstore_writer_add(tt_docstore_writer *w, const tt_docstore_rec *rec);
+
+/* Documents added so far (= the next doc id). */
+uint32_t tt_docstore_writer_count(const tt_docstore_writer *w);
+
+/* Write the last block, the block table and the footer, fsync, close, and free w.
+ * Returns 0 (file complete and durable; fsync its directory to make the name durable), or the
+ * first error of the writer's life, in which case the file is removed. w is freed in every
+ * case; NULL returns TT_EINVAL. */
+int tt_docstore_writer_finish(tt_docstore_writer *w);
+
+/* Close, remove the file and free w. NULL is a no-op. */
+void tt_docstore_writer_abort(tt_docstore_writer *w);
+
+/* ---------------------------------------------------------------- reader */
+
+typedef struct tt_docstore tt_docstore;
+typedef struct tt_docstore_cache tt_docstore_cache;
+
+/* Map path, check its envelope and validate the whole block table (O(blocks), no
+ * decompression). verify_checksum != 0 also checks the file's XXH3 (reads every byte: do it
+ * once when a segment is first opened, not on every open). Each zstd frame additionally carries
+ * its own content checksum, verified whenever it is decompressed. *out is set only on success.
+ * Returns 0, TT_ENOTFOUND, TT_EIO, TT_ENOMEM, TT_EFORMAT (not a docstore or a newer version)
+ * or TT_ECORRUPT; the message names the path and the offset. */
+int tt_docstore_open(tt_docstore **out, const char *path, int verify_checksum);
+
+/* Unmap and free r (and its built-in cache). NULL is a no-op. Caches used with r must not be
+ * used with it afterwards (they may still be used with other readers, or freed). */
+void tt_docstore_close(tt_docstore *r);
+
+/* Number of documents (valid ids are 0 .. count-1). */
+uint32_t tt_docstore_count(const tt_docstore *r);
+
+/* Path as opened (borrowed; valid until close). */
+const char *tt_docstore_path(const tt_docstore *r);
+
+/* Fetch doc into *out using the reader's built-in cache (not thread-safe: one thread at a time
+ * per reader). Decompresses the document's block unless it is cached; the cache keeps the two
+ * most recently used blocks.
+ * Lifetime: the pointers in *out are valid until the next get/get_meta on this reader, or its
+ * close, whichever comes first. Copy what must outlive that.
+ * Returns 0, TT_ENOTFOUND (doc >= count), TT_ECORRUPT (message names path and offset) or
+ * TT_ENOMEM. *out is unspecified on error. */
+int tt_docstore_get(tt_docstore *r, uint32_t doc, tt_docstore_rec *out);
+
+/* As tt_docstore_get, but decompresses only the block's metadata frame: out->body is NULL and
+ * out->body_len is the body's length. For result lists. */
+int tt_docstore_get_meta(tt_docstore *r, uint32_t doc, tt_docstore_rec *out);
+
+/* A per-thread decompression cache (two block slots and a zstd context), usable with any
+ * number of readers. One cache must not be used by two threads at once. */
+int tt_docstore_cache_new(tt_docstore_cache **out);
+void tt_docstore_cache_free(tt_docstore_cache *c);   /* NULL is a no-op */
+
+/* Thread-safe form of get: r may be shared, c belongs to the calling thread. The pointers in
+ * *out are valid until the next call with the same cache, tt_docstore_cache_free(c) or
+ * tt_docstore_close(r). with_body = 0 is get_meta. Returns as tt_docstore_get. */
+int tt_docstore_get_with(const tt_docstore *r, tt_docstore_cache *c, uint32_t doc,
+                         int with_body, tt_docstore_rec *out);
+
+/* Figures for `timtin check`, stats and benchmarks. */
+typedef struct tt_docstore_stats {
+  uint32_t docs;
+  uint32_t blocks;
+  uint64_t file_bytes;       /* size of the file */
+  uint64_t raw_bytes;        /* uncompressed bytes of all blocks (metadata + bodies) */
+  uint64_t meta_raw_bytes;   /* uncompressed metadata frames */
+  uint64_t meta_bytes;       /* compressed metadata frames */
+  uint64_t body_bytes;       /* compressed body frames */
+} tt_docstore_stats;
+
+void tt_docstore_stat(const tt_docstore *r, tt_docstore_stats *out);
+
+/* Full check for `timtin check`: envelope + file checksum + block table, then every block
+ * decompressed and every record decoded against the structural invariants. Returns 0 or the
+ * first problem found (TT_ECORRUPT / TT_EFORMAT / TT_ENOTFOUND / TT_EIO / TT_ENOMEM; the
+ * message names the path and offset). */
+int tt_docstore_verify(const char *path);
+
+/* Semi-private, for tests and benchmarks: change the target uncompressed block size (default
+ * 64 KiB; >= 1) before the first add. */
+void tt_docstore_writer__set_block_size(tt_docstore_writer *w, size_t bytes);
+
+#endif

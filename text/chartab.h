@@ -1,0 +1,79 @@
+/* text/chartab: the analyzer's per-code-point table, generated from ICU once per process.
+ *
+ * The analyzer's hot loop never calls ICU for the characters Vietnamese news is made of. Instead
+ * it looks each code point below TT_CC_MAX up in tt_cc_table, whose entries are computed at
+ * start-up (pthread_once) from ICU itself: the character class, the exact form (NFC, full
+ * lower-case, Ð/ð -> đ) and the folded form (ICU "Latin-ASCII" of the exact form, marks removed)
+ * as ready-to-copy UTF-8, and for Vietnamese vowels the base vowel and tone, used to move a tone
+ * mark (text/normalize.c). Characters the table cannot answer alone (combining marks, anything at
+ * or above TT_CC_MAX, the few code points whose NFC or lower-case is not one code point) carry
+ * TT_CF_SLOW: a part containing one is redone through ICU (tt_text__slow_emit).
+ *
+ * tests/unit/text/test_chartab.c proves the table agrees with ICU letter by letter. */
+#ifndef TT_TEXT_CHARTAB_H
+#define TT_TEXT_CHARTAB_H
+
+#include <stdint.h>
+
+#define TT_CC_MAX 0x2100u  /* table covers U+0000..U+20FF: Latin, combining marks, U+1E00..1EFF,
+                              general punctuation (quotes, dashes, ellipsis) */
+
+/* Character classes, ordered: cls >= TT_CC_MARK continues a part, cls >= TT_CC_LETTER starts one. */
+enum {
+  TT_CC_SPACE = 0,  /* breaks a chunk: Z*, Cc, Cf (incl. NUL, controls, ZWSP, BOM) */
+  TT_CC_PUNCT = 1,  /* separates tokens inside a chunk: P*, S*, No, Nl, Cn, Co */
+  TT_CC_JOIN  = 2,  /* - / . , and U+2010..U+2013 (ex[0] holds the ASCII joiner) */
+  TT_CC_MARK  = 3,  /* combining mark (Mn, Mc, Me): continues a part, never starts one */
+  TT_CC_FFFD  = 4,  /* U+FFFD (also what invalid UTF-8 becomes): continues, never starts */
+  TT_CC_LETTER = 5, /* L* */
+  TT_CC_DIGIT  = 6  /* Nd */
+};
+
+/* Entry flags. */
+#define TT_CF_UPPER     0x01u  /* Lu or Lt (for the acronym rule) */
+#define TT_CF_LOWER     0x02u  /* Ll */
+#define TT_CF_DIFF      0x04u  /* exact form != folded form */
+#define TT_CF_SLOW      0x08u  /* the part must go through ICU (NFC + lower-case) */
+#define TT_CF_TONED_AEY 0x10u  /* exact form is a, e or y carrying a tone: may need tone moving */
+#define TT_CF_DIGIT     0x20u  /* class TT_CC_DIGIT */
+
+/* Vowel ids (tt_cc.vowel) and tones (tt_cc.tone). */
+enum { TT_V_NONE, TT_V_A, TT_V_AW, TT_V_AA, TT_V_E, TT_V_EE, TT_V_I, TT_V_O, TT_V_OO, TT_V_OW,
+       TT_V_U, TT_V_UW, TT_V_Y, TT_V_COUNT };
+enum { TT_TONE_NONE, TT_TONE_GRAVE, TT_TONE_ACUTE, TT_TONE_HOOK, TT_TONE_TILDE, TT_TONE_DOT,
+       TT_TONE_COUNT };
+
+typedef struct tt_cc {
+  uint8_t cls;     /* TT_CC_* */
+  uint8_t flags;   /* TT_CF_* */
+  uint8_t ex_len;  /* bytes of ex used */
+  uint8_t fo_len;  /* bytes of fo used */
+  char ex[4];      /* exact form, UTF-8 (NFC, lower-case); copy all 4 bytes, advance ex_len */
+  char fo[4];      /* folded form, UTF-8 (ASCII for Vietnamese letters) */
+  uint8_t vowel;   /* TT_V_* of the exact form */
+  uint8_t tone;    /* TT_TONE_* of the exact form */
+  uint8_t pad[2];
+} tt_cc;
+
+extern tt_cc tt_cc_table[TT_CC_MAX];
+/* tt_cc_compose[v][t]: the precomposed lower-case code point of vowel v with tone t. */
+extern uint32_t tt_cc_compose[TT_V_COUNT][TT_TONE_COUNT];
+extern const tt_cc tt_cc_fffd;  /* U+FFFD */
+/* tt_cc_u8len[b]: length of the UTF-8 sequence led by byte b for the inline decoder: 1 (ASCII),
+ * 2 (C2..DF), 3 (E0..EF); 0 for anything else (continuation bytes, C0, C1, 4-byte leads,
+ * F5..FF), which the caller sends to tt_utf8_decode. */
+extern const uint8_t tt_cc_u8len[256];
+
+/* Build the tables (once per process; thread-safe). Returns 0, or TT_ERROR with a message when
+ * ICU cannot provide NFC or the Latin-ASCII transliterator. */
+int tt_cc_init(void);
+
+/* Entry for a code point at or above TT_CC_MAX (asks ICU for its general category). */
+const tt_cc *tt_cc__big(uint32_t cp);
+
+static inline const tt_cc *tt_cc_get(uint32_t cp)
+{
+  return cp < TT_CC_MAX ? &tt_cc_table[cp] : tt_cc__big(cp);
+}
+
+#endif
