@@ -9,6 +9,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,7 +49,39 @@ struct tt_writer {
   uint32_t next_segment;
   tt_analyzer *at, *ab;
   tt_writer_counts counts;
+  /* pipeline (opts.threads != 1): the caller analyzes, a worker thread inverts and stores */
+  int threaded;
+  pthread_t worker;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  struct batch *queue[2];        /* batches waiting for the worker */
+  int qn;                        /* batches queued */
+  int busy;                      /* the worker holds a batch */
+  int stop;
+  struct batch *fill;            /* batch the caller is filling */
+  char wmsg[1024];               /* message of the worker's failure */
 };
+
+/* An analyzed article, self-contained: every string lives in mem. */
+typedef struct adoc {
+  tt_article a;
+  tt_token *toks;       /* ntitle + nbody tokens */
+  size_t ntitle, nbody;
+  uint32_t title_end;
+  char *mem;
+} adoc;
+
+typedef struct batch {
+  adoc *docs;
+  size_t n, cap, bytes;
+} batch;
+
+static int drain(tt_writer *w);
+static void stop_worker(tt_writer *w);
+static int start_worker(tt_writer *w);
+
+#define BATCH_DOCS  512
+#define BATCH_BYTES ((size_t)8 << 20)
 
 /* ------------------------------------------------------------------ helpers */
 
@@ -172,6 +205,7 @@ int tt_writer_open(tt_writer **out, const char *dir, const tt_index_options *opt
     if ((rc = add_wseg(w, w->man.segs[i].name, w->man.segs[i].delgen))) goto fail;
   if ((rc = tt_analyzer_new(&w->at)) || (rc = tt_analyzer_new(&w->ab))) goto fail;
   collect_garbage(w);
+  if (w->opts.threads != 1 && sysconf(_SC_NPROCESSORS_ONLN) > 1 && (rc = start_worker(w))) goto fail;
   *out = w;
   return 0;
 fail:
@@ -195,6 +229,7 @@ static void drop_builder(tt_writer *w)
 void tt_writer_close(tt_writer *w)
 {
   if (!w) return;
+  stop_worker(w);
   drop_builder(w);
   for (uint32_t i = 0; i < w->nsegs; i++) drop_wseg(&w->segs[i]);
   tt_free(w->segs);
@@ -209,7 +244,11 @@ void tt_writer_close(tt_writer *w)
   tt_free(w);
 }
 
-void tt_writer_counts_get(const tt_writer *w, tt_writer_counts *out) { *out = w->counts; }
+void tt_writer_counts_get(tt_writer *w, tt_writer_counts *out)
+{
+  drain(w);
+  *out = w->counts;
+}
 
 /* ------------------------------------------------------------------ builder */
 
@@ -340,26 +379,18 @@ static int delete_hash(tt_writer *w, uint64_t h, int *found)
   return 0;
 }
 
-int tt_writer_add(tt_writer *w, const tt_article *a)
+/* Add analyzed tokens of article a to the builder (replacing its URL). Caller thread when
+ * unthreaded, the worker otherwise. */
+static int add_analyzed(tt_writer *w, const tt_article *a, const tt_token *title, size_t ntitle,
+                        const tt_token *body, size_t nbody, uint32_t title_end)
 {
-  if (w->rc) return w->rc;
-  if (!a->url || !a->url_len) return tt_error_set(TT_EINVAL, "article without a URL");
-  if (a->body_len > ((size_t)1 << 30) || a->title_len > ((size_t)1 << 20) || a->url_len > ((size_t)1 << 16))
-    return tt_error_set(TT_EINVAL, "article too large (url %zu, title %zu, body %zu bytes)",
-                        a->url_len, a->title_len, a->body_len);
   if (!w->cur && start_builder(w)) return w->rc = TT_ENOMEM;
-  tt_analysis ta, tb;
-  int rc = tt_analyze(w->at, a->title ? a->title : "", a->title_len, 0, &ta);
-  if (rc) return rc;
-  uint32_t title_end = (uint32_t)ta.n + 1;
-  rc = tt_analyze(w->ab, a->body ? a->body : "", a->body_len, title_end, &tb);
-  if (rc) return rc;
   uint64_t h = tt_url_hash(a->url, a->url_len);
-  int found;
+  int found, rc;
   if ((rc = delete_hash(w, h, &found))) return w->rc = rc;
   if (found) w->counts.replaced++;
   uint32_t doc;
-  rc = tt_segbuild_add(w->cur, a, ta.tokens, ta.n, tb.tokens, tb.n, title_end, &doc);
+  rc = tt_segbuild_add(w->cur, a, title, ntitle, body, nbody, title_end, &doc);
   if (rc) return w->rc = rc;
   if ((rc = cur_put(w, h, doc))) return w->rc = rc;
   w->counts.added++;
@@ -367,8 +398,186 @@ int tt_writer_add(tt_writer *w, const tt_article *a)
   return 0;
 }
 
+static void batch_free(batch *b)
+{
+  if (!b) return;
+  for (size_t i = 0; i < b->n; i++) tt_free(b->docs[i].mem);
+  tt_free(b->docs);
+  tt_free(b);
+}
+
+static void *worker_main(void *arg)
+{
+  tt_writer *w = arg;
+  pthread_mutex_lock(&w->mu);
+  for (;;) {
+    while (!w->qn && !w->stop) pthread_cond_wait(&w->cv, &w->mu);
+    if (!w->qn && w->stop) break;
+    batch *b = w->queue[0];
+    w->queue[0] = w->queue[1];
+    w->qn--;
+    w->busy = 1;
+    int failed = w->rc != 0;
+    pthread_mutex_unlock(&w->mu);
+    int rc = 0;
+    for (size_t i = 0; i < b->n && !rc && !failed; i++) {
+      adoc *d = &b->docs[i];
+      rc = add_analyzed(w, &d->a, d->toks, d->ntitle, d->toks + d->ntitle, d->nbody, d->title_end);
+    }
+    batch_free(b);
+    pthread_mutex_lock(&w->mu);
+    if (rc && !w->rc) {
+      w->rc = rc;
+      snprintf(w->wmsg, sizeof w->wmsg, "%s", tt_error_last());
+    }
+    w->busy = 0;
+    pthread_cond_broadcast(&w->cv);
+  }
+  pthread_mutex_unlock(&w->mu);
+  return NULL;
+}
+
+/* Hand the batch being filled to the worker (waiting while two are queued). */
+static void submit_fill(tt_writer *w)
+{
+  if (!w->fill || !w->fill->n) return;
+  pthread_mutex_lock(&w->mu);
+  while (w->qn == 2) pthread_cond_wait(&w->cv, &w->mu);
+  w->queue[w->qn++] = w->fill;
+  w->fill = NULL;
+  pthread_cond_broadcast(&w->cv);
+  pthread_mutex_unlock(&w->mu);
+}
+
+/* Wait until the worker has added everything submitted. Returns the worker's error, if any. */
+static int drain(tt_writer *w)
+{
+  if (!w->threaded) return w->rc;
+  submit_fill(w);
+  pthread_mutex_lock(&w->mu);
+  while (w->qn || w->busy) pthread_cond_wait(&w->cv, &w->mu);
+  int rc = w->rc;
+  pthread_mutex_unlock(&w->mu);
+  if (rc && w->wmsg[0]) tt_error_set(rc, "%s", w->wmsg);
+  return rc;
+}
+
+static int start_worker(tt_writer *w)
+{
+  pthread_mutex_init(&w->mu, NULL);
+  pthread_cond_init(&w->cv, NULL);
+  if (pthread_create(&w->worker, NULL, worker_main, w)) {
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->cv);
+    return 0;  /* fall back to one thread */
+  }
+  w->threaded = 1;
+  return 0;
+}
+
+static void stop_worker(tt_writer *w)
+{
+  if (!w->threaded) return;
+  pthread_mutex_lock(&w->mu);
+  w->stop = 1;
+  pthread_cond_broadcast(&w->cv);
+  pthread_mutex_unlock(&w->mu);
+  pthread_join(w->worker, NULL);
+  for (int i = 0; i < w->qn; i++) batch_free(w->queue[i]);
+  w->qn = 0;
+  batch_free(w->fill);
+  w->fill = NULL;
+  pthread_mutex_destroy(&w->mu);
+  pthread_cond_destroy(&w->cv);
+  w->threaded = 0;
+}
+
+/* Copy an article and its tokens into one allocation. */
+static int copy_doc(adoc *d, const tt_article *a, const tt_analysis *ta, const tt_analysis *tb,
+                    uint32_t title_end)
+{
+  size_t n = a->url_len + a->title_len + a->source_len + a->body_len + a->id_len + 5;
+  size_t nt = ta->n + tb->n;
+  for (size_t i = 0; i < nt; i++) {
+    const tt_token *t = i < ta->n ? &ta->tokens[i] : &tb->tokens[i - ta->n];
+    n += t->exact_len + t->folded_len + 2;
+  }
+  size_t toff = (n + 15) & ~(size_t)15;
+  char *mem = tt_malloc(toff + (nt ? nt : 1) * sizeof(tt_token));
+  TT_CHECK_ALLOC(mem);
+  char *p = mem;
+#define COPY(field, len) do { const char *src_ = a->field ? a->field : ""; memcpy(p, src_, a->len); p[a->len] = 0; \
+    d->a.field = p; d->a.len = a->len; p += a->len + 1; } while (0)
+  COPY(url, url_len);
+  COPY(title, title_len);
+  COPY(source, source_len);
+  COPY(body, body_len);
+  COPY(id, id_len);
+#undef COPY
+  d->a.published = a->published;
+  d->toks = (tt_token *)(mem + toff);
+  for (size_t i = 0; i < nt; i++) {
+    const tt_token *t = i < ta->n ? &ta->tokens[i] : &tb->tokens[i - ta->n];
+    tt_token *c = &d->toks[i];
+    *c = *t;
+    memcpy(p, t->exact, t->exact_len + 1);
+    c->exact = p;
+    p += t->exact_len + 1;
+    memcpy(p, t->folded, t->folded_len + 1);
+    c->folded = p;
+    p += t->folded_len + 1;
+  }
+  d->ntitle = ta->n;
+  d->nbody = tb->n;
+  d->title_end = title_end;
+  d->mem = mem;
+  return 0;
+}
+
+int tt_writer_add(tt_writer *w, const tt_article *a)
+{
+  if (w->threaded) {
+    pthread_mutex_lock(&w->mu);
+    int rc = w->rc;
+    pthread_mutex_unlock(&w->mu);
+    if (rc) return tt_error_set(rc, "%s", w->wmsg);
+  } else if (w->rc) {
+    return w->rc;
+  }
+  if (!a->url || !a->url_len) return tt_error_set(TT_EINVAL, "article without a URL");
+  if (a->body_len > ((size_t)1 << 30) || a->title_len > ((size_t)1 << 20) || a->url_len > ((size_t)1 << 16))
+    return tt_error_set(TT_EINVAL, "article too large (url %zu, title %zu, body %zu bytes)",
+                        a->url_len, a->title_len, a->body_len);
+  tt_analysis ta, tb;
+  int rc = tt_analyze(w->at, a->title ? a->title : "", a->title_len, 0, &ta);
+  if (rc) return rc;
+  uint32_t title_end = (uint32_t)ta.n + 1;
+  rc = tt_analyze(w->ab, a->body ? a->body : "", a->body_len, title_end, &tb);
+  if (rc) return rc;
+  if (!w->threaded) return add_analyzed(w, a, ta.tokens, ta.n, tb.tokens, tb.n, title_end);
+
+  if (!w->fill) {
+    w->fill = tt_calloc(1, sizeof *w->fill);
+    TT_CHECK_ALLOC(w->fill);
+  }
+  batch *b = w->fill;
+  if (b->n == b->cap) {
+    size_t cap = b->cap ? b->cap * 2 : 64;
+    adoc *nd = tt_realloc(b->docs, cap * sizeof *nd);
+    TT_CHECK_ALLOC(nd);
+    b->docs = nd;
+    b->cap = cap;
+  }
+  TT_FORWARD(copy_doc(&b->docs[b->n], a, &ta, &tb, title_end));
+  b->n++;
+  b->bytes += a->body_len + (ta.n + tb.n) * (sizeof(tt_token) + 16);
+  if (b->n >= BATCH_DOCS || b->bytes >= BATCH_BYTES) submit_fill(w);
+  return 0;
+}
+
 int tt_writer_delete(tt_writer *w, const char *url, size_t url_len)
 {
+  TT_FORWARD(drain(w));
   if (w->rc) return w->rc;
   int found;
   TT_FORWARD(delete_hash(w, tt_url_hash(url, url_len), &found));
@@ -390,6 +599,7 @@ static uint32_t live_count(const wseg *s)
 
 static int commit(tt_writer *w)
 {
+  drain(w);
   if (w->rc) return tt_error_set(w->rc, "the writer failed earlier and cannot commit: %s", tt_error_last());
   TT_FORWARD(flush_builder(w));
   uint64_t gen = w->man.generation + 1;

@@ -64,7 +64,7 @@ int tt_writer_merge(tt_writer *w, int full);
 typedef struct tt_writer_counts {
   uint64_t added, replaced, deleted, flushed_segments, merges;
 } tt_writer_counts;
-void tt_writer_counts_get(const tt_writer *w, tt_writer_counts *out);
+void tt_writer_counts_get(tt_writer *w, tt_writer_counts *out);  /* waits for pending adds */
 
 /* Release the lock and free w; what was not committed is discarded. NULL is a no-op. */
 void tt_writer_close(tt_writer *w);
