@@ -171,7 +171,7 @@ void tt_bp128__prefix1_sse2(uint32_t *x, uint32_t base)
     __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(x + k));
     v = _mm_add_epi32(v, _mm_slli_si128(v, 4));
     v = _mm_add_epi32(v, _mm_slli_si128(v, 8));
-    v = _mm_add_epi32(v, carry);
+    v = _mm_add_epi32(_mm_add_epi32(v, ones), carry);
     _mm_storeu_si128((__m128i *)(void *)(x + k), v);
     carry = _mm_shuffle_epi32(v, 0xFF);
   }

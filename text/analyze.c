@@ -12,9 +12,11 @@
  *
  * Hot path: every character is one table lookup (text/chartab.h) that gives its class and its
  * exact and folded UTF-8, copied with fixed 4-byte moves into two arenas (exact, folded) that are
- * reused across calls. A part containing a combining mark or a character outside the table is
- * redone through ICU (tt_text__slow_emit) from its original bytes. Tokens are recorded with
- * arena offsets, because the arenas may move when they grow; pointers are set at the very end.
+ * reused across calls (no allocation per token once they have grown). A part containing a
+ * combining mark or a character outside the table is redone through ICU (tt_text__slow_emit)
+ * from its original bytes. Tokens point into the arenas; when an arena must grow (checked once
+ * per part, not per character) its bytes move to a new block and the tokens already made are
+ * re-pointed before the old block is freed (grow_arena).
  *
  * Junk is found as the chunk is scanned; the tokens it already produced are rolled back (token
  * count and arena lengths saved at the chunk's start) and the rest of the chunk is skipped. */
@@ -62,6 +64,7 @@ struct tt_analyzer {
   size_t ntok, captok;
   tt_buf ex, fo;            /* arenas: exact and folded forms, NUL-terminated */
   tt_text_scratch sc;       /* ICU slow path scratch */
+  tt_buf sx, sf;            /* slow path output (exact, folded) before it goes to the arenas */
   part parts[GROUP_MAX_PARTS];
 };
 
@@ -83,6 +86,8 @@ void tt_analyzer_free(tt_analyzer *a)
   tt_buf_fini(&a->ex);
   tt_buf_fini(&a->fo);
   tt_text__scratch_fini(&a->sc);
+  tt_buf_fini(&a->sx);
+  tt_buf_fini(&a->sf);
   tt_free(a);
 }
 
@@ -216,9 +221,9 @@ static TT_NOINLINE int part_is_blob(const unsigned char *b, const unsigned char 
 }
 
 /* Decode the character at p into e (class entry) and k (bytes), counting invalid UTF-8.
- * With 4 readable bytes, the 1-, 2- and 3-byte forms (all of Vietnamese) are decoded without
- * branching on the length, which mixed ASCII / non-ASCII text would keep mispredicting. */
-static const uint32_t lead_mask[4] = {0, 0x7F, 0x1F, 0x0F};
+ * ASCII is one table load. With 4 readable bytes, the 2- and 3-byte forms (all of the rest of
+ * Vietnamese) are decoded without branching on which it is, which Vietnamese text, mixing
+ * both from one letter to the next, would keep mispredicting. */
 
 #define DECODE_SLOW()                                                                    \
   do {                                                                                   \
@@ -243,7 +248,7 @@ static const uint32_t lead_mask[4] = {0, 0x7F, 0x1F, 0x0F};
       uint32_t cp2_ = ((w_ & 0x1F) << 6) | ((w_ >> 8) & 0x3F);                           \
       cp_ = two_ ? cp2_ : cp_;                                                           \
       unsigned bad_ = ((w_ & 0xC000) != 0x8000) |                                        \
-                      (!two_ & (((w_ & 0xC00000) != 0x800000) | (cp_ < 0x800) |          \
+                      ((two_ ^ 1u) & (((w_ & 0xC00000) != 0x800000) | (cp_ < 0x800) |          \
                                 ((cp_ - 0xD800u) < 0x800u)));                            \
       if (TT_LIKELY(!bad_ && cp_ < TT_CC_MAX)) {                                         \
         e = &tt_cc_table[cp_];                                                           \
@@ -356,13 +361,21 @@ int tt_analyze(tt_analyzer *a, const char *text, size_t len, uint32_t first_pos,
       if (last->cls == TT_CC_DIGIT) pf |= PF_EDIGIT;
       if (TT_UNLIKELY(fl & TT_CF_SLOW)) {
         /* combining marks or characters beyond the table: ICU redoes the part */
-        if ((rc = tt_text__slow_emit(&a->sc, ps, (size_t)(p - ps), &a->ex, &a->fo))) return rc;
-        char *b = a->ex.p + P->ex_off;
-        a->ex.n = (size_t)(tt_text__canon_tone(b, a->ex.p + a->ex.n) - a->ex.p);
-        size_t xl = a->ex.n - P->ex_off, fl2 = a->fo.n - P->fo_off;
-        if (xl != fl2 || memcmp(b, a->fo.p + P->fo_off, xl)) pf |= PF_DIFF;
-        /* the slow path may have grown an arena: the next part checks again, the joiner or
-         * NUL below fits in what it reserved */
+        tt_buf_reset(&a->sx);
+        tt_buf_reset(&a->sf);
+        if ((rc = tt_text__slow_emit(&a->sc, ps, (size_t)(p - ps), &a->sx, &a->sf))) return rc;
+        a->sx.n = (size_t)(tt_text__canon_tone(a->sx.p, a->sx.p + a->sx.n) - a->sx.p);
+        /* into the arenas, growing them the way that keeps the tokens' pointers right; +1 for
+         * the joiner or NUL below */
+        if (a->ex.cap - a->ex.n < a->sx.n + 2 && (rc = grow_arena(a, &a->ex, a->sx.n + 2, 0)))
+          return rc;
+        if (a->fo.cap - a->fo.n < a->sf.n + 2 && (rc = grow_arena(a, &a->fo, a->sf.n + 2, 1)))
+          return rc;
+        memcpy(a->ex.p + a->ex.n, a->sx.p, a->sx.n);
+        memcpy(a->fo.p + a->fo.n, a->sf.p, a->sf.n);
+        a->ex.n += a->sx.n;
+        a->fo.n += a->sf.n;
+        if (a->sx.n != a->sf.n || memcmp(a->sx.p, a->sf.p, a->sx.n)) pf |= PF_DIFF;
       } else {
         pf |= fl & PF_DIFF;
         if (last->flags & TT_CF_TONED_AEY) exw = tt_text__canon_tone(exb + P->ex_off, exw);

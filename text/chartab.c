@@ -212,8 +212,9 @@ static int build(void)
     UChar s[4], d[16], l[16], f[32];
     int32_t n = u16_put(s, 0, c);
     if (cls == TT_CC_SPACE) {
-      /* separators: a space stays a space (for tt_normalize_word), controls vanish */
-      if (type != U_CONTROL_CHAR && type != U_FORMAT_CHAR) { e->ex[0] = e->fo[0] = ' '; e->ex_len = e->fo_len = 1; }
+      /* separators, controls included, are one ASCII space for tt_normalize_word */
+      e->ex[0] = e->fo[0] = ' ';
+      e->ex_len = e->fo_len = 1;
       continue;
     }
     /* exact: NFC, then full lower-case */
@@ -231,10 +232,12 @@ static int build(void)
     }
     UChar32 lc = u16_single(l, k);
     if (lc == 0xF0) { lc = 0x111; k = u16_put(l, 0, lc); }  /* ð (and Ð) look like đ: they are đ */
-    if (nc != c || lc < 0 || lc >= (UChar32)TT_CC_MAX || lc != u_tolower(c) ||
+    if (nc != c || lc < 0 || lc >= (UChar32)TT_CC_MAX || lc != u_tolower(c) || c == 0x3A3 ||
+        !unorm2_isNormalized(nfc, l, k, &err) ||
         (lc >= 0xD800 && lc <= 0xDFFF)) {
       if (!(c == 0xD0 || c == 0xF0)) {
-        /* NFC or lower-case is not one in-table code point: ICU decides in the slow path.
+        /* NFC or lower-case is not one in-table code point, or depends on the context (Σ
+         * becomes ς at the end of a word): ICU decides in the slow path.
          * The entry still carries the character itself, for tt_normalize_word of punctuation. */
         e->flags |= TT_CF_SLOW;
         if (c >= 0xD800 && c <= 0xDFFF) continue;

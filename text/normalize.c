@@ -17,20 +17,43 @@
 
 void tt_text__scratch_fini(tt_text_scratch *sc)
 {
-  tt_free(sc->u);
-  sc->u = NULL;
-  sc->cap = 0;
+  for (int i = 0; i < 3; i++) {
+    tt_free(sc->u[i]);
+    sc->u[i] = NULL;
+    sc->cap[i] = 0;
+  }
 }
 
-static int scratch_reserve(tt_text_scratch *sc, size_t need)
+static int scratch_reserve(tt_text_scratch *sc, int i, size_t need)
 {
-  if (need <= sc->cap) return 0;
+  if (need <= sc->cap[i]) return 0;
+  if (need > (size_t)INT32_MAX) return tt_error_set(TT_EINVAL, "word too long for ICU");
   size_t cap = need + need / 2 + 64;
-  UChar *u = tt_realloc(sc->u, cap * sizeof(UChar));
+  if (cap > (size_t)INT32_MAX) cap = (size_t)INT32_MAX;
+  UChar *u = tt_realloc(sc->u[i], cap * sizeof(UChar));
   if (!u) return tt_error_set(TT_ENOMEM, "out of memory (%zu UTF-16 units for ICU)", cap);
-  sc->u = u;
-  sc->cap = cap;
+  sc->u[i] = u;
+  sc->cap[i] = cap;
   return 0;
+}
+
+/* One ICU step from scratch buffer i (n units) into buffer o: NFC, or lower-case when nfc is
+ * NULL. Stores the output length in *m. */
+static int icu_step(tt_text_scratch *sc, const UNormalizer2 *nfc, int i, int32_t n, int o, int32_t *m)
+{
+  /* NFC and full lower-casing expand at most 3x; a miss still grows and retries */
+  TT_FORWARD(scratch_reserve(sc, o, 3 * (size_t)n + 16));
+  for (;;) {
+    UErrorCode err = U_ZERO_ERROR;
+    if (nfc) *m = unorm2_normalize(nfc, sc->u[i], n, sc->u[o], (int32_t)sc->cap[o], &err);
+    else *m = u_strToLower(sc->u[o], (int32_t)sc->cap[o], sc->u[i], n, "", &err);
+    if (err == U_BUFFER_OVERFLOW_ERROR && *m >= 0) {
+      TT_FORWARD(scratch_reserve(sc, o, (size_t)*m + 16));
+      continue;
+    }
+    if (U_FAILURE(err)) return tt_error_set(TT_ERROR, "ICU %s: %s", nfc ? "NFC" : "lower-case", u_errorName(err));
+    return 0;
+  }
 }
 
 /* Folded form of a letter or digit beyond the table: NFKC_Casefold (fullwidth and mathematical
@@ -81,11 +104,9 @@ static int put_cp(tt_buf *ex, tt_buf *fo, uint32_t cp)
   }
   e = tt_cc__big(cp);
   switch (e->cls) {
-  case TT_CC_SPACE:  /* a space stays a space, controls and format characters vanish */
-    if (u_isUWhiteSpace((UChar32)cp) || u_charType((UChar32)cp) == U_SPACE_SEPARATOR) {
-      ex->p[ex->n++] = ' ';
-      fo->p[fo->n++] = ' ';
-    }
+  case TT_CC_SPACE:  /* any separator becomes a space (never nothing: words must not merge) */
+    ex->p[ex->n++] = ' ';
+    fo->p[fo->n++] = ' ';
     return 0;
   case TT_CC_MARK:   /* a mark is a diacritic: kept in exact, removed from folded */
     ex->n += tt_utf8_encode(cp, ex->p + ex->n);
@@ -112,43 +133,25 @@ int tt_text__slow_emit(tt_text_scratch *sc, const unsigned char *src, size_t n, 
   const UNormalizer2 *nfc = unorm2_getNFCInstance(&err);
   if (U_FAILURE(err)) return tt_error_set(TT_ERROR, "ICU NFC: %s", u_errorName(err));
 
-  /* sizes: UTF-16 never has more units than UTF-8 has bytes; NFC expands at most 3x, full
-   * lower-casing at most 3x; overflow is still handled below by growing and retrying. */
-  size_t c1 = n + 1, c2 = 3 * c1 + 16, c3 = 3 * c2 + 16;
-  TT_FORWARD(scratch_reserve(sc, c1 + c2 + c3));
-  int32_t m1 = 0;
+  /* UTF-8 -> UTF-16 (never more units than bytes) in buffer 0 */
+  TT_FORWARD(scratch_reserve(sc, 0, n + 1));
+  int32_t m0 = 0, m1, m2, m3;
   for (size_t i = 0; i < n;) {
     uint32_t cp;
     i += tt_utf8_decode(src + i, n - i, &cp);
     if (cp == TT_UTF8_INVALID) cp = 0xFFFD;
-    U16_APPEND_UNSAFE(sc->u, m1, (UChar32)cp);
+    U16_APPEND_UNSAFE(sc->u[0], m0, (UChar32)cp);
   }
-  int32_t m2, m3;
-  for (;;) {
-    err = U_ZERO_ERROR;
-    m2 = unorm2_normalize(nfc, sc->u, m1, sc->u + c1, (int32_t)c2, &err);
-    if (err == U_BUFFER_OVERFLOW_ERROR && (size_t)m2 <= (size_t)INT32_MAX / 4) {
-      c2 = (size_t)m2 + 16;
-      c3 = 3 * c2 + 16;
-      TT_FORWARD(scratch_reserve(sc, c1 + c2 + c3));
-      continue;
-    }
-    if (U_FAILURE(err)) return tt_error_set(TT_ERROR, "ICU NFC: %s", u_errorName(err));
-    err = U_ZERO_ERROR;
-    m3 = u_strToLower(sc->u + c1 + c2, (int32_t)c3, sc->u + c1, m2, "", &err);
-    if (err == U_BUFFER_OVERFLOW_ERROR && (size_t)m3 <= (size_t)INT32_MAX / 4) {
-      c3 = (size_t)m3 + 16;
-      TT_FORWARD(scratch_reserve(sc, c1 + c2 + c3));
-      continue;
-    }
-    if (U_FAILURE(err)) return tt_error_set(TT_ERROR, "ICU lower-case: %s", u_errorName(err));
-    break;
-  }
+  /* NFC, lower-case, NFC again: lower-casing can leave marks out of canonical order
+   * ("İ" + horn -> i, dot above, horn) */
+  TT_FORWARD(icu_step(sc, nfc, 0, m0, 1, &m1));
+  TT_FORWARD(icu_step(sc, NULL, 1, m1, 2, &m2));
+  TT_FORWARD(icu_step(sc, nfc, 2, m2, 1, &m3));
   /* every UTF-16 unit yields at most 4 bytes of the exact form (+4 for the 4-byte copies);
    * the folded form of a character beyond the table may be longer: fold_big reserves */
   size_t room = 4 * (size_t)m3 + 8;
   if (tt_buf_reserve(ex, room) || tt_buf_reserve(fo, room)) return TT_ENOMEM;
-  const UChar *u = sc->u + c1 + c2;
+  const UChar *u = sc->u[1];
   for (int32_t i = 0; i < m3;) {
     UChar32 c;
     U16_NEXT(u, i, m3, c);
@@ -207,69 +210,70 @@ char *tt_text__canon_tone(char *b, char *e)
   return r + n1 + n2;
 }
 
-/* Apply tt_text__canon_tone to every run of word characters in buf (compacting it). */
-static void canon_all(tt_buf *buf)
-{
-  char *r = buf->p, *end = buf->p + buf->n, *w = buf->p;
-  while (r < end) {
-    char *s = r;
-    int word = -1;
-    while (r < end) {
-      uint32_t cp;
-      size_t k = tt_utf8_decode((const unsigned char *)r, (size_t)(end - r), &cp);
-      int isw = cp == TT_UTF8_INVALID || tt_cc_get(cp)->cls >= TT_CC_MARK;
-      if (word < 0) word = isw;
-      else if (isw != word) break;
-      r += k;
-    }
-    size_t len = (size_t)(r - s);
-    if (w != s) memmove(w, s, len);
-    w = word == 1 ? tt_text__canon_tone(w, w + len) : w + len;
-  }
-  buf->n = (size_t)(w - buf->p);
-  buf->p[buf->n] = 0;
-}
-
 /* ---------------------------------------------------------------- tt_normalize_word */
 
-int tt_normalize_word(const char *s, size_t len, int fold, char *out, size_t cap)
+/* A word run (letters, digits, marks, U+FFFD: what the analyzer makes a part of) is normalized
+ * as the analyzer normalizes a part: through the table, or through ICU when a character asks
+ * for it, then the tone is placed. Any other character is kept (lower-cased); separators
+ * (spaces, controls, NUL) become one ASCII space each, joiners their ASCII form. Runs are done one by one, as the analyzer does parts, so
+ * that ICU's context-dependent lower-casing (Greek final sigma) sees the same context. */
+static int normalize_run(tt_text_scratch *sc, const unsigned char *u, size_t len, int word,
+                         tt_buf *ex, tt_buf *fo)
 {
-  if (!out || cap == 0 || (!s && len)) return tt_error_set(TT_EINVAL, "tt_normalize_word: bad arguments");
-  TT_FORWARD(tt_cc_init());
-  const unsigned char *u = (const unsigned char *)s;
   int slow = 0;
   for (size_t i = 0; i < len && !slow;) {
     uint32_t cp;
     i += tt_utf8_decode(u + i, len - i, &cp);
-    if (cp != TT_UTF8_INVALID && (tt_cc_get(cp)->flags & TT_CF_SLOW)) slow = 1;
+    if (cp != TT_UTF8_INVALID && (cp >= TT_CC_MAX || (tt_cc_table[cp].flags & TT_CF_SLOW))) slow = 1;
   }
-  tt_buf ex = TT_BUF_INIT, fo = TT_BUF_INIT;
-  int rc = 0;
+  size_t ex0 = ex->n;
   if (slow) {
-    tt_text_scratch sc = {0};
-    rc = tt_text__slow_emit(&sc, u, len, &ex, &fo);
-    tt_text__scratch_fini(&sc);
-  } else if (len > SIZE_MAX / 8) {
-    rc = tt_error_set(TT_EINVAL, "word too long");
-  } else if (tt_buf_reserve(&ex, 4 * len + 8) || tt_buf_reserve(&fo, 4 * len + 8)) {
-    rc = TT_ENOMEM;
+    TT_FORWARD(tt_text__slow_emit(sc, u, len, ex, fo));
   } else {
+    if (tt_buf_reserve(ex, 4 * len + 8) || tt_buf_reserve(fo, 4 * len + 8)) return TT_ENOMEM;
     for (size_t i = 0; i < len;) {
       uint32_t cp;
       i += tt_utf8_decode(u + i, len - i, &cp);
       const tt_cc *e = cp == TT_UTF8_INVALID ? &tt_cc_fffd : tt_cc_get(cp);
-      memcpy(ex.p + ex.n, e->ex, 4);
-      ex.n += e->ex_len;
-      memcpy(fo.p + fo.n, e->fo, 4);
-      fo.n += e->fo_len;
+      memcpy(ex->p + ex->n, e->ex, 4);
+      ex->n += e->ex_len;
+      memcpy(fo->p + fo->n, e->fo, 4);
+      fo->n += e->fo_len;
     }
-    ex.p[ex.n] = 0;
-    fo.p[fo.n] = 0;
   }
-  if (rc == 0 && !fold && ex.p) canon_all(&ex);
+  if (word) ex->n = (size_t)(tt_text__canon_tone(ex->p + ex0, ex->p + ex->n) - ex->p);
+  ex->p[ex->n] = 0;
+  fo->p[fo->n] = 0;
+  return 0;
+}
+
+int tt_normalize_word(const char *s, size_t len, int fold, char *out, size_t cap)
+{
+  if (!out || cap == 0 || (!s && len)) return tt_error_set(TT_EINVAL, "tt_normalize_word: bad arguments");
+  if (len > (size_t)INT32_MAX / 16) return tt_error_set(TT_EINVAL, "tt_normalize_word: %zu bytes is too long", len);
+  TT_FORWARD(tt_cc_init());
+  const unsigned char *u = (const unsigned char *)s;
+  tt_buf ex = TT_BUF_INIT, fo = TT_BUF_INIT;
+  tt_text_scratch sc = {0};
+  int rc = 0;
+  if (tt_buf_reserve(&ex, 8) || tt_buf_reserve(&fo, 8)) rc = TT_ENOMEM;
+  for (size_t i = 0; i < len && rc == 0;) {
+    size_t j = i;
+    int word = -1;
+    while (j < len) {  /* one run: all word characters or none */
+      uint32_t cp;
+      size_t k = tt_utf8_decode(u + j, len - j, &cp);
+      int w = cp == TT_UTF8_INVALID || tt_cc_get(cp)->cls >= TT_CC_MARK;
+      if (word < 0) word = w;
+      else if (w != word) break;
+      j += k;
+    }
+    rc = normalize_run(&sc, u + i, j - i, word, &ex, &fo);
+    i = j;
+  }
   if (rc == 0) {
     tt_buf *b = fold ? &fo : &ex;
-    if (b->n + 1 > cap || b->n > INT32_MAX) {
+    if (b->n + 1 > cap) {
       rc = tt_error_set(TT_EINVAL, "tt_normalize_word: result of %zu bytes does not fit in %zu", b->n, cap);
     } else {
       if (b->n) memcpy(out, b->p, b->n);
@@ -277,6 +281,7 @@ int tt_normalize_word(const char *s, size_t len, int fold, char *out, size_t cap
       rc = (int)b->n;
     }
   }
+  tt_text__scratch_fini(&sc);
   tt_buf_fini(&ex);
   tt_buf_fini(&fo);
   return rc;

@@ -12,15 +12,15 @@
 
 /* Reusable UTF-16 scratch space for the slow path (caller-owned; zero-initialise, then _fini). */
 typedef struct tt_text_scratch {
-  UChar *u;    /* one block: source, NFC and lower-case buffers */
-  size_t cap;  /* UChars allocated */
+  UChar *u[3];    /* source, and two buffers the ICU steps alternate between */
+  size_t cap[3];  /* UChars allocated in each */
 } tt_text_scratch;
 
 void tt_text__scratch_fini(tt_text_scratch *sc);
 
 /* Append to ex and fo the exact and folded forms of the n bytes at src (any bytes; ill-formed
- * UTF-8 becomes U+FFFD, not counted here): ICU NFC, then full lower-case, then the table's
- * per-code-point forms. No tone moving (see tt_text__canon_tone). Returns 0 or TT_ENOMEM. */
+ * UTF-8 becomes U+FFFD, not counted here): ICU NFC, full lower-case, NFC again, then the
+ * table's per-code-point forms. No tone moving (see tt_text__canon_tone). Returns 0 or TT_ENOMEM. */
 int tt_text__slow_emit(tt_text_scratch *sc, const unsigned char *src, size_t n, tt_buf *ex,
                        tt_buf *fo);
 

@@ -123,6 +123,7 @@ def to_dominant_tone(tok):
 # Reading the seeds
 
 SPLIT_CLAUSE = re.compile(r"[,;:!?()\[\]{}\"“”‘’'–—…|/]+|\.+(?=\s|$)|\s-\s|\s-|-\s")
+STAMP = re.compile(r"^(Thứ \w+|Chủ Nhật), ngày \d+/\d+/\d+ \d+:\d+")
 ABBREV = re.compile(r"^[A-ZĐ][A-Za-zĐ]*(\.[A-ZĐ][A-Za-zĐ]*)+$")  # TP.HCM, PGS.TS
 
 
@@ -144,7 +145,8 @@ def clauses_of(texts):
     """Yield (tokens, starts_sentence) for every clause of every line."""
     for text in texts:
         for line in text.split("\n"):
-            line = line.strip()
+            # listing lines start with a time stamp: "Thứ Tư, ngày 09/07/2025 15:29Ngày 09/7..."
+            line = STAMP.sub("", line.strip())
             if not line or "http" in line or ".jpg" in line:
                 continue
             letters = [c for c in line if c.isalpha()]

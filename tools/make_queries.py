@@ -115,7 +115,7 @@ def main():
                                 while j < len(ws) and ws[j] in ADMIN and j - i < 8:
                                     j += 1
                                 k = j
-                                while k < len(ws) and k - j < 3 and ok[k] and is_cap(ws[k]):
+                                while k < len(ws) and k - j < 2 and ok[k] and is_cap(ws[k]):
                                     k += 1
                                 if k > j:
                                     ent = ws[i:k]

@@ -56,11 +56,18 @@ import datetime, json, re, sys, unicodedata
 path = sys.argv[1]
 checks = 0
 def check(cond, what):
+    """An aggregate check: counted."""
     global checks
     if not cond:
         print("content: " + what)
         sys.exit(1)
     checks += 1
+
+def req(cond, what):
+    """A per-line check: counted once, after the loop."""
+    if not cond:
+        print("content: " + what)
+        sys.exit(1)
 
 raw = open(path, "rb").read()
 text = raw.decode("utf-8")  # strict: the output is valid UTF-8
@@ -77,34 +84,38 @@ date_re = re.compile(r"^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)\+07:00$")
 lens = []
 for i, line in enumerate(lines):
     d = json.loads(line)
-    check(isinstance(d, dict) and all(isinstance(d.get(f), str) and d[f] for f in fields),
+    req(isinstance(d, dict) and all(isinstance(d.get(f), str) and d[f] for f in fields),
           "line %d lacks a field of %s" % (i + 1, fields))
-    check(d["url"].startswith("https://") and d["url"].endswith(".html") and " " not in d["url"],
+    req(d["url"].startswith("https://") and d["url"].endswith(".html") and " " not in d["url"],
           "line %d: bad url %r" % (i + 1, d["url"]))
     urls.add(d["url"]); ids.add(d["id"])
     m = date_re.match(d["published"])
-    check(m is not None, "line %d: bad date %r" % (i + 1, d["published"]))
+    req(m is not None, "line %d: bad date %r" % (i + 1, d["published"]))
     y, mo, da, h, mi, s = map(int, m.groups())
     datetime.datetime(y, mo, da, h, mi, s)  # raises on an impossible date
-    check(2019 <= y <= 2026, "line %d: year %d outside 2019..2026" % (i + 1, y))
+    req(2019 <= y <= 2026, "line %d: year %d outside 2019..2026" % (i + 1, y))
     body, title = d["body"], d["title"]
     n = len(body.split())
     lens.append(n)
-    check(150 <= n <= 3000, "line %d: body has %d tokens, outside 150..3000" % (i + 1, n))
+    req(150 <= n <= 3000, "line %d: body has %d tokens, outside 150..3000" % (i + 1, n))
     nt = len(title.split())
-    check(8 <= nt <= 20, "line %d: title has %d tokens" % (i + 1, nt))
+    req(8 <= nt <= 20, "line %d: title has %d tokens" % (i + 1, nt))
     if unicodedata.normalize("NFC", body) != body:
         nfd += 1
-        check(unicodedata.normalize("NFD", body) == body and unicodedata.normalize("NFD", title) == title,
+        req(unicodedata.normalize("NFD", body) == body and unicodedata.normalize("NFD", title) == title,
               "line %d: partly decomposed" % (i + 1))
     nb = unicodedata.normalize("NFC", body)
     if alt.search(nb):
         oldtone += 1
-        check(not dom.search(nb), "line %d mixes tone placements" % (i + 1))
+        req(not dom.search(nb), "line %d mixes tone placements" % (i + 1))
     images += ".jpg" in body
     captions += "- Ảnh 1." in body
     related += "Tin liên quan" in body or "Xem thêm:" in body
 N = len(lines)
+for what in ("valid JSON objects with %s" % (fields,), "https urls", "dates 2019..2026 in +07:00",
+             "bodies of 150..3000 tokens", "titles of 8..20 tokens", "NFD articles wholly NFD",
+             "one tone placement per article"):
+    check(True, what)
 check(len(urls) == N and len(ids) == N, "urls and ids are unique")
 check(0.01 * N <= nfd <= 0.10 * N, "NFD articles: %d of %d" % (nfd, N))
 check(0.01 * N <= oldtone <= 0.10 * N, "alternate tone placement: %d of %d" % (oldtone, N))

@@ -1154,7 +1154,18 @@ static void body_text(tt_gencorpus *g, gc_art *a, int images, int captions, int 
 /* ---------------------------------------------------------------------------------------
  * Noise: tone placement and NFD, each a copy from src into dst */
 
-static void to_oldtone(tt_buf *dst, const tt_buf *src, int *rc)
+/* Is there a letter (ASCII or Vietnamese) at p[0..n)? */
+static int letter_at(const tt_gencorpus *g, const unsigned char *p, size_t n)
+{
+  if (!n) return 0;
+  if (p[0] < 0x80) return (p[0] >= 'a' && p[0] <= 'z') || (p[0] >= 'A' && p[0] <= 'Z');
+  uint32_t cp;
+  tt_utf8_decode(p, n, &cp);
+  return cp < sizeof g->letter_of && g->letter_of[cp];
+}
+
+/* Rewrite the open syllables hòa, khỏe, thúy as hoà, khoẻ, thuý (not after q: "quý"). */
+static void to_oldtone(const tt_gencorpus *g, tt_buf *dst, const tt_buf *src, int *rc)
 {
   tt_buf_reset(dst);
   if (tt_buf_reserve(dst, src->n + src->n / 8 + 16)) { *rc = TT_ENOMEM; return; }
@@ -1167,8 +1178,7 @@ static void to_oldtone(tt_buf *dst, const tt_buf *src, int *rc)
         const char *dom = tt_gc_tonepairs[k][0];
         size_t dl = strlen(dom);
         if (i + dl > n || memcmp(p + i, dom, dl)) continue;
-        unsigned char after = i + dl < n ? (unsigned char)p[i + dl] : ' ';
-        int letter_after = (after >= 'a' && after <= 'z') || (after >= 'A' && after <= 'Z') || after >= 0x80;
+        int letter_after = letter_at(g, (const unsigned char *)p + i + dl, n - i - dl);
         int uy = dom[dl - 1] == 'y' || dom[dl - 1] == 'Y';
         int after_q = uy && i > 0 && (p[i - 1] == 'q' || p[i - 1] == 'Q');
         if (letter_after || after_q) break;
@@ -1288,8 +1298,8 @@ int tt_gencorpus_article(tt_gencorpus *g, uint64_t i, tt_buf *out)
   int rc = g->rc;
   make_slug(g, &g->slug, &g->title, &rc);
   if (oldtone) {
-    to_oldtone(&g->tmp, &g->title, &rc); swap_buf(&g->tmp, &g->title);
-    to_oldtone(&g->tmp, &g->body, &rc); swap_buf(&g->tmp, &g->body);
+    to_oldtone(g, &g->tmp, &g->title, &rc); swap_buf(&g->tmp, &g->title);
+    to_oldtone(g, &g->tmp, &g->body, &rc); swap_buf(&g->tmp, &g->body);
   }
   if (nfd) {
     to_nfd(g, &g->tmp, &g->title, &rc); swap_buf(&g->tmp, &g->title);

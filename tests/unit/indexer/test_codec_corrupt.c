@@ -186,6 +186,35 @@ static void test_bad_headers(void **state)
   assert_int_equal(drive_copy(np2, sizeof np2, 1, 0, &cnt), TT_ECORRUPT);
 }
 
+/* Two gaps of a 32-bit-wide block raised by 2^31 each: the doc ids wrap modulo 2^32 and the
+ * block's last doc still matches the skip table, so only the overflow check can catch it. */
+static void test_gap_wrap_in_block(void **state)
+{
+  (void)state;
+  model_list m = {NULL, 0, 0};
+  for (uint32_t i = 0; i < 128; i++) model_add(&m, i, 0, 1, 0, 0, 1, 0);
+  for (uint32_t i = 0; i < 127; i++) model_add(&m, 200 + i, 0, 1, 0, 0, 1, 0);
+  model_add(&m, 0xFFFFFFFFu, 0, 1, 0, 0, 1, 0);
+  tt_buf b = TT_BUF_INIT;
+  model_encode(&m, &b, NULL);
+  model_free(&m);
+  size_t cnt;
+  assert_int_equal(drive_copy((uint8_t *)b.p, b.n, 0, 0, &cnt), TT_ITEROVER);
+  /* find block 1's packed gaps: H (2 bytes: 256 << 2), W, skip columns, block 0, header */
+  uint8_t *p = (uint8_t *)b.p;
+  unsigned W = (unsigned)p[2] | (unsigned)p[3] << 8;
+  unsigned wd = W & 7, wo = W >> 3 & 7, wp = W >> 6 & 7, wi = W >> 9 & 7;
+  assert_int_equal(wd, 4);
+  size_t dend0 = 0;
+  for (unsigned i = 0; i < wo; i++) dend0 |= (size_t)p[4 + 2 * wd + i] << (8 * i);
+  size_t blk1 = 4 + 2 * (wd + wo + wp + wi) + dend0;
+  assert_int_equal(p[blk1], 32); /* gap width */
+  uint8_t *g = p + blk1 + 3;
+  for (int k = 0; k < 2; k++) g[4 * k + 3] ^= 0x80;  /* gap[0], gap[1] += 2^31 (they are small) */
+  assert_int_equal(drive_copy(p, b.n, 0, 0, &cnt), TT_ECORRUPT);
+  tt_buf_fini(&b);
+}
+
 /* Valid lists must decode in every mode (the drivers above only check they do not crash). */
 static void test_modes_on_valid(void **state)
 {
@@ -208,6 +237,7 @@ int main(void)
     cmocka_unit_test(test_every_truncation),
     cmocka_unit_test(test_bit_flips),
     cmocka_unit_test(test_bad_headers),
+    cmocka_unit_test(test_gap_wrap_in_block),
     cmocka_unit_test(test_modes_on_valid),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
