@@ -17,11 +17,13 @@ struct tt_inverter {
   tt_inv_term *terms;    /* nterms entries */
   size_t nterms, capterms;
   uint64_t *hashes;      /* per term */
-  uint32_t *slots;       /* open-addressing table of term index + 1 (0 = empty) */
+  uint64_t *slots;       /* open addressing: high 32 bits of the hash << 32 | term index + 1 (0 = empty) */
   size_t nslots;         /* power of two */
   tt_buf keys;           /* all key bytes */
-  uint64_t *scratch;     /* per-document keys */
+  struct { uint32_t pos, next; } *chain;  /* per-document position chains */
+  uint32_t *touched;     /* terms seen in the current document */
   size_t capscratch;
+  uint32_t stamp;        /* current document's mark in tt_inv_term.touch */
   tt_inv_term **sorted;
   size_t stream_bytes;   /* capacity of all streams */
 };
@@ -56,7 +58,8 @@ void tt_inverter_free(tt_inverter *inv)
   tt_free(inv->terms);
   tt_free(inv->hashes);
   tt_free(inv->slots);
-  tt_free(inv->scratch);
+  tt_free(inv->chain);
+  tt_free(inv->touched);
   tt_buf_fini(&inv->keys);
   tt_free(inv);
 }
@@ -64,8 +67,8 @@ void tt_inverter_free(tt_inverter *inv)
 size_t tt_inverter_bytes(const tt_inverter *inv)
 {
   return inv->capterms * (sizeof(tt_inv_term) + sizeof(uint64_t)) +
-         inv->nslots * sizeof(uint32_t) + inv->keys.cap + inv->stream_bytes +
-         inv->capscratch * sizeof(uint64_t);
+         inv->nslots * sizeof(uint64_t) + inv->keys.cap + inv->stream_bytes +
+         inv->capscratch * (sizeof(*inv->chain) + sizeof(uint32_t));
 }
 
 size_t tt_inverter_nterms(const tt_inverter *inv) { return inv->nterms; }
@@ -78,12 +81,12 @@ const char *tt_inverter_key(const tt_inverter *inv, const tt_inv_term *t)
 static int grow_table(tt_inverter *inv)
 {
   size_t n = inv->nslots * 2;
-  uint32_t *s = tt_calloc(n, sizeof *s);
+  uint64_t *s = tt_calloc(n, sizeof *s);
   TT_CHECK_ALLOC(s);
   for (size_t i = 0; i < inv->nterms; i++) {
     size_t j = inv->hashes[i] & (n - 1);
     while (s[j]) j = (j + 1) & (n - 1);
-    s[j] = (uint32_t)i + 1;
+    s[j] = (inv->hashes[i] >> 32) << 32 | ((uint64_t)i + 1);
   }
   tt_free(inv->slots);
   inv->slots = s;
@@ -96,13 +99,17 @@ static int64_t term_id(tt_inverter *inv, const char *key, uint32_t len, int posi
 {
   uint64_t h = XXH3_64bits(key, len) ^ (uint64_t)positional;
   size_t mask = inv->nslots - 1, j = h & mask;
+  uint64_t tag = (h >> 32) << 32;
   for (;;) {
-    uint32_t s = inv->slots[j];
+    uint64_t s = inv->slots[j];
     if (!s) break;
-    tt_inv_term *t = &inv->terms[s - 1];
-    if (inv->hashes[s - 1] == h && t->key_len == len && t->positional == (uint32_t)positional &&
-        !memcmp(inv->keys.p + t->key_off, key, len))
-      return s - 1;
+    if ((s & 0xFFFFFFFF00000000ull) == tag) {
+      uint32_t id = (uint32_t)s - 1;
+      tt_inv_term *t = &inv->terms[id];
+      if (t->key_len == len && t->positional == (uint32_t)positional &&
+          !memcmp(inv->keys.p + t->key_off, key, len))
+        return id;
+    }
     j = (j + 1) & mask;
   }
   if (inv->nterms == inv->capterms) {
@@ -124,98 +131,103 @@ static int64_t term_id(tt_inverter *inv, const char *key, uint32_t len, int posi
   t->positional = (uint32_t)positional;
   if (tt_buf_append(&inv->keys, key, len) || tt_buf_putc(&inv->keys, 0)) return -1;
   inv->hashes[id] = h;
-  inv->slots[j] = (uint32_t)id + 1;
+  inv->slots[j] = tag | ((uint64_t)id + 1);
   if (inv->nterms * 2 > inv->nslots && grow_table(inv)) return -1;
   return (int64_t)id;
 }
 
-/* Sort n 64-bit keys ascending (insertion sort for short runs, else quicksort). */
-static void sort_u64(uint64_t *a, size_t n)
+/* Per-document pass without sorting: each token's position is appended to a chain owned by
+ * its term (head/tail indexes into chain[]), and each term touched in the document is listed
+ * once in touched[]; then every touched term emits one record. Positions arrive in increasing
+ * order, so each chain is already sorted. */
+static int note(tt_inverter *inv, int64_t id, uint32_t pos, uint32_t *k, uint32_t *nt)
 {
-  while (n > 24) {
-    uint64_t x = a[0], y = a[n / 2], z = a[n - 1];
-    uint64_t piv = x < y ? (y < z ? y : (x < z ? z : x)) : (x < z ? x : (y < z ? z : y));
-    size_t i = 0, j = n - 1;
-    for (;;) {
-      while (a[i] < piv) i++;
-      while (a[j] > piv) j--;
-      if (i >= j) break;
-      uint64_t t = a[i]; a[i] = a[j]; a[j] = t;
-      i++; j--;
-    }
-    /* recurse on the smaller side, loop on the larger */
-    size_t left = j + 1;
-    if (left < n - left) { sort_u64(a, left); a += left; n -= left; }
-    else { sort_u64(a + left, n - left); n = left; }
+  if (id < 0) return TT_ENOMEM;
+  tt_inv_term *t = &inv->terms[id];
+  uint32_t slot = (*k)++;
+  inv->chain[slot].pos = pos;
+  inv->chain[slot].next = UINT32_MAX;
+  if (t->touch != inv->stamp) {
+    t->touch = inv->stamp;
+    t->head = t->tail = slot;
+    inv->touched[(*nt)++] = (uint32_t)id;
+  } else {
+    inv->chain[t->tail].next = slot;
+    t->tail = slot;
   }
-  for (size_t i = 1; i < n; i++) {
-    uint64_t v = a[i];
-    size_t j = i;
-    while (j && a[j - 1] > v) { a[j] = a[j - 1]; j--; }
-    a[j] = v;
-  }
+  return 0;
 }
 
-static int add_keys(tt_inverter *inv, const tt_token *toks, size_t n, size_t *k)
+static int add_tokens(tt_inverter *inv, const tt_token *toks, size_t n, uint32_t *k, uint32_t *nt)
 {
   for (size_t i = 0; i < n; i++) {
     const tt_token *t = &toks[i];
-    int64_t id = term_id(inv, t->folded, t->folded_len, 1);
-    if (id < 0) return TT_ENOMEM;
-    inv->scratch[(*k)++] = (uint64_t)id << 32 | t->pos;
-    if (t->flags & TT_TOKEN_FOLDED) {
-      id = term_id(inv, t->exact, t->exact_len, 0);
-      if (id < 0) return TT_ENOMEM;
-      inv->scratch[(*k)++] = (uint64_t)id << 32 | t->pos;
-    }
+    if (note(inv, term_id(inv, t->folded, t->folded_len, 1), t->pos, k, nt)) return TT_ENOMEM;
+    if ((t->flags & TT_TOKEN_FOLDED) &&
+        note(inv, term_id(inv, t->exact, t->exact_len, 0), t->pos, k, nt))
+      return TT_ENOMEM;
   }
   return 0;
+}
+
+/* vbyte into a buffer with room (the hot loop's inline copy of tt_vbyte_encode32) */
+static inline uint8_t *put_vbyte(uint8_t *o, uint32_t v)
+{
+  while (v >= 0x80) { *o++ = (uint8_t)(v | 0x80); v >>= 7; }
+  *o++ = (uint8_t)v;
+  return o;
 }
 
 int tt_inverter_add(tt_inverter *inv, uint32_t doc, const tt_token *title, size_t ntitle,
                     const tt_token *body, size_t nbody, uint32_t title_end)
 {
   size_t need = 2 * (ntitle + nbody);
+  if (need > UINT32_MAX / 2) return tt_error_set(TT_EINVAL, "document has too many tokens");
   if (need > inv->capscratch) {
     size_t cap = need + need / 2 + 256;
-    uint64_t *s = tt_realloc(inv->scratch, cap * sizeof *s);
-    if (!s) return tt_error_set(TT_ENOMEM, "out of memory (inverter scratch)");
-    inv->scratch = s;
+    void *c = tt_realloc(inv->chain, cap * sizeof *inv->chain);
+    if (!c) return tt_error_set(TT_ENOMEM, "out of memory (inverter scratch)");
+    inv->chain = c;
+    uint32_t *t = tt_realloc(inv->touched, cap * sizeof *t);
+    if (!t) return tt_error_set(TT_ENOMEM, "out of memory (inverter scratch)");
+    inv->touched = t;
     inv->capscratch = cap;
   }
-  size_t k = 0;
-  if (add_keys(inv, title, ntitle, &k) || add_keys(inv, body, nbody, &k))
+  inv->stamp++;
+  if (inv->stamp == 0) {  /* wrapped: clear every term's stamp */
+    for (size_t i = 0; i < inv->nterms; i++) inv->terms[i].touch = 0;
+    inv->stamp = 1;
+  }
+  uint32_t k = 0, nt = 0;
+  if (add_tokens(inv, title, ntitle, &k, &nt) || add_tokens(inv, body, nbody, &k, &nt))
     return tt_error_set(TT_ENOMEM, "out of memory (inverter terms)");
-  sort_u64(inv->scratch, k);
 
-  uint8_t tmp[5 * 3];
-  for (size_t i = 0; i < k;) {
-    uint32_t id = (uint32_t)(inv->scratch[i] >> 32);
-    size_t j = i;
-    uint32_t tft = 0;
-    while (j < k && (uint32_t)(inv->scratch[j] >> 32) == id) {
-      if ((uint32_t)inv->scratch[j] < title_end) tft++;
-      j++;
+  for (uint32_t i = 0; i < nt; i++) {
+    tt_inv_term *t = &inv->terms[inv->touched[i]];
+    uint32_t tft = 0, tf = 0;
+    for (uint32_t s = t->head; s != UINT32_MAX; s = inv->chain[s].next) {
+      tf++;
+      tft += inv->chain[s].pos < title_end;
     }
-    tt_inv_term *t = &inv->terms[id];
     size_t before = t->stream.cap;
-    size_t m = tt_vbyte_encode32(tmp, doc - t->next_doc);
-    m += tt_vbyte_encode32(tmp + m, tft);
-    m += tt_vbyte_encode32(tmp + m, (uint32_t)(j - i) - tft);
-    if (tt_buf_append(&t->stream, tmp, m)) return TT_ENOMEM;
+    if (tt_buf_reserve(&t->stream, 15 + (t->positional ? (size_t)tf * 5 : 0))) return TT_ENOMEM;
+    uint8_t *o = (uint8_t *)t->stream.p + t->stream.n;
+    o = put_vbyte(o, doc - t->next_doc);
+    o = put_vbyte(o, tft);
+    o = put_vbyte(o, tf - tft);
     if (t->positional) {
       uint32_t next = 0;
-      for (size_t q = i; q < j; q++) {
-        uint32_t p = (uint32_t)inv->scratch[q];
-        if (tt_buf_reserve(&t->stream, 5)) return TT_ENOMEM;
-        t->stream.n += tt_vbyte_encode32((uint8_t *)t->stream.p + t->stream.n, p - next);
+      for (uint32_t s = t->head; s != UINT32_MAX; s = inv->chain[s].next) {
+        uint32_t p = inv->chain[s].pos;
+        o = put_vbyte(o, p - next);
         next = p + 1;
       }
     }
+    t->stream.n = (size_t)(o - (uint8_t *)t->stream.p);
+    t->stream.p[t->stream.n] = 0;
     inv->stream_bytes += t->stream.cap - before;
     t->next_doc = doc + 1;
     t->df++;
-    i = j;
   }
   return 0;
 }

@@ -24,7 +24,8 @@ typedef struct tt_inv_term {
   uint32_t next_doc;     /* last doc with a posting + 1 (0 = none yet) */
   uint32_t df;           /* documents */
   uint32_t positional;   /* 1 = folded term (positions kept), 0 = exact-only term */
-  uint32_t pad_;
+  uint32_t touch;        /* inverter's stamp of the last document that used the term */
+  uint32_t head, tail;   /* its position chain in that document */
   tt_buf   stream;       /* vbyte: doc gap, tf_title, tf_body, [position gaps...] per doc */
 } tt_inv_term;
 
