@@ -3,7 +3,7 @@
  * A query becomes a tree of nodes (term, phrase, and, or, not). Matching is document-at-a-
  * time per segment: every node implements seek(target) = first matching doc >= target, with
  * leapfrogging for AND and positions checked for phrases. Scoring is BM25F (indexer/bm25.h)
- * with index-wide statistics, an exact-diacritic factor and a proximity bonus for query
+ * with index-wide statistics, an exact-diacritic tier and a proximity bonus for query
  * syllables that stand together (docs/ranking.md). This first version scores every match
  * (exhaustive top-k); block-max pruning over the stored impacts is the next step. */
 #include "timtin/query.h"
@@ -21,7 +21,8 @@
 #include "timtin/analyze.h"
 
 #define END UINT32_MAX
-#define EXACT_MISS_FACTOR 0.7   /* a syllable typed with diacritics, matched only by a variant */
+#define EXACT_TIER 1000.0       /* per syllable typed with diacritics and found in its exact form:
+                                   exact-form matches rank above variant-only matches */
 #define PROX_WEIGHT 0.5         /* proximity bonus per adjacent query pair, times the pair's idf */
 
 enum { N_TERM, N_PHRASE, N_AND, N_OR, N_NOT };
@@ -50,6 +51,7 @@ typedef struct qctx {
   int strict;
   int depth;
   const tt_segment *seg;
+  double seg_ratio;          /* max(1, index avg / segment avg) over the fields */
   char **terms;              /* positive folded syllables for highlighting */
   size_t nterms, capterms;
 } qctx;
@@ -429,7 +431,7 @@ static double score_term(qctx *c, qnode *n, uint32_t d)
       int rc = tt_plist_seek(&n->ecur, d);
       hit = rc == 0 && tt_plist_doc(&n->ecur) == d;
     }
-    if (!hit) sc *= EXACT_MISS_FACTOR;
+    if (hit) sc += EXACT_TIER;
   }
   return sc;
 }
@@ -470,6 +472,39 @@ static double proximity(qctx *c, qnode *and, uint32_t d, int *err)
     if (adj) bonus += PROX_WEIGHT * (a->idf < b->idf ? a->idf : b->idf);
   }
   return bonus;
+}
+
+/* ------------------------------------------------------------------ bounds */
+
+/* Upper bound of score(n, d) for the doc the node is on, from the block-max impacts: the
+ * stored impact is ptf computed with the segment's averages; scaled by seg_ratio it bounds ptf
+ * under the index-wide averages (indexer/bm25.h). */
+static double bound(qctx *c, qnode *n)
+{
+  switch (n->type) {
+  case N_TERM: {
+    if (!n->open) return 0;
+    double ptf = tt_plist_block_max(&n->cur) / TT_IMPACT_SCALE * c->seg_ratio;
+    return n->idf * tt_bm25_sat(ptf) + (n->has_diac && !n->strict ? EXACT_TIER : 0);
+  }
+  case N_NOT: return 0;
+  default: {
+    double b = 0;
+    for (int i = 0; i < n->nkids; i++)
+      if (n->kids[i]->type != N_NOT) b += bound(c, n->kids[i]);
+    return b;
+  }
+  }
+}
+
+static double max_proximity(qnode *and)
+{
+  double b = 0;
+  for (int i = 0; i + 1 < and->nkids; i++) {
+    qnode *a = and->kids[i], *k = and->kids[i + 1];
+    if (a->type == N_TERM && k->type == N_TERM) b += PROX_WEIGHT * (a->idf < k->idf ? a->idf : k->idf);
+  }
+  return b;
 }
 
 /* ------------------------------------------------------------------ top-k */
@@ -546,8 +581,15 @@ int tt_search(tt_reader *r, const char *query, size_t len, const tt_search_optio
     hp.h = tt_malloc((want ? want : 1) * sizeof *hp.h);
     if (!hp.h) rc = tt_error_set(TT_ENOMEM, "out of memory");
   }
+  double maxprox = root ? max_proximity(root) : 0;
   for (uint32_t s = 0; !rc && root && root->nkids && s < r->nsegs; s++) {
     c.seg = &r->segs[s];
+    double at = c.seg->ndocs ? (double)c.seg->sum_title / c.seg->ndocs : 1;
+    double ab = c.seg->ndocs ? (double)c.seg->sum_body / c.seg->ndocs : 1;
+    c.seg_ratio = 1;
+    if (at > 0 && r->avg_title / at > c.seg_ratio) c.seg_ratio = r->avg_title / at;
+    if (ab > 0 && r->avg_body / ab > c.seg_ratio) c.seg_ratio = r->avg_body / ab;
+    c.seg_ratio *= 1.0001;  /* rounding slack */
     rc = seg_open(&c, root);
     uint32_t d = 0;
     while (!rc) {
@@ -558,9 +600,19 @@ int tt_search(tt_reader *r, const char *query, size_t len, const tt_search_optio
       if (!tt_seg_is_deleted(c.seg, d)) {
         out->total++;
         tt_hit h = {r->base[s] + d, 0, tt_seg_published(c.seg, d)};
-        h.score = score(&c, root, d) + proximity(&c, root, d, &err);
-        if (err) { rc = err; break; }
-        heap_push(&hp, h);
+        /* score only documents that can still enter the top k (ties go to the lower id, which
+         * an earlier document already holds) */
+        int full = hp.n == hp.cap;
+        if (hp.cap && (o->sort_date ? (!full || h.published > hp.h[0].published)
+                                    : (!full || bound(&c, root) + maxprox > hp.h[0].score))) {
+          if (!o->sort_date) {
+            h.score = score(&c, root, d) + proximity(&c, root, d, &err);
+            if (err) { rc = err; break; }
+          } else {
+            h.score = score(&c, root, d);
+          }
+          heap_push(&hp, h);
+        }
       }
       if (d == END - 1) break;
       d++;

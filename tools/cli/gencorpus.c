@@ -188,7 +188,7 @@ typedef struct gc_word { const char *s; uint32_t len, ntok; } gc_word;
 
 typedef struct gc_official {
   uint32_t name, given, prefix, role, role_short;  /* offsets into strs; prefix 0 = none */
-  unsigned char female, medical;
+  unsigned char female;
 } gc_official;
 
 enum { ORG_HOSPITAL, ORG_PROVINCIAL, ORG_DISTRICT, ORG_SO, ORG_CDC, ORG_AGENCY };
@@ -299,7 +299,6 @@ static int build_officials(tt_gencorpus *g)
     o->role = str_add(g, s->role);
     o->role_short = str_add(g, s->role_short);
     o->female = s->female;
-    o->medical = s->prefix != NULL;
   }
   double rw[64];
   for (size_t k = 0; k < tt_gc__roles_n; k++) rw[k] = tt_gc__roles[k].w;
@@ -331,7 +330,6 @@ static int build_officials(tt_gencorpus *g)
     gc_official *o = &g->officials[n++];
     o->name = str_add(g, name);
     o->given = str_add(g, given);
-    o->medical = role->medical;
     o->prefix = role->medical && rng_chance(&r, 0.8)
                     ? str_add(g, tt_gc__prefixes[alias_draw(&g->prefix_law, &r)].s) : 0;
     o->role = str_add(g, what);
@@ -348,7 +346,7 @@ static void build_orgs(tt_gencorpus *g)
 {
   static const char cycle[] = "HHPDHSHAPDHCHPSHDA";
   size_t next[6] = {0};
-  const size_t cap[6] = {tt_gc__hospitals_n, 26, 26, 14, 8, 14};
+  const size_t cap[6] = {tt_gc__hospitals_n, 23, 23, 14, 8, 14};  /* 68 + 82 = GC_NORGS */
   uint32_t n = 0;
   char buf[256];
   for (size_t step = 0; n < GC_NORGS; step++) {
