@@ -433,6 +433,7 @@ static int read_all(const char *path)
     for (size_t i = 0; i <= out.body_len; i++) sum += (unsigned char)out.body[i];
     for (size_t i = 0; i <= out.url_len; i++) sum += (unsigned char)out.url[i];
     for (size_t i = 0; i <= out.id_len; i++) sum += (unsigned char)out.id[i];
+    (void)sum;
   }
   tt_docstore_close(r);
   return refused;
