@@ -62,6 +62,45 @@ void tt_bp128_pack(uint8_t *out, const uint32_t *in, unsigned b)
   }
 }
 
+void tt_bp128_pack_tail(uint8_t *out, const uint32_t *in, unsigned n, unsigned b)
+{
+  if (!b) return;
+  const uint32_t mask = b >= 32 ? 0xFFFFFFFFu : BP_MASK(b);
+  uint64_t acc = 0;
+  unsigned have = 0;
+  size_t o = 0;
+  for (unsigned j = 0; j < n; j++) {
+    acc |= (uint64_t)(in[j] & mask) << have;
+    have += b;
+    while (have >= 8) {
+      out[o++] = (uint8_t)acc;
+      acc >>= 8;
+      have -= 8;
+    }
+  }
+  if (have) out[o] = (uint8_t)acc;
+}
+
+void tt_bp128_unpack_tail(uint32_t *out, const uint8_t *in, unsigned n, unsigned b)
+{
+  if (n > TT_BP128_N) n = TT_BP128_N;
+  if (!b) {
+    memset(out, 0, n * sizeof *out);
+    return;
+  }
+  if (b > 32) b = 32;
+  /* copy to a zero-padded buffer so every value is one unaligned 8-byte load, no bounds test */
+  uint8_t buf[TT_BP128_N * 4 + 8];
+  size_t nb = TT_BP128_TAIL_BYTES(n, b);
+  memcpy(buf, in, nb);
+  memset(buf + nb, 0, 8);
+  const uint32_t mask = b >= 32 ? 0xFFFFFFFFu : BP_MASK(b);
+  for (unsigned j = 0; j < n; j++) {
+    size_t bit = (size_t)j * b;
+    out[j] = (uint32_t)(tt_load_le64(buf + (bit >> 3)) >> (bit & 7)) & mask;
+  }
+}
+
 /* The 32 steps of one lane, with the width B and step j as constants. */
 #define BP_STEPS32(S, B)                                                                      \
   S(B, 0) S(B, 1) S(B, 2) S(B, 3) S(B, 4) S(B, 5) S(B, 6) S(B, 7)                             \

@@ -36,6 +36,14 @@ void tt_bp128_pack(uint8_t *out, const uint32_t *in, unsigned b);
  * into out[0..127]. Uses the SSE2 decoder where available, else the scalar one. */
 void tt_bp128_unpack(uint32_t *out, const uint8_t *in, unsigned b);
 
+/* Partial blocks: n <= 128 values packed at width b one after the other, LSB first
+ * ("horizontal"), in exactly TT_BP128_TAIL_BYTES(n, b) bytes; for the tails of position
+ * streams, where padding to 128 values would waste space. The decoder reads exactly that many
+ * bytes. */
+#define TT_BP128_TAIL_BYTES(n, b) (((size_t)(n) * (unsigned)(b) + 7) / 8)
+void tt_bp128_pack_tail(uint8_t *out, const uint32_t *in, unsigned n, unsigned b);
+void tt_bp128_unpack_tail(uint32_t *out, const uint8_t *in, unsigned n, unsigned b);
+
 /* Undo a "d1" delta coding in place: x[i] = base + sum_{k<=i} (x[k] + 1), modulo 2^32.
  * With base = previous doc id, this turns 128 doc-id gaps (gap = doc - prev - 1) into doc ids;
  * base = UINT32_MAX makes the first value decode as itself. */

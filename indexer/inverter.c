@@ -162,6 +162,10 @@ static int add_tokens(tt_inverter *inv, const tt_token *toks, size_t n, uint32_t
 {
   for (size_t i = 0; i < n; i++) {
     const tt_token *t = &toks[i];
+    if (t->flags & TT_TOKEN_KEYWORD) {  /* a field keyword: one non-positional term */
+      if (note(inv, term_id(inv, t->folded, t->folded_len, 0), UINT32_MAX, k, nt)) return TT_ENOMEM;
+      continue;
+    }
     if (note(inv, term_id(inv, t->folded, t->folded_len, 1), t->pos, k, nt)) return TT_ENOMEM;
     if ((t->flags & TT_TOKEN_FOLDED) &&
         note(inv, term_id(inv, t->exact, t->exact_len, 0), t->pos, k, nt))

@@ -36,7 +36,10 @@ void tt_inverter_free(tt_inverter *inv);       /* NULL is a no-op */
 void tt_inverter_reset(tt_inverter *inv);      /* drop all terms, keep the table's capacity */
 
 /* Add document doc (strictly increasing from 0 within the segment). Tokens: the title's with
- * positions < title_end, then the body's with positions >= title_end. Returns 0 or TT_ENOMEM. */
+ * positions < title_end, then the body's with positions >= title_end; tokens flagged
+ * TT_TOKEN_KEYWORD (anywhere in body) are field keywords ("source:vnexpress"): indexed under
+ * their folded text as a non-positional term. Returns 0 or TT_ENOMEM. */
+#define TT_TOKEN_KEYWORD 0x100u
 int tt_inverter_add(tt_inverter *inv, uint32_t doc, const tt_token *title, size_t ntitle,
                     const tt_token *body, size_t nbody, uint32_t title_end);
 

@@ -46,7 +46,11 @@
  *   posblock: the block's positions as one stream of T = sum(npos) values, posting after
  *     posting: p[0], p[1] - p[0] - 1, ..., p[m-1] - p[m-2] - 1. Stored as
  *       c = T / 128 chunk widths (one byte each, 0..32), then the c chunks bp(width), then the
- *       last T % 128 values as vbyte32.
+ *       tail, the last r = T % 128 values:
+ *         r < 8:  r vbyte32
+ *         r >= 8: a mode byte, then either (mode 0..32) the r values packed LSB-first at width
+ *                 mode in ceil(r * mode / 8) bytes (bitpack.h "tail"), or (mode 0xFF) r vbyte32.
+ *                 The writer picks the smaller (packed on a tie).
  *
  * Readers check: widths in range, every block and area inside the list, a docblock consumed
  * exactly, doc ids strictly increasing and equal to last[k] at the end of block k, positions
@@ -64,6 +68,8 @@
 
 #define BLK TT_PLIST_BLOCK
 #define NPOS_IMPLICIT 0xFFu
+#define TAIL_MODE_MIN 8    /* position tails this long start with a mode byte */
+#define TAIL_VBYTE 0xFFu   /* mode byte: the tail is vbyte (else: its packed width) */
 
 /* Bytes needed to hold v (0 for 0). */
 static unsigned bytes_for(uint64_t v)
@@ -147,8 +153,26 @@ static int put_posblock(tt_buf *out, const uint32_t *v, size_t t)
     out->p[start + k] = (char)b;
     if (put_packed(out, v + 128 * k, b)) return TT_ENOMEM;
   }
-  for (size_t i = nchunks * 128; i < t; i++)
-    if (tt_vbyte_put32(out, v[i])) return TT_ENOMEM;
+  const uint32_t *tv = v + nchunks * 128;
+  unsigned r = (unsigned)(t - nchunks * 128);
+  int packed = 0;
+  if (r >= TAIL_MODE_MIN) {
+    size_t vb = 0;
+    for (unsigned i = 0; i < r; i++) vb += tt_vbyte_len32(tv[i]);
+    unsigned b = tt_bp128_maxbits(tv, r);
+    size_t pk = TT_BP128_TAIL_BYTES(r, b);
+    packed = pk <= vb;  /* on a tie, packed: it decodes faster */
+    if (put_byte(out, packed ? b : TAIL_VBYTE)) return TT_ENOMEM;
+    if (packed) {
+      if (tt_buf_reserve(out, pk)) return TT_ENOMEM;
+      memset(out->p + out->n, 0, pk);
+      tt_bp128_pack_tail((uint8_t *)out->p + out->n, tv, r, b);
+      out->n += pk;
+    }
+  }
+  if (!packed)
+    for (unsigned i = 0; i < r; i++)
+      if (tt_vbyte_put32(out, tv[i])) return TT_ENOMEM;
   out->p[out->n] = 0;
   return 0;
 }
@@ -188,7 +212,7 @@ static int flush_block(tt_plist_writer *w)
       if (w->with_pos && w->blk_explicit && tt_vbyte_put32(d, w->npos[i])) return TT_ENOMEM;
     }
   }
-  if (w->with_pos && put_posblock(&w->posarea, w->pos, w->pos_n)) return TT_ENOMEM;
+  if (w->with_pos && w->pos_n && put_posblock(&w->posarea, w->pos, w->pos_n)) return TT_ENOMEM;
   if (d->n > UINT32_MAX || w->posarea.n > UINT32_MAX)
     return tt_error_set(TT_EINVAL, "postings list too large (over 4 GiB in one area)");
 
@@ -240,8 +264,8 @@ int tt_plist_writer_add(tt_plist_writer *w, uint32_t doc, uint32_t tf_title, uin
       w->pos = p;
       w->pos_cap = cap;
     }
-    uint32_t *o = w->pos + w->pos_n;
-    if (npos) {
+    if (npos) { /* w->pos may still be NULL when npos = 0 */
+      uint32_t *o = w->pos + w->pos_n;
       o[0] = positions[0];
       for (uint32_t i = 1; i < npos; i++) o[i] = positions[i] - positions[i - 1] - 1u;
     }
@@ -343,7 +367,8 @@ int tt_plist_writer_finish(tt_plist_writer *w, tt_buf *out, tt_plist_info *info)
  * function catches the first sign of a bad list in a debugger. */
 static TT_COLD int corrupt(tt_plist_cursor *c, const uint8_t *at, const char *what)
 {
-  size_t off = (at >= c->data && at <= c->data + c->len) ? (size_t)(at - c->data) : c->len;
+  size_t off = 0;
+  if (c->data && at && at >= c->data && (size_t)(at - c->data) <= c->len) off = (size_t)(at - c->data);
   c->rc = TT_ECORRUPT;
   c->lim = 0;
   c->on = 0;
@@ -392,7 +417,7 @@ static int decode_full(tt_plist_cursor *c, const uint8_t *p, size_t n, int exact
   const uint8_t *q = p + hdr;
   tt_bp128_unpack(c->docs, q, wg);
   /* Each gap + 1 is at most 2^wg; if the block could pass 2^32 - 1, sum exactly. */
-  if (0) {
+  if (base64 + ((int64_t)BLK << wg) > (int64_t)UINT32_MAX) {
     int64_t s = base64;
     for (unsigned i = 0; i < BLK; i++) s += (int64_t)c->docs[i] + 1;
     if (s > (int64_t)UINT32_MAX) return corrupt(c, q, "doc id past 2^32-1");
@@ -428,9 +453,9 @@ static int decode_vb(tt_plist_cursor *c, const uint8_t *p, const uint8_t *end, u
     size_t k = tt_vbyte_decode64(&v, q, end);
     if (!k) return corrupt(c, q, "bad or truncated doc gap");
     q += k;
+    if ((v >> 1) > UINT32_MAX) return corrupt(c, q - k, "doc gap over 2^32-1");
     int64_t doc = prev + (int64_t)(v >> 1) + 1;
-    if ((v >> 1) > UINT32_MAX || doc > (int64_t)UINT32_MAX)
-      return corrupt(c, q - k, "doc id past 2^32-1");
+    if (doc > (int64_t)UINT32_MAX) return corrupt(c, q - k, "doc id past 2^32-1");
     c->docs[i] = (uint32_t)doc;
     prev = doc;
     if (v & 1) {
@@ -511,7 +536,7 @@ int tt_plist_open(tt_plist_cursor *c, const uint8_t *data, size_t len, int with_
   c->rc = 0;
   c->lim = 0;
   c->cur = 0;
-  c->doc = 0;
+  c->docs[0] = 0;
   c->on = 0;
   c->lb = 0;
   c->blk = 0;
@@ -525,6 +550,7 @@ int tt_plist_open(tt_plist_cursor *c, const uint8_t *data, size_t len, int with_
   c->nblocks = 0;
   reset_block_lazies(c);
 
+  if (!data) return corrupt(c, data, "no data");
   const uint8_t *p = data, *end = data + len;
   uint64_t h;
   size_t k = tt_vbyte_decode64(&h, p, end);
@@ -602,16 +628,19 @@ void tt_plist__load_tf(tt_plist_cursor *c)
   c->tf_ready = 1;
 }
 
-/* First index i >= from in the loaded block with docs[i] >= t (nb if none). */
+/* First index i >= from in the loaded block with docs[i] >= t (nb if none). Branch-free
+ * bisection: the steps compile to conditional moves, so a seek costs no mispredictions. */
 static uint32_t find_in_block(const tt_plist_cursor *c, uint32_t from, uint32_t t)
 {
-  uint32_t lo = from, hi = c->nb;
-  while (lo < hi) {
-    uint32_t mid = lo + (hi - lo) / 2;
-    if (c->docs[mid] < t) lo = mid + 1;
-    else hi = mid;
+  if (from >= c->nb) return c->nb;
+  const uint32_t *base = c->docs + from;
+  uint32_t len = c->nb - from;
+  while (len > 1) {
+    uint32_t half = len / 2;
+    base = base[half] < t ? base + half : base;
+    len -= half;
   }
-  return lo;
+  return (uint32_t)(base - c->docs) + (*base < t);
 }
 
 /* First block k > from with last[k] >= t, by galloping then bisection; nblocks if none. */
@@ -652,7 +681,6 @@ static int set_exhausted(tt_plist_cursor *c)
 TT_INLINE int land(tt_plist_cursor *c, uint32_t i)
 {
   c->cur = i;
-  c->doc = c->docs[i];
   c->lim = c->nb;
   c->on = 1;
   return 0;
@@ -688,7 +716,7 @@ int tt_plist__seek_slow(tt_plist_cursor *c, uint32_t target)
 {
   if (c->rc) return c->rc;
   if (c->blk >= c->nblocks) return TT_ITEROVER;
-  if (c->on && target <= c->doc) return 0;
+  if (c->on && target <= c->docs[c->cur]) return 0;
   if (!c->on && target < c->lb) target = c->lb;
   if (target <= blk_last(c, c->blk)) {
     if (c->on) return land(c, find_in_block(c, c->cur + 1, target));
@@ -706,7 +734,7 @@ int tt_plist_seek_block(tt_plist_cursor *c, uint32_t target)
 {
   if (c->rc) return c->rc;
   if (c->blk >= c->nblocks) return TT_ITEROVER;
-  if (c->on ? target <= c->doc : target <= c->lb) return 0;
+  if (c->on ? target <= c->docs[c->cur] : target <= c->lb) return 0;
   if (target > blk_last(c, c->blk)) {
     uint32_t k = find_block(c, c->blk, target);
     if (k >= c->nblocks) return set_exhausted(c);
@@ -776,8 +804,8 @@ static int prepare_positions(tt_plist_cursor *c)
     c->pstart[i] = (uint32_t)t;
     t += c->npos[i];
   }
-  /* t <= 128 * 2^24 fits; every chunk needs its width byte, every tail value a byte */
-  if ((t >> 7) + (t & 127) > c->plen) return corrupt(c, c->pb, "position block too short");
+  /* t <= 128 * 2^24 fits; every chunk needs its width byte, a tail a byte at least */
+  if ((t >> 7) + ((t & 127) != 0) > c->plen) return corrupt(c, c->pb, "position block too short");
   c->pstart[c->nb] = (uint32_t)t;
   c->nchunks = (uint32_t)(t >> 7);
   c->walk_k = 0;
@@ -806,10 +834,39 @@ static int chunk_offset(tt_plist_cursor *c, uint32_t k, size_t *off)
   return 0;
 }
 
+/* Turn n stored values (stream values first..first+n) into positions, into out[]. A posting's
+ * first value is its first position; each following one is a gap - 1. The loop restarts the sum
+ * at every posting start (a mark built from pstart) with a mask instead of a loop per posting, so the cost does not depend on how the postings' lengths vary. Values before the
+ * first mark belong to a posting that started in an earlier chunk; they come out wrong and
+ * are never returned (such postings are assembled from the stored values). */
+static int absolutize(tt_plist_cursor *c, const uint32_t *in, uint32_t *out, uint32_t first,
+                      uint32_t n)
+{
+  uint8_t mark[128];
+  memset(mark, 0, sizeof mark);
+  /* postings that start inside [first, first + n): pstart is non-decreasing */
+  uint32_t lo = 0, hi = c->nb;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (c->pstart[mid] < first) lo = mid + 1;
+    else hi = mid;
+  }
+  for (uint32_t i = lo; i < c->nb && c->pstart[i] < first + n; i++) mark[c->pstart[i] - first] = 1;
+  uint64_t acc = 0, over = 0;
+  for (uint32_t j = 0; j < n; j++) {
+    /* acc = mark ? v : acc + v + 1, in arithmetic: compilers turn the ?: into a branch */
+    acc = in[j] + ((acc + 1) & ((uint64_t)mark[j] - 1));
+    over |= acc;
+    out[j] = (uint32_t)acc;
+  }
+  if (over >> 32) return corrupt(c, c->pb, "position past 2^32-1");
+  return 0;
+}
+
 static int load_chunk(tt_plist_cursor *c, uint32_t k)
 {
   if (c->chunk_k == k) return 0;
-  size_t off;
+  size_t off = 0;
   int rc = chunk_offset(c, k, &off);
   if (rc) return rc;
   unsigned b = c->pb[k];
@@ -817,12 +874,13 @@ static int load_chunk(tt_plist_cursor *c, uint32_t k)
   if (TT_BP128_BYTES(b) > c->plen - off) return corrupt(c, c->pb + off, "position chunk truncated");
   tt_bp128_unpack(c->chunk, c->pb + off, b);
   c->chunk_k = k;
+  c->chunk_abs_ready = 0;
   return 0;
 }
 
 static int load_tail(tt_plist_cursor *c)
 {
-  size_t off;
+  size_t off = 0;
   uint32_t save_k = c->walk_k;
   size_t save_off = c->walk_off;
   int rc = chunk_offset(c, c->nchunks, &off);
@@ -831,31 +889,76 @@ static int load_tail(tt_plist_cursor *c)
   if (rc) return rc;
   uint32_t n = c->pstart[c->nb] & 127;
   const uint8_t *p = c->pb + off, *end = c->pb + c->plen;
-  size_t used = n ? tt_vbyte_decode32_n(c->tail, n, p, end) : 0;
-  if (n && !used) return corrupt(c, p, "bad or truncated position");
+  unsigned mode = TAIL_VBYTE;
+  if (n >= TAIL_MODE_MIN) {
+    if (p == end) return corrupt(c, p, "position tail truncated");
+    mode = *p++;
+    if (mode > 32 && mode != TAIL_VBYTE) return corrupt(c, p - 1, "bad position tail mode");
+  }
+  size_t used;
+  if (mode != TAIL_VBYTE) {
+    used = TT_BP128_TAIL_BYTES(n, mode);
+    if ((size_t)(end - p) < used) return corrupt(c, p, "position tail truncated");
+    tt_bp128_unpack_tail(c->tail, p, n, mode);
+  } else {
+    used = n ? tt_vbyte_decode32_n(c->tail, n, p, end) : 0;
+    if (n && !used) return corrupt(c, p, "bad or truncated position");
+  }
   if (p + used != end) return corrupt(c, p + used, "bytes left after the positions");
+  if ((rc = absolutize(c, c->tail, c->tail_abs, c->nchunks * 128u, n))) return rc;
   c->tail_ready = 1;
   return 0;
 }
 
-int tt_plist_positions(tt_plist_cursor *c, const uint32_t **pos, uint32_t *n)
+/* Turn p[0..m) from the stored form (first value, then gaps - 1) into positions, in place. */
+static int undelta(tt_plist_cursor *c, uint32_t *p, uint32_t m)
+{
+  uint64_t acc = p[0];
+  for (uint32_t j = 1; j < m; j++) {
+    acc += (uint64_t)p[j] + 1;
+    p[j] = (uint32_t)acc;
+  }
+  if (acc > UINT32_MAX) return corrupt(c, c->pb, "position past 2^32-1");
+  return 0;
+}
+
+/* The positions of the current posting occupy values [s, e) of the block's stream. Most of the
+ * time they lie in one chunk (or in the vbyte tail), which is turned into positions as a whole
+ * the first time one of its postings is asked for (absolutize); they are returned from there.
+ * Postings whose values span chunks are assembled from the stored values in posbuf. */
+int tt_plist__positions_slow(tt_plist_cursor *c, const uint32_t **pos, uint32_t *n)
 {
   if (c->rc) return c->rc;
   if (!c->want_pos) return tt_error_set(TT_EINVAL, "postings: cursor opened without positions");
   if (!c->on) return tt_error_set(TT_EINVAL, "postings: cursor is not on a posting");
-  if (c->pos_for != c->cur) {
-    int rc;
-    if (!c->pos_ready && (rc = prepare_positions(c))) return rc;
-    uint32_t s = c->pstart[c->cur], e = c->pstart[c->cur + 1], m = e - s;
+  int rc;
+  if (!c->pos_ready && (rc = prepare_positions(c))) return rc;
+  uint32_t s = c->pstart[c->cur], e = c->pstart[c->cur + 1], m = e - s;
+  uint32_t full = c->nchunks * 128u;
+  uint32_t *p = c->chunk;
+  if (m == 0) {
+    /* nothing to decode */
+  } else if (e <= full && (s >> 7) == ((e - 1) >> 7)) {
+    uint32_t k = s >> 7;
+    if ((rc = load_chunk(c, k))) return rc;
+    if (!c->chunk_abs_ready) {
+      if ((rc = absolutize(c, c->chunk, c->chunk_abs, k * 128u, 128))) return rc;
+      c->chunk_abs_ready = 1;
+    }
+    p = c->chunk_abs + (s & 127);
+  } else if (s >= full) {
+    if (!c->tail_ready && (rc = load_tail(c))) return rc;
+    p = c->tail_abs + (s - full);
+  } else {
     if (m > c->poscap) {
-      uint32_t cap = c->poscap ? c->poscap : 64;
+      uint32_t cap = c->poscap ? c->poscap : 256;
       while (cap < m) cap *= 2;
       uint32_t *b = tt_realloc(c->posbuf, (size_t)cap * sizeof *b);
       if (!b) return tt_error_set(TT_ENOMEM, "postings: out of memory for %u positions", m);
       c->posbuf = b;
       c->poscap = cap;
     }
-    uint32_t full = c->nchunks * 128u, i = s;
+    uint32_t i = s;
     while (i < e && i < full) {
       uint32_t k = i >> 7, from = i & 127, cnt = 128 - from;
       if (cnt > e - i) cnt = e - i;
@@ -867,18 +970,13 @@ int tt_plist_positions(tt_plist_cursor *c, const uint32_t **pos, uint32_t *n)
       if (!c->tail_ready && (rc = load_tail(c))) return rc;
       memcpy(c->posbuf + (i - s), c->tail + (i - full), (e - i) * sizeof(uint32_t));
     }
-    if (m) {
-      uint64_t acc = c->posbuf[0];
-      for (uint32_t j = 1; j < m; j++) {
-        acc += (uint64_t)c->posbuf[j] + 1;
-        if (acc > UINT32_MAX) return corrupt(c, c->pb, "position past 2^32-1");
-        c->posbuf[j] = (uint32_t)acc;
-      }
-    }
-    c->pos_for = c->cur;
-    c->posn = m;
+    if ((rc = undelta(c, c->posbuf, m))) return rc;
+    p = c->posbuf;
   }
-  *pos = c->posbuf;
-  *n = c->posn;
+  c->pos_for = c->cur;
+  c->pos_ptr = p;
+  c->posn = m;
+  *pos = p;
+  *n = m;
   return 0;
 }

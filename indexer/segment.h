@@ -81,9 +81,12 @@ typedef struct tt_segbuild tt_segbuild;
 int tt_segbuild_new(tt_segbuild **out, const char *dir, const char *name, int zstd_level);
 
 /* Add an article whose title and body were analyzed with positions starting at 0 (title) and
- * title_end (body; title_end > every title position). *doc gets the local doc id. */
+ * title_end (body; title_end > every title position), plus field keywords (tokens flagged
+ * TT_TOKEN_KEYWORD whose folded text is the whole key, e.g. "source:vnexpress"; see
+ * docs/format.md). *doc gets the local doc id. */
 int tt_segbuild_add(tt_segbuild *b, const tt_article *a, const tt_token *title, size_t ntitle,
-                    const tt_token *body, size_t nbody, uint32_t title_end, uint32_t *doc);
+                    const tt_token *body, size_t nbody, const tt_token *kw, size_t nkw,
+                    uint32_t title_end, uint32_t *doc);
 
 uint32_t tt_segbuild_ndocs(const tt_segbuild *b);
 size_t   tt_segbuild_bytes(const tt_segbuild *b);   /* memory held */

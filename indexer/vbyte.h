@@ -39,7 +39,7 @@ int tt_vbyte_put64(tt_buf *b, uint64_t v);
 /* Decode one value from [p, end) into *out. Returns the bytes consumed (1..5 or 1..10), or 0 if
  * the input is truncated, over-long or out of range (then *out is unspecified). */
 size_t tt_vbyte__decode32_slow(uint32_t *out, const uint8_t *p, const uint8_t *end);
-size_t tt_vbyte_decode64(uint64_t *out, const uint8_t *p, const uint8_t *end);
+size_t tt_vbyte__decode64_slow(uint64_t *out, const uint8_t *p, const uint8_t *end);
 
 TT_INLINE size_t tt_vbyte_decode32(uint32_t *out, const uint8_t *p, const uint8_t *end)
 {
@@ -48,6 +48,15 @@ TT_INLINE size_t tt_vbyte_decode32(uint32_t *out, const uint8_t *p, const uint8_
     return 1;
   }
   return tt_vbyte__decode32_slow(out, p, end);
+}
+
+TT_INLINE size_t tt_vbyte_decode64(uint64_t *out, const uint8_t *p, const uint8_t *end)
+{
+  if (TT_LIKELY(p < end && *p < 0x80)) {
+    *out = *p;
+    return 1;
+  }
+  return tt_vbyte__decode64_slow(out, p, end);
 }
 
 /* Decode n values from [p, end) into out[0..n-1]. Returns the bytes consumed, or 0 if any value

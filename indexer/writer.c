@@ -20,6 +20,8 @@
 
 #include "common/alloc.h"
 #include "common/error.h"
+#include "indexer/dict.h"
+#include "indexer/inverter.h"
 #include "indexer/merge.h"
 #include "indexer/reader.h"
 #include "timtin/analyze.h"
@@ -47,7 +49,10 @@ struct tt_writer {
   uint8_t *cur_del;               /* deletions inside the builder */
   size_t cur_delcap;
   uint32_t next_segment;
-  tt_analyzer *at, *ab;
+  tt_analyzer *at, *ab, *ak;
+  tt_token *kw;                  /* field keywords of the article being added */
+  size_t nkw, capkw;
+  tt_buf kwbuf;
   tt_writer_counts counts;
   /* pipeline (opts.threads != 1): the caller analyzes, a worker thread inverts and stores */
   int threaded;
@@ -65,8 +70,8 @@ struct tt_writer {
 /* An analyzed article, self-contained: every string lives in mem. */
 typedef struct adoc {
   tt_article a;
-  tt_token *toks;       /* ntitle + nbody tokens */
-  size_t ntitle, nbody;
+  tt_token *toks;       /* ntitle + nbody + nkw tokens */
+  size_t ntitle, nbody, nkw;
   uint32_t title_end;
   char *mem;
 } adoc;
@@ -203,7 +208,7 @@ int tt_writer_open(tt_writer **out, const char *dir, const tt_index_options *opt
   w->next_segment = w->man.next_segment;
   for (uint32_t i = 0; i < w->man.nsegs; i++)
     if ((rc = add_wseg(w, w->man.segs[i].name, w->man.segs[i].delgen))) goto fail;
-  if ((rc = tt_analyzer_new(&w->at)) || (rc = tt_analyzer_new(&w->ab))) goto fail;
+  if ((rc = tt_analyzer_new(&w->at)) || (rc = tt_analyzer_new(&w->ab)) || (rc = tt_analyzer_new(&w->ak))) goto fail;
   collect_garbage(w);
   if (w->opts.threads != 1 && sysconf(_SC_NPROCESSORS_ONLN) > 1 && (rc = start_worker(w))) goto fail;
   *out = w;
@@ -240,6 +245,9 @@ void tt_writer_close(tt_writer *w)
   tt_manifest_fini(&w->man);
   tt_analyzer_free(w->at);
   tt_analyzer_free(w->ab);
+  tt_analyzer_free(w->ak);
+  tt_free(w->kw);
+  tt_buf_fini(&w->kwbuf);
   if (w->lock_fd >= 0) close(w->lock_fd);
   tt_free(w);
 }
@@ -382,7 +390,8 @@ static int delete_hash(tt_writer *w, uint64_t h, int *found)
 /* Add analyzed tokens of article a to the builder (replacing its URL). Caller thread when
  * unthreaded, the worker otherwise. */
 static int add_analyzed(tt_writer *w, const tt_article *a, const tt_token *title, size_t ntitle,
-                        const tt_token *body, size_t nbody, uint32_t title_end)
+                        const tt_token *body, size_t nbody, const tt_token *kw, size_t nkw,
+                        uint32_t title_end)
 {
   if (!w->cur && start_builder(w)) return w->rc = TT_ENOMEM;
   uint64_t h = tt_url_hash(a->url, a->url_len);
@@ -390,7 +399,7 @@ static int add_analyzed(tt_writer *w, const tt_article *a, const tt_token *title
   if ((rc = delete_hash(w, h, &found))) return w->rc = rc;
   if (found) w->counts.replaced++;
   uint32_t doc;
-  rc = tt_segbuild_add(w->cur, a, title, ntitle, body, nbody, title_end, &doc);
+  rc = tt_segbuild_add(w->cur, a, title, ntitle, body, nbody, kw, nkw, title_end, &doc);
   if (rc) return w->rc = rc;
   if ((rc = cur_put(w, h, doc))) return w->rc = rc;
   w->counts.added++;
@@ -422,7 +431,8 @@ static void *worker_main(void *arg)
     int rc = 0;
     for (size_t i = 0; i < b->n && !rc && !failed; i++) {
       adoc *d = &b->docs[i];
-      rc = add_analyzed(w, &d->a, d->toks, d->ntitle, d->toks + d->ntitle, d->nbody, d->title_end);
+      rc = add_analyzed(w, &d->a, d->toks, d->ntitle, d->toks + d->ntitle, d->nbody,
+                        d->toks + d->ntitle + d->nbody, d->nkw, d->title_end);
     }
     batch_free(b);
     pthread_mutex_lock(&w->mu);
@@ -493,13 +503,20 @@ static void stop_worker(tt_writer *w)
 }
 
 /* Copy an article and its tokens into one allocation. */
+static const tt_token *tok_at(const tt_analysis *ta, const tt_analysis *tb, const tt_token *kw, size_t i)
+{
+  if (i < ta->n) return &ta->tokens[i];
+  if (i < ta->n + tb->n) return &tb->tokens[i - ta->n];
+  return &kw[i - ta->n - tb->n];
+}
+
 static int copy_doc(adoc *d, const tt_article *a, const tt_analysis *ta, const tt_analysis *tb,
-                    uint32_t title_end)
+                    const tt_token *kw, size_t nkw, uint32_t title_end)
 {
   size_t n = a->url_len + a->title_len + a->source_len + a->body_len + a->id_len + 5;
-  size_t nt = ta->n + tb->n;
+  size_t nt = ta->n + tb->n + nkw;
   for (size_t i = 0; i < nt; i++) {
-    const tt_token *t = i < ta->n ? &ta->tokens[i] : &tb->tokens[i - ta->n];
+    const tt_token *t = tok_at(ta, tb, kw, i);
     n += t->exact_len + t->folded_len + 2;
   }
   size_t toff = (n + 15) & ~(size_t)15;
@@ -517,7 +534,7 @@ static int copy_doc(adoc *d, const tt_article *a, const tt_analysis *ta, const t
   d->a.published = a->published;
   d->toks = (tt_token *)(mem + toff);
   for (size_t i = 0; i < nt; i++) {
-    const tt_token *t = i < ta->n ? &ta->tokens[i] : &tb->tokens[i - ta->n];
+    const tt_token *t = tok_at(ta, tb, kw, i);
     tt_token *c = &d->toks[i];
     *c = *t;
     memcpy(p, t->exact, t->exact_len + 1);
@@ -529,8 +546,65 @@ static int copy_doc(adoc *d, const tt_article *a, const tt_analysis *ta, const t
   }
   d->ntitle = ta->n;
   d->nbody = tb->n;
+  d->nkw = nkw;
   d->title_end = title_end;
   d->mem = mem;
+  return 0;
+}
+
+/* Field keywords of an article (docs/format.md "Field keywords"): "source:" + each folded
+ * syllable of the source name, "url:" + the host (without www.) and "url:" + each lower-case
+ * alphanumeric piece of the host and path. Stored in w->kw / w->kwbuf until the next call. */
+static int kw_add(tt_writer *w, const char *prefix, const char *s, size_t n)
+{
+  size_t pl = strlen(prefix);
+  if (!n || pl + n > TT_DICT_MAX_KEY || w->nkw >= 64) return 0;
+  if (w->nkw == w->capkw) {
+    size_t cap = w->capkw ? w->capkw * 2 : 32;
+    tt_token *t = tt_realloc(w->kw, cap * sizeof *t);
+    TT_CHECK_ALLOC(t);
+    w->kw = t;
+    w->capkw = cap;
+  }
+  tt_token *t = &w->kw[w->nkw++];
+  memset(t, 0, sizeof *t);
+  t->folded = (const char *)(uintptr_t)w->kwbuf.n;  /* offset; fixed up when done */
+  t->folded_len = (uint32_t)(pl + n);
+  t->flags = TT_TOKEN_KEYWORD;
+  if (tt_buf_append(&w->kwbuf, prefix, pl) || tt_buf_append(&w->kwbuf, s, n) || tt_buf_putc(&w->kwbuf, 0))
+    return TT_ENOMEM;
+  return 0;
+}
+
+static int build_keywords(tt_writer *w, const tt_article *a)
+{
+  w->nkw = 0;
+  tt_buf_reset(&w->kwbuf);
+  if (a->source_len) {
+    tt_analysis an;
+    TT_FORWARD(tt_analyze(w->ak, a->source, a->source_len, 0, &an));
+    for (size_t i = 0; i < an.n; i++) TT_FORWARD(kw_add(w, "source:", an.tokens[i].folded, an.tokens[i].folded_len));
+  }
+  /* url: lower-case, scheme stripped */
+  char u[512];
+  size_t n = a->url_len < sizeof u ? a->url_len : sizeof u;
+  for (size_t i = 0; i < n; i++) u[i] = (char)((a->url[i] >= 'A' && a->url[i] <= 'Z') ? a->url[i] + 32 : a->url[i]);
+  size_t i = 0;
+  const char *sch = memmem(u, n, "://", 3);
+  if (sch) i = (size_t)(sch - u) + 3;
+  size_t host = i;
+  while (i < n && u[i] != '/' && u[i] != '?' && u[i] != '#') i++;
+  size_t h0 = host;
+  if (i - h0 > 4 && !memcmp(u + h0, "www.", 4)) h0 += 4;
+  TT_FORWARD(kw_add(w, "url:", u + h0, i - h0));
+  for (size_t k = host; k < n;) {
+    while (k < n && !((u[k] >= 'a' && u[k] <= 'z') || (u[k] >= '0' && u[k] <= '9'))) k++;
+    size_t s = k;
+    while (k < n && ((u[k] >= 'a' && u[k] <= 'z') || (u[k] >= '0' && u[k] <= '9'))) k++;
+    if (k > s && k - s <= 40) TT_FORWARD(kw_add(w, "url:", u + s, k - s));
+  }
+  for (size_t k = 0; k < w->nkw; k++) w->kw[k].folded = w->kwbuf.p + (uintptr_t)w->kw[k].folded;
+  for (size_t k = 0; k < w->nkw; k++) w->kw[k].exact = w->kw[k].folded, w->kw[k].exact_len = w->kw[k].folded_len;
   return 0;
 }
 
@@ -554,7 +628,8 @@ int tt_writer_add(tt_writer *w, const tt_article *a)
   uint32_t title_end = (uint32_t)ta.n + 1;
   rc = tt_analyze(w->ab, a->body ? a->body : "", a->body_len, title_end, &tb);
   if (rc) return rc;
-  if (!w->threaded) return add_analyzed(w, a, ta.tokens, ta.n, tb.tokens, tb.n, title_end);
+  TT_FORWARD(build_keywords(w, a));
+  if (!w->threaded) return add_analyzed(w, a, ta.tokens, ta.n, tb.tokens, tb.n, w->kw, w->nkw, title_end);
 
   if (!w->fill) {
     w->fill = tt_calloc(1, sizeof *w->fill);
@@ -568,7 +643,7 @@ int tt_writer_add(tt_writer *w, const tt_article *a)
     b->docs = nd;
     b->cap = cap;
   }
-  TT_FORWARD(copy_doc(&b->docs[b->n], a, &ta, &tb, title_end));
+  TT_FORWARD(copy_doc(&b->docs[b->n], a, &ta, &tb, w->kw, w->nkw, title_end));
   b->n++;
   b->bytes += a->body_len + (ta.n + tb.n) * (sizeof(tt_token) + 16);
   if (b->n >= BATCH_DOCS || b->bytes >= BATCH_BYTES) submit_fill(w);
