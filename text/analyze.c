@@ -52,8 +52,8 @@
 #define PF_EDIGIT 0x80u        /* ends with a digit */
 
 typedef struct part {
-  uint32_t ex_off, ex_end;  /* exact form in the exact arena; ex_end holds the joiner or NUL */
-  uint32_t fo_off, fo_end;  /* folded form in the folded arena */
+  size_t ex_off, ex_end;    /* exact form in the exact arena; ex_end holds the joiner or NUL */
+  size_t fo_off, fo_end;    /* folded form in the folded arena */
   uint32_t start, end;      /* bytes in the input */
   uint8_t flags;            /* PF_* */
   char join;                /* joiner after this part ('-', '/', '.', ','), 0 for the last */
@@ -130,8 +130,8 @@ TT_INLINE int emit(tt_analyzer *a, const part *pi, const part *pj, uint32_t pos,
   tt_token *t = &a->tok[a->ntok];
   t->exact = a->ex.p + pi->ex_off;
   t->folded = a->fo.p + pi->fo_off;
-  t->exact_len = pj->ex_end - pi->ex_off;
-  t->folded_len = pj->fo_end - pi->fo_off;
+  t->exact_len = (uint32_t)(pj->ex_end - pi->ex_off);
+  t->folded_len = (uint32_t)(pj->fo_end - pi->fo_off);
   t->pos = pos;
   t->start = pi->start;
   t->end = pj->end;
@@ -289,6 +289,14 @@ int tt_analyze(tt_analyzer *a, const char *text, size_t len, uint32_t first_pos,
   int rc;
 
   while (p < end) {
+    if (*p == ' ') {  /* the most common character between words */
+      ck_tok = a->ntok;
+      ck_ex = a->ex.n;
+      ck_fo = a->fo.n;
+      ck_parts = 0;
+      p++;
+      continue;
+    }
     DECODE();
     if (e->cls < TT_CC_LETTER) {
       if (e->cls == TT_CC_SPACE) {
@@ -340,6 +348,17 @@ int tt_analyze(tt_analyzer *a, const char *text, size_t len, uint32_t first_pos,
         } else {
           DECODE_MB();
           if (e->cls < TT_CC_MARK) break;
+          if (TT_UNLIKELY(e->flags & TT_CF_VNMARK)) {
+            /* NFD: compose with the letter just written, or leave the part to ICU */
+            unsigned y = last->comp ? tt_cc_comp[last->comp][e->mark - 1] : 0;
+            if (y) {
+              exw -= last->ex_len;
+              fow -= last->fo_len;
+              e = &tt_cc_table[y];
+            } else {
+              fl |= TT_CF_SLOW;
+            }
+          }
         take:
           fl |= e->flags;
           memcpy(exw, e->ex, 4);
@@ -353,8 +372,8 @@ int tt_analyze(tt_analyzer *a, const char *text, size_t len, uint32_t first_pos,
       }
       P->start = (uint32_t)(ps - s);
       P->end = (uint32_t)(p - s);
-      P->ex_off = (uint32_t)a->ex.n;
-      P->fo_off = (uint32_t)a->fo.n;
+      P->ex_off = a->ex.n;
+      P->fo_off = a->fo.n;
       if (TT_UNLIKELY(p - ps >= PART_MAX_BYTES)) goto junk;
       if (TT_UNLIKELY(p - ps >= BLOB_MIN_CHARS) && part_is_blob(ps, p)) goto junk;
       pf |= fl & (PF_UPPER | PF_LOWER | PF_DIGIT);
@@ -387,8 +406,8 @@ int tt_analyze(tt_analyzer *a, const char *text, size_t len, uint32_t first_pos,
       if (TT_UNLIKELY(np && a->parts[np - 1].join == '.' && is_image_ext(f, flen))) goto junk;
       if (TT_UNLIKELY(ck_parts == 0 && flen == 3 && p < end && *p == '.' && !memcmp(f, "www", 3)))
         goto junk;
-      P->ex_end = (uint32_t)a->ex.n;
-      P->fo_end = (uint32_t)a->fo.n;
+      P->ex_end = a->ex.n;
+      P->fo_end = a->fo.n;
       P->flags = (uint8_t)pf;
       ck_parts++;
       last_part_end = p;

@@ -19,7 +19,8 @@
 
 tt_cc tt_cc_table[TT_CC_MAX];
 uint32_t tt_cc_compose[TT_V_COUNT][TT_TONE_COUNT];
-const tt_cc tt_cc_fffd = {TT_CC_FFFD, 0, 3, 3, "\xEF\xBF\xBD", "\xEF\xBF\xBD", 0, 0, {0, 0}};
+uint16_t tt_cc_comp[256][TT_CC_NMARKS];
+const tt_cc tt_cc_fffd = {TT_CC_FFFD, 0, 3, 3, "\xEF\xBF\xBD", "\xEF\xBF\xBD", 0, 0, 0, 0};
 
 #define L1x16 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1
 #define L0x16 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
@@ -40,13 +41,13 @@ static char cc_msg[256];
 
 /* Entries for code points above the table: only the class and case flags matter, the part
  * they occur in goes through ICU. */
-static const tt_cc big_space  = {TT_CC_SPACE, 0, 0, 0, {0}, {0}, 0, 0, {0, 0}};
-static const tt_cc big_punct  = {TT_CC_PUNCT, 0, 0, 0, {0}, {0}, 0, 0, {0, 0}};
-static const tt_cc big_mark   = {TT_CC_MARK, TT_CF_SLOW, 0, 0, {0}, {0}, 0, 0, {0, 0}};
-static const tt_cc big_upper  = {TT_CC_LETTER, TT_CF_SLOW | TT_CF_UPPER, 0, 0, {0}, {0}, 0, 0, {0, 0}};
-static const tt_cc big_lower  = {TT_CC_LETTER, TT_CF_SLOW | TT_CF_LOWER, 0, 0, {0}, {0}, 0, 0, {0, 0}};
-static const tt_cc big_letter = {TT_CC_LETTER, TT_CF_SLOW, 0, 0, {0}, {0}, 0, 0, {0, 0}};
-static const tt_cc big_digit  = {TT_CC_DIGIT, TT_CF_SLOW | TT_CF_DIGIT, 0, 0, {0}, {0}, 0, 0, {0, 0}};
+static const tt_cc big_space  = {TT_CC_SPACE, 0, 0, 0, {0}, {0}, 0, 0, 0, 0};
+static const tt_cc big_punct  = {TT_CC_PUNCT, 0, 0, 0, {0}, {0}, 0, 0, 0, 0};
+static const tt_cc big_mark   = {TT_CC_MARK, TT_CF_SLOW, 0, 0, {0}, {0}, 0, 0, 0, 0};
+static const tt_cc big_upper  = {TT_CC_LETTER, TT_CF_SLOW | TT_CF_UPPER, 0, 0, {0}, {0}, 0, 0, 0, 0};
+static const tt_cc big_lower  = {TT_CC_LETTER, TT_CF_SLOW | TT_CF_LOWER, 0, 0, {0}, {0}, 0, 0, 0, 0};
+static const tt_cc big_letter = {TT_CC_LETTER, TT_CF_SLOW, 0, 0, {0}, {0}, 0, 0, 0, 0};
+static const tt_cc big_digit  = {TT_CC_DIGIT, TT_CF_SLOW | TT_CF_DIGIT, 0, 0, {0}, {0}, 0, 0, 0, 0};
 
 static int class_of_type(int8_t t)
 {
@@ -144,6 +145,16 @@ static int tone_of_mark(UChar c)
 }
 
 static const UChar tone_marks[TT_TONE_COUNT] = {0, 0x0300, 0x0301, 0x0309, 0x0303, 0x0323};
+static const UChar vn_marks[TT_CC_NMARKS] = {0x0300, 0x0301, 0x0309, 0x0303, 0x0323,
+                                             0x0302, 0x0306, 0x031B};
+
+/* Column of tt_cc_comp + 1 for a Vietnamese combining mark, 0 for anything else. */
+static int vn_mark(UChar32 c)
+{
+  for (int i = 0; i < TT_CC_NMARKS; i++)
+    if (vn_marks[i] == c) return i + 1;
+  return 0;
+}
 static const UChar32 vowel_base[TT_V_COUNT] = {0, 'a', 0x0103, 0x00E2, 'e', 0x00EA, 'i', 'o',
                                                0x00F4, 0x01A1, 'u', 0x01B0, 'y'};
 
@@ -191,6 +202,7 @@ static int build(void)
   static const UChar id[] = {'L', 'a', 't', 'i', 'n', '-', 'A', 'S', 'C', 'I', 'I', 0};
   UTransliterator *latin = utrans_openU(id, -1, UTRANS_FORWARD, NULL, 0, NULL, &err);
   if (U_FAILURE(err)) return fail("Latin-ASCII transliterator", err);
+  int rc = 0;
 
   for (UChar32 c = 0; c < (UChar32)TT_CC_MAX; c++) {
     tt_cc *e = &tt_cc_table[c];
@@ -220,37 +232,37 @@ static int build(void)
     /* exact: NFC, then full lower-case */
     err = U_ZERO_ERROR;
     int32_t m = unorm2_normalize(nfc, s, n, d, 16, &err);
-    if (U_FAILURE(err)) return fail("NFC", err);
+    if (U_FAILURE(err)) { rc = fail("NFC", err); goto done; }
     UChar32 nc = u16_single(d, m);
     int32_t k = m;
     if (cls >= TT_CC_MARK) {
       err = U_ZERO_ERROR;
       k = u_strToLower(l, 16, d, m, "", &err);
-      if (U_FAILURE(err)) return fail("lower-case", err);
+      if (U_FAILURE(err)) { rc = fail("lower-case", err); goto done; }
     } else {
       memcpy(l, d, sizeof(UChar) * (size_t)m);
     }
     UChar32 lc = u16_single(l, k);
     if (lc == 0xF0) { lc = 0x111; k = u16_put(l, 0, lc); }  /* ð (and Ð) look like đ: they are đ */
-    if (nc != c || lc < 0 || lc >= (UChar32)TT_CC_MAX || lc != u_tolower(c) || c == 0x3A3 ||
-        !unorm2_isNormalized(nfc, l, k, &err) ||
-        (lc >= 0xD800 && lc <= 0xDFFF)) {
-      if (!(c == 0xD0 || c == 0xF0)) {
-        /* NFC or lower-case is not one in-table code point, or depends on the context (Σ
-         * becomes ς at the end of a word): ICU decides in the slow path.
-         * The entry still carries the character itself, for tt_normalize_word of punctuation. */
-        e->flags |= TT_CF_SLOW;
-        if (c >= 0xD800 && c <= 0xDFFF) continue;
-        e->ex_len = e->fo_len = (uint8_t)u16_to_utf8(s, n, e->ex, 4);
-        memcpy(e->fo, e->ex, 4);
-        continue;
-      }
+    int eth = c == 0xD0 || c == 0xF0;
+    if (!eth && (nc != c || lc < 0 || lc >= (UChar32)TT_CC_MAX || lc != u_tolower(c) ||
+                 (lc >= 0xD800 && lc <= 0xDFFF) || c == 0x3A3 || !unorm2_isNormalized(nfc, l, k, &err))) {
+      /* NFC or lower-case is not one in-table code point, or depends on the context (Σ
+       * becomes ς at the end of a word): ICU decides in the slow path. The entry still
+       * carries the character itself, for tt_normalize_word of punctuation. */
+      e->flags |= TT_CF_SLOW;
+      if (c >= 0xD800 && c <= 0xDFFF) continue;
+      e->ex_len = e->fo_len = (uint8_t)u16_to_utf8(s, n, e->ex, 4);
+      memcpy(e->fo, e->ex, 4);
+      continue;
     }
     int len = u16_to_utf8(l, k, e->ex, 4);
-    if (len < 0) return fail("exact form too long", U_BUFFER_OVERFLOW_ERROR);
+    if (len < 0) { rc = fail("exact form too long", U_BUFFER_OVERFLOW_ERROR); goto done; }
     e->ex_len = (uint8_t)len;
     if (cls == TT_CC_MARK) {
-      e->flags |= TT_CF_SLOW | TT_CF_DIFF;  /* a mark folds to nothing */
+      e->flags |= TT_CF_DIFF;  /* a mark folds to nothing */
+      e->flags |= vn_mark(c) ? TT_CF_VNMARK : TT_CF_SLOW;
+      e->mark = (uint8_t)vn_mark(c);
       continue;
     }
     if (cls == TT_CC_PUNCT) {
@@ -263,7 +275,7 @@ static int build(void)
     memcpy(f, l, sizeof(UChar) * (size_t)k);
     err = U_ZERO_ERROR;
     utrans_transUChars(latin, f, &fn, 32, 0, &limit, &err);
-    if (U_FAILURE(err)) return fail("Latin-ASCII", err);
+    if (U_FAILURE(err)) { rc = fail("Latin-ASCII", err); goto done; }
     UChar g[32];
     int32_t gn = 0;
     for (int32_t i = 0; i < fn;) {
@@ -284,7 +296,31 @@ static int build(void)
         e->flags |= TT_CF_TONED_AEY;
     }
   }
+done:
   utrans_close(latin);
+  if (rc) return rc;
+
+  /* tt_cc_comp: every table character that composes with a Vietnamese mark gets a row */
+  int rows = 1;
+  memset(tt_cc_comp, 0, sizeof tt_cc_comp);
+  for (UChar32 c = 0x41; c < (UChar32)TT_CC_MAX && rows < 256; c++) {
+    tt_cc *e = &tt_cc_table[c];
+    if (e->cls != TT_CC_LETTER) continue;
+    int any = 0;
+    for (int m = 0; m < TT_CC_NMARKS; m++) {
+      UChar s[4], d[8];
+      int32_t n = u16_put(s, 0, c);
+      s[n++] = vn_marks[m];
+      err = U_ZERO_ERROR;
+      int32_t k = unorm2_normalize(nfc, s, n, d, 8, &err);
+      UChar32 y = U_SUCCESS(err) ? u16_single(d, k) : -1;
+      if (y > 0 && y < (UChar32)TT_CC_MAX && tt_cc_table[y].cls == TT_CC_LETTER) {
+        tt_cc_comp[rows][m] = (uint16_t)y;
+        any = 1;
+      }
+    }
+    if (any) e->comp = (uint8_t)rows++;
+  }
 
   /* compose[v][t] = NFC(base(v) + tone mark t) */
   for (int v = 1; v < TT_V_COUNT; v++) {

@@ -4,10 +4,12 @@
  * it looks each code point below TT_CC_MAX up in tt_cc_table, whose entries are computed at
  * start-up (pthread_once) from ICU itself: the character class, the exact form (NFC, full
  * lower-case, Ð/ð -> đ) and the folded form (ICU "Latin-ASCII" of the exact form, marks removed)
- * as ready-to-copy UTF-8, and for Vietnamese vowels the base vowel and tone, used to move a tone
- * mark (text/normalize.c). Characters the table cannot answer alone (combining marks, anything at
- * or above TT_CC_MAX, the few code points whose NFC or lower-case is not one code point) carry
- * TT_CF_SLOW: a part containing one is redone through ICU (tt_text__slow_emit).
+ * as ready-to-copy UTF-8, for Vietnamese vowels the base vowel and tone, used to move a tone
+ * mark (text/normalize.c), and the compositions of a letter with the Vietnamese combining marks
+ * (tt_cc_comp, for NFD input). Characters the table cannot answer alone (other combining marks,
+ * anything at or above TT_CC_MAX, the few code points whose NFC or lower-case is not one code
+ * point or depends on the context) carry TT_CF_SLOW: a part containing one is redone through
+ * ICU (tt_text__slow_emit).
  *
  * tests/unit/text/test_chartab.c proves the table agrees with ICU letter by letter. */
 #ifndef TT_TEXT_CHARTAB_H
@@ -36,6 +38,8 @@ enum {
 #define TT_CF_SLOW      0x08u  /* the part must go through ICU (NFC + lower-case) */
 #define TT_CF_TONED_AEY 0x10u  /* exact form is a, e or y carrying a tone: may need tone moving */
 #define TT_CF_DIGIT     0x20u  /* class TT_CC_DIGIT */
+#define TT_CF_VNMARK    0x40u  /* a combining mark of Vietnamese (5 tones, circumflex, breve, horn):
+                                  the fast path composes it with the letter before (tt_cc_comp) */
 
 /* Vowel ids (tt_cc.vowel) and tones (tt_cc.tone). */
 enum { TT_V_NONE, TT_V_A, TT_V_AW, TT_V_AA, TT_V_E, TT_V_EE, TT_V_I, TT_V_O, TT_V_OO, TT_V_OW,
@@ -52,13 +56,20 @@ typedef struct tt_cc {
   char fo[4];      /* folded form, UTF-8 (ASCII for Vietnamese letters) */
   uint8_t vowel;   /* TT_V_* of the exact form */
   uint8_t tone;    /* TT_TONE_* of the exact form */
-  uint8_t pad[2];
+  uint8_t comp;    /* row of tt_cc_comp for this character followed by a mark; 0: none */
+  uint8_t mark;    /* TT_CF_VNMARK characters: their column of tt_cc_comp + 1 */
 } tt_cc;
 
 extern tt_cc tt_cc_table[TT_CC_MAX];
 /* tt_cc_compose[v][t]: the precomposed lower-case code point of vowel v with tone t. */
 extern uint32_t tt_cc_compose[TT_V_COUNT][TT_TONE_COUNT];
 extern const tt_cc tt_cc_fffd;  /* U+FFFD */
+/* tt_cc_comp[row][mark]: NFC of (the character with that row) + (that mark), when ICU makes
+ * it one code point of the table; 0 otherwise. Composing mark by mark gives the NFC of the
+ * whole sequence (each step stays canonically equivalent), so NFD Vietnamese ("e" U+0323
+ * U+0302) takes the fast path too; anything else falls back to ICU. */
+#define TT_CC_NMARKS 8
+extern uint16_t tt_cc_comp[256][TT_CC_NMARKS];
 /* tt_cc_u8len[b]: length of the UTF-8 sequence led by byte b for the inline decoder: 1 (ASCII),
  * 2 (C2..DF), 3 (E0..EF); 0 for anything else (continuation bytes, C0, C1, 4-byte leads,
  * F5..FF), which the caller sends to tt_utf8_decode. */

@@ -191,13 +191,15 @@ char *tt_text__canon_tone(char *b, char *e)
   int want = last->vowel == TT_V_Y ? TT_V_U : TT_V_O;
   if (prev->vowel != want || prev->tone != TT_TONE_NONE) return e;
   /* everything before the two vowels must be consonant letters (an open syllable whose only
-   * vowels are these two), and "qu" owns its u: quý stays */
+   * vowels are these two; the i of an initial "gi" is part of the consonant), and "qu" owns
+   * its u: quý stays */
   uint32_t before = 0;
   for (char *x = b; x < r;) {
     size_t k = tt_utf8_decode((const unsigned char *)x, (size_t)(r - x), &cp);
     if (cp == TT_UTF8_INVALID || cp >= TT_CC_MAX) return e;
     const tt_cc *c = &tt_cc_table[cp];
-    if (c->cls != TT_CC_LETTER || c->vowel) return e;
+    if (c->cls != TT_CC_LETTER || (c->vowel && !(cp == 'i' && before == 'g' && x == b + 1)))
+      return e;
     before = cp;
     x += k;
   }
@@ -224,7 +226,9 @@ static int normalize_run(tt_text_scratch *sc, const unsigned char *u, size_t len
   for (size_t i = 0; i < len && !slow;) {
     uint32_t cp;
     i += tt_utf8_decode(u + i, len - i, &cp);
-    if (cp != TT_UTF8_INVALID && (cp >= TT_CC_MAX || (tt_cc_table[cp].flags & TT_CF_SLOW))) slow = 1;
+    if (cp != TT_UTF8_INVALID && (cp >= TT_CC_MAX || (tt_cc_table[cp].flags & TT_CF_SLOW) ||
+                                  tt_cc_table[cp].cls == TT_CC_MARK))
+      slow = 1;  /* ICU composes marks here: the reference the analyzer's fast path is tested on */
   }
   size_t ex0 = ex->n;
   if (slow) {
