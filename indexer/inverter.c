@@ -158,6 +158,17 @@ static int note(tt_inverter *inv, int64_t id, uint32_t pos, uint32_t *k, uint32_
   return 0;
 }
 
+/* Whether part f[a..b) of a compound already occurred before a (a term gets a position once). */
+static int seen_part(const char *f, uint32_t a, uint32_t b)
+{
+  for (uint32_t x = 0, y = 0; y < a; y++) {
+    if (!strchr("-/.,", f[y])) continue;
+    if (y - x == b - a && !memcmp(f + x, f + a, b - a)) return 1;
+    x = y + 1;
+  }
+  return 0;
+}
+
 static int add_tokens(tt_inverter *inv, const tt_token *toks, size_t n, uint32_t *k, uint32_t *nt)
 {
   for (size_t i = 0; i < n; i++) {
@@ -167,6 +178,19 @@ static int add_tokens(tt_inverter *inv, const tt_token *toks, size_t n, uint32_t
       continue;
     }
     if (note(inv, term_id(inv, t->folded, t->folded_len, 1), t->pos, k, nt)) return TT_ENOMEM;
+    if (t->flags & TT_TOKEN_COMPOUND) {
+      /* "covid-19", "72-nq/tw": each part is also a folded term at the token's position, so
+       * that "covid" finds COVID-19 (docs/format.md) */
+      const char *f = t->folded;
+      uint32_t a = 0;
+      for (uint32_t b = 0; b <= t->folded_len; b++) {
+        if (b < t->folded_len && !strchr("-/.,", f[b])) continue;
+        if (b > a && b - a < t->folded_len && !seen_part(f, a, b) &&
+            note(inv, term_id(inv, f + a, b - a, 1), t->pos, k, nt))
+          return TT_ENOMEM;
+        a = b + 1;
+      }
+    }
     if ((t->flags & TT_TOKEN_FOLDED) &&
         note(inv, term_id(inv, t->exact, t->exact_len, 0), t->pos, k, nt))
       return TT_ENOMEM;
@@ -186,6 +210,10 @@ int tt_inverter_add(tt_inverter *inv, uint32_t doc, const tt_token *title, size_
                     const tt_token *body, size_t nbody, uint32_t title_end)
 {
   size_t need = 2 * (ntitle + nbody);
+  for (size_t i = 0; i < ntitle + nbody; i++) {  /* compound parts take extra slots */
+    const tt_token *t = i < ntitle ? &title[i] : &body[i - ntitle];
+    if (t->flags & TT_TOKEN_COMPOUND) need += t->folded_len / 2 + 1;
+  }
   if (need > UINT32_MAX / 2) return tt_error_set(TT_EINVAL, "document has too many tokens");
   if (need > inv->capscratch) {
     size_t cap = need + need / 2 + 256;

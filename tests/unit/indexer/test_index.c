@@ -35,7 +35,11 @@ static void lines_add(lines *l, const char *fmt, ...)
 static int cmpstr(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 static void lines_free(lines *l) { for (size_t i = 0; i < l->n; i++) free(l->v[i]); free(l->v); memset(l, 0, sizeof *l); }
 
-/* Reference postings: "key doc tft tfb [positions]" for every (term, doc). */
+/* Reference postings: "key doc tft tfb [positions]" for every (term, doc). Terms: each token's
+ * folded form (positions), its exact form when it differs (no positions), and the distinct
+ * parts of compound tokens ("covid-19": covid, 19) as folded terms at the token's position. */
+typedef struct rtok { char *key; uint32_t pos; int title; int exact; } rtok;
+
 static void reference(lines *out, int ndocs)
 {
   tt_analyzer *at, *ab;
@@ -47,29 +51,44 @@ static void reference(lines *out, int ndocs)
     assert_int_equal(tt_analyze(at, a.title, a.title_len, 0, &ta), 0);
     uint32_t te = (uint32_t)ta.n + 1;
     assert_int_equal(tt_analyze(ab, a.body, a.body_len, te, &tb), 0);
-    /* group by key: quadratic in tokens per doc, fine for a test */
-    size_t n = ta.n + tb.n;
-    for (int pass = 0; pass < 2; pass++) {  /* 0 = folded, 1 = exact */
-      char *done = calloc(n, 1);
-      for (size_t i = 0; i < n; i++) {
-        const tt_token *t = i < ta.n ? &ta.tokens[i] : &tb.tokens[i - ta.n];
-        if (done[i] || (pass == 1 && !(t->flags & TT_TOKEN_FOLDED))) continue;
-        const char *k = pass ? t->exact : t->folded;
-        uint32_t tft = 0, tfb = 0;
-        char pos[8192] = "";
-        size_t pl = 0;
-        for (size_t j = i; j < n; j++) {
-          const tt_token *u = j < ta.n ? &ta.tokens[j] : &tb.tokens[j - ta.n];
-          if (pass == 1 && !(u->flags & TT_TOKEN_FOLDED)) continue;
-          if (strcmp(pass ? u->exact : u->folded, k)) continue;
-          done[j] = 1;
-          if (j < ta.n) tft++; else tfb++;
-          if (!pass && pl + 16 < sizeof pos) pl += (size_t)snprintf(pos + pl, sizeof pos - pl, " %u", u->pos);
+    size_t n = ta.n + tb.n, m = 0;
+    rtok *rt = calloc(n * 8 + 1, sizeof *rt);
+    for (size_t i = 0; i < n; i++) {
+      const tt_token *t = i < ta.n ? &ta.tokens[i] : &tb.tokens[i - ta.n];
+      int title = i < ta.n;
+      rt[m++] = (rtok){strdup(t->folded), t->pos, title, 0};
+      if (t->flags & TT_TOKEN_FOLDED) rt[m++] = (rtok){strdup(t->exact), t->pos, title, 1};
+      if (t->flags & TT_TOKEN_COMPOUND) {
+        char *copy = strdup(t->folded), *save = NULL;
+        char *seen[64];
+        int ns = 0;
+        for (char *p = strtok_r(copy, "-/.,", &save); p; p = strtok_r(NULL, "-/.,", &save)) {
+          int dup = strcmp(p, t->folded) == 0;
+          for (int k = 0; k < ns; k++) dup |= !strcmp(seen[k], p);
+          if (dup || ns == 64) continue;
+          seen[ns++] = p;
+          rt[m++] = (rtok){strdup(p), t->pos, title, 0};
         }
-        lines_add(out, "%s %d %u %u%s", k, d, tft, tfb, pos);
+        free(copy);
       }
-      free(done);
     }
+    char *done = calloc(m, 1);
+    for (size_t i = 0; i < m; i++) {
+      if (done[i]) continue;
+      uint32_t tft = 0, tfb = 0;
+      char pos[8192] = "";
+      size_t pl = 0;
+      for (size_t j = i; j < m; j++) {
+        if (rt[j].exact != rt[i].exact || strcmp(rt[j].key, rt[i].key)) continue;
+        done[j] = 1;
+        if (rt[j].title) tft++; else tfb++;
+        if (!rt[i].exact && pl + 16 < sizeof pos) pl += (size_t)snprintf(pos + pl, sizeof pos - pl, " %u", rt[j].pos);
+      }
+      lines_add(out, "%s %d %u %u%s", rt[i].key, d, tft, tfb, pos);
+    }
+    for (size_t i = 0; i < m; i++) free(rt[i].key);
+    free(rt);
+    free(done);
   }
   tt_analyzer_free(at);
   tt_analyzer_free(ab);
