@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """tools/make_queries.py: the benchmark's query set, generated from a corpus (article JSONL).
 
-    tools/make_queries.py CORPUS.jsonl [--per-class 50] [--seed 1] [--max-docs 5000] > queries.tsv
+    tools/make_queries.py CORPUS.jsonl [--per-class 50] [--seed 1] [--max-docs 2000] > queries.tsv
 
 Output: TSV lines `class<TAB>query`, the query in timtin's syntax (space = AND, `OR`,
 "quoted phrase", parentheses). Classes (docs/benchmarks.md):
@@ -35,7 +35,8 @@ SURNAMES = {"Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", 
             "Trịnh", "Phùng", "Quách"}
 ORG_HEADS = [("Bệnh", "viện"), ("Trung", "tâm", "Y", "tế"), ("Sở", "Y", "tế"), ("Viện",),
              ("Trung", "tâm", "Kiểm", "soát", "bệnh", "tật")]
-ADMIN = {"huyện", "tỉnh", "quận", "thị", "xã", "thành", "phố", "Đa", "khoa", "đa", "Nhi",
+ADMIN = {"huyện", "tỉnh", "quận", "thị", "xã", "thành", "phố", "Đa", "khoa", "đa", "Nhi", "học",
+         "nghị", "Đại", "Hữu",
          "Phụ", "sản", "Sản", "Nhi", "Trung", "ương", "Quân", "y", "Y", "học", "cổ", "truyền",
          "Tim", "Da", "liễu", "Mắt", "Ung", "Bướu", "Phổi", "Lão"}
 
@@ -63,13 +64,16 @@ def main():
     ap.add_argument("corpus")
     ap.add_argument("--per-class", type=int, default=50)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--max-docs", type=int, default=5000)
+    ap.add_argument("--max-docs", type=int, default=2000)
     a = ap.parse_args()
     rng = random.Random(a.seed)
 
     syl_df = collections.Counter()     # syllable (lower) -> documents
+    syl_tf = collections.Counter()     # syllable (lower) -> occurrences
+    upper_tf = collections.Counter()   # ... of which written in capitals (TP, BS, UBND)
     big_df = collections.Counter()     # "a b" (lower) -> documents
-    ent_tf = collections.Counter()     # entity name (original case) -> mentions
+    ent_tf = collections.Counter()     # person name (original case) -> mentions
+    org_tf = collections.Counter()     # organisation name and each shorter form -> mentions
     phrase_pool = []                   # (syllables...) sampled from texts
     ndocs = 0
     with open(a.corpus, encoding="utf-8", errors="replace") as f:
@@ -86,9 +90,12 @@ def main():
             for ws in segments(text):
                 low = [w.lower() for w in ws]
                 ok = [bool(SYLLABLE.match(w)) and len(w) <= 8 for w in ws]
-                for w, k in zip(low, ok):
+                for w, lw, k in zip(ws, low, ok):
                     if k:
-                        seen_s.add(w)
+                        seen_s.add(lw)
+                        syl_tf[lw] += 1
+                        if len(w) > 1 and w.isupper():
+                            upper_tf[lw] += 1
                 for i in range(len(ws) - 1):
                     if ok[i] and ok[i + 1]:
                         seen_b.add(low[i] + " " + low[i + 1])
@@ -101,7 +108,7 @@ def main():
                 # entities
                 i = 0
                 while i < len(ws):
-                    ent = None
+                    ent, skip = None, 0
                     if ws[i] in SURNAMES and ok[i]:
                         j = i + 1
                         while j < len(ws) and j - i < 3 and ok[j] and is_cap(ws[j]):
@@ -115,14 +122,19 @@ def main():
                                 while j < len(ws) and ws[j] in ADMIN and j - i < 8:
                                     j += 1
                                 k = j
-                                while k < len(ws) and k - j < 2 and ok[k] and is_cap(ws[k]):
+                                while (k < len(ws) and k - j < 3 and ok[k] and is_cap(ws[k])
+                                       and not (len(ws[k]) > 1 and ws[k].isupper())):
                                     k += 1
+                                    # every length is counted; the best one is chosen below
+                                    org_tf[" ".join(ws[i:k])] += 1
                                 if k > j:
-                                    ent = ws[i:k]
+                                    skip = k - i
                                 break
                     if ent:
                         ent_tf[" ".join(ent)] += 1
                         i += len(ent)
+                    elif skip:
+                        i += skip
                     else:
                         i += 1
             syl_df.update(seen_s)
@@ -142,21 +154,36 @@ def main():
               file=sys.stderr)
         return [pool[i % len(pool)] for i in range(n)]
 
-    syl_top = [w for w, _ in syl_df.most_common(200) if len(w) >= 2]
+    # Acronyms (mostly written in capitals: TP, BS, UBND) are left out of the syllable and word
+    # classes: the analyzer keeps "TP.HCM" or "BS.CKII" as one token, so they are not syllables.
+    acro = {w for w, n in upper_tf.items() if 2 * n >= syl_tf[w]}
+    syl_top = [w for w, _ in syl_df.most_common(250) if len(w) >= 2 and w not in acro][:200]
     # Words: adjacent syllable pairs that are common (in >= 1% of the documents, or the 3000
     # most common) AND stick together (Dice coefficient of the pair against its syllables), so
     # "bệnh viện" and "sức khỏe" are chosen, not "của bệnh" or "các bác".
     min_df = max(2, ndocs // 100)
-    cands = [(b, df) for b, df in big_df.most_common(3000) if df >= min_df] \
-        or big_df.most_common(3000)
+    cands = [(b, df) for b, df in big_df.most_common(3000)
+             if df >= min_df and not set(b.split(" ")) & acro] or big_df.most_common(3000)
 
     def dice(item):
         b, df = item
         x, y = b.split(" ")
         return 2.0 * df / (syl_df[x] + syl_df[y])
     words = [b for b, _ in sorted(cands, key=lambda it: (-dice(it), it[0]))]
-    big_top = words[:300]
-    big_mid = words[:600]
+    big_top = words[:150]
+    big_mid = words[:250]
+    # An organisation's name is the longest form that most of its mentions share: "Bệnh viện
+    # Phạm Ngọc Thạch" (each extension keeps >= half the mentions), not "Bệnh viện Phạm Ngọc",
+    # nor "Bệnh viện Trung ương Huế Phan" (a name that happened to follow).
+    for name, n in org_tf.items():
+        longer = [m for ext, m in org_tf.items() if ext.startswith(name + " ")
+                  and " " not in ext[len(name) + 1:]]
+        shorter = name.rsplit(" ", 1)[0]
+        if any(m * 2 >= n for m in longer):
+            continue
+        if shorter in org_tf and n * 2 < org_tf[shorter]:
+            continue
+        ent_tf[name] += n
     ent_top = [w for w, _ in ent_tf.most_common(3 * per)]
     phrases = sorted(set(phrase_pool))
 

@@ -277,9 +277,8 @@ extern "C" int tt_xap_writer_close(tt_xap_writer *w)
                      return 0;
                    });
   if (w->rc) {
-    /* Do not let close() commit a poisoned batch: cancel() is not available outside a
-     * transaction, so drop the uncommitted changes by closing without commit. Xapian's
-     * close() would commit; destroying a handle whose flush failed only discards. */
+    /* Poisoned: no explicit commit. Releasing the handle lets Xapian's destructor deal with
+     * what is pending (it swallows its own errors); the caller already has the first error. */
     try {
       w->db = Xapian::WritableDatabase();
     } catch (...) {

@@ -220,15 +220,23 @@ static inline void bench_json_str(FILE *f, const char *s)
   fputc('"', f);
 }
 
-static inline void bench_print_result(FILE *f, const char *engine, const bench_query *q,
-                                      long long total, int exact, size_t hits, double took_us)
+/* One result line; extra (may be "") is appended inside the object: ",\"key\":value". */
+static inline void bench_print_result_ex(FILE *f, const char *engine, const bench_query *q,
+                                         long long total, int exact, size_t hits, double took_us,
+                                         const char *extra)
 {
   fprintf(f, "{\"engine\":\"%s\",\"class\":", engine);
   bench_json_str(f, q->cls);
   fputs(",\"query\":", f);
   bench_json_str(f, q->text);
-  fprintf(f, ",\"total\":%lld,\"exact\":%s,\"hits\":%zu,\"took_us\":%.1f}\n", total,
-          exact ? "true" : "false", hits, took_us);
+  fprintf(f, ",\"total\":%lld,\"exact\":%s,\"hits\":%zu,\"took_us\":%.1f%s}\n", total,
+          exact ? "true" : "false", hits, took_us, extra);
+}
+
+static inline void bench_print_result(FILE *f, const char *engine, const bench_query *q,
+                                      long long total, int exact, size_t hits, double took_us)
+{
+  bench_print_result_ex(f, engine, q, total, exact, hits, took_us, "");
 }
 
 #endif

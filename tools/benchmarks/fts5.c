@@ -8,12 +8,14 @@
  *       timtin's folding. Ranking is configured as bm25(2.0, 1.0): title weighted over body,
  *       like the title wdf of the Xapian column. --optimize merges the index into one b-tree
  *       at the end (off by default: not what an index that keeps growing does).
- *   bench_fts5 query DB QUERIES.tsv [--limit N]
+ *   bench_fts5 query DB QUERIES.tsv [--limit N] [--no-d-check]
  *       For each query: translate timtin syntax to an FTS5 MATCH expression (every word and
  *       phrase quoted, so FTS5 tokenizes it like the documents; space -> AND, OR -> OR), run
  *       it once to warm, then time the top hits ordered by rank (with url, title and body, the
  *       data a result page needs) plus SELECT count(*) for the exact count.
- *       Prints one JSON line per query, as bench_xapian does. */
+ *       Prints one JSON line per query, as bench_xapian does. For the fairness check it then
+ *       counts (untimed) the variant where d and đ match each other; when that count differs
+ *       from total it is printed as total_dd. */
 #include <inttypes.h>
 #include <sqlite3.h>
 #include <stdint.h>
@@ -29,7 +31,7 @@
 static int usage(void)
 {
   fprintf(stderr, "usage: bench_fts5 index DB INPUT [--batch N] [--optimize]\n"
-                  "       bench_fts5 query DB QUERIES.tsv [--limit N]\n");
+                  "       bench_fts5 query DB QUERIES.tsv [--limit N] [--no-d-check]\n");
   return 2;
 }
 
@@ -87,7 +89,11 @@ static int cmd_index(const char *path, const char *input, int argc, char **argv)
     tt_article a;
     int r = tt_article_reader_next(rd, &a);
     if (r == TT_ITEROVER) break;
-    if (r == TT_EINVAL) { bad++; fprintf(stderr, "bench_fts5: skipped: %s\n", tt_error_last()); continue; }
+    if (r == TT_EINVAL) {
+      bad++;
+      fprintf(stderr, "bench_fts5: skipped: %s\n", tt_error_last());
+      continue;
+    }
     if (r) { fprintf(stderr, "bench_fts5: %s\n", tt_error_last()); goto done; }
     char date[40] = "";
     if (a.published != TT_DATE_UNKNOWN) tt_format_date(a.published, date, sizeof date);
@@ -147,6 +153,64 @@ static int to_fts5(tt_buf *b, const bq_node *q)
   return tt_buf_putc(b, ')');
 }
 
+/* The fairness check's variant: every syllable that starts with d or đ matches both, as
+ * timtin's folding does (FTS5's unicode61 folds every diacritic but keeps đ apart from d). A
+ * leaf with k such syllables becomes the OR of its 2^k spellings (k capped at 6). Not timed:
+ * its count only tells whether a difference in counts comes from đ alone. */
+static int put_leaf_dd(tt_buf *b, const char *text)
+{
+  const char *syl[32];
+  size_t len[32], n = 0, nd = 0;
+  int isd[32];
+  for (const char *p = text; *p && n < 32;) {
+    while (*p == ' ') p++;
+    if (!*p) break;
+    const char *e = p;
+    while (*e && *e != ' ') e++;
+    syl[n] = p;
+    len[n] = (size_t)(e - p);
+    const unsigned char *u = (const unsigned char *)p;
+    int dd = u[0] == 'd' || u[0] == 'D' || (u[0] == 0xC4 && (u[1] == 0x90 || u[1] == 0x91));
+    isd[n] = dd && nd < 6;
+    nd += (size_t)isd[n];
+    n++;
+    p = e;
+  }
+  if (nd == 0) return put_string(b, text);
+  if (tt_buf_putc(b, '(')) return -1;
+  for (unsigned mask = 0; mask < (1u << nd); mask++) {
+    if (mask && tt_buf_puts(b, " OR ")) return -1;
+    if (tt_buf_putc(b, '"')) return -1;
+    unsigned bit = 0;
+    for (size_t i = 0; i < n; i++) {
+      if (i && tt_buf_putc(b, ' ')) return -1;
+      const char *w = syl[i];
+      size_t l = len[i];
+      if (isd[i]) {
+        size_t skip = (*w == 'd' || *w == 'D') ? 1 : 2;
+        if (tt_buf_puts(b, (mask >> bit++) & 1 ? "\xC4\x91" : "d")) return -1;
+        w += skip;
+        l -= skip;
+      }
+      for (size_t k = 0; k < l; k++)
+        if ((w[k] == '"' && tt_buf_putc(b, '"')) || tt_buf_putc(b, w[k])) return -1;
+    }
+    if (tt_buf_putc(b, '"')) return -1;
+  }
+  return tt_buf_putc(b, ')');
+}
+
+static int to_fts5_dd(tt_buf *b, const bq_node *q)
+{
+  if (q->kind == BQ_WORD || q->kind == BQ_PHRASE) return put_leaf_dd(b, q->text);
+  if (tt_buf_putc(b, '(')) return -1;
+  for (size_t i = 0; i < q->n; i++) {
+    if (i && tt_buf_puts(b, q->kind == BQ_AND ? " AND " : " OR ")) return -1;
+    if (to_fts5_dd(b, q->kids[i])) return -1;
+  }
+  return tt_buf_putc(b, ')');
+}
+
 typedef struct fts_stmts {
   sqlite3 *db;
   sqlite3_stmt *top, *count;
@@ -172,17 +236,38 @@ static int run_one(fts_stmts *s, const bench_query *bq, tt_buf *m, long long *to
   sqlite3_reset(s->top);
   if (rc != SQLITE_DONE) { sql_fail(s->db, m->p); return -1; }
   sqlite3_bind_text(s->count, 1, m->p, (int)m->n, SQLITE_STATIC);
-  if (sqlite3_step(s->count) != SQLITE_ROW) { sql_fail(s->db, m->p); sqlite3_reset(s->count); return -1; }
+  if (sqlite3_step(s->count) != SQLITE_ROW) {
+    sql_fail(s->db, m->p);
+    sqlite3_reset(s->count);
+    return -1;
+  }
   *total = sqlite3_column_int64(s->count, 0);
   sqlite3_reset(s->count);
   return 0;
 }
 
+/* Count of the d/đ variant (see put_leaf_dd), or -1. */
+static long long count_dd(fts_stmts *s, const bench_query *bq, tt_buf *m)
+{
+  bq_node *tree = bq_parse(bq->text, NULL);
+  if (!tree) return -1;
+  tt_buf_reset(m);
+  int rc = to_fts5_dd(m, tree);
+  bq_free(tree);
+  if (rc) return -1;
+  long long n = -1;
+  sqlite3_bind_text(s->count, 1, m->p, (int)m->n, SQLITE_STATIC);
+  if (sqlite3_step(s->count) == SQLITE_ROW) n = sqlite3_column_int64(s->count, 0);
+  sqlite3_reset(s->count);
+  return n;
+}
+
 static int cmd_query(const char *path, const char *qfile, int argc, char **argv)
 {
-  int limit = 10;
+  int limit = 10, check_d = 1;
   for (int i = 0; i < argc; i++) {
     if (!strcmp(argv[i], "--limit") && i + 1 < argc) limit = atoi(argv[++i]);
+    else if (!strcmp(argv[i], "--no-d-check")) check_d = 0;
     else return usage();
   }
   bench_query *qs = NULL;
@@ -215,7 +300,12 @@ static int cmd_query(const char *path, const char *qfile, int argc, char **argv)
     double t0 = bench_now();
     run_one(&s, &qs[i], &m, &total, &hits);
     double us = (bench_now() - t0) * 1e6;
-    bench_print_result(stdout, "fts5", &qs[i], total, 1, hits, us);
+    char extra[64] = "";
+    if (check_d) {
+      long long dd = count_dd(&s, &qs[i], &m);
+      if (dd != total) snprintf(extra, sizeof extra, ",\"total_dd\":%lld", dd);
+    }
+    bench_print_result_ex(stdout, "fts5", &qs[i], total, 1, hits, us, extra);
   }
   rc = 0;
 done:
