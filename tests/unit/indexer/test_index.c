@@ -326,6 +326,40 @@ static void test_uncommitted_is_discarded_and_lock(void **state)
   free(dir);
 }
 
+/* A reader keeps seeing its commit while a writer replaces, deletes, commits and merges away
+ * the very segment files it has open. */
+static void test_reader_snapshot_isolation(void **state)
+{
+  (void)state;
+  char *dir = tu_tempdir();
+  index_all(dir, (size_t)64 << 10, 0, 120);
+  tt_reader *old;
+  assert_int_equal(tt_reader_open(&old, dir, 0), 0);
+  tt_writer *w;
+  assert_int_equal(tt_writer_open(&w, dir, NULL), 0);
+  for (int i = 0; i < 60; i++) assert_int_equal(tt_writer_delete(w, docs[i].url, strlen(docs[i].url)), 0);
+  assert_int_equal(tt_writer_commit(w), 0);
+  assert_int_equal(tt_writer_merge(w, 1), 0);
+  tt_writer_close(w);
+  /* the old snapshot: all 120 docs, searchable and fetchable */
+  tt_index_stats st;
+  tt_reader_stats(old, &st);
+  assert_int_equal(st.docs, 120);
+  tt_results res;
+  assert_int_equal(tt_search(old, "uniq5x", 6, NULL, &res), 0);
+  assert_int_equal(res.total, 1);
+  tt_doc d;
+  assert_int_equal(tt_hit_fetch(old, res.hits[0].doc, 1, &d), 0);
+  assert_memory_equal(d.url, docs[5].url, strlen(docs[5].url));
+  tt_results_fini(&res);
+  tt_reader_close(old);
+  /* a new reader sees the new commit */
+  assert_int_equal(count(dir, "uniq5x"), 0);
+  assert_int_equal(count(dir, "uniq65x"), 1);
+  tu_rmrf(dir);
+  free(dir);
+}
+
 static void corrupt_file(const char *path, long off, int truncate)
 {
   int fd = open(path, O_RDWR);
@@ -386,6 +420,7 @@ int main(void)
     cmocka_unit_test(test_updates_and_deletes),
     cmocka_unit_test(test_uncommitted_is_discarded_and_lock),
     cmocka_unit_test(test_corruption_detected),
+    cmocka_unit_test(test_reader_snapshot_isolation),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
