@@ -85,8 +85,8 @@ static int drain(tt_writer *w);
 static void stop_worker(tt_writer *w);
 static int start_worker(tt_writer *w);
 
-#define BATCH_DOCS  512
-#define BATCH_BYTES ((size_t)8 << 20)
+#define BATCH_DOCS  256
+#define BATCH_BYTES ((size_t)2 << 20)
 
 /* ------------------------------------------------------------------ helpers */
 
