@@ -1,121 +1,249 @@
-/* Dates: ISO 8601 parsing and formatting (include/timtin/article.h), with our own civil-date
- * arithmetic (days from 1970-01-01 in the proleptic Gregorian calendar), independent of TZ. */
-#include "timtin/article.h"
+/* Dates for articles: ISO 8601 parsing and formatting (tt_parse_date, tt_format_date in
+ * include/timtin/article.h) and the display forms of Vietnamese news pages
+ * (tt_articles__parse_display_date, used by the .txt reader).
+ *
+ * All arithmetic is our own days-from-civil computation on the proleptic Gregorian calendar, so
+ * nothing depends on the TZ variable, timegm() or the C library's time tables. Vietnam keeps
+ * UTC+7 all year, which is why a fixed offset is enough for "Vietnam time". */
+#include "articles/date.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include "common/error.h"
+#include "timtin/article.h"
 
-#define VN_OFFSET (7 * 3600)
+/* ------------------------------------------------------------------ civil arithmetic */
 
-/* Days since 1970-01-01 of y-m-d (m 1..12). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+/* The computation shifts the year to start in March, so the leap day is the last day of the
+ * shifted year, and counts 400-year eras of 146097 days each. */
+int64_t tt_articles__days_from_civil(int64_t y, int m, int d)
 {
-  y -= m <= 2;
+  if (m <= 2) y -= 1;
   int64_t era = (y >= 0 ? y : y - 399) / 400;
-  unsigned yoe = (unsigned)(y - era * 400);
-  unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + (int64_t)doe - 719468;
+  int64_t yoe = y - era * 400;                                   /* 0..399 */
+  int64_t mp = m > 2 ? m - 3 : m + 9;                            /* March = 0 */
+  int64_t doy = (153 * mp + 2) / 5 + (d - 1);                    /* 0..365 */
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;           /* 0..146096 */
+  return era * 146097 + doe - 719468;                            /* 719468: 0000-03-01 .. 1970-01-01 */
 }
 
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+void tt_articles__civil_from_days(int64_t days, int64_t *y, int *m, int *d)
 {
-  z += 719468;
+  int64_t z = days + 719468;
   int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  unsigned doe = (unsigned)(z - era * 146097);
-  unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  unsigned mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp < 10 ? mp + 3 : mp - 9;
-  *y = (int64_t)yoe + era * 400 + (*m <= 2);
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+  *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+  *y = yoe + era * 400 + (*m <= 2);
 }
 
-static int leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+static int is_leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
-int tt_days_in_month(int64_t y, unsigned m);
-int tt_days_in_month(int64_t y, unsigned m)
+int tt_articles__days_in_month(int64_t y, int m)
 {
-  static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && leap(y) ? 29 : dm[m - 1];
+  static const unsigned char dm[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (m < 1 || m > 12) return 0;
+  return m == 2 && is_leap(y) ? 29 : dm[m - 1];
 }
 
-int64_t tt_civil_to_time(int y, int m, int d, int hh, int mm, int ss, int offset_s);
-int64_t tt_civil_to_time(int y, int m, int d, int hh, int mm, int ss, int offset_s)
+int tt_articles__make_time(int y, int mo, int d, int hh, int mi, int ss, int offset_s, int64_t *out)
 {
-  return days_from_civil(y, (unsigned)m, (unsigned)d) * 86400 + hh * 3600 + mm * 60 + ss - offset_s;
+  if (y < TT_DATE_MIN_YEAR || y > TT_DATE_MAX_YEAR) return TT_EINVAL;
+  if (mo < 1 || mo > 12 || d < 1 || d > tt_articles__days_in_month(y, mo)) return TT_EINVAL;
+  if (hh < 0 || hh > 23 || mi < 0 || mi > 59 || ss < 0 || ss > 60) return TT_EINVAL;
+  if (ss == 60) ss = 59;
+  *out = tt_articles__days_from_civil(y, mo, d) * 86400 + hh * 3600 + mi * 60 + ss - offset_s;
+  return 0;
 }
 
-static int digits(const char *s, size_t len, size_t at, size_t n, int *out)
+/* ------------------------------------------------------------------ ISO 8601 */
+
+typedef struct cursor {
+  const char *s;
+  size_t n, i;
+} cursor;
+
+static int at_end(const cursor *c) { return c->i >= c->n; }
+static int peek(const cursor *c) { return c->i < c->n ? (unsigned char)c->s[c->i] : -1; }
+static int accept(cursor *c, char ch)
 {
-  if (at + n > len) return 0;
+  if (peek(c) != (unsigned char)ch) return 0;
+  c->i++;
+  return 1;
+}
+
+/* Exactly k digits (k <= 9). */
+static int fixed_digits(cursor *c, int k, int *out)
+{
+  if (c->n - c->i < (size_t)k) return 0;
   int v = 0;
-  for (size_t i = 0; i < n; i++) {
-    char c = s[at + i];
-    if (c < '0' || c > '9') return 0;
-    v = v * 10 + (c - '0');
+  for (int j = 0; j < k; j++) {
+    char ch = c->s[c->i + (size_t)j];
+    if (ch < '0' || ch > '9') return 0;
+    v = v * 10 + (ch - '0');
   }
+  c->i += (size_t)k;
   *out = v;
   return 1;
 }
 
+static int is_digit_at(const cursor *c) { int ch = peek(c); return ch >= '0' && ch <= '9'; }
+
 int tt_parse_date(const char *s, size_t len, int64_t *out)
 {
-  while (len && (s[len - 1] == ' ' || s[len - 1] == '\t')) len--;
-  while (len && (*s == ' ' || *s == '\t')) { s++; len--; }
-  int y, m, d, hh = 0, mi = 0, ss = 0, off = VN_OFFSET;
-  if (!digits(s, len, 0, 4, &y) || len < 10 || s[4] != '-' || !digits(s, len, 5, 2, &m) || s[7] != '-' ||
-      !digits(s, len, 8, 2, &d))
-    return tt_error_set(TT_EINVAL, "not an ISO 8601 date: %.*s", (int)(len > 40 ? 40 : len), s);
-  if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1 || d > tt_days_in_month(y, (unsigned)m))
-    return tt_error_set(TT_EINVAL, "date out of range: %.*s", (int)(len > 40 ? 40 : len), s);
-  size_t i = 10;
-  if (i < len) {
-    if (s[i] != 'T' && s[i] != ' ') goto bad;
-    i++;
-    if (!digits(s, len, i, 2, &hh) || i + 2 >= len + 0 || s[i + 2] != ':' || !digits(s, len, i + 3, 2, &mi)) goto bad;
-    i += 5;
-    if (i < len && s[i] == ':') {
-      if (!digits(s, len, i + 1, 2, &ss)) goto bad;
-      i += 3;
-      if (i < len && (s[i] == '.' || s[i] == ',')) {  /* fraction: ignored */
-        i++;
-        size_t f = i;
-        while (i < len && s[i] >= '0' && s[i] <= '9') i++;
-        if (i == f) goto bad;
+  if (!s) return tt_error_set(TT_EINVAL, "no date");
+  cursor c = {s, len, 0};
+  while (c.n && (s[c.n - 1] == ' ' || s[c.n - 1] == '\t' || s[c.n - 1] == '\r' || s[c.n - 1] == '\n')) c.n--;
+  while (c.i < c.n && (s[c.i] == ' ' || s[c.i] == '\t')) c.i++;
+  int show = (int)(c.n - c.i > 48 ? 48 : c.n - c.i);
+  const char *shown = s + c.i;
+
+  int y, mo, d, hh = 0, mi = 0, ss = 0, off = TT_VN_OFFSET;
+  /* A fifth year digit would be an extended year ("+12024" or "99999-..."): refused. */
+  if (!fixed_digits(&c, 4, &y) || is_digit_at(&c) || !accept(&c, '-') || !fixed_digits(&c, 2, &mo) ||
+      !accept(&c, '-') || !fixed_digits(&c, 2, &d) || is_digit_at(&c))
+    goto bad;
+  if (!at_end(&c)) {
+    if (!(accept(&c, 'T') || accept(&c, 't') || accept(&c, ' '))) goto bad;
+    if (!fixed_digits(&c, 2, &hh) || !accept(&c, ':') || !fixed_digits(&c, 2, &mi)) goto bad;
+    if (accept(&c, ':')) {
+      if (!fixed_digits(&c, 2, &ss)) goto bad;
+      if (accept(&c, '.') || accept(&c, ',')) {       /* fraction of a second: dropped */
+        if (!is_digit_at(&c)) goto bad;
+        while (is_digit_at(&c)) c.i++;
       }
     }
-    if (hh > 23 || mi > 59 || ss > 60) goto bad;
-    if (i < len) {
-      if (s[i] == 'Z' && i + 1 == len) off = 0;
-      else if ((s[i] == '+' || s[i] == '-') ) {
-        int oh, om = 0;
-        if (!digits(s, len, i + 1, 2, &oh)) goto bad;
-        size_t j = i + 3;
-        if (j < len && s[j] == ':') j++;
-        if (j < len) { if (!digits(s, len, j, 2, &om)) goto bad; j += 2; }
-        if (j != len || oh > 14 || om > 59) goto bad;
-        off = (oh * 3600 + om * 60) * (s[i] == '-' ? -1 : 1);
-      } else goto bad;
+    if (!at_end(&c)) {
+      if (accept(&c, 'Z') || accept(&c, 'z')) {
+        off = 0;
+      } else if (peek(&c) == '+' || peek(&c) == '-') {
+        int sign = peek(&c) == '-' ? -1 : 1, oh, om = 0;
+        c.i++;
+        if (!fixed_digits(&c, 2, &oh)) goto bad;
+        if (accept(&c, ':')) {
+          if (!fixed_digits(&c, 2, &om)) goto bad;
+        } else if (!at_end(&c) && !fixed_digits(&c, 2, &om)) {
+          goto bad;
+        }
+        if (oh > 14 || om > 59) goto bad;
+        off = sign * (oh * 3600 + om * 60);
+      } else {
+        goto bad;
+      }
+      if (!at_end(&c)) goto bad;
     }
   }
-  *out = tt_civil_to_time(y, m, d, hh, mi, ss, off);
+  if (tt_articles__make_time(y, mo, d, hh, mi, ss, off, out))
+    return tt_error_set(TT_EINVAL, "date out of range: \"%.*s\"", show, shown);
   return 0;
 bad:
-  return tt_error_set(TT_EINVAL, "not an ISO 8601 date-time: %.*s", (int)(len > 40 ? 40 : len), s);
+  return tt_error_set(TT_EINVAL, "not an ISO 8601 date: \"%.*s\"", show, shown);
 }
 
 void tt_format_date(int64_t t, char *out, size_t cap)
 {
-  if (t == TT_DATE_UNKNOWN) { snprintf(out, cap, "unknown"); return; }
-  int64_t lt = t + VN_OFFSET;
-  int64_t days = lt >= 0 ? lt / 86400 : -((-lt + 86399) / 86400);
-  int64_t sec = lt - days * 86400;
+  if (!out || !cap) return;
+  if (t == TT_DATE_UNKNOWN) { out[0] = 0; return; }
+  /* Floor division first, then the offset on the remainder: no overflow for any int64. */
+  int64_t days = t / 86400, sec = t % 86400;
+  if (sec < 0) { sec += 86400; days--; }
+  sec += TT_VN_OFFSET;
+  if (sec >= 86400) { sec -= 86400; days++; }
   int64_t y;
-  unsigned m, d;
-  civil_from_days(days, &y, &m, &d);
-  snprintf(out, cap, "%04lld-%02u-%02uT%02d:%02d:%02d+07:00", (long long)y, m, d, (int)(sec / 3600),
+  int m, d;
+  tt_articles__civil_from_days(days, &y, &m, &d);
+  snprintf(out, cap, "%04lld-%02d-%02dT%02d:%02d:%02d+07:00", (long long)y, m, d, (int)(sec / 3600),
            (int)(sec / 60 % 60), (int)(sec % 60));
+}
+
+/* ------------------------------------------------------------------ display dates */
+
+/* 1..max digits; returns the count read (0 = none). */
+static int some_digits(cursor *c, int max, int *out)
+{
+  int k = 0, v = 0;
+  while (k < max && is_digit_at(c)) { v = v * 10 + (c->s[c->i] - '0'); c->i++; k++; }
+  if (k && is_digit_at(c)) return 0;              /* too many digits: not this field */
+  *out = v;
+  return k;
+}
+
+static int starts_with(const cursor *c, const char *w)
+{
+  size_t k = strlen(w);
+  return c->n - c->i >= k && !memcmp(c->s + c->i, w, k);
+}
+
+static void skip_blanks(cursor *c)
+{
+  while (c->i < c->n && (c->s[c->i] == ' ' || c->s[c->i] == '\t')) c->i++;
+}
+
+static int ascii_upper(int ch) { return ch >= 'a' && ch <= 'z' ? ch - 32 : ch; }
+
+/* A letter continues the word (ASCII letter or any byte of a multi-byte UTF-8 sequence). */
+static int word_byte(int ch) { return ch >= 0x80 || (ascii_upper(ch) >= 'A' && ascii_upper(ch) <= 'Z'); }
+
+size_t tt_articles__parse_display_date(const char *s, size_t n, int64_t *out)
+{
+  cursor c = {s, n, 0};
+  skip_blanks(&c);
+  /* Weekday prefix: "Thứ Hai, " .. "Thứ Bẩy, ", "Chủ Nhật, " (either case of the first letter). */
+  if (starts_with(&c, "Thứ ") || starts_with(&c, "thứ ") || starts_with(&c, "Chủ ") || starts_with(&c, "chủ ") ||
+      starts_with(&c, "THỨ ") || starts_with(&c, "CHỦ ")) {
+    size_t limit = c.i + 24 < c.n ? c.i + 24 : c.n;
+    size_t j = c.i;
+    while (j < limit && s[j] != ',') j++;
+    if (j == limit) return 0;
+    c.i = j + 1;
+    skip_blanks(&c);
+  }
+  if (starts_with(&c, "ngày ") || starts_with(&c, "Ngày ") || starts_with(&c, "NGÀY ")) {
+    c.i += strlen("ngày ");
+    skip_blanks(&c);
+  }
+  int d, mo, y;
+  if (!some_digits(&c, 2, &d) || !accept(&c, '/') || !some_digits(&c, 2, &mo) || !accept(&c, '/') ||
+      fixed_digits(&c, 4, &y) == 0 || is_digit_at(&c))
+    return 0;
+  int64_t t;
+  if (tt_articles__make_time(y, mo, d, 0, 0, 0, TT_VN_OFFSET, &t)) return 0;
+  size_t date_end = c.i;
+
+  /* Optional time: separators " | ", " - ", ", " or plain blanks, then H:MM[:SS] [AM|PM|SA|CH]. */
+  skip_blanks(&c);
+  if (accept(&c, '|') || accept(&c, '-') || accept(&c, ',')) skip_blanks(&c);
+  int hh, mi, ss = 0;
+  if (some_digits(&c, 2, &hh) && accept(&c, ':') && fixed_digits(&c, 2, &mi) && !is_digit_at(&c)) {
+    if (accept(&c, ':') && (!fixed_digits(&c, 2, &ss) || is_digit_at(&c))) goto date_only;
+    size_t time_end = c.i;
+    skip_blanks(&c);
+    int half = 0;                                  /* 1 = AM, 2 = PM */
+    if (c.n - c.i >= 2) {
+      int a = ascii_upper((unsigned char)s[c.i]), b = ascii_upper((unsigned char)s[c.i + 1]);
+      int after = c.i + 2 < c.n ? (unsigned char)s[c.i + 2] : ' ';
+      if (!word_byte(after)) {
+        if ((a == 'A' && b == 'M') || (a == 'S' && b == 'A')) half = 1;
+        else if ((a == 'P' && b == 'M') || (a == 'C' && b == 'H')) half = 2;
+      }
+    }
+    if (half) {
+      if (hh < 1 || hh > 12) goto date_only;
+      if (hh == 12) hh = 0;
+      if (half == 2) hh += 12;
+      time_end = c.i + 2;
+    }
+    if (tt_articles__make_time(y, mo, d, hh, mi, ss, TT_VN_OFFSET, &t) == 0) {
+      *out = t;
+      return time_end;
+    }
+  }
+date_only:
+  if (tt_articles__make_time(y, mo, d, 0, 0, 0, TT_VN_OFFSET, &t)) return 0;
+  *out = t;
+  return date_end;
 }

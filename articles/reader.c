@@ -1,154 +1,326 @@
-/* Article readers (include/timtin/article.h): JSONL and JSONL.gz (through zlib, which reads
- * plain files as they are), folders walked in sorted order, .txt files (title on the first
- * line, a date in the first lines) and .html files (gumbo).
+/* Article readers (include/timtin/article.h): turn input files into tt_article records.
  *
- * A record that cannot be used is reported with its file and line (TT_EINVAL) and skipped;
- * the next call goes on with the next record. */
-#include "timtin/article.h"
+ * A reader is one of three kinds:
+ *   JSONL   one JSON object a line, plain or gzip (articles/stream.c), parsed with jansson;
+ *   DOC     one .txt or .html file = one article (articles/text.c, articles/html.c);
+ *   FOLDER  the wanted files under a folder, in sorted order, each read by a sub-reader.
+ * The indexer, the benchmarks and the CLI call tt_article_reader_next in a loop; a record that
+ * cannot be used comes back as TT_EINVAL with "file:line: why" in tt_error_last(), and the next
+ * call goes on with the next record. Only a failure to read the input at all (TT_EIO on a single
+ * file) or memory exhaustion ends the loop early. Decisions and formats: docs/articles.md. */
+#include "articles/reader.h"
 
 #include <dirent.h>
 #include <errno.h>
-#include <gumbo.h>
 #include <jansson.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
-#include <zlib.h>
+#include <unistd.h>
 
+#include "articles/date.h"
+#include "articles/stream.h"
 #include "common/alloc.h"
-#include "common/buf.h"
 #include "common/error.h"
+#include "common/utf8.h"
 
-#define MAX_LINE ((size_t)256 << 20)   /* a longer JSONL line is skipped */
+enum kind { K_SNIFF = 0, K_JSONL, K_TXT, K_HTML, K_FOLDER };
 
-int64_t tt_civil_to_time(int y, int m, int d, int hh, int mm, int ss, int offset_s);
-int tt_days_in_month(int64_t y, unsigned m);
-
-enum { K_JSONL, K_TXT, K_HTML };
+typedef struct folder_entry {
+  char *path;
+  uint64_t size;
+  int err;                      /* errno of a sub-folder that could not be listed, else 0 */
+} folder_entry;
 
 struct tt_article_reader {
-  char **files;            /* folder mode: sorted paths; single input: one entry */
-  size_t nfiles, next_file;
-  /* current file */
-  char *path;
   int kind;
-  gzFile gz;
-  int done;                /* current single-article file consumed */
-  uint64_t line;
-  char *rbuf;              /* read buffer */
-  size_t rlen, rpos, rcap;
-  int eof;
-  tt_buf linebuf;
-  json_t *json;            /* record of the last article */
-  tt_buf text;             /* txt/html: file contents and derived fields */
-  tt_buf f_title, f_body, f_url, f_src;
-  uint64_t size, done_bytes;
+  char *name;                   /* the path as given, "-", or the memory block's name */
+  size_t line_cap;              /* TT_READER_LINE_CAP unless a test lowers it */
+  /* JSONL and DOC */
+  tt_articles_stream in;
+  uint64_t line_no;             /* JSONL: lines read so far */
+  json_t *json;                 /* JSONL: the record handed out last */
+  tt_buf fixed;                 /* JSONL: a line with invalid UTF-8 replaced */
+  char idbuf[24];               /* JSONL: an integer "id" as text */
+  char *file_url;               /* DOC: "file://" URL of the file */
+  tt_buf text;                  /* DOC: the whole file */
+  tt_article_doc doc;           /* DOC: the article */
+  int consumed;                 /* DOC: the article was handed out */
+  /* FOLDER */
+  folder_entry *files;
+  size_t nfiles, ifile;
+  uint64_t done_bytes, total;   /* sizes of the files finished, of all files */
+  tt_article_reader *sub;       /* reader of files[ifile - 1] */
 };
 
-/* ------------------------------------------------------------------ helpers */
+/* ------------------------------------------------------------------ small helpers */
 
-static int has_suffix(const char *s, const char *suf)
+static int has_suffix(const char *s, const char *suffix)
 {
-  size_t n = strlen(s), m = strlen(suf);
-  return n >= m && !strcasecmp(s + n - m, suf);
+  size_t n = strlen(s), k = strlen(suffix);
+  return n >= k && !strcasecmp(s + n - k, suffix);
 }
 
-static int kind_of(const char *path)
+/* The kind a file name implies (K_SNIFF: ask the content). */
+static int kind_of_name(const char *name)
 {
-  if (has_suffix(path, ".txt")) return K_TXT;
-  if (has_suffix(path, ".html") || has_suffix(path, ".htm")) return K_HTML;
-  return K_JSONL;
+  static const char *const jsonl[] = {".jsonl", ".json", ".ndjson", ".gz"};
+  for (size_t i = 0; i < sizeof jsonl / sizeof *jsonl; i++)
+    if (has_suffix(name, jsonl[i])) return K_JSONL;
+  if (has_suffix(name, ".txt")) return K_TXT;
+  if (has_suffix(name, ".html") || has_suffix(name, ".htm")) return K_HTML;
+  return K_SNIFF;
 }
 
-static int wanted(const char *name)
+/* Files a folder walk picks up. */
+static int wanted_in_folder(const char *name)
 {
-  return has_suffix(name, ".txt") || has_suffix(name, ".html") || has_suffix(name, ".htm") ||
-         has_suffix(name, ".jsonl") || has_suffix(name, ".jsonl.gz") || has_suffix(name, ".json");
+  return has_suffix(name, ".txt") || has_suffix(name, ".jsonl") || has_suffix(name, ".jsonl.gz") ||
+         has_suffix(name, ".html") || has_suffix(name, ".htm");
 }
 
-static int cmpstr(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static const char *str_of(const tt_buf *b) { return b->p ? b->p : ""; }
 
-static int walk(tt_article_reader *r, const char *dir, size_t *cap, int depth)
+static void doc_reset(tt_article_doc *d)
 {
-  if (depth > 64) return tt_error_set(TT_EINVAL, "%s: folders nested too deep", dir);
-  DIR *d = opendir(dir);
-  if (!d) return tt_error_set(TT_EIO, "%s: %s", dir, strerror(errno));
-  struct dirent *e;
+  tt_buf_reset(&d->url);
+  tt_buf_reset(&d->title);
+  tt_buf_reset(&d->source);
+  tt_buf_reset(&d->body);
+  d->published = TT_DATE_UNKNOWN;
+}
+
+static void doc_fini(tt_article_doc *d)
+{
+  tt_buf_fini(&d->url);
+  tt_buf_fini(&d->title);
+  tt_buf_fini(&d->source);
+  tt_buf_fini(&d->body);
+}
+
+/* Re-raise the current message with a prefix and suffix (tt_error_last() is copied first: the
+ * message slot cannot be formatted into itself). */
+static int rethrow(int code, const char *prefix, const char *suffix)
+{
+  char msg[1024];
+  snprintf(msg, sizeof msg, "%s", tt_error_last());
+  return tt_error_set(code, "%s%s%s", prefix, msg, suffix);
+}
+
+/* "file://" + the absolute path, percent-encoding every byte outside [A-Za-z0-9-._~/]. */
+static char *file_url(const char *path)
+{
+  char *abs = realpath(path, NULL);
+  tt_buf raw = TT_BUF_INIT, out = TT_BUF_INIT;
   int rc = 0;
+  if (abs) {
+    rc = tt_buf_puts(&raw, abs);
+    free(abs);
+  } else if (path[0] == '/') {
+    rc = tt_buf_puts(&raw, path);
+  } else {
+    char cwd[PATH_MAX];
+    rc = tt_buf_printf(&raw, "%s/%s", getcwd(cwd, sizeof cwd) ? cwd : "", path);
+  }
+  rc = rc ? rc : tt_buf_puts(&out, "file://");
+  if (!rc && (!raw.p || raw.p[0] != '/')) rc = tt_buf_putc(&out, '/');
+  for (size_t i = 0; !rc && i < raw.n; i++) {
+    unsigned char c = (unsigned char)raw.p[i];
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+        c == '.' || c == '_' || c == '~' || c == '/')
+      rc = tt_buf_putc(&out, (char)c);
+    else
+      rc = tt_buf_printf(&out, "%%%02X", c);
+  }
+  tt_buf_fini(&raw);
+  if (rc) { tt_buf_fini(&out); return NULL; }
+  return out.p;      /* allocated by tt_buf: freed with tt_free */
+}
+
+/* ------------------------------------------------------------------ folders */
+
+typedef struct walk_state {
+  tt_article_reader *r;
+  size_t cap;
+  dev_t dev[64];                /* folders on the current path, to stop symlink loops */
+  ino_t ino[64];
+  int depth;
+} walk_state;
+
+static int cmp_names(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static int add_entry(walk_state *w, char *path, uint64_t size, int err)
+{
+  tt_article_reader *r = w->r;
+  if (r->nfiles == w->cap) {
+    size_t cap = w->cap ? w->cap * 2 : 64;
+    folder_entry *f = tt_realloc(r->files, cap * sizeof *f);
+    if (!f) { tt_free(path); return tt_error_set(TT_ENOMEM, "out of memory listing folders"); }
+    r->files = f;
+    w->cap = cap;
+  }
+  r->files[r->nfiles++] = (folder_entry){path, size, err};
+  r->total += size;
+  return 0;
+}
+
+/* Collect the wanted files under dir, each folder's names in strcmp order, so the same tree
+ * always gives the same article order. Hidden names (".x") are skipped. */
+static int walk_folder(walk_state *w, const char *dir, int top)
+{
+  DIR *d = opendir(dir);
+  if (!d) {
+    if (top) return tt_error_set(TT_EIO, "%s: %s", dir, strerror(errno));
+    char *p = tt_strndup(dir, strlen(dir));
+    return p ? add_entry(w, p, 0, errno) : tt_error_set(TT_ENOMEM, "out of memory");
+  }
+  char **names = NULL;
+  size_t n = 0, cap = 0;
+  int rc = 0;
+  struct dirent *e;
   while (!rc && (e = readdir(d))) {
     if (e->d_name[0] == '.') continue;
-    char *p;
-    if (asprintf(&p, "%s/%s", dir, e->d_name) < 0) { rc = tt_error_set(TT_ENOMEM, "out of memory"); break; }
-    struct stat st;
-    if (stat(p, &st)) { free(p); continue; }
-    if (S_ISDIR(st.st_mode)) {
-      rc = walk(r, p, cap, depth + 1);
-      free(p);
-      continue;
+    if (n == cap) {
+      cap = cap ? cap * 2 : 32;
+      char **g = tt_realloc(names, cap * sizeof *g);
+      if (!g) { rc = tt_error_set(TT_ENOMEM, "out of memory listing %s", dir); break; }
+      names = g;
     }
-    if (!S_ISREG(st.st_mode) || !wanted(e->d_name)) { free(p); continue; }
-    if (r->nfiles == *cap) {
-      *cap = *cap ? *cap * 2 : 64;
-      char **f = realloc(r->files, *cap * sizeof *f);
-      if (!f) { free(p); rc = tt_error_set(TT_ENOMEM, "out of memory"); break; }
-      r->files = f;
-    }
-    r->files[r->nfiles++] = p;
-    r->size += (uint64_t)st.st_size;
+    names[n] = tt_strndup(e->d_name, strlen(e->d_name));
+    if (!names[n]) rc = tt_error_set(TT_ENOMEM, "out of memory listing %s", dir);
+    else n++;
   }
   closedir(d);
+  if (!rc) qsort(names, n, sizeof *names, cmp_names);
+  for (size_t i = 0; i < n && !rc; i++) {
+    tt_buf p = TT_BUF_INIT;
+    if (tt_buf_printf(&p, "%s%s%s", dir, has_suffix(dir, "/") ? "" : "/", names[i])) {
+      rc = TT_ENOMEM;
+      break;
+    }
+    struct stat st;
+    if (stat(p.p, &st)) { tt_buf_fini(&p); continue; }           /* dangling link */
+    if (S_ISDIR(st.st_mode)) {
+      int loop = w->depth >= 64;
+      for (int k = 0; k < w->depth && !loop; k++) loop = w->dev[k] == st.st_dev && w->ino[k] == st.st_ino;
+      if (!loop) {
+        w->dev[w->depth] = st.st_dev;
+        w->ino[w->depth] = st.st_ino;
+        w->depth++;
+        rc = walk_folder(w, p.p, 0);
+        w->depth--;
+      }
+      tt_buf_fini(&p);
+    } else if (S_ISREG(st.st_mode) && wanted_in_folder(names[i])) {
+      rc = add_entry(w, p.p, (uint64_t)st.st_size, 0);          /* takes p.p */
+    } else {
+      tt_buf_fini(&p);
+    }
+  }
+  for (size_t i = 0; i < n; i++) tt_free(names[i]);
+  tt_free(names);
   return rc;
 }
 
-static void close_file(tt_article_reader *r)
+/* ------------------------------------------------------------------ opening */
+
+static int new_reader(tt_article_reader **out, const char *name)
 {
-  if (r->gz) gzclose(r->gz);
-  r->gz = NULL;
-  r->path = NULL;
-  r->rlen = r->rpos = 0;
-  r->eof = 0;
-  r->done = 0;
-  r->line = 0;
+  tt_article_reader *r = tt_calloc(1, sizeof *r);
+  TT_CHECK_ALLOC(r);
+  r->name = tt_strndup(name, strlen(name));
+  if (!r->name) { tt_free(r); return tt_error_set(TT_ENOMEM, "out of memory"); }
+  r->line_cap = TT_READER_LINE_CAP;
+  r->doc.published = TT_DATE_UNKNOWN;
+  *out = r;
+  return 0;
 }
 
-static int open_next_file(tt_article_reader *r)
+/* Settle the kind of an opened stream: the name's hint, else the first bytes. */
+static int settle_kind(tt_article_reader *r, int hint, int is_stdin)
 {
-  if (r->path) {
-    if (r->gz) r->done_bytes += (uint64_t)gzoffset(r->gz);
-    close_file(r);
+  const unsigned char *p;
+  size_t n;
+  if (tt_articles__stream_peek(&r->in, &p, &n)) return tt_error_set(TT_EIO, "%s: %s", r->name, r->in.err);
+  int gz = n >= 2 && p[0] == 0x1f && p[1] == 0x8b;
+  if (hint == K_SNIFF) {
+    size_t i = 0;
+    if (n >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3)) i = 3;
+    while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n')) i++;
+    if (gz || is_stdin || i == n || p[i] == '{') hint = K_JSONL;
+    else if (p[i] == '<') hint = K_HTML;
+    else
+      return tt_error_set(TT_EINVAL,
+                          "%s: cannot tell the format (expected .jsonl, .jsonl.gz, .txt, .html or a folder)", r->name);
   }
-  if (r->next_file >= r->nfiles) return TT_ITEROVER;
-  r->path = r->files[r->next_file++];
-  r->kind = kind_of(r->path);
-  if (!strcmp(r->path, "-")) r->gz = gzdopen(0, "rb");
-  else r->gz = gzopen(r->path, "rb");
-  if (!r->gz) return tt_error_set(TT_EIO, "%s: %s", r->path, strerror(errno));
-  gzbuffer(r->gz, 1 << 17);
+  r->kind = hint;
+  if (hint == K_JSONL && tt_articles__stream_detect_gzip(&r->in))
+    return tt_error_set(TT_ENOMEM, "%s: %s", r->name, r->in.err);
+  return 0;
+}
+
+/* A single file (or "-"): JSONL or DOC. */
+static int open_file(tt_article_reader **out, const char *path, int hint)
+{
+  tt_article_reader *r;
+  int rc = new_reader(&r, path);
+  if (rc) return rc;
+  int is_stdin = !strcmp(path, "-");
+  int src = tt_articles__stream_open_file(&r->in, path);
+  if (src) rc = tt_error_set(src, "%s: %s", path, r->in.err);
+  if (!rc) rc = settle_kind(r, hint, is_stdin);
+  if (!rc && (r->kind == K_TXT || r->kind == K_HTML)) {
+    r->file_url = file_url(path);
+    if (!r->file_url) rc = tt_error_set(TT_ENOMEM, "out of memory");
+  }
+  if (rc) { tt_article_reader_close(r); return rc; }
+  *out = r;
   return 0;
 }
 
 int tt_article_reader_open(tt_article_reader **out, const char *path)
 {
+  if (!out) return tt_error_set(TT_EINVAL, "no reader to open");
   *out = NULL;
-  tt_article_reader *r = tt_calloc(1, sizeof *r);
-  TT_CHECK_ALLOC(r);
-  r->rcap = 1 << 17;
-  r->rbuf = tt_malloc(r->rcap);
-  int rc = r->rbuf ? 0 : tt_error_set(TT_ENOMEM, "out of memory");
-  struct stat st;
-  if (!rc && strcmp(path, "-") && stat(path, &st))
-    rc = tt_error_set(TT_EIO, "%s: %s", path, strerror(errno));
-  if (!rc && strcmp(path, "-") && S_ISDIR(st.st_mode)) {
-    size_t cap = 0;
-    rc = walk(r, path, &cap, 0);
-    if (!rc) qsort(r->files, r->nfiles, sizeof *r->files, cmpstr);
-  } else if (!rc) {
-    r->files = malloc(sizeof *r->files);
-    r->files[0] = strdup(path);
-    r->nfiles = 1;
-    if (strcmp(path, "-")) r->size = (uint64_t)st.st_size;
+  if (!path || !*path) return tt_error_set(TT_EINVAL, "no input path");
+  if (strcmp(path, "-")) {
+    struct stat st;
+    if (stat(path, &st)) return tt_error_set(TT_EIO, "%s: %s", path, strerror(errno));
+    if (S_ISDIR(st.st_mode)) {
+      tt_article_reader *r;
+      int rc = new_reader(&r, path);
+      if (rc) return rc;
+      r->kind = K_FOLDER;
+      walk_state w = {.r = r, .depth = 1};
+      w.dev[0] = st.st_dev;
+      w.ino[0] = st.st_ino;
+      rc = walk_folder(&w, path, 1);
+      if (rc) { tt_article_reader_close(r); return rc; }
+      *out = r;
+      return 0;
+    }
+  }
+  return open_file(out, path, kind_of_name(path));
+}
+
+int tt_article_reader_open_mem(tt_article_reader **out, const void *data, size_t len, const char *name)
+{
+  if (!out) return tt_error_set(TT_EINVAL, "no reader to open");
+  *out = NULL;
+  if (!name || !*name) name = "(memory)";
+  tt_article_reader *r;
+  int rc = new_reader(&r, name);
+  if (rc) return rc;
+  tt_articles__stream_open_mem(&r->in, data, data ? len : 0);
+  rc = settle_kind(r, kind_of_name(name), 0);
+  if (!rc && (r->kind == K_TXT || r->kind == K_HTML)) {
+    tt_buf u = TT_BUF_INIT;
+    if (tt_buf_printf(&u, "file://%s%s", name[0] == '/' ? "" : "/", name)) rc = TT_ENOMEM;
+    r->file_url = u.p;
   }
   if (rc) { tt_article_reader_close(r); return rc; }
   *out = r;
@@ -158,355 +330,290 @@ int tt_article_reader_open(tt_article_reader **out, const char *path)
 void tt_article_reader_close(tt_article_reader *r)
 {
   if (!r) return;
-  close_file(r);
-  for (size_t i = 0; i < r->nfiles; i++) free(r->files[i]);
-  free(r->files);
+  tt_articles__stream_close(&r->in);
   if (r->json) json_decref(r->json);
-  tt_free(r->rbuf);
-  tt_buf_fini(&r->linebuf);
+  tt_buf_fini(&r->fixed);
   tt_buf_fini(&r->text);
-  tt_buf_fini(&r->f_title);
-  tt_buf_fini(&r->f_body);
-  tt_buf_fini(&r->f_url);
-  tt_buf_fini(&r->f_src);
+  doc_fini(&r->doc);
+  tt_free(r->file_url);
+  tt_article_reader_close(r->sub);
+  for (size_t i = 0; i < r->nfiles; i++) tt_free(r->files[i].path);
+  tt_free(r->files);
+  tt_free(r->name);
   tt_free(r);
+}
+
+void tt_article_reader__set_line_cap(tt_article_reader *r, size_t cap)
+{
+  r->line_cap = cap;
+  if (r->sub) tt_article_reader__set_line_cap(r->sub, cap);
 }
 
 uint64_t tt_article_reader_offset(const tt_article_reader *r)
 {
-  return r->done_bytes + (r->gz ? (uint64_t)gzoffset(r->gz) : 0);
+  uint64_t off = r->kind == K_FOLDER ? r->done_bytes + (r->sub ? tt_article_reader_offset(r->sub) : 0)
+                                     : tt_articles__stream_offset(&r->in);
+  uint64_t size = tt_article_reader_size(r);
+  return size && off > size ? size : off;     /* a file that grew must not run past 100% */
 }
 
-uint64_t tt_article_reader_size(const tt_article_reader *r) { return r->size; }
-
-/* Next line of the current file into linebuf (without the newline). 1 = got one, 0 = end,
- * negative = error. A line over MAX_LINE is consumed and reported as TT_EINVAL. */
-static int read_line(tt_article_reader *r)
+uint64_t tt_article_reader_size(const tt_article_reader *r)
 {
-  tt_buf_reset(&r->linebuf);
-  int toolong = 0;
-  for (;;) {
-    if (r->rpos == r->rlen) {
-      if (r->eof) break;
-      int n = gzread(r->gz, r->rbuf, (unsigned)r->rcap);
-      if (n < 0) {
-        int err;
-        const char *m = gzerror(r->gz, &err);
-        return tt_error_set(TT_EIO, "%s: read error: %s", r->path, m);
-      }
-      if (n == 0) { r->eof = 1; break; }
-      r->rlen = (size_t)n;
-      r->rpos = 0;
-    }
-    char *s = r->rbuf + r->rpos;
-    char *nl = memchr(s, '\n', r->rlen - r->rpos);
-    size_t take = nl ? (size_t)(nl - s) : r->rlen - r->rpos;
-    if (!toolong) {
-      if (r->linebuf.n + take > MAX_LINE) { toolong = 1; tt_buf_fini(&r->linebuf); }
-      else if (tt_buf_append(&r->linebuf, s, take)) return TT_ENOMEM;
-    }
-    r->rpos += take + (nl ? 1 : 0);
-    if (nl) { r->line++; goto got; }
+  return r->kind == K_FOLDER ? r->total : r->in.size;
+}
+
+/* ------------------------------------------------------------------ JSONL records */
+
+static int hex4(const unsigned char *p, size_t n, unsigned *out)
+{
+  if (n < 4) return 0;
+  unsigned v = 0;
+  for (int i = 0; i < 4; i++) {
+    unsigned c = p[i], d;
+    if (c >= '0' && c <= '9') d = c - '0';
+    else if ((c | 32) >= 'a' && (c | 32) <= 'f') d = (c | 32) - 'a' + 10;
+    else return 0;
+    v = v << 4 | d;
   }
-  if (!r->linebuf.n && !toolong) return 0;
-  r->line++;
-got:
-  if (toolong) return tt_error_set(TT_EINVAL, "%s:%llu: line longer than %zu MiB, skipped", r->path,
-                                   (unsigned long long)r->line, MAX_LINE >> 20);
+  *out = v;
   return 1;
 }
 
-static int str_field(tt_article_reader *r, json_t *o, const char *name, int required,
-                     const char **p, size_t *n)
+/* Make a line that jansson refused for its text, not its syntax, acceptable: every ill-formed
+ * UTF-8 sequence becomes U+FFFD (the maximal-subpart rule of tt_utf8_decode, as in
+ * tt_buf_json_string), and so does every \u escape of a lone UTF-16 surrogate (what a
+ * JavaScript exporter writes when it cuts a string inside an emoji). Backslashes appear only
+ * inside strings in JSON, so no string tracking is needed. */
+static int repair_line(tt_buf *out, const unsigned char *p, size_t n)
 {
-  json_t *v = json_object_get(o, name);
-  if (!v || json_is_null(v)) {
-    if (required) return tt_error_set(TT_EINVAL, "%s:%llu: missing \"%s\"", r->path, (unsigned long long)r->line, name);
-    *p = "";
-    *n = 0;
-    return 0;
+  tt_buf_reset(out);
+  if (tt_buf_reserve(out, n + n / 8)) return TT_ENOMEM;
+  size_t i = 0;
+  while (i < n) {
+    unsigned char c = p[i];
+    if (c == '\\' && i + 1 < n) {
+      unsigned u, lo;
+      if (p[i + 1] == 'u' && hex4(p + i + 2, n - i - 2, &u) && u >= 0xD800 && u <= 0xDFFF) {
+        if (u <= 0xDBFF && i + 12 <= n && p[i + 6] == '\\' && p[i + 7] == 'u' && hex4(p + i + 8, 4, &lo) &&
+            lo >= 0xDC00 && lo <= 0xDFFF) {
+          if (tt_buf_append(out, p + i, 12)) return TT_ENOMEM;         /* a proper pair */
+          i += 12;
+        } else {
+          if (tt_buf_puts(out, "\\ufffd")) return TT_ENOMEM;
+          i += 6;
+        }
+        continue;
+      }
+      if (tt_buf_append(out, p + i, 2)) return TT_ENOMEM;               /* any other escape */
+      i += 2;
+      continue;
+    }
+    if (c < 0x80) {
+      if (tt_buf_putc(out, (char)c)) return TT_ENOMEM;
+      i++;
+      continue;
+    }
+    uint32_t cp;
+    size_t k = tt_utf8_decode(p + i, n - i, &cp);
+    if (cp == TT_UTF8_INVALID ? tt_buf_append(out, "\xEF\xBF\xBD", 3) : tt_buf_append(out, p + i, k))
+      return TT_ENOMEM;
+    i += k;
   }
-  if (!json_is_string(v))
-    return tt_error_set(TT_EINVAL, "%s:%llu: \"%s\" is not a string", r->path, (unsigned long long)r->line, name);
-  *p = json_string_value(v);
+  return 0;
+}
+
+#define RECORD_ERROR(r, ...) record_error((r), __VA_ARGS__)
+
+static int record_error(tt_article_reader *r, const char *fmt, ...)
+#if defined(__GNUC__)
+  __attribute__((format(printf, 2, 3)))
+#endif
+  ;
+
+static int record_error(tt_article_reader *r, const char *fmt, ...)
+{
+  char what[900];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(what, sizeof what, fmt, ap);
+  va_end(ap);
+  return tt_error_set(TT_EINVAL, "%s:%llu: %s", r->name, (unsigned long long)r->line_no, what);
+}
+
+/* A string field: 0 = present (*s, *n set), 1 = absent or null, TT_EINVAL = wrong type. */
+static int string_field(tt_article_reader *r, json_t *obj, const char *key, const char **s, size_t *n)
+{
+  json_t *v = json_object_get(obj, key);
+  *s = "";
+  *n = 0;
+  if (!v || json_is_null(v)) return 1;
+  if (!json_is_string(v)) return RECORD_ERROR(r, "\"%s\" is not a string", key);
+  *s = json_string_value(v);
   *n = json_string_length(v);
   return 0;
 }
 
-static int next_jsonl(tt_article_reader *r, tt_article *a)
+/* Any value that is not a usable date makes the date unknown; the article is kept. */
+static int64_t published_field(json_t *obj)
 {
-  for (;;) {
-    int rc = read_line(r);
-    if (rc <= 0) return rc == 0 ? TT_ITEROVER : rc;
-    const char *s = r->linebuf.p;
-    size_t n = r->linebuf.n;
-    while (n && (s[n - 1] == '\r' || s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
-    size_t i = 0;
-    while (i < n && (s[i] == ' ' || s[i] == '\t')) i++;
-    if (i == n) continue;  /* blank line */
-    if (r->json) { json_decref(r->json); r->json = NULL; }
-    json_error_t err;
-    r->json = json_loadb(s + i, n - i, JSON_ALLOW_NUL, &err);
-    if (!r->json)
-      return tt_error_set(TT_EINVAL, "%s:%llu: bad JSON at column %d: %s", r->path,
-                          (unsigned long long)r->line, err.column, err.text);
-    if (!json_is_object(r->json))
-      return tt_error_set(TT_EINVAL, "%s:%llu: not a JSON object", r->path, (unsigned long long)r->line);
-    memset(a, 0, sizeof *a);
-    if ((rc = str_field(r, r->json, "url", 1, &a->url, &a->url_len))) return rc;
-    if (!a->url_len) return tt_error_set(TT_EINVAL, "%s:%llu: empty \"url\"", r->path, (unsigned long long)r->line);
-    if ((rc = str_field(r, r->json, "body", 1, &a->body, &a->body_len))) return rc;
-    if ((rc = str_field(r, r->json, "title", 0, &a->title, &a->title_len))) return rc;
-    if ((rc = str_field(r, r->json, "source", 0, &a->source, &a->source_len))) return rc;
-    json_t *id = json_object_get(r->json, "id");
-    if (id && json_is_integer(id)) {
-      tt_buf_reset(&r->f_src);
-      tt_buf_printf(&r->f_src, "%lld", (long long)json_integer_value(id));
-      a->id = r->f_src.p;
-      a->id_len = r->f_src.n;
-    } else if ((rc = str_field(r, r->json, "id", 0, &a->id, &a->id_len))) {
-      return rc;
-    }
-    a->published = TT_DATE_UNKNOWN;
-    json_t *pub = json_object_get(r->json, "published");
-    if (pub && json_is_string(pub)) {
-      int64_t t;
-      if (!tt_parse_date(json_string_value(pub), json_string_length(pub), &t)) a->published = t;
-    }
-    return 0;
+  json_t *v = json_object_get(obj, "published");
+  int64_t t;
+  if (json_is_string(v)) {
+    int rc = tt_parse_date(json_string_value(v), json_string_length(v), &t);
+    tt_error_clear();
+    return rc ? TT_DATE_UNKNOWN : t;
   }
+  if (json_is_integer(v)) {               /* seconds since the epoch, as some exporters write */
+    int64_t lo, hi;
+    tt_articles__make_time(TT_DATE_MIN_YEAR, 1, 1, 0, 0, 0, TT_VN_OFFSET, &lo);
+    tt_articles__make_time(TT_DATE_MAX_YEAR, 12, 31, 23, 59, 59, TT_VN_OFFSET, &hi);
+    t = (int64_t)json_integer_value(v);
+    return t >= lo && t <= hi ? t : TT_DATE_UNKNOWN;
+  }
+  return TT_DATE_UNKNOWN;
 }
 
-/* ------------------------------------------------------------------ .txt */
-
-/* "12/06/2024 | 12:45 PM", "Thứ Bẩy, ngày 14/03/2026 11:25", "17/03/2025 | 08:34 AM" */
-static int find_vn_date(const char *s, size_t n, int64_t *out)
+static int parse_record(tt_article_reader *r, const unsigned char *p, size_t n, tt_article *out)
 {
-  for (size_t i = 0; i + 8 <= n; i++) {
-    if (i && s[i - 1] >= '0' && s[i - 1] <= '9') continue;
-    int d = 0, m = 0, y = 0;
-    size_t j = i, k;
-    for (k = 0; j < n && k < 2 && s[j] >= '0' && s[j] <= '9'; k++, j++) d = d * 10 + s[j] - '0';
-    if (!k || j >= n || s[j] != '/') continue;
-    j++;
-    for (k = 0; j < n && k < 2 && s[j] >= '0' && s[j] <= '9'; k++, j++) m = m * 10 + s[j] - '0';
-    if (!k || j >= n || s[j] != '/') continue;
-    j++;
-    for (k = 0; j < n && k < 4 && s[j] >= '0' && s[j] <= '9'; k++, j++) y = y * 10 + s[j] - '0';
-    if (k != 4 || m < 1 || m > 12 || d < 1 || y < 1900 || y > 2200 || d > tt_days_in_month(y, (unsigned)m)) continue;
-    int hh = 0, mi = 0;
-    while (j < n && (s[j] == ' ' || s[j] == '|')) j++;
-    if (j + 5 <= n && s[j] >= '0' && s[j] <= '2' && s[j + 2] == ':') {
-      hh = (s[j] - '0') * 10 + (s[j + 1] - '0');
-      mi = (s[j + 3] - '0') * 10 + (s[j + 4] - '0');
-      j += 5;
-      while (j < n && s[j] == ' ') j++;
-      if (j + 2 <= n && (s[j] == 'P' || s[j] == 'p') && (s[j + 1] == 'M' || s[j + 1] == 'm') && hh < 12) hh += 12;
-      if (j + 2 <= n && (s[j] == 'A' || s[j] == 'a') && (s[j + 1] == 'M' || s[j + 1] == 'm') && hh == 12) hh = 0;
-      if (hh > 23 || mi > 59) hh = mi = 0;
-    }
-    *out = tt_civil_to_time(y, m, d, hh, mi, 0, 7 * 3600);
-    return 1;
+  json_error_t err;
+  json_t *j = json_loadb((const char *)p, n, JSON_ALLOW_NUL, &err);
+  if (!j && (json_error_code(&err) == json_error_invalid_utf8 || !strncmp(err.text, "invalid Unicode", 15))) {
+    if (repair_line(&r->fixed, p, n)) return tt_error_set(TT_ENOMEM, "out of memory");
+    j = json_loadb(r->fixed.p, r->fixed.n, JSON_ALLOW_NUL, &err);
   }
+  if (!j) return RECORD_ERROR(r, "malformed JSON at byte %d: %s", err.position, err.text);
+  r->json = j;
+  if (!json_is_object(j)) return RECORD_ERROR(r, "not a JSON object");
+
+  int rc = string_field(r, j, "url", &out->url, &out->url_len);
+  if (rc == 1 || (rc == 0 && out->url_len == 0)) return RECORD_ERROR(r, rc ? "missing \"url\"" : "empty \"url\"");
+  if (rc) return rc;
+  rc = string_field(r, j, "body", &out->body, &out->body_len);
+  if (rc == 1) return RECORD_ERROR(r, "missing \"body\"");
+  if (rc) return rc;
+  if ((rc = string_field(r, j, "title", &out->title, &out->title_len)) < 0) return rc;
+  if ((rc = string_field(r, j, "source", &out->source, &out->source_len)) < 0) return rc;
+
+  json_t *id = json_object_get(j, "id");
+  out->id = "";
+  out->id_len = 0;
+  if (json_is_string(id)) {
+    out->id = json_string_value(id);
+    out->id_len = json_string_length(id);
+  } else if (json_is_integer(id)) {
+    snprintf(r->idbuf, sizeof r->idbuf, "%" JSON_INTEGER_FORMAT, json_integer_value(id));
+    out->id = r->idbuf;
+    out->id_len = strlen(r->idbuf);
+  } else if (id && !json_is_null(id)) {
+    return RECORD_ERROR(r, "\"id\" is neither a string nor an integer");
+  }
+  out->published = published_field(j);
   return 0;
 }
 
-static int slurp(tt_article_reader *r)
+static int jsonl_next(tt_article_reader *r, tt_article *out)
 {
+  for (;;) {
+    if (r->json) { json_decref(r->json); r->json = NULL; }
+    const unsigned char *p;
+    size_t n;
+    int rc = tt_articles__stream_line(&r->in, r->line_cap, &p, &n);
+    if (rc == 0) return TT_ITEROVER;
+    if (rc == TT_ENOMEM) return tt_error_set(TT_ENOMEM, "%s: out of memory reading line %llu", r->name,
+                                             (unsigned long long)r->line_no + 1);
+    if (rc == TT_EIO) return tt_error_set(TT_EIO, "%s: %s", r->name, r->in.err);
+    r->line_no++;
+    if (rc < 0) return RECORD_ERROR(r, "%s; the rest of the file is skipped", r->in.err);
+    if (rc == 2)
+      return RECORD_ERROR(r, "line of %zu bytes is longer than the %zu-byte limit; skipped", n, r->line_cap);
+    if (r->line_no == 1 && n >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3)) { p += 3; n -= 3; }
+    size_t i = 0;
+    while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r')) i++;
+    if (i == n) continue;                       /* empty lines are not records */
+    return parse_record(r, p, n, out);
+  }
+}
+
+/* ------------------------------------------------------------------ .txt and .html */
+
+static int doc_next(tt_article_reader *r, tt_article *out)
+{
+  if (r->consumed) return TT_ITEROVER;
+  r->consumed = 1;
   tt_buf_reset(&r->text);
   for (;;) {
-    if (tt_buf_reserve(&r->text, 1 << 16)) return TT_ENOMEM;
-    int n = gzread(r->gz, r->text.p + r->text.n, 1 << 16);
-    if (n < 0) return tt_error_set(TT_EIO, "%s: read error", r->path);
-    if (n == 0) break;
-    r->text.n += (size_t)n;
-    if (r->text.n > ((size_t)1 << 30)) return tt_error_set(TT_EINVAL, "%s: file larger than 1 GiB, skipped", r->path);
+    const unsigned char *p;
+    size_t n;
+    int rc = tt_articles__stream_chunk(&r->in, &p, &n);
+    if (rc == TT_EIO) return tt_error_set(TT_EIO, "%s: %s", r->name, r->in.err);
+    if (rc) return tt_error_set(rc, "%s: %s; skipped", r->name, r->in.err);
+    if (!n) break;
+    if (r->text.n + n > TT_READER_FILE_CAP)
+      return tt_error_set(TT_EINVAL, "%s: larger than %zu bytes; skipped", r->name, (size_t)TT_READER_FILE_CAP);
+    if (tt_buf_append(&r->text, p, n)) return tt_error_set(TT_ENOMEM, "%s: out of memory", r->name);
   }
-  r->text.p[r->text.n] = 0;
+  doc_reset(&r->doc);
+  const char *data = r->text.p ? r->text.p : "";
+  int rc = r->kind == K_TXT ? tt_articles__parse_txt(data, r->text.n, &r->doc)
+                            : tt_articles__parse_html(data, r->text.n, &r->doc);
+  tt_buf_fini(&r->text);
+  if (rc == TT_ENOMEM) return rethrow(TT_ENOMEM, r->name, "");
+  if (rc) {
+    char prefix[600];
+    snprintf(prefix, sizeof prefix, "%s: ", r->name);
+    return rethrow(TT_EINVAL, prefix, "; skipped");
+  }
+  if (!r->doc.url.n && tt_buf_puts(&r->doc.url, r->file_url)) return TT_ENOMEM;
+  if (!r->doc.source.n && tt_buf_puts(&r->doc.source, "file")) return TT_ENOMEM;
+  out->url = str_of(&r->doc.url);
+  out->url_len = r->doc.url.n;
+  out->title = str_of(&r->doc.title);
+  out->title_len = r->doc.title.n;
+  out->source = str_of(&r->doc.source);
+  out->source_len = r->doc.source.n;
+  out->body = str_of(&r->doc.body);
+  out->body_len = r->doc.body.n;
+  out->id = "";
+  out->id_len = 0;
+  out->published = r->doc.published;
   return 0;
 }
 
-static void file_url(tt_article_reader *r)
+/* ------------------------------------------------------------------ folders */
+
+static int folder_next(tt_article_reader *r, tt_article *out)
 {
-  tt_buf_reset(&r->f_url);
-  char abs[PATH_MAX];
-  const char *p = realpath(r->path, abs) ? abs : r->path;
-  tt_buf_printf(&r->f_url, "file://%s", p);
-}
-
-static int next_txt(tt_article_reader *r, tt_article *a)
-{
-  int rc = slurp(r);
-  if (rc) return rc;
-  const char *s = r->text.p;
-  size_t n = r->text.n, i = 0;
-  memset(a, 0, sizeof *a);
-  while (i < n && (s[i] == '\n' || s[i] == '\r' || s[i] == ' ' || s[i] == '\t')) i++;
-  size_t t0 = i;
-  while (i < n && s[i] != '\n') i++;
-  size_t t1 = i;
-  while (t1 > t0 && (s[t1 - 1] == '\r' || s[t1 - 1] == ' ')) t1--;
-  a->title = s + t0;
-  a->title_len = t1 - t0;
-  a->published = TT_DATE_UNKNOWN;
-  /* a date line among the next five lines is metadata, not body */
-  size_t body = i, j = i;
-  for (int line = 0; line < 5 && j < n; line++) {
-    size_t l0 = j + (s[j] == '\n');
-    size_t l1 = l0;
-    while (l1 < n && s[l1] != '\n') l1++;
-    int64_t t;
-    if (l1 - l0 < 40 && find_vn_date(s + l0, l1 - l0, &t)) { a->published = t; body = l1; break; }
-    j = l1;
-  }
-  while (body < n && (s[body] == '\n' || s[body] == '\r')) body++;
-  a->body = s + body;
-  a->body_len = n - body;
-  file_url(r);
-  a->url = r->f_url.p;
-  a->url_len = r->f_url.n;
-  a->source = "file";
-  a->source_len = 4;
-  a->id = "";
-  return 0;
-}
-
-/* ------------------------------------------------------------------ .html */
-
-static const char *attr(const GumboNode *n, const char *name)
-{
-  const GumboAttribute *a = gumbo_get_attribute(&n->v.element.attributes, name);
-  return a ? a->value : NULL;
-}
-
-typedef struct html_ctx {
-  tt_article_reader *r;
-  const char *og_title, *title, *h1, *canonical, *og_url, *published, *site;
-} html_ctx;
-
-static void text_of(const GumboNode *n, tt_buf *out)
-{
-  if (n->type == GUMBO_NODE_TEXT || n->type == GUMBO_NODE_WHITESPACE) {
-    tt_buf_puts(out, n->v.text.text);
-    return;
-  }
-  if (n->type != GUMBO_NODE_ELEMENT) return;
-  for (unsigned i = 0; i < n->v.element.children.length; i++) text_of(n->v.element.children.data[i], out);
-}
-
-static int is_block(GumboTag t)
-{
-  switch (t) {
-  case GUMBO_TAG_P: case GUMBO_TAG_DIV: case GUMBO_TAG_BR: case GUMBO_TAG_LI: case GUMBO_TAG_H1:
-  case GUMBO_TAG_H2: case GUMBO_TAG_H3: case GUMBO_TAG_H4: case GUMBO_TAG_H5: case GUMBO_TAG_H6:
-  case GUMBO_TAG_TR: case GUMBO_TAG_BLOCKQUOTE: case GUMBO_TAG_SECTION: case GUMBO_TAG_ARTICLE:
-  case GUMBO_TAG_FIGCAPTION: case GUMBO_TAG_TABLE: case GUMBO_TAG_UL: case GUMBO_TAG_OL:
-    return 1;
-  default:
-    return 0;
-  }
-}
-
-static void walk_html(html_ctx *c, const GumboNode *n, tt_buf *body, int in_body, int depth)
-{
-  if (depth > 500) return;
-  if (n->type == GUMBO_NODE_TEXT) {
-    if (in_body) tt_buf_puts(body, n->v.text.text);
-    return;
-  }
-  if (n->type == GUMBO_NODE_WHITESPACE) { if (in_body) tt_buf_putc(body, ' '); return; }
-  if (n->type != GUMBO_NODE_ELEMENT) return;
-  GumboTag t = n->v.element.tag;
-  if (t == GUMBO_TAG_SCRIPT || t == GUMBO_TAG_STYLE || t == GUMBO_TAG_NOSCRIPT || t == GUMBO_TAG_NAV ||
-      t == GUMBO_TAG_TEMPLATE)
-    return;
-  if (t == GUMBO_TAG_META) {
-    const char *p = attr(n, "property");
-    if (!p) p = attr(n, "name");
-    const char *v = attr(n, "content");
-    if (p && v) {
-      if (!strcmp(p, "og:title")) c->og_title = v;
-      else if (!strcmp(p, "og:url")) c->og_url = v;
-      else if (!strcmp(p, "og:site_name")) c->site = v;
-      else if (!strcmp(p, "article:published_time") || !strcmp(p, "pubdate")) c->published = v;
+  for (;;) {
+    if (!r->sub) {
+      if (r->ifile == r->nfiles) return TT_ITEROVER;
+      folder_entry *e = &r->files[r->ifile++];
+      if (e->err) return tt_error_set(TT_EINVAL, "%s: %s; skipped", e->path, strerror(e->err));
+      int rc = open_file(&r->sub, e->path, kind_of_name(e->path));
+      if (rc == TT_ENOMEM) return rc;
+      if (rc) {
+        r->done_bytes += e->size;
+        return rethrow(TT_EINVAL, "", "; skipped");
+      }
+      r->sub->line_cap = r->line_cap;
     }
-  } else if (t == GUMBO_TAG_LINK) {
-    const char *rel = attr(n, "rel"), *href = attr(n, "href");
-    if (rel && href && !strcasecmp(rel, "canonical")) c->canonical = href;
-  } else if (t == GUMBO_TAG_TITLE && !c->title && n->v.element.children.length) {
-    const GumboNode *k = n->v.element.children.data[0];
-    if (k->type == GUMBO_NODE_TEXT) c->title = k->v.text.text;
+    int rc = tt_article_reader_next(r->sub, out);
+    if (rc == 0 || rc == TT_EINVAL || rc == TT_ENOMEM) return rc;
+    /* The end of this file, or a read error that ends it: go on with the next file. */
+    r->done_bytes += r->files[r->ifile - 1].size;
+    tt_article_reader_close(r->sub);
+    r->sub = NULL;
+    if (rc != TT_ITEROVER) return rethrow(TT_EINVAL, "", "; the rest of the file is skipped");
   }
-  if (t == GUMBO_TAG_BODY) in_body = 1;
-  if (t == GUMBO_TAG_H1 && !c->h1) {
-    tt_buf_reset(&c->r->f_title);
-    text_of(n, &c->r->f_title);
-    c->h1 = c->r->f_title.p;
-  }
-  if (in_body && is_block(t)) tt_buf_putc(body, '\n');
-  for (unsigned i = 0; i < n->v.element.children.length; i++)
-    walk_html(c, n->v.element.children.data[i], body, in_body, depth + 1);
-  if (in_body && is_block(t)) tt_buf_putc(body, '\n');
 }
-
-static int next_html(tt_article_reader *r, tt_article *a)
-{
-  int rc = slurp(r);
-  if (rc) return rc;
-  GumboOutput *g = gumbo_parse_with_options(&kGumboDefaultOptions, r->text.p, r->text.n);
-  if (!g) return tt_error_set(TT_EINVAL, "%s: cannot parse HTML", r->path);
-  html_ctx c = {r, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
-  tt_buf_reset(&r->f_body);
-  tt_buf_reset(&r->f_title);
-  walk_html(&c, g->root, &r->f_body, 0, 0);
-  memset(a, 0, sizeof *a);
-  /* keep the strings: copy what points into the gumbo tree before destroying it */
-  const char *title = c.og_title ? c.og_title : c.title ? c.title : c.h1 ? c.h1 : "";
-  tt_buf tb = TT_BUF_INIT;
-  tt_buf_puts(&tb, title);
-  tt_buf_putc(&tb, 0);
-  size_t url_off = tb.n;
-  const char *u = c.canonical ? c.canonical : c.og_url;
-  if (u) tt_buf_puts(&tb, u);
-  size_t url_len = tb.n - url_off;
-  tt_buf_putc(&tb, 0);
-  size_t src_off = tb.n;
-  tt_buf_puts(&tb, c.site ? c.site : "file");
-  size_t src_len = tb.n - src_off;
-  tt_buf_putc(&tb, 0);
-  int64_t pub = TT_DATE_UNKNOWN, t;
-  if (c.published && !tt_parse_date(c.published, strlen(c.published), &t)) pub = t;
-  gumbo_destroy_output(&kGumboDefaultOptions, g);
-  tt_buf_fini(&r->f_title);
-  r->f_title = tb;
-  if (!url_len) { file_url(r); a->url = r->f_url.p; a->url_len = r->f_url.n; }
-  else { a->url = r->f_title.p + url_off; a->url_len = url_len; }
-  a->title = r->f_title.p;
-  a->title_len = strlen(r->f_title.p);
-  a->source = r->f_title.p + src_off;
-  a->source_len = src_len;
-  a->body = r->f_body.p ? r->f_body.p : "";
-  a->body_len = r->f_body.n;
-  a->id = "";
-  a->published = pub;
-  return 0;
-}
-
-/* ------------------------------------------------------------------ dispatch */
 
 int tt_article_reader_next(tt_article_reader *r, tt_article *out)
 {
-  for (;;) {
-    if (!r->path || (r->kind != K_JSONL && r->done)) {
-      int rc = open_next_file(r);
-      if (rc) return rc;
-    }
-    if (r->kind == K_JSONL) {
-      int rc = next_jsonl(r, out);
-      if (rc == TT_ITEROVER) { r->done = 1; r->kind = K_TXT; continue; }
-      return rc;
-    }
-    r->done = 1;
-    return r->kind == K_TXT ? next_txt(r, out) : next_html(r, out);
+  if (!r || !out) return tt_error_set(TT_EINVAL, "no reader");
+  memset(out, 0, sizeof *out);
+  switch (r->kind) {
+  case K_JSONL: return jsonl_next(r, out);
+  case K_TXT: case K_HTML: return doc_next(r, out);
+  case K_FOLDER: return folder_next(r, out);
+  default: return TT_ITEROVER;
   }
 }

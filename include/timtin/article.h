@@ -26,6 +26,12 @@ typedef struct tt_article_reader tt_article_reader;
 int tt_article_reader_open(tt_article_reader **out, const char *path);
 void tt_article_reader_close(tt_article_reader *r);  /* NULL is a no-op */
 
+/* Open a reader over len bytes in memory, which must stay valid until the reader is closed.
+ * name is used in messages and chooses the format as a file name would (".jsonl", ".jsonl.gz",
+ * ".txt", ".html"); any other name lets the content decide (gzip magic or '{' = JSONL,
+ * '<' = HTML). Returns 0 or TT_EINVAL / TT_ENOMEM with a message. */
+int tt_article_reader_open_mem(tt_article_reader **out, const void *data, size_t len, const char *name);
+
 /* Read the next article into *out (strings owned by the reader, valid until the next call).
  * Returns 0 for an article, TT_ITEROVER at the end, TT_EINVAL for a record that was skipped
  * (malformed JSON, missing url or body...; tt_error_last() names the file and line: the caller
@@ -41,7 +47,8 @@ uint64_t tt_article_reader_size(const tt_article_reader *r);
  * TT_EINVAL for anything else or a year outside 1900..2200. */
 int tt_parse_date(const char *s, size_t len, int64_t *out);
 
-/* Format t as "YYYY-MM-DDTHH:MM:SS+07:00" (Vietnam time) into out (at least 32 bytes). */
+/* Format t as "YYYY-MM-DDTHH:MM:SS+07:00" (Vietnam time) into out (at least 32 bytes);
+ * TT_DATE_UNKNOWN gives "". */
 void tt_format_date(int64_t t, char *out, size_t cap);
 
 #endif
