@@ -1,7 +1,7 @@
 /* Article readers (include/timtin/article.h): turn input files into tt_article records.
  *
  * A reader is one of three kinds:
- *   JSONL   one JSON object a line, plain or gzip (articles/stream.c), parsed with jansson;
+ *   JSONL   one JSON object a line, plain or gzip (articles/stream.c), scanned by common/json.c;
  *   DOC     one .txt or .html file = one article (articles/text.c, articles/html.c);
  *   FOLDER  the wanted files under a folder, in sorted order, each read by a sub-reader.
  * The indexer, the benchmarks and the CLI call tt_article_reader_next in a loop; a record that
@@ -12,7 +12,7 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <jansson.h>
+#include "common/json.h"
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -43,9 +43,8 @@ struct tt_article_reader {
   /* JSONL and DOC */
   tt_articles_stream in;
   uint64_t line_no;             /* JSONL: lines read so far */
-  json_t *json;                 /* JSONL: the record handed out last */
-  tt_buf fixed;                 /* JSONL: a line with invalid UTF-8 replaced */
-  char idbuf[24];               /* JSONL: an integer "id" as text */
+  tt_buf scratch;               /* JSONL: strings with escapes, decoded */
+  tt_buf fixed;                 /* JSONL: the record's fields, NUL-terminated, valid UTF-8 */
   char *file_url;               /* DOC: "file://" URL of the file */
   tt_buf text;                  /* DOC: the whole file */
   tt_article_doc doc;           /* DOC: the article */
@@ -331,7 +330,7 @@ void tt_article_reader_close(tt_article_reader *r)
 {
   if (!r) return;
   tt_articles__stream_close(&r->in);
-  if (r->json) json_decref(r->json);
+  tt_buf_fini(&r->scratch);
   tt_buf_fini(&r->fixed);
   tt_buf_fini(&r->text);
   doc_fini(&r->doc);
@@ -364,63 +363,6 @@ uint64_t tt_article_reader_size(const tt_article_reader *r)
 
 /* ------------------------------------------------------------------ JSONL records */
 
-static int hex4(const unsigned char *p, size_t n, unsigned *out)
-{
-  if (n < 4) return 0;
-  unsigned v = 0;
-  for (int i = 0; i < 4; i++) {
-    unsigned c = p[i], d;
-    if (c >= '0' && c <= '9') d = c - '0';
-    else if ((c | 32) >= 'a' && (c | 32) <= 'f') d = (c | 32) - 'a' + 10;
-    else return 0;
-    v = v << 4 | d;
-  }
-  *out = v;
-  return 1;
-}
-
-/* Make a line that jansson refused for its text, not its syntax, acceptable: every ill-formed
- * UTF-8 sequence becomes U+FFFD (the maximal-subpart rule of tt_utf8_decode, as in
- * tt_buf_json_string), and so does every \u escape of a lone UTF-16 surrogate (what a
- * JavaScript exporter writes when it cuts a string inside an emoji). Backslashes appear only
- * inside strings in JSON, so no string tracking is needed. */
-static int repair_line(tt_buf *out, const unsigned char *p, size_t n)
-{
-  tt_buf_reset(out);
-  if (tt_buf_reserve(out, n + n / 8)) return TT_ENOMEM;
-  size_t i = 0;
-  while (i < n) {
-    unsigned char c = p[i];
-    if (c == '\\' && i + 1 < n) {
-      unsigned u, lo;
-      if (p[i + 1] == 'u' && hex4(p + i + 2, n - i - 2, &u) && u >= 0xD800 && u <= 0xDFFF) {
-        if (u <= 0xDBFF && i + 12 <= n && p[i + 6] == '\\' && p[i + 7] == 'u' && hex4(p + i + 8, 4, &lo) &&
-            lo >= 0xDC00 && lo <= 0xDFFF) {
-          if (tt_buf_append(out, p + i, 12)) return TT_ENOMEM;         /* a proper pair */
-          i += 12;
-        } else {
-          if (tt_buf_puts(out, "\\ufffd")) return TT_ENOMEM;
-          i += 6;
-        }
-        continue;
-      }
-      if (tt_buf_append(out, p + i, 2)) return TT_ENOMEM;               /* any other escape */
-      i += 2;
-      continue;
-    }
-    if (c < 0x80) {
-      if (tt_buf_putc(out, (char)c)) return TT_ENOMEM;
-      i++;
-      continue;
-    }
-    uint32_t cp;
-    size_t k = tt_utf8_decode(p + i, n - i, &cp);
-    if (cp == TT_UTF8_INVALID ? tt_buf_append(out, "\xEF\xBF\xBD", 3) : tt_buf_append(out, p + i, k))
-      return TT_ENOMEM;
-    i += k;
-  }
-  return 0;
-}
 
 #define RECORD_ERROR(r, ...) record_error((r), __VA_ARGS__)
 
@@ -440,81 +382,112 @@ static int record_error(tt_article_reader *r, const char *fmt, ...)
   return tt_error_set(TT_EINVAL, "%s:%llu: %s", r->name, (unsigned long long)r->line_no, what);
 }
 
-/* A string field: 0 = present (*s, *n set), 1 = absent or null, TT_EINVAL = wrong type. */
-static int string_field(tt_article_reader *r, json_t *obj, const char *key, const char **s, size_t *n)
+/* Copy a field into the record buffer, NUL-terminated, with every ill-formed UTF-8 sequence
+ * replaced by U+FFFD (the maximal-subpart rule of tt_utf8_decode). Returns its offset. */
+static int put_field(tt_buf *b, const char *s, size_t n, size_t *off)
 {
-  json_t *v = json_object_get(obj, key);
-  *s = "";
-  *n = 0;
-  if (!v || json_is_null(v)) return 1;
-  if (!json_is_string(v)) return RECORD_ERROR(r, "\"%s\" is not a string", key);
-  *s = json_string_value(v);
-  *n = json_string_length(v);
-  return 0;
+  *off = b->n;
+  size_t i = 0;
+  while (i < n) {
+    size_t j = i;
+    while (j < n && (unsigned char)s[j] < 0x80) j++;  /* ASCII run */
+    if (j > i && tt_buf_append(b, s + i, j - i)) return TT_ENOMEM;
+    i = j;
+    while (i < n && (unsigned char)s[i] >= 0x80) {
+      uint32_t cp;
+      size_t k = tt_utf8_decode((const unsigned char *)s + i, n - i, &cp);
+      if (cp == TT_UTF8_INVALID ? tt_buf_append(b, "\xEF\xBF\xBD", 3) : tt_buf_append(b, s + i, k))
+        return TT_ENOMEM;
+      i += k;
+    }
+  }
+  return tt_buf_putc(b, 0) ? TT_ENOMEM : 0;
 }
 
-/* Any value that is not a usable date makes the date unknown; the article is kept. */
-static int64_t published_field(json_t *obj)
+/* Any value that is not a usable date makes the date unknown; the article is kept. Epoch
+ * seconds (an integer) are accepted, as some exporters write them. */
+static int64_t published_value(const tt_json_value *v)
 {
-  json_t *v = json_object_get(obj, "published");
   int64_t t;
-  if (json_is_string(v)) {
-    int rc = tt_parse_date(json_string_value(v), json_string_length(v), &t);
+  if (v->type == TT_JSON_STRING) {
+    int rc = tt_parse_date(v->s, v->len, &t);
     tt_error_clear();
     return rc ? TT_DATE_UNKNOWN : t;
   }
-  if (json_is_integer(v)) {               /* seconds since the epoch, as some exporters write */
+  if (v->type == TT_JSON_NUMBER && v->len < 20 && !memchr(v->s, '.', v->len) && !memchr(v->s, 'e', v->len) &&
+      !memchr(v->s, 'E', v->len)) {
+    char num[24];
+    memcpy(num, v->s, v->len);
+    num[v->len] = 0;
     int64_t lo, hi;
     tt_articles__make_time(TT_DATE_MIN_YEAR, 1, 1, 0, 0, 0, TT_VN_OFFSET, &lo);
     tt_articles__make_time(TT_DATE_MAX_YEAR, 12, 31, 23, 59, 59, TT_VN_OFFSET, &hi);
-    t = (int64_t)json_integer_value(v);
+    t = strtoll(num, NULL, 10);
     return t >= lo && t <= hi ? t : TT_DATE_UNKNOWN;
   }
   return TT_DATE_UNKNOWN;
 }
 
+/* One record through common/json's scanner: it validates the whole object but decodes only the
+ * six fields we read (jansson built a tree of every line and was most of the indexing caller
+ * thread's time). */
 static int parse_record(tt_article_reader *r, const unsigned char *p, size_t n, tt_article *out)
 {
-  json_error_t err;
-  json_t *j = json_loadb((const char *)p, n, JSON_ALLOW_NUL, &err);
-  if (!j && (json_error_code(&err) == json_error_invalid_utf8 || !strncmp(err.text, "invalid Unicode", 15))) {
-    if (repair_line(&r->fixed, p, n)) return tt_error_set(TT_ENOMEM, "out of memory");
-    j = json_loadb(r->fixed.p, r->fixed.n, JSON_ALLOW_NUL, &err);
+  static const char *const keys[] = {"url", "body", "title", "source", "id", "published"};
+  enum { URL, BODY, TITLE, SOURCE, ID, PUBLISHED };
+  tt_json_value v[6];
+  size_t col;
+  const char *what;
+  if (tt_json_scan_object((const char *)p, n, keys, 6, v, &r->scratch, &col, &what)) {
+    size_t i = 0;
+    while (i < n && (p[i] == ' ' || p[i] == '\t')) i++;
+    if (col == i + 1 && i < n && strchr("[\"-0123456789tfn", p[i])) {
+      /* valid JSON that is not an object? scan it as the value of a wrapping object */
+      tt_buf_reset(&r->fixed);
+      if (tt_buf_puts(&r->fixed, "{\"v\":") || tt_buf_append(&r->fixed, p, n) || tt_buf_putc(&r->fixed, '}'))
+        return tt_error_set(TT_ENOMEM, "out of memory");
+      if (!tt_json_scan_object(r->fixed.p, r->fixed.n, keys, 0, v, &r->scratch, &col, &what))
+        return RECORD_ERROR(r, "not a JSON object");
+      col = col > 5 ? col - 5 : 1;
+    }
+    return RECORD_ERROR(r, "malformed JSON at byte %zu: %s", col, what);
   }
-  if (!j) return RECORD_ERROR(r, "malformed JSON at byte %d: %s", err.position, err.text);
-  r->json = j;
-  if (!json_is_object(j)) return RECORD_ERROR(r, "not a JSON object");
-
-  int rc = string_field(r, j, "url", &out->url, &out->url_len);
-  if (rc == 1 || (rc == 0 && out->url_len == 0)) return RECORD_ERROR(r, rc ? "missing \"url\"" : "empty \"url\"");
-  if (rc) return rc;
-  rc = string_field(r, j, "body", &out->body, &out->body_len);
-  if (rc == 1) return RECORD_ERROR(r, "missing \"body\"");
-  if (rc) return rc;
-  if ((rc = string_field(r, j, "title", &out->title, &out->title_len)) < 0) return rc;
-  if ((rc = string_field(r, j, "source", &out->source, &out->source_len)) < 0) return rc;
-
-  json_t *id = json_object_get(j, "id");
-  out->id = "";
-  out->id_len = 0;
-  if (json_is_string(id)) {
-    out->id = json_string_value(id);
-    out->id_len = json_string_length(id);
-  } else if (json_is_integer(id)) {
-    snprintf(r->idbuf, sizeof r->idbuf, "%" JSON_INTEGER_FORMAT, json_integer_value(id));
-    out->id = r->idbuf;
-    out->id_len = strlen(r->idbuf);
-  } else if (id && !json_is_null(id)) {
+  static const char *const names[] = {"url", "body", "title", "source"};
+  for (int k = URL; k <= SOURCE; k++) {
+    if (v[k].type == TT_JSON_NULL) v[k].type = TT_JSON_ABSENT;
+    if (v[k].type != TT_JSON_ABSENT && v[k].type != TT_JSON_STRING)
+      return RECORD_ERROR(r, "\"%s\" is not a string", names[k]);
+  }
+  if (v[URL].type == TT_JSON_ABSENT) return RECORD_ERROR(r, "missing \"url\"");
+  if (v[URL].len == 0) return RECORD_ERROR(r, "empty \"url\"");
+  if (v[BODY].type == TT_JSON_ABSENT) return RECORD_ERROR(r, "missing \"body\"");
+  if (v[ID].type == TT_JSON_NUMBER && (memchr(v[ID].s, '.', v[ID].len) || memchr(v[ID].s, 'e', v[ID].len) ||
+                                       memchr(v[ID].s, 'E', v[ID].len)))
     return RECORD_ERROR(r, "\"id\" is neither a string nor an integer");
+  if (v[ID].type != TT_JSON_ABSENT && v[ID].type != TT_JSON_NULL && v[ID].type != TT_JSON_STRING &&
+      v[ID].type != TT_JSON_NUMBER)
+    return RECORD_ERROR(r, "\"id\" is neither a string nor an integer");
+  /* copy the fields, NUL-terminated and with valid UTF-8, into one buffer */
+  size_t off[5];
+  tt_buf_reset(&r->fixed);
+  for (int k = URL; k <= ID; k++) {
+    const char *s = (v[k].type == TT_JSON_STRING || v[k].type == TT_JSON_NUMBER) ? v[k].s : "";
+    size_t len = (v[k].type == TT_JSON_STRING || v[k].type == TT_JSON_NUMBER) ? v[k].len : 0;
+    if (put_field(&r->fixed, s, len, &off[k])) return tt_error_set(TT_ENOMEM, "out of memory");
   }
-  out->published = published_field(j);
+  const char *base = r->fixed.p;
+  out->url = base + off[URL];       out->url_len = off[BODY] - off[URL] - 1;
+  out->body = base + off[BODY];     out->body_len = off[TITLE] - off[BODY] - 1;
+  out->title = base + off[TITLE];   out->title_len = off[SOURCE] - off[TITLE] - 1;
+  out->source = base + off[SOURCE]; out->source_len = off[ID] - off[SOURCE] - 1;
+  out->id = base + off[ID];         out->id_len = r->fixed.n - off[ID] - 1;
+  out->published = published_value(&v[PUBLISHED]);
   return 0;
 }
 
 static int jsonl_next(tt_article_reader *r, tt_article *out)
 {
   for (;;) {
-    if (r->json) { json_decref(r->json); r->json = NULL; }
     const unsigned char *p;
     size_t n;
     int rc = tt_articles__stream_line(&r->in, r->line_cap, &p, &n);
