@@ -265,7 +265,7 @@ static int settle_kind(tt_article_reader *r, int hint, int is_stdin)
 /* A single file (or "-"): JSONL or DOC. */
 static int open_file(tt_article_reader **out, const char *path, int hint)
 {
-  tt_article_reader *r;
+  tt_article_reader *r = NULL;
   int rc = new_reader(&r, path);
   if (rc) return rc;
   int is_stdin = !strcmp(path, "-");
@@ -290,7 +290,7 @@ int tt_article_reader_open(tt_article_reader **out, const char *path)
     struct stat st;
     if (stat(path, &st)) return tt_error_set(TT_EIO, "%s: %s", path, strerror(errno));
     if (S_ISDIR(st.st_mode)) {
-      tt_article_reader *r;
+      tt_article_reader *r = NULL;
       int rc = new_reader(&r, path);
       if (rc) return rc;
       r->kind = K_FOLDER;
@@ -311,7 +311,7 @@ int tt_article_reader_open_mem(tt_article_reader **out, const void *data, size_t
   if (!out) return tt_error_set(TT_EINVAL, "no reader to open");
   *out = NULL;
   if (!name || !*name) name = "(memory)";
-  tt_article_reader *r;
+  tt_article_reader *r = NULL;
   int rc = new_reader(&r, name);
   if (rc) return rc;
   tt_articles__stream_open_mem(&r->in, data, data ? len : 0);
