@@ -543,6 +543,11 @@ int tt_plist_open(tt_plist_cursor *c, const uint8_t *data, size_t len, int with_
   c->loaded = UINT32_MAX;
   c->nb = 0;
   c->tf_ready = 0;
+  /* a tf accessor called before the first posting decodes nothing (widths 0) */
+  c->tft_p = c->tfb_p = c->npos_p = data;
+  c->wt = c->wb = 0;
+  c->wn = NPOS_IMPLICIT;
+  c->npos_ready = 0;
   c->posbuf = NULL;
   c->poscap = 0;
   c->want_pos = with_positions ? 1 : 0;

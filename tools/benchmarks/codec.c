@@ -153,6 +153,16 @@ int main(int argc, char **argv)
          all0.n * 8.0 / npost, vb_post_bytes * 8.0 / npost);
   printf("        %.2f bits/position (vbyte of the same deltas: %.2f)\n",
          (double)(all.n - all0.n) * 8.0 / npos, vb_pos_bytes * 8.0 / npos);
+  {
+    uint64_t bytes_big = 0, post_big = 0, lists_small = 0, bytes_small = 0;
+    for (uint32_t r = 0; r < nterms; r++) {
+      if (lists[r].df >= TT_PLIST_BLOCK) { bytes_big += lists[r].len0; post_big += lists[r].df; }
+      else { bytes_small += lists[r].len0; lists_small++; }
+    }
+    printf("        %.2f bits/posting in lists with df >= 128, %.2f in the others"
+           " (%.1f bytes a list)\n", bytes_big * 8.0 / post_big,
+           bytes_small * 8.0 / (npost - post_big), (double)bytes_small / lists_small);
+  }
   printf("        %.1f MB with positions, %.1f MB without\n", all.n / 1e6, all0.n / 1e6);
   printf("encode: %.1f M postings/s (with positions)\n", npost / t_enc / 1e6);
 

@@ -24,6 +24,8 @@ static int drive(const uint8_t *data, size_t len, int with_pos, int mode, size_t
     tt_plist_close(&c);
     return rc;
   }
+  (void)tt_plist_tf_title(&c);   /* misuse before the first posting must not crash */
+  (void)tt_plist_tf_body(&c);
   int64_t prev = -1;
   uint32_t step = 1;
   for (;;) {
@@ -175,6 +177,9 @@ static void test_bad_headers(void **state)
   /* a doc gap that passes 2^32 - 1: df 2, docs 2^32-1 then +1 */
   uint8_t wrap[] = {0x08, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0x1F, 0x01};
   assert_int_equal(drive_copy(wrap, sizeof wrap, 0, 0, &cnt), TT_ECORRUPT);
+  /* a doc gap of 2^63 - 1 (vbyte64 max): must not overflow the int64 arithmetic (fuzz find) */
+  uint8_t g63[] = {0x04, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01};
+  assert_int_equal(drive_copy(g63, sizeof g63, 0, 0, &cnt), TT_ECORRUPT);
   /* a full single block (df 128) claiming width 33 */
   uint8_t w33[] = {0x80, 0x04, 0x00, 33, 0, 0};
   assert_int_equal(drive_copy(w33, sizeof w33, 0, 0, &cnt), TT_ECORRUPT);
