@@ -33,6 +33,19 @@ typedef struct wseg {
   uint32_t delgen;  /* generation of the del file on disk (0 none) */
 } wseg;
 
+/* A segment under construction, with the URLs of its documents (for replacement) and the
+ * deletions that hit it before it became a segment. */
+typedef struct bstate {
+  tt_segbuild *b;
+  char name[TT_SEG_NAME_MAX];
+  uint64_t *urls;                 /* open addressing: url hash (0 = empty; hash 0 mapped to 1) */
+  uint32_t *docs;
+  size_t slots, n;
+  uint8_t *del;                   /* deletions inside the builder */
+  size_t delcap;
+  uint32_t ndocs;                 /* documents, when handed to a flusher */
+} bstate;
+
 struct tt_writer {
   char dir[4096];
   int lock_fd;
@@ -41,13 +54,12 @@ struct tt_writer {
   tt_manifest man;                /* last commit */
   wseg *segs;
   uint32_t nsegs, capsegs;
-  tt_segbuild *cur;               /* builder, NULL until the first add */
-  char cur_name[TT_SEG_NAME_MAX];
-  uint64_t *cur_urls;             /* open addressing: url hash (0 = empty; hash 0 mapped to 1) */
-  uint32_t *cur_docs;
-  size_t cur_slots, cur_n;
-  uint8_t *cur_del;               /* deletions inside the builder */
-  size_t cur_delcap;
+  bstate cur;                     /* the segment being built (cur.b NULL until the first add) */
+  bstate fl;                      /* the segment a flusher thread is finishing (fl.b set) */
+  int flushing;                   /* a flusher thread runs */
+  pthread_t flusher;
+  int fl_rc;                      /* its result ... */
+  char fl_msg[1024];              /* ... and message */
   uint32_t next_segment;
   tt_analyzer *at, *ab, *ak;
   tt_token *kw;                  /* field keywords of the article being added */
@@ -127,7 +139,7 @@ static void collect_garbage(tt_writer *w)
       else keep = 1;
     }
     /* the segment being built (not yet in any manifest) */
-    if (w->cur && strlen(w->cur_name) == len && !strncmp(w->cur_name, n, len)) keep = 1;
+    if (w->cur.b && strlen(w->cur.name) == len && !strncmp(w->cur.name, n, len)) keep = 1;
     for (uint32_t i = 0; i < w->nsegs; i++)
       if (strlen(w->segs[i].seg.name) == len && !strncmp(w->segs[i].seg.name, n, len) &&
           strncmp(dot, ".del-", 5))
@@ -218,23 +230,31 @@ fail:
   return rc;
 }
 
-static void drop_builder(tt_writer *w)
+static void bstate_free(bstate *bs)
 {
-  tt_segbuild_abort(w->cur);
-  w->cur = NULL;
-  tt_free(w->cur_urls);
-  tt_free(w->cur_docs);
-  tt_free(w->cur_del);
-  w->cur_urls = NULL;
-  w->cur_docs = NULL;
-  w->cur_del = NULL;
-  w->cur_slots = w->cur_n = w->cur_delcap = 0;
+  tt_segbuild_abort(bs->b);
+  tt_free(bs->urls);
+  tt_free(bs->docs);
+  tt_free(bs->del);
+  memset(bs, 0, sizeof *bs);
+}
+
+static void drop_builder(tt_writer *w) { bstate_free(&w->cur); }
+
+/* Wait for a background flush that may still run; its segment becomes garbage. */
+static void abandon_flush(tt_writer *w)
+{
+  if (!w->flushing) return;
+  pthread_join(w->flusher, NULL);
+  w->flushing = 0;
+  bstate_free(&w->fl);
 }
 
 void tt_writer_close(tt_writer *w)
 {
   if (!w) return;
   stop_worker(w);
+  abandon_flush(w);
   drop_builder(w);
   for (uint32_t i = 0; i < w->nsegs; i++) drop_wseg(&w->segs[i]);
   tt_free(w->segs);
@@ -262,93 +282,149 @@ void tt_writer_counts_get(tt_writer *w, tt_writer_counts *out)
 
 static int start_builder(tt_writer *w)
 {
-  snprintf(w->cur_name, sizeof w->cur_name, "seg-%06u", w->next_segment++);
-  w->cur_slots = 1024;
-  w->cur_urls = tt_calloc(w->cur_slots, sizeof *w->cur_urls);
-  w->cur_docs = tt_calloc(w->cur_slots, sizeof *w->cur_docs);
-  if (!w->cur_urls || !w->cur_docs) return tt_error_set(TT_ENOMEM, "out of memory");
-  return tt_segbuild_new(&w->cur, w->dir, w->cur_name, w->opts.zstd_level);
+  snprintf(w->cur.name, sizeof w->cur.name, "seg-%06u", w->next_segment++);
+  w->cur.slots = 1024;
+  w->cur.urls = tt_calloc(w->cur.slots, sizeof *w->cur.urls);
+  w->cur.docs = tt_calloc(w->cur.slots, sizeof *w->cur.docs);
+  if (!w->cur.urls || !w->cur.docs) return tt_error_set(TT_ENOMEM, "out of memory");
+  return tt_segbuild_new(&w->cur.b, w->dir, w->cur.name, w->opts.zstd_level);
 }
 
 static int cur_put(tt_writer *w, uint64_t h, uint32_t doc)
 {
   if (!h) h = 1;
-  if ((w->cur_n + 1) * 2 > w->cur_slots) {
-    size_t n = w->cur_slots * 2;
+  if ((w->cur.n + 1) * 2 > w->cur.slots) {
+    size_t n = w->cur.slots * 2;
     uint64_t *u = tt_calloc(n, sizeof *u);
     uint32_t *d = tt_calloc(n, sizeof *d);
     if (!u || !d) { tt_free(u); tt_free(d); return tt_error_set(TT_ENOMEM, "out of memory"); }
-    for (size_t i = 0; i < w->cur_slots; i++) {
-      if (!w->cur_urls[i]) continue;
-      size_t j = w->cur_urls[i] & (n - 1);
+    for (size_t i = 0; i < w->cur.slots; i++) {
+      if (!w->cur.urls[i]) continue;
+      size_t j = w->cur.urls[i] & (n - 1);
       while (u[j]) j = (j + 1) & (n - 1);
-      u[j] = w->cur_urls[i];
-      d[j] = w->cur_docs[i];
+      u[j] = w->cur.urls[i];
+      d[j] = w->cur.docs[i];
     }
-    tt_free(w->cur_urls);
-    tt_free(w->cur_docs);
-    w->cur_urls = u;
-    w->cur_docs = d;
-    w->cur_slots = n;
+    tt_free(w->cur.urls);
+    tt_free(w->cur.docs);
+    w->cur.urls = u;
+    w->cur.docs = d;
+    w->cur.slots = n;
   }
-  size_t j = h & (w->cur_slots - 1);
-  while (w->cur_urls[j] && w->cur_urls[j] != h) j = (j + 1) & (w->cur_slots - 1);
-  if (!w->cur_urls[j]) w->cur_n++;
-  w->cur_urls[j] = h;
-  w->cur_docs[j] = doc;
+  size_t j = h & (w->cur.slots - 1);
+  while (w->cur.urls[j] && w->cur.urls[j] != h) j = (j + 1) & (w->cur.slots - 1);
+  if (!w->cur.urls[j]) w->cur.n++;
+  w->cur.urls[j] = h;
+  w->cur.docs[j] = doc;
   return 0;
 }
 
-/* Local doc of hash h in the builder, or -1. */
-static int64_t cur_get(const tt_writer *w, uint64_t h)
+/* Local doc of hash h in a builder, or -1. */
+static int64_t bs_get(const bstate *bs, uint64_t h)
 {
-  if (!w->cur_urls) return -1;
+  if (!bs->urls) return -1;
   if (!h) h = 1;
-  size_t j = h & (w->cur_slots - 1);
-  while (w->cur_urls[j]) {
-    if (w->cur_urls[j] == h) return w->cur_docs[j];
-    j = (j + 1) & (w->cur_slots - 1);
+  size_t j = h & (bs->slots - 1);
+  while (bs->urls[j]) {
+    if (bs->urls[j] == h) return bs->docs[j];
+    j = (j + 1) & (bs->slots - 1);
   }
   return -1;
 }
 
-static int cur_delete(tt_writer *w, uint32_t doc)
+static int bs_delete(bstate *bs, uint32_t doc)
 {
   size_t need = (size_t)doc / 8 + 1;
-  if (need > w->cur_delcap) {
+  if (need > bs->delcap) {
     size_t cap = need * 2 + 64;
-    uint8_t *b = tt_realloc(w->cur_del, cap);
+    uint8_t *b = tt_realloc(bs->del, cap);
     TT_CHECK_ALLOC(b);
-    memset(b + w->cur_delcap, 0, cap - w->cur_delcap);
-    w->cur_del = b;
-    w->cur_delcap = cap;
+    memset(b + bs->delcap, 0, cap - bs->delcap);
+    bs->del = b;
+    bs->delcap = cap;
   }
-  bit_set(w->cur_del, doc);
+  bit_set(bs->del, doc);
   return 0;
 }
 
-/* Finish the builder as a new (uncommitted) segment. */
-static int flush_builder(tt_writer *w)
+/* Mark the copy of hash h in a builder deleted; counts it in *found. */
+static int bs_delete_hash(bstate *bs, uint64_t h, int *found)
 {
-  if (!w->cur) return 0;
-  uint32_t n = tt_segbuild_ndocs(w->cur);
-  if (n == 0) { drop_builder(w); return 0; }
-  int rc = tt_segbuild_finish(w->cur);
-  w->cur = NULL;
-  if (rc) { drop_builder(w); return w->rc = rc; }
-  rc = add_wseg(w, w->cur_name, 0);
-  if (rc) { drop_builder(w); return w->rc = rc; }
+  int64_t d = bs_get(bs, h);
+  if (d >= 0 && !(bs->del && (size_t)d / 8 < bs->delcap && bit_get(bs->del, (uint32_t)d))) {
+    TT_FORWARD(bs_delete(bs, (uint32_t)d));
+    (*found)++;
+  }
+  return 0;
+}
+
+/* A finished builder becomes a live (uncommitted) segment, with the deletions it collected. */
+static int adopt(tt_writer *w, bstate *bs)
+{
+  int rc = add_wseg(w, bs->name, 0);
+  if (rc) return w->rc = rc;
   wseg *s = &w->segs[w->nsegs - 1];
-  if (w->cur_del) {
-    size_t nb = ((size_t)n + 7) / 8;
+  if (bs->del) {
+    size_t nb = ((size_t)bs->ndocs + 7) / 8;
     s->del = tt_calloc(1, nb);
-    if (!s->del) { drop_builder(w); return w->rc = tt_error_set(TT_ENOMEM, "out of memory"); }
-    memcpy(s->del, w->cur_del, nb < w->cur_delcap ? nb : w->cur_delcap);
+    if (!s->del) return w->rc = tt_error_set(TT_ENOMEM, "out of memory");
+    memcpy(s->del, bs->del, nb < bs->delcap ? nb : bs->delcap);
     s->dirty = 1;
   }
-  drop_builder(w);
   w->counts.flushed_segments++;
   return 0;
+}
+
+static void *flusher_main(void *arg)
+{
+  tt_writer *w = arg;
+  int rc = tt_segbuild_finish(w->fl.b);   /* frees the builder in every case */
+  w->fl.b = NULL;
+  w->fl_rc = rc;
+  if (rc) snprintf(w->fl_msg, sizeof w->fl_msg, "%s", tt_error_last());
+  return NULL;
+}
+
+/* Wait for the background flush, if any, and adopt its segment. */
+static int finish_flush(tt_writer *w)
+{
+  if (!w->flushing) return 0;
+  pthread_join(w->flusher, NULL);
+  w->flushing = 0;
+  int rc = w->fl_rc;
+  if (rc) tt_error_set(rc, "%s", w->fl_msg), w->rc = rc;
+  else rc = adopt(w, &w->fl);
+  bstate_free(&w->fl);
+  return rc;
+}
+
+/* Finish the builder as a new (uncommitted) segment: in a flusher thread when background is
+ * set (the worker goes on with a new builder; one flush at a time, so two builders at most,
+ * each under half the budget), else here. */
+static int flush_builder(tt_writer *w, int background)
+{
+  TT_FORWARD(finish_flush(w));
+  if (!w->cur.b) return 0;
+  uint32_t n = tt_segbuild_ndocs(w->cur.b);
+  if (n == 0) { drop_builder(w); return 0; }
+  w->cur.ndocs = n;
+  if (background) {
+    w->fl = w->cur;
+    memset(&w->cur, 0, sizeof w->cur);
+    w->fl_rc = 0;
+    if (pthread_create(&w->flusher, NULL, flusher_main, w) == 0) {
+      w->flushing = 1;
+      return 0;
+    }
+    w->cur = w->fl;  /* no thread: flush here */
+    memset(&w->fl, 0, sizeof w->fl);
+  }
+  int rc = tt_segbuild_finish(w->cur.b);
+  w->cur.b = NULL;
+  if (rc) { drop_builder(w); return w->rc = rc; }
+  rc = adopt(w, &w->cur);
+  drop_builder(w);
+  return rc;
 }
 
 /* ------------------------------------------------------------------ add / delete */
@@ -379,11 +455,8 @@ static int delete_hash(tt_writer *w, uint64_t h, int *found)
     if (w->rc) return w->rc;
     *found += c.found;
   }
-  int64_t d = cur_get(w, h);
-  if (d >= 0 && !(w->cur_del && (size_t)d / 8 < w->cur_delcap && bit_get(w->cur_del, (uint32_t)d))) {
-    TT_FORWARD(cur_delete(w, (uint32_t)d));
-    (*found)++;
-  }
+  TT_FORWARD(bs_delete_hash(&w->cur, h, found));
+  if (w->flushing) TT_FORWARD(bs_delete_hash(&w->fl, h, found));
   return 0;
 }
 
@@ -393,17 +466,18 @@ static int add_analyzed(tt_writer *w, const tt_article *a, const tt_token *title
                         const tt_token *body, size_t nbody, const tt_token *kw, size_t nkw,
                         uint32_t title_end)
 {
-  if (!w->cur && start_builder(w)) return w->rc = TT_ENOMEM;
+  if (!w->cur.b && start_builder(w)) return w->rc = TT_ENOMEM;
   uint64_t h = tt_url_hash(a->url, a->url_len);
   int found, rc;
   if ((rc = delete_hash(w, h, &found))) return w->rc = rc;
   if (found) w->counts.replaced++;
   uint32_t doc;
-  rc = tt_segbuild_add(w->cur, a, title, ntitle, body, nbody, kw, nkw, title_end, &doc);
+  rc = tt_segbuild_add(w->cur.b, a, title, ntitle, body, nbody, kw, nkw, title_end, &doc);
   if (rc) return w->rc = rc;
   if ((rc = cur_put(w, h, doc))) return w->rc = rc;
   w->counts.added++;
-  if (tt_segbuild_bytes(w->cur) > w->opts.memory_budget) return flush_builder(w);
+  if (tt_segbuild_bytes(w->cur.b) > (w->threaded ? w->opts.memory_budget / 2 : w->opts.memory_budget))
+    return flush_builder(w, w->threaded);
   return 0;
 }
 
@@ -469,6 +543,7 @@ static int drain(tt_writer *w)
   int rc = w->rc;
   pthread_mutex_unlock(&w->mu);
   if (rc && w->wmsg[0]) tt_error_set(rc, "%s", w->wmsg);
+  if (!rc) rc = finish_flush(w);  /* the worker is idle: its background flush can be adopted */
   return rc;
 }
 
@@ -676,7 +751,7 @@ static int commit(tt_writer *w)
 {
   drain(w);
   if (w->rc) return tt_error_set(w->rc, "the writer failed earlier and cannot commit: %s", tt_error_last());
-  TT_FORWARD(flush_builder(w));
+  TT_FORWARD(flush_builder(w, 0));
   uint64_t gen = w->man.generation + 1;
   tt_manifest m = {gen, TT_ANALYZER_VERSION, w->next_segment, 0, NULL};
   m.segs = tt_malloc((w->nsegs ? w->nsegs : 1) * sizeof *m.segs);
