@@ -489,7 +489,7 @@ int tt_warc_reader_open(tt_warc_reader **out, const char *path)
   *out = NULL;
   FILE *f = fopen(path, "rb");
   if (!f) return tt_error_set(TT_EIO, "open %s: %s", path, strerror(errno));
-  tt_warc_reader *r;
+  tt_warc_reader *r = NULL;
   int rc = open_common(&r, path);
   if (rc) { fclose(f); return rc; }
   r->f = f;
@@ -500,7 +500,7 @@ int tt_warc_reader_open(tt_warc_reader **out, const char *path)
 int tt_warc_reader_open_mem(tt_warc_reader **out, const void *data, size_t len, const char *name)
 {
   *out = NULL;
-  tt_warc_reader *r;
+  tt_warc_reader *r = NULL;
   TT_FORWARD(open_common(&r, name ? name : "(memory)"));
   r->mem = data;
   r->mem_len = len;

@@ -12,7 +12,7 @@
 
 static size_t dec32(uint32_t *v, const uint8_t *b, size_t n)
 {
-  uint8_t *copy = malloc(n ? n : 1);
+  uint8_t *copy = calloc(n ? n : 1, 1);
   memcpy(copy, b, n);
   size_t k = tt_vbyte_decode32(v, copy, copy + n);
   free(copy);
@@ -21,7 +21,7 @@ static size_t dec32(uint32_t *v, const uint8_t *b, size_t n)
 
 static size_t dec64(uint64_t *v, const uint8_t *b, size_t n)
 {
-  uint8_t *copy = malloc(n ? n : 1);
+  uint8_t *copy = calloc(n ? n : 1, 1);
   memcpy(copy, b, n);
   size_t k = tt_vbyte_decode64(v, copy, copy + n);
   free(copy);
