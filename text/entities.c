@@ -1,0 +1,1042 @@
+/* The entity recognizer (include/timtin/entities.h): officials, hospitals and health bodies,
+ * programs and legal documents, over the tokens of tt_analyze(). The indexer calls it once for
+ * the title and once for the body of each article; the rules are in docs/entities.md.
+ *
+ * How it works. At tt_entities_new() every phrase of the lexicon (text/entities_lex.c) is run
+ * through the analyzer, so a phrase is a sequence of word ids made exactly as the analyzer makes
+ * the text's tokens, plus a bit per token gap saying whether the phrase has punctuation there
+ * ("Cục Quản lý Khám, chữa bệnh"). Words live in one open-addressing hash; each word knows the
+ * phrases that start with it, longest first, and the union of their kinds, so a lookup at a
+ * token is one hash probe (done once per token) and a few integer compares.
+ *
+ * Per text, each token gets its word id, whether the ORIGINAL bytes start with a capital and
+ * are all capitals (acronyms: UBND, TP.HCM), and a summary of the bytes since the previous
+ * token (nothing but spaces, or a newline, full stop, comma, dash, other). Every boundary rule
+ * reads that summary: names and organisations never run across punctuation.
+ *
+ * Two passes: organisations and programs (gazetteer match vs. pattern, the longer wins, the
+ * gazetteer on ties), then persons (prefixes and title chains, a 2-4 syllable capitalized name,
+ * an apposition role after ", " or " - "), with later mentions linked to the persons seen
+ * before, also across calls with TT_ENT_CONTINUE. Strings are built in per-call buffers and the
+ * pointers fixed at the end, so growth never leaves a dangling pointer. */
+#include "timtin/entities.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/alloc.h"
+#include "common/buf.h"
+#include "common/error.h"
+#include "common/utf8.h"
+#include "text/entities_lex.h"
+#include "timtin/analyze.h"
+#include "timtin/errors.h"
+
+#define NOWORD UINT32_MAX
+#define MAX_PHRASE_TOK 32
+
+/* Gap bits: what lies between a token and the previous one in the original text. */
+#define G_NL    1u
+#define G_DOT   2u
+#define G_COMMA 4u
+#define G_DASH  8u
+#define G_OTHER 16u
+
+typedef struct phr {
+  uint8_t kind, sub, ntok;
+  uint32_t gapmask;   /* bit k: the phrase has punctuation before its token k */
+  uint32_t tok;       /* index of its first word id in e->ptok */
+  uint32_t canon;     /* offset of its canonical text in e->lex (NUL-terminated) */
+  uint32_t canon_len;
+} phr;
+
+typedef struct word {
+  uint32_t str;       /* offset in e->lex of the exact form */
+  uint32_t len;
+  uint32_t kinds;     /* bit per kind of the phrases starting with this word */
+  uint32_t first;     /* their indices in e->starts: [first, first + nstart), longest first */
+  uint32_t nstart;
+} word;
+
+typedef struct etok {
+  uint32_t wid;       /* word id, NOWORD if the word is in no phrase */
+  uint32_t kinds;     /* kinds of the phrases starting with it (0 for NOWORD) */
+  uint8_t cap;        /* the original starts with an upper-case letter */
+  uint8_t acro;       /* all its letters are upper-case, at least two ("UBND", "TP.HCM") */
+  uint8_t gap;        /* G_* bits before it (the first token: as if after a newline) */
+  uint8_t num;        /* has a digit */
+  uint8_t skip;       /* leading bytes of the token that are not part of the word: the
+                         "29" of "03:29Bệnh" in listings that glue a time to a headline */
+} etok;
+
+typedef struct person {
+  uint32_t canon, canon_len;  /* offsets in e->pstr */
+  uint32_t role, role_len;
+  uint32_t words, words_len;  /* exact forms of the name, space-separated */
+  uint32_t given, given_len;  /* exact form of the last syllable */
+} person;
+
+typedef struct moff { uint32_t canon, canon_len, key, key_len, role, role_len; } moff;
+
+struct tt_entities {
+  tt_analyzer *an;            /* tokenizes the lexicon at start-up */
+  tt_buf lex;                 /* word strings and canonical forms */
+  phr *phr;  size_t nphr;
+  uint32_t *ptok; size_t nptok;
+  uint32_t *starts;           /* phrase indices grouped by first word */
+  word *words; size_t nwords;
+  uint32_t *hash; size_t hmask; /* word ids + 1, 0 = empty */
+  /* per call */
+  const char *text; size_t len;
+  const tt_token *tk; size_t n;
+  etok *et; size_t etcap;
+  tt_buf out;                 /* strings of the mentions */
+  tt_buf tmp, tmp2;           /* canonical / role being built */
+  tt_entity_mention *ms; moff *mo; size_t nms, mscap;
+  /* persons of the current document */
+  person *ps; size_t nps, pscap;
+  tt_buf pstr;
+  int rc;                     /* sticky TT_ENOMEM during a call */
+  char **kcache;              /* KCACHE slots: "canonical\0key\0" (tt_normalize_word is slow) */
+};
+
+#define KCACHE 4096
+
+/* ------------------------------------------------------------------ Unicode helpers */
+
+static int cp_upper(uint32_t c)
+{
+  if (c < 0x80) return c >= 'A' && c <= 'Z';
+  if (c >= 0xC0 && c <= 0xDE) return c != 0xD7;
+  if (c >= 0x100 && c <= 0x137) return !(c & 1);
+  if (c >= 0x139 && c <= 0x148) return c & 1;
+  if (c >= 0x14A && c <= 0x177) return !(c & 1);
+  if (c == 0x1A0 || c == 0x1AF) return 1;
+  if (c >= 0x1EA0 && c <= 0x1EF9) return !(c & 1);
+  if (c >= 0x391 && c <= 0x3A9) return 1;
+  if (c >= 0x400 && c <= 0x42F) return 1;
+  return 0;
+}
+
+static int cp_letter(uint32_t c)
+{
+  if (c < 0x80) return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+  if (c >= 0x300 && c <= 0x36F) return 0; /* combining marks */
+  return c >= 0xC0 && c != 0xD7 && c != 0xF7 && c != TT_UTF8_INVALID;
+}
+
+/* Upper case of a lower-case letter as the analyzer's exact form has it (NFC, Vietnamese). */
+static uint32_t cp_toupper(uint32_t c)
+{
+  if (c >= 'a' && c <= 'z') return c - 32;
+  if (c >= 0xE0 && c <= 0xFE && c != 0xF7) return c - 32;
+  if (c >= 0x101 && c <= 0x137 && (c & 1)) return c - 1;
+  if (c >= 0x14B && c <= 0x177 && (c & 1)) return c - 1;
+  if (c == 0x1A1 || c == 0x1B0) return c - 1;
+  if (c >= 0x1EA1 && c <= 0x1EF9 && (c & 1)) return c - 1;
+  return c;
+}
+
+/* Append s (len bytes), upper-casing the first letter (mode 1) or all letters (mode 2). */
+static void put_cased(tt_entities *e, tt_buf *b, const char *s, size_t len, int mode)
+{
+  if (mode == 0) { if (tt_buf_append(b, s, len)) e->rc = TT_ENOMEM; return; }
+  char enc[4];
+  size_t i = 0;
+  int first = 1;
+  while (i < len) {
+    uint32_t cp;
+    size_t k = tt_utf8_decode((const unsigned char *)s + i, len - i, &cp);
+    if (cp == TT_UTF8_INVALID || (!first && mode == 1)) {
+      if (tt_buf_append(b, s + i, k)) e->rc = TT_ENOMEM;
+    } else {
+      uint32_t u = cp_letter(cp) ? cp_toupper(cp) : cp;
+      if (cp_letter(cp)) first = 0;
+      if (tt_buf_append(b, enc, tt_utf8_encode(u, enc))) e->rc = TT_ENOMEM;
+    }
+    i += k;
+  }
+}
+
+static void puts_b(tt_entities *e, tt_buf *b, const char *s, size_t len)
+{
+  if (tt_buf_append(b, s, len)) e->rc = TT_ENOMEM;
+}
+
+/* ------------------------------------------------------------------ lexicon */
+
+static uint32_t hash_str(const char *s, size_t len)
+{
+  uint32_t h = 2166136261u;
+  for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)s[i]) * 16777619u;
+  return h;
+}
+
+static uint32_t word_find(const tt_entities *e, const char *s, size_t len)
+{
+  if (!e->hash) return NOWORD;
+  for (size_t h = hash_str(s, len) & e->hmask;; h = (h + 1) & e->hmask) {
+    uint32_t v = e->hash[h];
+    if (!v) return NOWORD;
+    const word *w = &e->words[v - 1];
+    if (w->len == len && memcmp(e->lex.p + w->str, s, len) == 0) return v - 1;
+  }
+}
+
+/* Build the lexicon: tokenize every phrase, intern its words, group phrases by first word. */
+static int lex_build(tt_entities *e)
+{
+  size_t np = tt_ent__phrases_n;
+  size_t wcap = 4096;
+  e->phr = tt_calloc(np, sizeof *e->phr);
+  e->ptok = tt_malloc(np * MAX_PHRASE_TOK * sizeof *e->ptok);
+  e->words = tt_malloc(wcap * sizeof *e->words);
+  e->hmask = 8191;
+  e->hash = tt_calloc(e->hmask + 1, sizeof *e->hash);
+  TT_CHECK_ALLOC(e->phr); TT_CHECK_ALLOC(e->ptok); TT_CHECK_ALLOC(e->words);
+  TT_CHECK_ALLOC(e->hash);
+  for (size_t i = 0; i < np; i++) {
+    const tt_ent__phrase *src = &tt_ent__phrases[i];
+    tt_analysis a;
+    TT_FORWARD(tt_analyze(e->an, src->text, strlen(src->text), 0, &a));
+    if (a.n == 0 || a.n > MAX_PHRASE_TOK) continue;
+    phr *p = &e->phr[e->nphr];
+    p->kind = src->kind; p->sub = src->sub; p->ntok = (uint8_t)a.n;
+    p->tok = (uint32_t)e->nptok;
+    for (size_t k = 0; k < a.n; k++) {
+      const tt_token *t = &a.tokens[k];
+      if (k > 0 && t->start > a.tokens[k - 1].end) {
+        for (uint32_t b = a.tokens[k - 1].end; b < t->start; b++)
+          if (src->text[b] != ' ') { p->gapmask |= 1u << k; break; }
+      }
+      uint32_t w = word_find(e, t->exact, t->exact_len);
+      if (w == NOWORD) {
+        if (e->nwords == wcap) return tt_error_set(TT_ERROR, "entities: lexicon too large");
+        w = (uint32_t)e->nwords++;
+        e->words[w].str = (uint32_t)e->lex.n;
+        e->words[w].len = t->exact_len;
+        e->words[w].kinds = 0; e->words[w].first = 0; e->words[w].nstart = 0;
+        if (tt_buf_append(&e->lex, t->exact, t->exact_len + 1)) return TT_ENOMEM;
+        if (e->nwords * 2 > e->hmask) return tt_error_set(TT_ERROR, "entities: hash too small");
+        size_t h = hash_str(t->exact, t->exact_len) & e->hmask;
+        while (e->hash[h]) h = (h + 1) & e->hmask;
+        e->hash[h] = w + 1;
+      }
+      e->ptok[e->nptok++] = w;
+    }
+    const char *c = src->canon ? src->canon : src->text;
+    p->canon = (uint32_t)e->lex.n;
+    p->canon_len = (uint32_t)strlen(c);
+    if (tt_buf_append(&e->lex, c, p->canon_len + 1)) return TT_ENOMEM;
+    e->nphr++;
+  }
+  /* group by first word, longest first */
+  e->starts = tt_malloc((e->nphr + 1) * sizeof *e->starts);
+  TT_CHECK_ALLOC(e->starts);
+  for (size_t i = 0; i < e->nphr; i++) e->words[e->ptok[e->phr[i].tok]].nstart++;
+  uint32_t acc = 0;
+  for (size_t w = 0; w < e->nwords; w++) { e->words[w].first = acc; acc += e->words[w].nstart; e->words[w].nstart = 0; }
+  for (size_t i = 0; i < e->nphr; i++) {
+    word *w = &e->words[e->ptok[e->phr[i].tok]];
+    uint32_t *s = e->starts + w->first;
+    uint32_t k = w->nstart++;
+    while (k > 0 && e->phr[s[k - 1]].ntok < e->phr[i].ntok) { s[k] = s[k - 1]; k--; }
+    s[k] = (uint32_t)i;
+    w->kinds |= 1u << e->phr[i].kind;
+  }
+  return 0;
+}
+
+int tt_entities_new(tt_entities **out)
+{
+  if (!out) return tt_error_set(TT_EINVAL, "tt_entities_new: NULL out");
+  *out = NULL;
+  tt_entities *e = tt_calloc(1, sizeof *e);
+  TT_CHECK_ALLOC(e);
+  tt_buf_init(&e->lex); tt_buf_init(&e->out); tt_buf_init(&e->tmp); tt_buf_init(&e->tmp2);
+  tt_buf_init(&e->pstr);
+  e->kcache = tt_calloc(KCACHE, sizeof *e->kcache);
+  int rc = e->kcache ? tt_analyzer_new(&e->an) : TT_ENOMEM;
+  if (rc == 0) rc = lex_build(e);
+  if (rc != 0) { tt_entities_free(e); return rc; }
+  *out = e;
+  return 0;
+}
+
+void tt_entities_free(tt_entities *e)
+{
+  if (!e) return;
+  tt_analyzer_free(e->an);
+  tt_buf_fini(&e->lex); tt_buf_fini(&e->out); tt_buf_fini(&e->tmp); tt_buf_fini(&e->tmp2);
+  tt_buf_fini(&e->pstr);
+  tt_free(e->phr); tt_free(e->ptok); tt_free(e->starts); tt_free(e->words); tt_free(e->hash);
+  if (e->kcache) for (size_t k = 0; k < KCACHE; k++) tt_free(e->kcache[k]);
+  tt_free(e->kcache);
+  tt_free(e->et); tt_free(e->ms); tt_free(e->mo); tt_free(e->ps);
+  tt_free(e);
+}
+
+const char *tt_entity_type_name(tt_entity_type t)
+{
+  switch (t) {
+  case TT_ENT_PERSON: return "person";
+  case TT_ENT_HOSPITAL: return "hospital";
+  case TT_ENT_PROGRAM: return "program";
+  }
+  return "?";
+}
+
+/* ------------------------------------------------------------------ token view */
+
+#define KB(k) (1u << (k))
+
+static const char *tx(const tt_entities *e, size_t i) { return e->tk[i].exact + e->et[i].skip; }
+static size_t txl(const tt_entities *e, size_t i) { return e->tk[i].exact_len - e->et[i].skip; }
+
+/* Longest phrase of a kind in mask starting at token i (with sub, or any sub if sub < 0);
+ * returns its token count and the phrase in *out, or 0. */
+static size_t match(const tt_entities *e, size_t i, uint32_t mask, int sub, const phr **out)
+{
+  if (i >= e->n) return 0;
+  uint32_t wid = e->et[i].wid;
+  if (wid == NOWORD) return 0;
+  const word *w = &e->words[wid];
+  if (!(w->kinds & mask)) return 0;
+  for (uint32_t s = 0; s < w->nstart; s++) {
+    const phr *p = &e->phr[e->starts[w->first + s]];
+    if (!(mask & KB(p->kind)) || (sub >= 0 && p->sub != sub)) continue;
+    if (i + p->ntok > e->n) continue;
+    size_t k = 1;
+    for (; k < p->ntok; k++) {
+      const etok *t = &e->et[i + k];
+      if (t->wid != e->ptok[p->tok + k]) break;
+      if (p->gapmask & (1u << k)) { if (!t->gap || (t->gap & G_NL)) break; }
+      else if (t->gap) break;
+    }
+    if (k == p->ntok) { if (out) *out = p; return p->ntok; }
+  }
+  return 0;
+}
+
+static int is_word(const tt_entities *e, size_t i, const char *s)
+{
+  size_t l = strlen(s);
+  return i < e->n && txl(e, i) == l && memcmp(tx(e, i), s, l) == 0;
+}
+
+static int surname(const tt_entities *e, size_t i)
+{
+  return i < e->n && e->et[i].cap && match(e, i, KB(TT_EK_SURNAME), -1, NULL) == 1;
+}
+
+/* A token that ends a name or a place run: a title, a head, an honorific, a multi-word
+ * authority or an acronym one. */
+static int stopper(const tt_entities *e, size_t i)
+{
+  const phr *p;
+  if (match(e, i, KB(TT_EK_TITLE) | KB(TT_EK_ORGHEAD) | KB(TT_EK_DOCHEAD) | KB(TT_EK_HONOR), -1, NULL))
+    return 1;
+  size_t m = match(e, i, KB(TT_EK_GOV), -1, &p);
+  return m > 1 || (m == 1 && e->et[i].acro);
+}
+
+/* A token that can be part of a name: capitalized, letters only, no gap before unless first. */
+static int name_tok(const tt_entities *e, size_t i, size_t first)
+{
+  if (i >= e->n) return 0;
+  const etok *t = &e->et[i];
+  if (!t->cap || t->num || t->acro || txl(e, i) < 2) return 0;
+  if (i > first && t->gap) return 0;
+  if (e->tk[i].flags & TT_TOKEN_COMPOUND) return 0;
+  return !stopper(e, i);
+}
+
+/* Capitalized run of a place name from j (a known place is taken whole); a person's name
+ * after it (a family name followed by 1-3 more syllables, up to the end of the run) is left
+ * out: "Bắc Kạn | Tạc Văn Nam". Returns the end of the place (j: none). */
+static size_t place_run(const tt_entities *e, size_t j)
+{
+  if (j >= e->n) return j;
+  size_t p = match(e, j, KB(TT_EK_PLACE), -1, NULL);
+  size_t r = j + p;
+  if (p == 0) {
+    const etok *t = &e->et[j];
+    if (!t->cap || stopper(e, j)) return j;
+    if (t->acro || t->num) return j + 1; /* TP.HCM, an acronym: one token */
+  }
+  while (r < e->n && r - j < 8 && name_tok(e, r, r)) r++; /* name_tok(r, r): gap checked below */
+  size_t q = j + (p ? p : 1);
+  size_t end = q;
+  while (end < r && !e->et[end].gap) end++;
+  r = end;
+  if (p) {
+    if (r - q >= 2 && r - q <= 4 && surname(e, q)) return q;
+    return q;  /* a known place ends the run */
+  }
+  size_t cut = r;
+  for (size_t k = j + 1; k < r; k++) {
+    if (match(e, k, KB(TT_EK_PLACE), -1, NULL)) {
+      if (k + 1 < r || is_word(e, k, "việt")) return k; /* "Chợ Rẫy | Việt Nam" */
+      continue;
+    }
+    if (surname(e, k) && r - k >= 2 && r - k <= 4) {
+      if (r - k == 3) return k;  /* "Bạch Mai | Trần Phương Thụy": three syllables are likeliest */
+      if (cut == r) cut = k;
+    }
+  }
+  return cut;
+}
+
+/* Append token i as the canonical form shows it: acronyms upper-case, capitalized words
+ * title-case, others as the exact form. */
+static void put_tok(tt_entities *e, tt_buf *b, size_t i)
+{
+  int mode = e->et[i].acro ? 2 : e->et[i].cap ? 1 : 0;
+  put_cased(e, b, tx(e, i), txl(e, i), mode);
+}
+
+/* Append tokens [i, j) with single spaces; ", " / " - " where the text has them. */
+static void put_span(tt_entities *e, tt_buf *b, size_t i, size_t j)
+{
+  for (size_t k = i; k < j; k++) {
+    if (k > i) {
+      uint8_t g = e->et[k].gap;
+      puts_b(e, b, (g & G_COMMA) ? ", " : (g & G_DASH) ? " - " : " ", (g & G_COMMA) ? 2 : (g & G_DASH) ? 3 : 1);
+    }
+    put_tok(e, b, k);
+  }
+}
+
+static void put_sp(tt_entities *e, tt_buf *b) { if (b->n) puts_b(e, b, " ", 1); }
+
+static const char *lexs(const tt_entities *e, const phr *p) { return e->lex.p + p->canon; }
+
+/* ------------------------------------------------------------------ organisations */
+
+/* Descriptors that do not name a hospital by themselves ("các Bệnh viện Trung ương"). */
+static int generic_desc(const tt_entities *e, const phr *p)
+{
+  static const char *const g[] = {"Đa khoa", "Trung ương", "Quốc tế", "Khu vực", "Đại học", "Nhân dân"};
+  for (size_t k = 0; k < sizeof g / sizeof g[0]; k++)
+    if (p->canon_len == strlen(g[k]) && memcmp(lexs(e, p), g[k], p->canon_len) == 0) return 1;
+  return 0;
+}
+
+/* The tail of a hospital name after its head: descriptors, places, capitalized words, a
+ * number. Appends its canonical form to b; returns its end (i: no tail). It must name
+ * something: a capitalized word or a number, a capitalized specialty ("Nhi", "Phổi"), or,
+ * after a capitalized head, a place ("Bệnh viện tỉnh Bà Rịa"). */
+static size_t hosp_tail(tt_entities *e, size_t i, int head_cap, tt_buf *b)
+{
+  size_t k = i, last = i, lastlen = b->n;
+  int name = 0, spec = 0, place = 0;
+  const phr *p;
+  while (k < e->n && !e->et[k].gap) {
+    size_t m;
+    if ((m = match(e, k, KB(TT_EK_PLACE), -1, NULL))) {
+      put_sp(e, b); put_span(e, b, k, k + m);
+      k += m; last = k; lastlen = b->n; place = 1;
+      continue;
+    }
+    if (stopper(e, k)) break;
+    if ((m = match(e, k, KB(TT_EK_DESC), -1, &p))) {
+      put_sp(e, b); puts_b(e, b, lexs(e, p), p->canon_len);
+      if (e->et[k].cap && !generic_desc(e, p)) spec = 1;
+      k += m; last = k; lastlen = b->n;
+      continue;
+    }
+    if ((m = match(e, k, KB(TT_EK_PLACEMARK), -1, &p)) && k + m < e->n &&
+        !e->et[k + m].gap && (e->et[k + m].cap || e->et[k + m].num)) {
+      put_sp(e, b); puts_b(e, b, lexs(e, p), p->canon_len);
+      k += m;
+      continue;
+    }
+    if (e->et[k].num && txl(e, k) <= 5 && (head_cap || k > i) && strspn(tx(e, k), "0123456789-") == txl(e, k)) {
+      put_sp(e, b); put_tok(e, b, k);
+      k++; last = k; lastlen = b->n; name = 1;
+      break;
+    }
+    if (e->et[k].cap) {
+      if (k > i && surname(e, k) && name_tok(e, k + 1, k)) break; /* "… Trung ương | Huỳnh Thanh Hạnh" */
+      size_t r = place_run(e, k);
+      if (r == k) break;
+      put_sp(e, b); put_span(e, b, k, r);
+      size_t full = r;
+      while (full < e->n && name_tok(e, full, k)) full++;
+      if (e->et[k].acro && txl(e, k) > 3) place = 1; else name = 1; /* TP.HCM */
+      k = r; last = k; lastlen = b->n;
+      if (full > r) break; /* a person's name follows */
+      continue;
+    }
+    break;
+  }
+  b->n = lastlen;
+  if (b->p) b->p[b->n] = 0;
+  if (!name && !spec && !(place && head_cap)) return i;
+  return last;
+}
+
+/* Free tail of an institute or department not in the gazetteer ("Viện Sốt rét và Ký sinh
+ * trùng Trung ương"): words up to punctuation, a title or head, or a function word ("và" only
+ * before a capital), at most 10; the first must be capitalized. */
+static size_t free_tail(tt_entities *e, size_t i, tt_buf *b)
+{
+  size_t k = i;
+  while (k < e->n && k - i < 10 && !e->et[k].gap && !stopper(e, k) && !e->et[k].num) {
+    if (!e->et[k].cap && match(e, k, KB(TT_EK_STOP), -1, NULL)) {
+      if (!(is_word(e, k, "và") && k + 1 < e->n && e->et[k + 1].cap && !e->et[k + 1].gap)) break;
+    }
+    size_t pm = match(e, k, KB(TT_EK_PLACE), -1, NULL);
+    if (pm) { k += pm; break; }               /* a place or an acronym ends the name */
+    if (e->et[k].acro && k > i) { k++; break; }
+    k++;
+  }
+  while (k > i && is_word(e, k - 1, "và")) k--;
+  if (k > i) { put_sp(e, b); put_span(e, b, i, k); }
+  return k;
+}
+
+/* An organisation (hospital type) starting at token i by pattern; canonical into b. */
+static size_t org_pattern(tt_entities *e, size_t i, tt_buf *b)
+{
+  const phr *h, *p;
+  size_t m = match(e, i, KB(TT_EK_ORGHEAD), -1, &h);
+  if (!m) return 0;
+  const etok *t = &e->et[i];
+  size_t j = i + m, end;
+  tt_buf_reset(b);
+  switch (h->sub) {
+  case TT_EH_BV: case TT_EH_BVDK: case TT_EH_BVTW:
+    if (h->ntok == 1 && !t->acro) return 0; /* "bv" only as written BV */
+    puts_b(e, b, lexs(e, h), h->canon_len);
+    end = hosp_tail(e, j, t->cap, b);
+    return end > j ? end : 0;
+  case TT_EH_TTYT: case TT_EH_CDC: case TT_EH_TRAM: {
+    if (h->ntok == 1 && !t->acro) return 0;
+    if (h->ntok > 1 && !t->cap) return 0;
+    puts_b(e, b, lexs(e, h), h->canon_len);
+    size_t mm = (j < e->n && !e->et[j].gap) ? match(e, j, KB(TT_EK_PLACEMARK), -1, &p) : 0;
+    if (mm) {
+      if (h->sub == TT_EH_TRAM && !(is_word(e, j, "xã") || is_word(e, j, "phường") || is_word(e, j, "thị")))
+        return 0;
+      if (j + mm >= e->n || e->et[j + mm].gap) return 0;
+      put_sp(e, b); puts_b(e, b, lexs(e, p), p->canon_len);
+      j += mm;
+    } else {
+      if (h->sub == TT_EH_TRAM || j >= e->n || e->et[j].gap) return 0;
+      if (h->sub == TT_EH_CDC) {
+        size_t pm = match(e, j, KB(TT_EK_PLACE), -1, NULL);
+        if (pm && !(is_word(e, j, "hà") && is_word(e, j + 1, "nội")) && !is_word(e, j, "tp.hcm") &&
+            !is_word(e, j, "hải") && !is_word(e, j, "đà") && !is_word(e, j, "cần"))
+          puts_b(e, b, " tỉnh", strlen(" tỉnh"));
+      }
+    }
+    end = place_run(e, j);
+    if (end == j) return 0;
+    put_sp(e, b); put_span(e, b, j, end);
+    return end;
+  }
+  case TT_EH_SO:
+    if (!t->cap) return 0;
+    puts_b(e, b, lexs(e, h), h->canon_len);
+    if (j < e->n && !e->et[j].gap && (is_word(e, j, "tỉnh") || is_word(e, j, "thành"))) {
+      size_t mm = match(e, j, KB(TT_EK_PLACEMARK), -1, NULL);
+      if (mm && j + mm < e->n && !e->et[j + mm].gap) j += mm;
+    } else if (j < e->n && !e->et[j].gap && is_word(e, j, "tp") && j + 1 < e->n &&
+               e->et[j + 1].gap == G_DOT) {
+      put_sp(e, b); puts_b(e, b, "TP.", 3);
+      j++;
+      end = place_run(e, j);
+      if (end == j) return 0;
+      put_span(e, b, j, end);
+      return end;
+    }
+    if (j >= e->n || e->et[j].gap) return 0;
+    end = j + match(e, j, KB(TT_EK_PLACE), -1, NULL);  /* provinces and cities are all known */
+    if (end == j) return 0;
+    put_sp(e, b); put_span(e, b, j, end);
+    return end;
+  case TT_EH_BO:
+    if (!t->cap) return 0;
+    puts_b(e, b, lexs(e, h), h->canon_len);
+    return j;
+  case TT_EH_VIEN: case TT_EH_CUC:
+    if (!t->cap || j >= e->n || e->et[j].gap || !e->et[j].cap) return 0;
+    puts_b(e, b, lexs(e, h), h->canon_len);
+    end = free_tail(e, j, b);
+    return end > j ? end : 0;
+  }
+  return 0;
+}
+
+/* The gazetteer entry of a type starting at i: its end, canonical into b. */
+static size_t gaz(tt_entities *e, size_t i, int type, tt_buf *b)
+{
+  const phr *p;
+  size_t m = match(e, i, KB(TT_EK_GAZ), type, &p);
+  if (!m) return 0;
+  if (!e->et[i].cap) return 0;
+  tt_buf_reset(b);
+  puts_b(e, b, lexs(e, p), p->canon_len);
+  return i + m;
+}
+
+/* Best organisation at i: the gazetteer's entry when there is one (it knows where the name
+ * ends), else the pattern. */
+static size_t org_at(tt_entities *e, size_t i, tt_buf *b)
+{
+  size_t g = gaz(e, i, TT_ENT_HOSPITAL, &e->tmp2);
+  size_t p = g ? 0 : org_pattern(e, i, b);
+  if (g) {
+    tt_buf_reset(b);
+    puts_b(e, b, e->tmp2.p, e->tmp2.n);
+    return g;
+  }
+  return p;
+}
+
+/* ------------------------------------------------------------------ programs */
+
+static size_t prog_pattern(tt_entities *e, size_t i, tt_buf *b)
+{
+  const phr *h;
+  size_t m = match(e, i, KB(TT_EK_DOCHEAD), -1, &h);
+  if (!m) return 0;
+  size_t j = i + m;
+  tt_buf_reset(b);
+  switch (h->sub) {
+  case TT_ED_NUM: {
+    int so = 0;
+    if (j < e->n && !e->et[j].gap && is_word(e, j, "số")) { so = 1; j++; }
+    if (!e->et[i].cap && !so) return 0;
+    if (j >= e->n || e->et[j].gap || !e->et[j].num) return 0;
+    puts_b(e, b, lexs(e, h), h->canon_len);
+    put_sp(e, b);
+    if (e->tk[j].end - e->tk[j].start == txl(e, j) && e->et[j].skip == 0)
+      puts_b(e, b, e->text + e->tk[j].start, txl(e, j)); /* the code as written: "QĐ-TTg" */
+    else
+      put_cased(e, b, tx(e, j), txl(e, j), 2);
+    return j + 1;
+  }
+  case TT_ED_LAW: {
+    if (!e->et[i].cap || j >= e->n || e->et[j].gap || !e->et[j].cap || e->et[j].num) return 0;
+    if (stopper(e, j)) return 0;
+    size_t k = j + 1;
+    while (k < e->n && k - j < 6 && !e->et[k].gap && !e->et[k].cap && !e->et[k].num &&
+           !match(e, k, KB(TT_EK_STOP), -1, NULL) && !stopper(e, k))
+      k++;
+    puts_b(e, b, lexs(e, h), h->canon_len);
+    put_sp(e, b);
+    put_span(e, b, j, k);
+    return k;
+  }
+  case TT_ED_CTMTQG:
+    if (!e->et[i].cap) return 0;
+    puts_b(e, b, lexs(e, h), h->canon_len);
+    return j;
+  }
+  return 0;
+}
+
+static size_t prog_at(tt_entities *e, size_t i, tt_buf *b)
+{
+  size_t g = gaz(e, i, TT_ENT_PROGRAM, &e->tmp2);
+  size_t p = prog_pattern(e, i, b);
+  if (g && g >= p) {
+    tt_buf_reset(b);
+    puts_b(e, b, e->tmp2.p, e->tmp2.n);
+    return g;
+  }
+  return p;
+}
+
+/* ------------------------------------------------------------------ output */
+
+static size_t out_str(tt_entities *e, const char *s, size_t len)
+{
+  size_t off = e->out.n;
+  if (tt_buf_append(&e->out, s, len) || tt_buf_putc(&e->out, 0)) e->rc = TT_ENOMEM;
+  return off;
+}
+
+static void emit(tt_entities *e, tt_entity_type type, size_t i, size_t j, const char *canon,
+                 size_t clen, const char *role, size_t rlen)
+{
+  if (e->rc) return;
+  if (e->nms == e->mscap) {
+    size_t cap = e->mscap ? e->mscap * 2 : 32;
+    tt_entity_mention *ms = tt_realloc(e->ms, cap * sizeof *ms);
+    if (!ms) { e->rc = TT_ENOMEM; return; }
+    e->ms = ms;
+    moff *mo = tt_realloc(e->mo, cap * sizeof *mo);
+    if (!mo) { e->rc = TT_ENOMEM; return; }
+    e->mo = mo;
+    e->mscap = cap;
+  }
+  tt_entity_mention *m = &e->ms[e->nms];
+  moff *o = &e->mo[e->nms];
+  memset(m, 0, sizeof *m);
+  m->type = type;
+  m->first_token = (uint32_t)i; m->end_token = (uint32_t)j;
+  m->start = e->tk[i].start + e->et[i].skip; m->end = e->tk[j - 1].end;
+  o->canon = (uint32_t)out_str(e, canon, clen);
+  o->canon_len = (uint32_t)clen;
+  /* key: the analyzer's folding of the canonical form, through a small cache (the same
+     names recur in every article; tt_normalize_word allocates and may call ICU) */
+  char **slot = &e->kcache[hash_str(canon, clen) & (KCACHE - 1)];
+  if (!*slot || strncmp(*slot, canon, clen) != 0 || (*slot)[clen] != 0) {
+    size_t kcap = clen * 2 + 16;
+    char *c = tt_malloc(clen + 1 + kcap);
+    if (!c) { e->rc = TT_ENOMEM; return; }
+    memcpy(c, canon, clen);
+    c[clen] = 0;
+    if (tt_normalize_word(canon, clen, 1, c + clen + 1, kcap) < 0) c[clen + 1] = 0;
+    tt_free(*slot);
+    *slot = c;
+  }
+  const char *k = *slot + clen + 1;
+  size_t kl = strlen(k);
+  o->key = (uint32_t)out_str(e, k, kl);
+  o->key_len = (uint32_t)kl;
+  o->role = (uint32_t)out_str(e, role ? role : "", role ? rlen : 0);
+  o->role_len = role ? (uint32_t)rlen : 0;
+  if (!e->rc) e->nms++;
+}
+
+/* ------------------------------------------------------------------ persons */
+
+static const char *pstr(const tt_entities *e, uint32_t off) { return e->pstr.p + off; }
+
+/* Known person whose name is tokens [i, j) (full name), or whose given name is token i
+ * (j == i + 1 and given != 0); the most recent first. */
+static const person *known(const tt_entities *e, size_t i, size_t j, int given)
+{
+  for (size_t q = e->nps; q-- > 0;) {
+    const person *p = &e->ps[q];
+    if (given) {
+      if (p->given_len == txl(e, i) && memcmp(pstr(e, p->given), tx(e, i), txl(e, i)) == 0) return p;
+      continue;
+    }
+    const char *w = pstr(e, p->words);
+    size_t wl = p->words_len, pos = 0, k = i;
+    for (; k < j && pos <= wl; k++) {
+      size_t l = txl(e, k);
+      if (pos + l > wl || memcmp(w + pos, tx(e, k), l) != 0) break;
+      pos += l;
+      if (k + 1 < j) { if (pos >= wl || w[pos] != ' ') break; pos++; }
+    }
+    if (k == j && pos == wl) return p;
+  }
+  return NULL;
+}
+
+static uint32_t pstr_add(tt_entities *e, const char *s, size_t len)
+{
+  uint32_t off = (uint32_t)e->pstr.n;
+  if (tt_buf_append(&e->pstr, s, len) || tt_buf_putc(&e->pstr, 0)) e->rc = TT_ENOMEM;
+  return off;
+}
+
+static void person_add(tt_entities *e, size_t i, size_t j, const char *canon, size_t clen,
+                       const char *role, size_t rlen)
+{
+  if (e->nps == e->pscap) {
+    size_t cap = e->pscap ? e->pscap * 2 : 16;
+    person *ps = tt_realloc(e->ps, cap * sizeof *ps);
+    if (!ps) { e->rc = TT_ENOMEM; return; }
+    e->ps = ps; e->pscap = cap;
+  }
+  person *p = &e->ps[e->nps];
+  p->canon = pstr_add(e, canon, clen); p->canon_len = (uint32_t)clen;
+  p->role = pstr_add(e, role, rlen); p->role_len = (uint32_t)rlen;
+  p->words = (uint32_t)e->pstr.n;
+  for (size_t k = i; k < j; k++) {
+    if (k > i) puts_b(e, &e->pstr, " ", 1);
+    puts_b(e, &e->pstr, tx(e, k), txl(e, k));
+  }
+  p->words_len = (uint32_t)(e->pstr.n - p->words);
+  if (tt_buf_putc(&e->pstr, 0)) e->rc = TT_ENOMEM;
+  p->given = pstr_add(e, tx(e, j - 1), txl(e, j - 1)); p->given_len = (uint32_t)txl(e, j - 1);
+  if (!e->rc) e->nps++;
+}
+
+/* A title chain from j: title [thường trực] [organisation | authority [marker] place], and
+ * more titles after ", ". Returns its end (j: none); the role text goes to b. */
+static size_t title_chain(tt_entities *e, size_t j, tt_buf *b)
+{
+  size_t start = j, end = j;
+  const phr *p;
+  for (;;) {
+    size_t m = match(e, j, KB(TT_EK_TITLE), -1, NULL);
+    if (!m) break;
+    if (j > start && !(e->et[j].gap == G_COMMA)) break;
+    j += m;
+    if ((m = match(e, j, KB(TT_EK_TITLEMOD), -1, NULL)) && !e->et[j].gap) j += m;
+    if (j < e->n && !e->et[j].gap) {
+      size_t o = org_at(e, j, &e->tmp);
+      if (o > j) {
+        j = o;
+      } else if ((m = match(e, j, KB(TT_EK_GOV), -1, &p)) && (e->et[j].cap || e->et[j].acro)) {
+        size_t k = j + m;
+        size_t mm = (k < e->n && !e->et[k].gap) ? match(e, k, KB(TT_EK_PLACEMARK), -1, NULL) : 0;
+        if (mm && k + mm < e->n && !e->et[k + mm].gap) k += mm;
+        size_t r = (k < e->n && !e->et[k].gap) ? place_run(e, k) : k;
+        if (mm && r == k) k -= mm;
+        j = r > k ? r : k;
+      }
+    }
+    end = j;
+  }
+  if (end > start) { tt_buf_reset(b); put_span(e, b, start, end); }
+  return end;
+}
+
+/* Honorifics and academic prefixes from j ("ông", "PGS.TS.", "ThS. BS."); returns the end. */
+static size_t prefixes(const tt_entities *e, size_t j, size_t first)
+{
+  size_t m;
+  while ((m = match(e, j, KB(TT_EK_HONOR), -1, NULL))) {
+    if (j > first && (e->et[j].gap & ~(unsigned)G_DOT)) break;
+    if (j == first && j > 0 && e->et[j].cap && !e->et[j].gap && e->et[j - 1].cap) break;
+    j += m;
+  }
+  return j;
+}
+
+/* Try a person mention at token i. Returns the token to continue from (i: nothing). */
+static size_t person_at(tt_entities *e, size_t i)
+{
+  size_t j = i, role_s = 0, role_e = 0;
+  int pre = 0, titled = 0;
+  tt_buf *rb = &e->tmp2;
+  size_t rlen = 0;
+  size_t k = prefixes(e, j, j);
+  if (k > j) { pre = 1; j = k; }
+  if (!pre) {
+    size_t c = title_chain(e, j, rb);
+    if (c > j) {
+      titled = 1; role_s = j; role_e = c; rlen = rb->n; j = c;
+      if (j < e->n && (e->et[j].gap == G_COMMA || e->et[j].gap == 0)) {
+        k = prefixes(e, j, j);
+        if (k > j) { pre = 1; j = k; }
+      }
+    }
+  }
+  if (!pre && !titled) return i;
+  /* the name */
+  if (j >= e->n) return i;
+  uint8_t g = e->et[j].gap;
+  if (g && !(pre && g == G_DOT)) return i;
+  size_t r = j;
+  while (r < e->n && r - j < 5 && name_tok(e, r, j)) r++;
+  size_t len = r - j;
+  const person *kp = NULL;
+  if (len > 4 || len == 0) return i;
+  if (match(e, j, KB(TT_EK_PLACE), -1, NULL) >= len) return i;
+  if (len == 1 || !(surname(e, j) || pre)) {
+    if (len != 1 || !(kp = known(e, j, r, 1))) return i;
+  }
+  /* apposition: "…, Giám đốc Bệnh viện X" */
+  size_t next = r;
+  if (!titled && r < e->n && (e->et[r].gap == G_COMMA || e->et[r].gap == G_DASH)) {
+    size_t c = title_chain(e, r, rb);
+    if (c > r) { titled = 1; role_s = r; role_e = c; rlen = rb->n; next = c; }
+  }
+  (void)role_s; (void)role_e;
+  tt_buf *cb = &e->tmp;
+  tt_buf_reset(cb);
+  if (!kp) kp = known(e, j, r, 0);
+  if (kp) {
+    puts_b(e, cb, pstr(e, kp->canon), kp->canon_len);
+    if (!titled) { rb->n = 0; puts_b(e, rb, pstr(e, kp->role), kp->role_len); rlen = rb->n; }
+  } else {
+    for (size_t q = j; q < r; q++) { if (q > j) puts_b(e, cb, " ", 1); put_cased(e, cb, tx(e, q), txl(e, q), 1); }
+  }
+  if (e->rc) return i;
+  const char *role = titled || kp ? rb->p : "";
+  if (!role) role = "";
+  emit(e, TT_ENT_PERSON, j, r, cb->p, cb->n, role, titled || kp ? rlen : 0);
+  if (!kp) person_add(e, j, r, cb->p, cb->n, role, titled ? rlen : 0);
+  return next;
+}
+
+/* A name without a prefix: a known person's full name, or "Name, Title …". */
+static size_t bare_person(tt_entities *e, size_t i)
+{
+  if (!surname(e, i)) return i;
+  if (i > 0 && e->et[i].gap == 0 && e->et[i - 1].cap && !e->et[i - 1].num) return i;
+  size_t r = i;
+  while (r < e->n && r - i < 5 && name_tok(e, r, i)) r++;
+  if (r - i < 2 || r - i > 4) return i;
+  if (match(e, i, KB(TT_EK_PLACE), -1, NULL)) return i;  /* "Hà Nội, Thứ trưởng …" */
+  const person *kp = known(e, i, r, 0);
+  tt_buf *rb = &e->tmp2;
+  tt_buf_reset(rb);
+  size_t next = r, c = r;
+  if (r < e->n && (e->et[r].gap == G_COMMA || e->et[r].gap == G_DASH)) c = title_chain(e, r, rb);
+  if (!kp && c == r) return i;
+  size_t rlen = c > r ? rb->n : 0;
+  if (c > r) next = c;
+  tt_buf *cb = &e->tmp;
+  tt_buf_reset(cb);
+  if (kp) {
+    puts_b(e, cb, pstr(e, kp->canon), kp->canon_len);
+    if (!rlen) { tt_buf_reset(rb); puts_b(e, rb, pstr(e, kp->role), kp->role_len); rlen = rb->n; }
+  } else {
+    for (size_t q = i; q < r; q++) { if (q > i) puts_b(e, cb, " ", 1); put_cased(e, cb, tx(e, q), txl(e, q), 1); }
+  }
+  if (e->rc) return i;
+  emit(e, TT_ENT_PERSON, i, r, cb->p, cb->n, rb->p ? rb->p : "", rlen);
+  if (!kp) person_add(e, i, r, cb->p, cb->n, rb->p ? rb->p : "", rlen);
+  return next;
+}
+
+/* ------------------------------------------------------------------ the call */
+
+static int cmp_mention(const void *a, const void *b)
+{
+  const tt_entity_mention *x = a, *y = b;
+  if (x->start != y->start) return x->start < y->start ? -1 : 1;
+  return (int)x->type - (int)y->type;
+}
+
+/* Fill e->et from the analysis and the original bytes. */
+static int prepare(tt_entities *e)
+{
+  if (e->n > e->etcap) {
+    size_t cap = e->n + e->n / 2 + 16;
+    etok *et = tt_realloc(e->et, cap * sizeof *et);
+    TT_CHECK_ALLOC(et);
+    e->et = et;
+    e->etcap = cap;
+  }
+  const unsigned char *s = (const unsigned char *)e->text;
+  uint32_t prev_end = 0;
+  for (size_t i = 0; i < e->n; i++) {
+    const tt_token *t = &e->tk[i];
+    if (t->start > t->end || t->end > e->len || t->start < prev_end)
+      return tt_error_set(TT_EINVAL, "tt_entities_find: token %zu outside the text", i);
+    etok *x = &e->et[i];
+    x->num = (t->flags & TT_TOKEN_NUMERIC) != 0;
+    x->skip = 0;
+    if (x->num && !(t->flags & TT_TOKEN_COMPOUND)) {
+      /* "29bệnh" from "03:29Bệnh viện": a short digit run glued to a capitalized word */
+      uint32_t d = 0;
+      while (d < t->exact_len && t->exact[d] >= '0' && t->exact[d] <= '9') d++;
+      if (d >= 1 && d <= 4 && d < t->exact_len && t->end - t->start > d) {
+        uint32_t k2 = d;
+        while (k2 < t->exact_len && !(t->exact[k2] >= '0' && t->exact[k2] <= '9')) k2++;
+        int digits_ok = 1;
+        for (uint32_t q = 0; q < d; q++) if (s[t->start + q] != (unsigned char)t->exact[q]) digits_ok = 0;
+        uint32_t cp0;
+        if (k2 == t->exact_len && digits_ok) {
+          tt_utf8_decode(s + t->start + d, t->end - t->start - d, &cp0);
+          if (cp_upper(cp0)) { x->skip = (uint8_t)d; x->num = 0; }
+        }
+      }
+    }
+    x->wid = word_find(e, t->exact + x->skip, t->exact_len - x->skip);
+    x->kinds = x->wid == NOWORD ? 0 : e->words[x->wid].kinds;
+    /* gap */
+    uint8_t g = i == 0 ? G_NL : 0;
+    for (uint32_t b = prev_end; b < t->start && i > 0; b++) {
+      unsigned c = s[b];
+      if (c == ' ' || c == '\t') continue;
+      if (c == '\n' || c == '\r') { g |= G_NL; continue; }
+      if (c == '.') g |= G_DOT;
+      else if (c == ',') g |= G_COMMA;
+      else if (c == '-') g |= G_DASH;
+      else if (c == 0xC2 && b + 1 < t->start && s[b + 1] == 0xA0) { b++; continue; } /* NBSP */
+      else if (c == 0xE2 && b + 2 < t->start && s[b + 1] == 0x80 && (s[b + 2] == 0x93 || s[b + 2] == 0x94)) { g |= G_DASH; b += 2; }
+      else g |= G_OTHER;
+    }
+    x->gap = g;
+    /* capitals from the original bytes */
+    x->cap = x->acro = 0;
+    uint32_t cp;
+    size_t k = t->start + x->skip;
+    if (k < t->end) {
+      tt_utf8_decode(s + k, t->end - k, &cp);
+      x->cap = (uint8_t)cp_upper(cp);
+    }
+    if (x->cap && t->end - t->start <= 24) {
+      int letters = 0, lower = 0;
+      while (k < t->end) {
+        k += tt_utf8_decode(s + k, t->end - k, &cp);
+        if (!cp_letter(cp)) continue;
+        letters++;
+        if (!cp_upper(cp)) { lower = 1; break; }
+      }
+      x->acro = (uint8_t)(letters >= 2 && !lower);
+    }
+    prev_end = t->end;
+  }
+  return 0;
+}
+
+int tt_entities_find(tt_entities *e, const char *text, size_t len, const tt_analysis *an,
+                     unsigned flags, const tt_entity_mention **out, size_t *n)
+{
+  if (!e || !an || !out || !n || (!text && len)) return tt_error_set(TT_EINVAL, "tt_entities_find: NULL argument");
+  *out = NULL; *n = 0;
+  e->text = text ? text : ""; e->len = len;
+  e->tk = an->tokens; e->n = an->tokens ? an->n : 0;
+  e->nms = 0; e->rc = 0;
+  tt_buf_reset(&e->out);
+  if (!(flags & TT_ENT_CONTINUE)) { e->nps = 0; tt_buf_reset(&e->pstr); }
+  TT_FORWARD(prepare(e));
+  /* pass 1: organisations and programs */
+  const uint32_t k1 = KB(TT_EK_GAZ) | KB(TT_EK_ORGHEAD) | KB(TT_EK_DOCHEAD);
+  const uint32_t k2 = KB(TT_EK_HONOR) | KB(TT_EK_TITLE) | KB(TT_EK_SURNAME);
+  for (size_t i = 0; i < e->n && !e->rc;) {
+    size_t j;
+    if (!(e->et[i].kinds & k1)) {
+      i++;
+    } else if ((j = org_at(e, i, &e->tmp)) > i) {
+      emit(e, TT_ENT_HOSPITAL, i, j, e->tmp.p, e->tmp.n, NULL, 0);
+      /* the head of a nested program/organisation cannot start inside: continue after */
+      i = j;
+    } else if ((j = prog_at(e, i, &e->tmp)) > i) {
+      emit(e, TT_ENT_PROGRAM, i, j, e->tmp.p, e->tmp.n, NULL, 0);
+      i = j;
+    } else {
+      i++;
+    }
+  }
+  /* pass 2: persons */
+  for (size_t i = 0; i < e->n && !e->rc;) {
+    if (!(e->et[i].kinds & k2)) { i++; continue; }
+    size_t j = person_at(e, i);
+    if (j == i) j = bare_person(e, i);
+    i = j > i ? j : i + 1;
+  }
+  if (e->rc) return tt_error_set(e->rc, "tt_entities_find: out of memory");
+  /* short program numbers take the full code seen in the same text ("Nghị quyết 72" after
+     "Nghị quyết số 72-NQ/TW") */
+  for (size_t a = 0; a < e->nms; a++) {
+    if (e->ms[a].type != TT_ENT_PROGRAM) continue;
+    const char *ca = e->out.p + e->mo[a].canon;
+    size_t la = e->mo[a].canon_len;
+    for (size_t b = 0; b < e->nms; b++) {
+      if (b == a || e->ms[b].type != TT_ENT_PROGRAM) continue;
+      const char *cb = e->out.p + e->mo[b].canon;
+      size_t lb = e->mo[b].canon_len;
+      if (lb > la && memcmp(ca, cb, la) == 0 && (cb[la] == '-' || cb[la] == '/') &&
+          la > 0 && ca[la - 1] >= '0' && ca[la - 1] <= '9') {
+        e->mo[a] = e->mo[b];
+        break;
+      }
+    }
+  }
+  for (size_t a = 0; a < e->nms; a++) {
+    tt_entity_mention *m = &e->ms[a];
+    const moff *o = &e->mo[a];
+    m->canonical = e->out.p + o->canon; m->canonical_len = o->canon_len;
+    m->key = e->out.p + o->key; m->key_len = o->key_len;
+    m->role = e->out.p + o->role; m->role_len = o->role_len;
+  }
+  if (e->nms > 1) qsort(e->ms, e->nms, sizeof *e->ms, cmp_mention);
+  *out = e->ms;
+  *n = e->nms;
+  return 0;
+}
