@@ -177,6 +177,10 @@ static int add_tokens(tt_inverter *inv, const tt_token *toks, size_t n, uint32_t
       if (note(inv, term_id(inv, t->folded, t->folded_len, 0), UINT32_MAX, k, nt)) return TT_ENOMEM;
       continue;
     }
+    if (t->flags & TT_TOKEN_KEYWORD_POS) {  /* an entity mention: positional, at its first token */
+      if (note(inv, term_id(inv, t->folded, t->folded_len, 1), t->pos, k, nt)) return TT_ENOMEM;
+      continue;
+    }
     if (note(inv, term_id(inv, t->folded, t->folded_len, 1), t->pos, k, nt)) return TT_ENOMEM;
     if (t->flags & TT_TOKEN_COMPOUND) {
       /* "covid-19", "72-nq/tw": each part is also a folded term at the token's position, so

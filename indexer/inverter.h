@@ -40,6 +40,9 @@ void tt_inverter_reset(tt_inverter *inv);      /* drop all terms, keep the table
  * TT_TOKEN_KEYWORD (anywhere in body) are field keywords ("source:vnexpress"): indexed under
  * their folded text as a non-positional term. Returns 0 or TT_ENOMEM. */
 #define TT_TOKEN_KEYWORD 0x100u
+/* An entity mention ("person:tran van thuan"): a positional term at the mention's first token
+ * (term frequency = mentions, title mentions counted as title, first position = first mention). */
+#define TT_TOKEN_KEYWORD_POS 0x200u
 int tt_inverter_add(tt_inverter *inv, uint32_t doc, const tt_token *title, size_t ntitle,
                     const tt_token *body, size_t nbody, uint32_t title_end);
 

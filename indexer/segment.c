@@ -265,7 +265,7 @@ int tt_segbuild_add(tt_segbuild *b, const tt_article *a, const tt_token *title, 
   tt_docstore_rec rec = tt_docstore_rec_from_article(a);
   TT_FORWARD(tt_segwriter_add_doc(b->w, &rec, (uint32_t)ntitle, (uint32_t)nbody));
   TT_FORWARD(tt_inverter_add(b->inv, id, title, ntitle, body, nbody, title_end));
-  if (nkw) TT_FORWARD(tt_inverter_add(b->inv, id, NULL, 0, kw, nkw, 0));
+  if (nkw) TT_FORWARD(tt_inverter_add(b->inv, id, NULL, 0, kw, nkw, title_end));
   *doc = id;
   return 0;
 }

@@ -25,6 +25,7 @@
 #include "indexer/merge.h"
 #include "indexer/reader.h"
 #include "timtin/analyze.h"
+#include "timtin/entities.h"
 
 typedef struct wseg {
   tt_segment seg;
@@ -62,6 +63,7 @@ struct tt_writer {
   char fl_msg[1024];              /* ... and message */
   uint32_t next_segment;
   tt_analyzer *at, *ab, *ak;
+  tt_entities *ent;               /* entity recognizer (caller thread) */
   tt_token *kw;                  /* field keywords of the article being added */
   size_t nkw, capkw;
   tt_buf kwbuf;
@@ -220,7 +222,8 @@ int tt_writer_open(tt_writer **out, const char *dir, const tt_index_options *opt
   w->next_segment = w->man.next_segment;
   for (uint32_t i = 0; i < w->man.nsegs; i++)
     if ((rc = add_wseg(w, w->man.segs[i].name, w->man.segs[i].delgen))) goto fail;
-  if ((rc = tt_analyzer_new(&w->at)) || (rc = tt_analyzer_new(&w->ab)) || (rc = tt_analyzer_new(&w->ak))) goto fail;
+  if ((rc = tt_analyzer_new(&w->at)) || (rc = tt_analyzer_new(&w->ab)) || (rc = tt_analyzer_new(&w->ak)) ||
+      (rc = tt_entities_new(&w->ent))) goto fail;
   collect_garbage(w);
   if (w->opts.threads != 1 && sysconf(_SC_NPROCESSORS_ONLN) > 1 && (rc = start_worker(w))) goto fail;
   *out = w;
@@ -266,6 +269,7 @@ void tt_writer_close(tt_writer *w)
   tt_analyzer_free(w->at);
   tt_analyzer_free(w->ab);
   tt_analyzer_free(w->ak);
+  tt_entities_free(w->ent);
   tt_free(w->kw);
   tt_buf_fini(&w->kwbuf);
   if (w->lock_fd >= 0) close(w->lock_fd);
@@ -630,10 +634,10 @@ static int copy_doc(adoc *d, const tt_article *a, const tt_analysis *ta, const t
 /* Field keywords of an article (docs/format.md "Field keywords"): "source:" + each folded
  * syllable of the source name, "url:" + the host (without www.) and "url:" + each lower-case
  * alphanumeric piece of the host and path. Stored in w->kw / w->kwbuf until the next call. */
-static int kw_add(tt_writer *w, const char *prefix, const char *s, size_t n)
+static int kw_add_at(tt_writer *w, const char *prefix, const char *s, size_t n, uint32_t flags, uint32_t pos)
 {
   size_t pl = strlen(prefix);
-  if (!n || pl + n > TT_DICT_MAX_KEY || w->nkw >= 64) return 0;
+  if (!n || pl + n > TT_DICT_MAX_KEY || w->nkw >= 4096) return 0;
   if (w->nkw == w->capkw) {
     size_t cap = w->capkw ? w->capkw * 2 : 32;
     tt_token *t = tt_realloc(w->kw, cap * sizeof *t);
@@ -645,16 +649,39 @@ static int kw_add(tt_writer *w, const char *prefix, const char *s, size_t n)
   memset(t, 0, sizeof *t);
   t->folded = (const char *)(uintptr_t)w->kwbuf.n;  /* offset; fixed up when done */
   t->folded_len = (uint32_t)(pl + n);
-  t->flags = TT_TOKEN_KEYWORD;
+  t->flags = flags;
+  t->pos = pos;
   if (tt_buf_append(&w->kwbuf, prefix, pl) || tt_buf_append(&w->kwbuf, s, n) || tt_buf_putc(&w->kwbuf, 0))
     return TT_ENOMEM;
   return 0;
 }
 
-static int build_keywords(tt_writer *w, const tt_article *a)
+static int kw_add(tt_writer *w, const char *prefix, const char *s, size_t n)
+{
+  return kw_add_at(w, prefix, s, n, TT_TOKEN_KEYWORD, UINT32_MAX);
+}
+
+/* Entity mentions of one field as positional keywords "person:", "hospital:", "program:" +
+ * the recognizer's folded key, at the position of each mention's first token. */
+static int add_entities(tt_writer *w, const char *text, size_t len, const tt_analysis *an, unsigned flags)
+{
+  const tt_entity_mention *m;
+  size_t n;
+  TT_FORWARD(tt_entities_find(w->ent, text, len, an, flags, &m, &n));
+  for (size_t i = 0; i < n; i++) {
+    const char *prefix = m[i].type == TT_ENT_PERSON ? "person:" : m[i].type == TT_ENT_HOSPITAL ? "hospital:" : "program:";
+    if (m[i].first_token >= an->n) continue;
+    TT_FORWARD(kw_add_at(w, prefix, m[i].key, m[i].key_len, TT_TOKEN_KEYWORD_POS, an->tokens[m[i].first_token].pos));
+  }
+  return 0;
+}
+
+static int build_keywords(tt_writer *w, const tt_article *a, const tt_analysis *ta, const tt_analysis *tb)
 {
   w->nkw = 0;
   tt_buf_reset(&w->kwbuf);
+  TT_FORWARD(add_entities(w, a->title ? a->title : "", a->title_len, ta, 0));
+  TT_FORWARD(add_entities(w, a->body ? a->body : "", a->body_len, tb, TT_ENT_CONTINUE));
   if (a->source_len) {
     tt_analysis an;
     TT_FORWARD(tt_analyze(w->ak, a->source, a->source_len, 0, &an));
@@ -703,7 +730,7 @@ int tt_writer_add(tt_writer *w, const tt_article *a)
   uint32_t title_end = (uint32_t)ta.n + 1;
   rc = tt_analyze(w->ab, a->body ? a->body : "", a->body_len, title_end, &tb);
   if (rc) return rc;
-  TT_FORWARD(build_keywords(w, a));
+  TT_FORWARD(build_keywords(w, a, &ta, &tb));
   if (!w->threaded) return add_analyzed(w, a, ta.tokens, ta.n, tb.tokens, tb.n, w->kw, w->nkw, title_end);
 
   if (!w->fill) {

@@ -8,8 +8,55 @@
 #include <unistd.h>
 
 #include "common/buf.h"
+#include "timtin/crawl.h"
 #include "timtin/timtin.h"
 #include "timtin/index.h"
+
+/* An input: article files through tt_article_reader, WARC files through the crawler's
+ * extractor (tt_warc_articles), so `timtin index` takes crawl output directly. */
+typedef struct input {
+  tt_article_reader *r;
+  tt_warc_articles *w;
+  uint64_t size;
+} input;
+
+static int ends_with(const char *s, const char *suf)
+{
+  size_t n = strlen(s), m = strlen(suf);
+  return n >= m && !strcmp(s + n - m, suf);
+}
+
+static int input_open(input *in, const char *path)
+{
+  memset(in, 0, sizeof *in);
+  if (ends_with(path, ".warc.gz") || ends_with(path, ".warc")) {
+    FILE *f = fopen(path, "rb");
+    if (f) { fseek(f, 0, SEEK_END); long n = ftell(f); in->size = n > 0 ? (uint64_t)n : 0; fclose(f); }
+    return tt_warc_articles_open(&in->w, path);
+  }
+  int rc = tt_article_reader_open(&in->r, path);
+  if (!rc) in->size = tt_article_reader_size(in->r);
+  return rc;
+}
+
+static int input_next(input *in, tt_article *a)
+{
+  if (in->w) {
+    const char *dup;
+    int rc = tt_warc_articles_next(in->w, a, &dup);
+    return rc == TT_ECORRUPT ? TT_EINVAL : rc;  /* reported once, then the end */
+  }
+  return tt_article_reader_next(in->r, a);
+}
+
+static uint64_t input_offset(input *in) { return in->r ? tt_article_reader_offset(in->r) : 0; }
+
+static void input_close(input *in)
+{
+  tt_article_reader_close(in->r);
+  tt_warc_articles_close(in->w);
+  memset(in, 0, sizeof *in);
+}
 
 static double now_s(void)
 {
@@ -27,7 +74,8 @@ const char *tt_cli_default_db(void)
 
 static const char index_usage[] =
   "[--db DIR] [--memory MiB] [--threads N] [--no-merge] INPUT...\n"
-  "  INPUT: article JSONL (.jsonl, .jsonl.gz), a folder of .txt/.html/.jsonl files, or - for stdin\n"
+  "  INPUT: article JSONL (.jsonl, .jsonl.gz), a folder of .txt/.html/.jsonl files, WARC files\n"
+  "         (.warc, .warc.gz, as `timtin crawl` writes them), or - for stdin\n"
   "  --db DIR      index directory (default $TIMTIN_DB or ./timtin.db)\n"
   "  --memory MiB  in-memory budget before a segment is flushed (default 256)\n"
   "  --threads N   analyzer threads (default: one per core)\n"
@@ -67,16 +115,16 @@ int tt_cmd_index(int argc, char **argv)
   uint64_t articles = 0, skipped = 0, bytes_done = 0;
   int rc = 0;
   for (int k = 0; k < ninputs && !rc; k++) {
-    tt_article_reader *r;
-    if (tt_article_reader_open(&r, inputs[k])) {
+    input in;
+    if (input_open(&in, inputs[k])) {
       fprintf(stderr, "timtin index: %s\n", tt_error_last());
       rc = 1;
       break;
     }
-    uint64_t size = tt_article_reader_size(r);
+    uint64_t size = in.size;
     for (;;) {
       tt_article a;
-      int e = tt_article_reader_next(r, &a);
+      int e = input_next(&in, &a);
       if (e == TT_ITEROVER) break;
       if (e == TT_EINVAL) { fprintf(stderr, "timtin index: skipped: %s\n", tt_error_last()); skipped++; continue; }
       if (e) { fprintf(stderr, "timtin index: %s\n", tt_error_last()); rc = 1; break; }
@@ -92,18 +140,18 @@ int tt_cmd_index(int argc, char **argv)
         double t = now_s();
         if (t - last > 0.5) {
           last = t;
-          uint64_t off = bytes_done + tt_article_reader_offset(r);
+          uint64_t off = bytes_done + input_offset(&in);
           double mbs = off / 1e6 / (t - t0 + 1e-9);
           fprintf(stderr, "\r%llu articles  %.1f MB/s  %.0fs", (unsigned long long)articles, mbs, t - t0);
           if (size) {
-            double left = (double)(size - tt_article_reader_offset(r)) / 1e6 / (mbs > 0 ? mbs : 1);
+            double left = (double)(size - input_offset(&in)) / 1e6 / (mbs > 0 ? mbs : 1);
             fprintf(stderr, "  ETA %.0fs  ", left);
           }
         }
       }
     }
-    bytes_done += tt_article_reader_offset(r);
-    tt_article_reader_close(r);
+    bytes_done += in.r ? input_offset(&in) : in.size;
+    input_close(&in);
   }
   if (tty) fprintf(stderr, "\r\033[K");
   if (!rc && tt_writer_commit(w)) { tt_cli_fail("commit"); rc = 1; }

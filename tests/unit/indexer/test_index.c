@@ -106,7 +106,7 @@ static void from_index(lines *out, const char *dir)
     assert_int_equal(tt_dict_iter_seek(&it, &seg->dict, NULL, 0), 0);
     int rc;
     while ((rc = tt_dict_iter_next(&it, &e)) == 0) {
-      if (!strncmp(e.key, "source:", 7) || !strncmp(e.key, "url:", 4)) continue;  /* field keywords: checked apart */
+      if (strchr(e.key, ':')) continue;  /* field keywords and entities ("source:", "person:"...): checked apart */
       int pos = (e.flags & TT_DICT_POSITIONAL) != 0;
       tt_plist_cursor c;
       assert_int_equal(tt_plist_open(&c, seg->post.data + e.post_off, e.post_len, pos), 0);
@@ -360,6 +360,47 @@ static void test_reader_snapshot_isolation(void **state)
   free(dir);
 }
 
+/* Entities become positional keyword terms: mentions counted per field, first mention first. */
+static void test_entity_terms(void **state)
+{
+  (void)state;
+  char *dir = tu_tempdir();
+  tt_writer *w;
+  assert_int_equal(tt_writer_open(&w, dir, NULL), 0);
+  const char *title = "Thứ trưởng Bộ Y tế Trần Văn Thuấn thăm Bệnh viện Bạch Mai";
+  const char *body = "Sáng nay, Thứ trưởng Trần Văn Thuấn làm việc với BV Bạch Mai về Đề án 1816. "
+                     "Ông Thuấn đề nghị Bệnh viện Bạch Mai tiếp tục triển khai Đề án số 1816.";
+  tt_article a = {"https://e.invalid/1", 19, title, strlen(title), "Bộ Y tế", strlen("Bộ Y tế"),
+                  body, strlen(body), "", 0, 1718000000};
+  assert_int_equal(tt_writer_add(w, &a), 0);
+  assert_int_equal(tt_writer_commit(w), 0);
+  tt_writer_close(w);
+  tt_reader *r;
+  assert_int_equal(tt_reader_open(&r, dir, 1), 0);
+  char scratch[TT_DICT_MAX_KEY + 1];
+  struct { const char *key; uint32_t tft, tfb; } want[] = {
+    {"person:tran van thuan", 1, 2},       /* title, full name in the body, "Ông Thuấn" */
+    {"hospital:benh vien bach mai", 1, 2}, /* title, "BV Bạch Mai", full name */
+    {"program:de an 1816", 0, 2},          /* "số" dropped */
+  };
+  for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+    tt_dict_entry e;
+    if (tt_dict_lookup(&r->segs[0].dict, want[i].key, strlen(want[i].key), &e, scratch))
+      fail_msg("no term %s", want[i].key);
+    assert_true(e.flags & TT_DICT_POSITIONAL);
+    tt_plist_cursor c;
+    assert_int_equal(tt_plist_open(&c, r->segs[0].post.data + e.post_off, e.post_len, 1), 0);
+    assert_int_equal(tt_plist_next(&c), 0);
+    if (tt_plist_tf_title(&c) != want[i].tft || tt_plist_tf_body(&c) != want[i].tfb)
+      fail_msg("%s: tf title %u body %u, want %u %u", want[i].key, tt_plist_tf_title(&c), tt_plist_tf_body(&c),
+               want[i].tft, want[i].tfb);
+    tt_plist_close(&c);
+  }
+  tt_reader_close(r);
+  tu_rmrf(dir);
+  free(dir);
+}
+
 static void corrupt_file(const char *path, long off, int truncate)
 {
   int fd = open(path, O_RDWR);
@@ -421,6 +462,7 @@ int main(void)
     cmocka_unit_test(test_uncommitted_is_discarded_and_lock),
     cmocka_unit_test(test_corruption_detected),
     cmocka_unit_test(test_reader_snapshot_isolation),
+    cmocka_unit_test(test_entity_terms),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
