@@ -1,14 +1,34 @@
-/* Query parsing, matching and ranking (include/timtin/query.h).
+/* Search: counts, top-k, facets and streaming of every match (include/timtin/query.h).
  *
- * A query becomes a tree of nodes (term, phrase, and, or, not). Matching is document-at-a-
- * time per segment: every node implements seek(target) = first matching doc >= target, with
- * leapfrogging for AND and positions checked for phrases. Scoring is BM25F (indexer/bm25.h)
- * with index-wide statistics, an exact-diacritic tier and a proximity bonus for query
- * syllables that stand together (docs/ranking.md). This first version scores every match
- * (exhaustive top-k); block-max pruning over the stored impacts is the next step. */
+ * The parser (parse.c) turns the query into a tree; match.c evaluates the tree on one segment
+ * at a time. This file owns what is done per segment (docs/ranking.md, "Evaluation"):
+ *
+ *  Phase 1, the exact match set: qseg_eval turns the tree into a bitmap over the segment's
+ *  documents. Lists are decoded block by block into bits (doc ids only: frequencies only for
+ *  title:/body:, positions only for the candidates of phrases and NEAR), ANDs intersect, a
+ *  sparse side probes the other list with skip-table seeks instead of decoding it; deletions
+ *  are masked out and the bits counted. Totals are exact, always, and cost no scoring.
+ *
+ *  Phase 2, only if something needs the documents (top k, facets, streaming): the set bits are
+ *  visited in doc order. For the top k by relevance a document is scored only if it can still
+ *  enter the heap, tested from cheapest to dearest:
+ *    - whole 64-doc words are dropped when the k-th score needs more exact-form tiers than the
+ *      documents have (bitmaps of the exact-form lists), or when they hold no document of the
+ *      essential kids of a top-level OR (MaxScore over the OR's kids);
+ *    - a window bound: the block maxima of every list (qseg_bound), valid up to the first
+ *      block end among them, plus the tiers the doc has and the largest proximity bonus;
+ *    - a per-document bound from the kept match sets (which OR kids the doc is in);
+ *    - then the cursors are positioned on the doc and the bound is refined (exact lists,
+ *      rarest first), the score without proximity computed, and proximity (positions) last.
+ *  Ties go to the lower doc id, which is already in the heap, so "bound not above the k-th
+ *  score" skips exactly the documents that cannot enter.
+ *
+ *  A query of one syllable (or one keyword) on a segment without deletions skips both phases:
+ *  the count is the document frequency, and the top k visits only the blocks whose maximum can
+ *  win; the others are not even decoded.
+ */
 #include "timtin/query.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,545 +36,536 @@
 #include "common/alloc.h"
 #include "common/error.h"
 #include "indexer/bm25.h"
-#include "indexer/postings_codec.h"
-#include "indexer/reader.h"
-#include "timtin/analyze.h"
+#include "query/query_int.h"
 
-#define END UINT32_MAX
-#define EXACT_TIER 1000.0       /* per syllable typed with diacritics and found in its exact form:
-                                   exact-form matches rank above variant-only matches */
-#define PROX_WEIGHT 0.5         /* proximity bonus per adjacent query pair, times the pair's idf */
+#define BOUND_EPS 1e-9
 
-enum { N_TERM, N_PHRASE, N_AND, N_OR, N_NOT };
+/* ------------------------------------------------------------------ top-k heap */
 
-typedef struct qnode {
-  int type;
-  struct qnode **kids;
-  int nkids;
-  uint32_t doc;
-  /* term */
-  char folded[TT_DICT_MAX_KEY + 1], exact[TT_DICT_MAX_KEY + 1];
-  int has_diac;              /* exact differs from folded */
-  int strict;
-  double idf;
-  uint64_t df;
-  tt_plist_cursor cur, ecur; /* folded (positions), exact (no positions) */
-  int open, eopen;
-  uint32_t edoc;
-} qnode;
+typedef struct heap {
+  tt_hit *h;
+  size_t n, cap;
+  int by_date;
+} heap;
 
-typedef struct qctx {
-  tt_reader *r;
-  tt_analyzer *an;
-  const char *q;
-  size_t len, i;
-  int strict;
-  int depth;
-  const tt_segment *seg;
-  double seg_ratio;          /* max(1, index avg / segment avg) over the fields */
-  char **terms;              /* positive folded syllables for highlighting */
-  size_t nterms, capterms;
-} qctx;
-
-/* ------------------------------------------------------------------ parser */
-
-static int syntax(qctx *c, size_t at, const char *what)
+/* Is a ranked below b? Relevance: score, then doc id (lower first). Date: newest first, then
+ * doc id. Both orders are total, so pages of any size concatenate to the same list. */
+static inline int worse(int by_date, const tt_hit *a, const tt_hit *b)
 {
-  int col = (int)(at > c->len ? c->len : at);
-  return tt_error_set(TT_ESYNTAX, "%s at position %d\n  %.*s\n  %*s^", what, col + 1,
-                      (int)(c->len > 400 ? 400 : c->len), c->q, col, "");
-}
-
-static qnode *node_new(int type)
-{
-  qnode *n = tt_calloc(1, sizeof *n);
-  if (n) n->type = type;
-  return n;
-}
-
-static void node_free(qnode *n)
-{
-  if (!n) return;
-  for (int i = 0; i < n->nkids; i++) node_free(n->kids[i]);
-  tt_free(n->kids);
-  if (n->open) tt_plist_close(&n->cur);
-  if (n->eopen) tt_plist_close(&n->ecur);
-  tt_free(n);
-}
-
-static int add_kid(qnode *p, qnode *k)
-{
-  qnode **kids = tt_realloc(p->kids, (size_t)(p->nkids + 1) * sizeof *kids);
-  TT_CHECK_ALLOC(kids);
-  p->kids = kids;
-  p->kids[p->nkids++] = k;
-  return 0;
-}
-
-static void skip_space(qctx *c)
-{
-  while (c->i < c->len && (c->q[c->i] == ' ' || c->q[c->i] == '\t' || c->q[c->i] == '\n' || c->q[c->i] == '\r')) c->i++;
-}
-
-static int remember_term(qctx *c, const char *folded)
-{
-  for (size_t i = 0; i < c->nterms; i++) if (!strcmp(c->terms[i], folded)) return 0;
-  if (c->nterms == c->capterms) {
-    size_t cap = c->capterms ? c->capterms * 2 : 8;
-    char **t = tt_realloc(c->terms, cap * sizeof *t);
-    TT_CHECK_ALLOC(t);
-    c->terms = t;
-    c->capterms = cap;
-  }
-  c->terms[c->nterms] = tt_strndup(folded, strlen(folded));
-  TT_CHECK_ALLOC(c->terms[c->nterms]);
-  c->nterms++;
-  return 0;
-}
-
-/* Analyze text [a, b) into term nodes; one token gives a term, several give a phrase.
- * *out is NULL when the text has no searchable token. */
-static int make_terms(qctx *c, size_t a, size_t b, int phrase, int negated, qnode **out)
-{
-  *out = NULL;
-  tt_analysis an;
-  TT_FORWARD(tt_analyze(c->an, c->q + a, b - a, 0, &an));
-  if (an.n == 0) return 0;
-  qnode *p = an.n > 1 || phrase ? node_new(N_PHRASE) : NULL;
-  if (an.n > 1 || phrase) TT_CHECK_ALLOC(p);
-  for (size_t i = 0; i < an.n; i++) {
-    const tt_token *t = &an.tokens[i];
-    qnode *n = node_new(N_TERM);
-    if (!n) { node_free(p); return tt_error_set(TT_ENOMEM, "out of memory"); }
-    snprintf(n->folded, sizeof n->folded, "%.*s", (int)t->folded_len, t->folded);
-    snprintf(n->exact, sizeof n->exact, "%.*s", (int)t->exact_len, t->exact);
-    n->has_diac = (t->flags & TT_TOKEN_FOLDED) != 0;
-    n->strict = c->strict;
-    if (!negated && remember_term(c, n->folded)) { node_free(n); node_free(p); return TT_ENOMEM; }
-    if (!p) { *out = n; return 0; }
-    if (add_kid(p, n)) { node_free(n); node_free(p); return TT_ENOMEM; }
-  }
-  if (p->nkids == 1) { qnode *k = p->kids[0]; p->nkids = 0; node_free(p); *out = k; return 0; }
-  *out = p;
-  return 0;
-}
-
-static int parse_or(qctx *c, qnode **out, int negated);
-
-/* atom := '"' text '"' | '(' query ')' | word */
-static int parse_atom(qctx *c, qnode **out, int negated)
-{
-  *out = NULL;
-  skip_space(c);
-  if (c->i >= c->len) return syntax(c, c->i, "expected a word");
-  char ch = c->q[c->i];
-  if (ch == '"') {
-    size_t start = ++c->i;
-    while (c->i < c->len && c->q[c->i] != '"') c->i++;
-    if (c->i >= c->len) return syntax(c, start - 1, "unbalanced quote");
-    size_t end = c->i++;
-    TT_FORWARD(make_terms(c, start, end, 1, negated, out));
-    if (!*out) return syntax(c, start - 1, "empty phrase");
-    return 0;
-  }
-  if (ch == '(') {
-    size_t open = c->i++;
-    if (++c->depth > 64) return syntax(c, open, "parentheses nested too deep");
-    qnode *and = node_new(N_AND);
-    TT_CHECK_ALLOC(and);
-    for (;;) {
-      skip_space(c);
-      if (c->i >= c->len) { node_free(and); return syntax(c, open, "unbalanced parenthesis"); }
-      if (c->q[c->i] == ')') { c->i++; break; }
-      qnode *k;
-      int rc = parse_or(c, &k, negated);
-      if (rc) { node_free(and); return rc; }
-      if (k && add_kid(and, k)) { node_free(k); node_free(and); return TT_ENOMEM; }
-    }
-    c->depth--;
-    if (and->nkids == 0) { node_free(and); return syntax(c, open, "empty parentheses"); }
-    if (and->nkids == 1) { *out = and->kids[0]; and->nkids = 0; node_free(and); return 0; }
-    *out = and;
-    return 0;
-  }
-  if (ch == ')') return syntax(c, c->i, "unbalanced parenthesis");
-  size_t start = c->i;
-  while (c->i < c->len && !strchr(" \t\r\n\"()", c->q[c->i])) c->i++;
-  return make_terms(c, start, c->i, 0, negated, out);
-}
-
-static int is_kw(qctx *c, const char *kw)
-{
-  size_t n = strlen(kw);
-  return c->i + n <= c->len && !memcmp(c->q + c->i, kw, n) &&
-         (c->i + n == c->len || strchr(" \t\r\n(\"", c->q[c->i + n]));
-}
-
-/* clause := ['-' | 'NOT'] atom ('OR' atom)* */
-static int parse_or(qctx *c, qnode **out, int negated)
-{
-  *out = NULL;
-  skip_space(c);
-  int neg = 0;
-  if (c->i < c->len && c->q[c->i] == '-' && c->i + 1 < c->len && !strchr(" \t\r\n", c->q[c->i + 1])) { neg = 1; c->i++; }
-  else if (is_kw(c, "NOT")) { neg = 1; c->i += 3; }
-  if (is_kw(c, "OR")) return syntax(c, c->i, "OR needs a word on both sides");
-  qnode *first;
-  TT_FORWARD(parse_atom(c, &first, negated ^ neg));
-  qnode *or = NULL;
-  for (;;) {
-    size_t save = c->i;
-    skip_space(c);
-    if (!is_kw(c, "OR")) { c->i = save; break; }
-    size_t at = c->i;
-    c->i += 2;
-    skip_space(c);
-    if (c->i >= c->len || c->q[c->i] == ')') { node_free(first); node_free(or); return syntax(c, at, "OR needs a word on both sides"); }
-    qnode *k;
-    int rc = parse_atom(c, &k, negated ^ neg);
-    if (rc) { node_free(first); node_free(or); return rc; }
-    if (!k) continue;
-    if (!or) {
-      or = node_new(N_OR);
-      if (!or || (first && add_kid(or, first))) { node_free(first); node_free(k); node_free(or); return TT_ENOMEM; }
-      first = NULL;
-    }
-    if (add_kid(or, k)) { node_free(k); node_free(or); return TT_ENOMEM; }
-  }
-  qnode *res = or ? or : first;
-  if (res && or && or->nkids == 1) { res = or->kids[0]; or->nkids = 0; node_free(or); }
-  if (res && neg) {
-    qnode *n = node_new(N_NOT);
-    if (!n || add_kid(n, res)) { node_free(res); tt_free(n); return TT_ENOMEM; }
-    res = n;
-  }
-  *out = res;
-  return 0;
-}
-
-static int parse(qctx *c, qnode **out)
-{
-  qnode *and = node_new(N_AND);
-  TT_CHECK_ALLOC(and);
-  for (;;) {
-    skip_space(c);
-    if (c->i >= c->len) break;
-    if (c->q[c->i] == ')') { node_free(and); return syntax(c, c->i, "unbalanced parenthesis"); }
-    qnode *k;
-    int rc = parse_or(c, &k, 0);
-    if (rc) { node_free(and); return rc; }
-    if (k && add_kid(and, k)) { node_free(k); node_free(and); return TT_ENOMEM; }
-  }
-  int pos = 0;
-  for (int i = 0; i < and->nkids; i++) pos += and->kids[i]->type != N_NOT;
-  if (and->nkids && !pos) { node_free(and); return syntax(c, 0, "a query needs at least one word that is not excluded"); }
-  *out = and;
-  return 0;
-}
-
-/* ------------------------------------------------------------------ statistics */
-
-static int term_stats(qctx *c, qnode *n)
-{
-  if (n->type == N_TERM) {
-    char scratch[TT_DICT_MAX_KEY + 1];
-    uint64_t df = 0;
-    const char *key = n->strict && n->has_diac ? n->exact : n->folded;
-    for (uint32_t s = 0; s < c->r->nsegs; s++) {
-      tt_dict_entry e;
-      int rc = tt_dict_lookup(&c->r->segs[s].dict, key, strlen(key), &e, scratch);
-      if (rc == 0) df += e.df;
-      else if (rc != TT_ENOTFOUND) return rc;
-    }
-    n->df = df;
-    double N = (double)c->r->base[c->r->nsegs];
-    n->idf = df ? tt_bm25_idf(N, (double)df) : 0;
-    return 0;
-  }
-  for (int i = 0; i < n->nkids; i++) TT_FORWARD(term_stats(c, n->kids[i]));
-  return 0;
-}
-
-/* ------------------------------------------------------------------ per-segment matching */
-
-static int open_list(const tt_segment *s, const char *key, int positional, tt_plist_cursor *cur, int *open)
-{
-  char scratch[TT_DICT_MAX_KEY + 1];
-  tt_dict_entry e;
-  int rc = tt_dict_lookup(&s->dict, key, strlen(key), &e, scratch);
-  if (rc == TT_ENOTFOUND) return 0;
-  if (rc) return rc;
-  if (e.post_off > s->post.len || e.post_len > s->post.len - e.post_off)
-    return tt_error_set(TT_ECORRUPT, "%s: postings of '%s' out of range", s->post.path, key);
-  if (positional && !(e.flags & TT_DICT_POSITIONAL)) positional = 0;
-  rc = tt_plist_open(cur, s->post.data + e.post_off, e.post_len, positional);
-  if (rc) { tt_plist_close(cur); return rc; }
-  *open = 1;
-  return 0;
-}
-
-static int seg_open(qctx *c, qnode *n)
-{
-  if (n->type == N_TERM) {
-    if (n->open) { tt_plist_close(&n->cur); n->open = 0; }
-    if (n->eopen) { tt_plist_close(&n->ecur); n->eopen = 0; }
-    TT_FORWARD(open_list(c->seg, n->folded, 1, &n->cur, &n->open));
-    if (n->has_diac) TT_FORWARD(open_list(c->seg, n->exact, 0, &n->ecur, &n->eopen));
-    n->doc = 0;
-    n->edoc = 0;
-    return 0;
-  }
-  for (int i = 0; i < n->nkids; i++) TT_FORWARD(seg_open(c, n->kids[i]));
-  n->doc = 0;
-  return 0;
-}
-
-static uint32_t seek(qctx *c, qnode *n, uint32_t target, int *err);
-
-/* Positions of term node n at its current doc. */
-static int positions(qnode *n, const uint32_t **p, uint32_t *np)
-{
-  return tt_plist_positions(&n->cur, p, np);
-}
-
-static int phrase_ok(qnode *n, int *err)
-{
-  /* candidate positions from the first term, checked against the others at offset k */
-  const uint32_t *p0;
-  uint32_t n0;
-  if ((*err = positions(n->kids[0], &p0, &n0))) return 0;
-  for (uint32_t a = 0; a < n0; a++) {
-    int ok = 1;
-    for (int k = 1; k < n->nkids && ok; k++) {
-      const uint32_t *pk;
-      uint32_t nk;
-      if ((*err = positions(n->kids[k], &pk, &nk))) return 0;
-      uint32_t want = p0[a] + (uint32_t)k;
-      uint32_t lo = 0, hi = nk;
-      while (lo < hi) { uint32_t m = (lo + hi) / 2; if (pk[m] < want) lo = m + 1; else hi = m; }
-      ok = lo < nk && pk[lo] == want;
-    }
-    if (ok) return 1;
-  }
-  return 0;
-}
-
-static uint32_t seek_term(qnode *n, uint32_t target, int *err)
-{
-  tt_plist_cursor *cur = n->strict && n->has_diac ? &n->ecur : &n->cur;
-  int open = n->strict && n->has_diac ? n->eopen : n->open;
-  if (!open) return n->doc = END;
-  if (n->strict && n->has_diac) {
-    /* the exact list decides; the folded list follows for positions and frequencies */
-    int rc = tt_plist_seek(&n->ecur, target);
-    if (rc == TT_ITEROVER) return n->doc = END;
-    if (rc) { *err = rc; return n->doc = END; }
-    uint32_t d = tt_plist_doc(&n->ecur);
-    rc = n->open ? tt_plist_seek(&n->cur, d) : TT_ITEROVER;
-    if (rc == TT_ITEROVER || (rc == 0 && tt_plist_doc(&n->cur) != d)) { *err = tt_error_set(TT_ECORRUPT, "exact and folded lists of '%s' disagree", n->exact); return n->doc = END; }
-    if (rc) { *err = rc; return n->doc = END; }
-    return n->doc = d;
-  }
-  int rc = tt_plist_seek(cur, target);
-  if (rc == TT_ITEROVER) return n->doc = END;
-  if (rc) { *err = rc; return n->doc = END; }
-  return n->doc = tt_plist_doc(cur);
-}
-
-static uint32_t seek_and(qctx *c, qnode *n, uint32_t target, int *err)
-{
-  uint32_t d = target;
-  for (;;) {
-    int all = 1;
-    for (int i = 0; i < n->nkids; i++) {
-      qnode *k = n->kids[i];
-      if (k->type == N_NOT) continue;
-      uint32_t kd = seek(c, k, d, err);
-      if (*err || kd == END) return n->doc = END;
-      if (kd > d) { d = kd; all = 0; break; }
-    }
-    if (!all) continue;
-    if (n->type == N_PHRASE) {
-      int ok = phrase_ok(n, err);
-      if (*err) return n->doc = END;
-      if (!ok) { if (d == END - 1) return n->doc = END; d++; continue; }
-    }
-    int excluded = 0;
-    for (int i = 0; i < n->nkids && !excluded; i++) {
-      qnode *k = n->kids[i];
-      if (k->type != N_NOT) continue;
-      uint32_t kd = seek(c, k->kids[0], d, err);
-      if (*err) return n->doc = END;
-      excluded = kd == d;
-    }
-    if (!excluded) return n->doc = d;
-    if (d == END - 1) return n->doc = END;
-    d++;
-  }
-}
-
-static uint32_t seek_or(qctx *c, qnode *n, uint32_t target, int *err)
-{
-  uint32_t best = END;
-  for (int i = 0; i < n->nkids; i++) {
-    uint32_t kd = n->kids[i]->doc;
-    if (kd < target || kd == 0) kd = seek(c, n->kids[i], target, err);
-    if (*err) return n->doc = END;
-    if (kd < best) best = kd;
-  }
-  return n->doc = best;
-}
-
-static uint32_t seek(qctx *c, qnode *n, uint32_t target, int *err)
-{
-  switch (n->type) {
-  case N_TERM: return seek_term(n, target, err);
-  case N_PHRASE:
-  case N_AND: return seek_and(c, n, target, err);
-  case N_OR: return seek_or(c, n, target, err);
-  default: return END;
-  }
-}
-
-/* ------------------------------------------------------------------ scoring */
-
-static double score_term(qctx *c, qnode *n, uint32_t d)
-{
-  if (n->doc != d || !n->open) return 0;
-  const tt_segment *s = c->seg;
-  double ptf = tt_bm25_ptf(tt_plist_tf_title(&n->cur), tt_plist_tf_body(&n->cur), tt_seg_title_len(s, d),
-                           tt_seg_body_len(s, d), c->r->avg_title, c->r->avg_body);
-  double sc = n->idf * tt_bm25_sat(ptf);
-  if (n->has_diac && !n->strict) {
-    int hit = 0;
-    if (n->eopen) {
-      int rc = tt_plist_seek(&n->ecur, d);
-      hit = rc == 0 && tt_plist_doc(&n->ecur) == d;
-    }
-    if (hit) sc += EXACT_TIER;
-  }
-  return sc;
-}
-
-static double score(qctx *c, qnode *n, uint32_t d)
-{
-  switch (n->type) {
-  case N_TERM: return score_term(c, n, d);
-  case N_NOT: return 0;
-  default: {
-    double s = 0;
-    for (int i = 0; i < n->nkids; i++)
-      if (n->kids[i]->type != N_NOT && n->kids[i]->doc == d) s += score(c, n->kids[i], d);
-    return s;
-  }
-  }
-}
-
-/* Proximity: for each pair of adjacent term clauses of the top-level AND that stand next to
- * each other in the document, add PROX_WEIGHT * the smaller idf. */
-static double proximity(qctx *c, qnode *and, uint32_t d, int *err)
-{
-  double bonus = 0;
-  for (int i = 0; i + 1 < and->nkids; i++) {
-    qnode *a = and->kids[i], *b = and->kids[i + 1];
-    if (a->type != N_TERM || b->type != N_TERM || a->doc != d || b->doc != d || !a->open || !b->open) continue;
-    const uint32_t *pa, *pb;
-    uint32_t na, nb;
-    if ((*err = positions(a, &pa, &na)) || (*err = positions(b, &pb, &nb))) return 0;
-    uint32_t x = 0, y = 0;
-    int adj = 0;
-    while (x < na && y < nb && !adj) {
-      if (pa[x] + 1 == pb[y]) adj = 1;
-      else if (pa[x] + 1 < pb[y]) x++;
-      else y++;
-    }
-    (void)c;
-    if (adj) bonus += PROX_WEIGHT * (a->idf < b->idf ? a->idf : b->idf);
-  }
-  return bonus;
-}
-
-/* ------------------------------------------------------------------ bounds */
-
-/* Upper bound of score(n, d) for the doc the node is on, from the block-max impacts: the
- * stored impact is ptf computed with the segment's averages; scaled by seg_ratio it bounds ptf
- * under the index-wide averages (indexer/bm25.h). */
-static double bound(qctx *c, qnode *n)
-{
-  switch (n->type) {
-  case N_TERM: {
-    if (!n->open) return 0;
-    double ptf = tt_plist_block_max(&n->cur) / TT_IMPACT_SCALE * c->seg_ratio;
-    return n->idf * tt_bm25_sat(ptf) + (n->has_diac && !n->strict ? EXACT_TIER : 0);
-  }
-  case N_NOT: return 0;
-  default: {
-    double b = 0;
-    for (int i = 0; i < n->nkids; i++)
-      if (n->kids[i]->type != N_NOT) b += bound(c, n->kids[i]);
-    return b;
-  }
-  }
-}
-
-static double max_proximity(qnode *and)
-{
-  double b = 0;
-  for (int i = 0; i + 1 < and->nkids; i++) {
-    qnode *a = and->kids[i], *k = and->kids[i + 1];
-    if (a->type == N_TERM && k->type == N_TERM) b += PROX_WEIGHT * (a->idf < k->idf ? a->idf : k->idf);
-  }
-  return b;
-}
-
-/* ------------------------------------------------------------------ top-k */
-
-typedef struct heap { tt_hit *h; size_t n, cap; int by_date; } heap;
-
-static int worse(const heap *hp, const tt_hit *a, const tt_hit *b)
-{
-  if (hp->by_date) {
+  if (by_date) {
     if (a->published != b->published) return a->published < b->published;
   } else if (a->score != b->score) {
     return a->score < b->score;
   }
-  return a->doc > b->doc;  /* ties: lower doc id (older insertion) wins */
+  return a->doc > b->doc;
 }
 
-static void heap_push(heap *hp, tt_hit x)
+static void heap_push(heap *hp, const tt_hit *x)
 {
   if (hp->cap == 0) return;
   if (hp->n == hp->cap) {
-    if (!worse(hp, &hp->h[0], &x)) return;
-    hp->h[0] = x;
-  } else {
-    hp->h[hp->n++] = x;
-    for (size_t i = hp->n - 1; i > 0;) {
-      size_t p = (i - 1) / 2;
-      if (!worse(hp, &hp->h[i], &hp->h[p])) break;
-      tt_hit t = hp->h[i]; hp->h[i] = hp->h[p]; hp->h[p] = t;
-      i = p;
+    if (!worse(hp->by_date, &hp->h[0], x)) return;
+    hp->h[0] = *x;
+    for (size_t i = 0;;) {
+      size_t l = 2 * i + 1, r = l + 1, m = i;
+      if (l < hp->n && worse(hp->by_date, &hp->h[l], &hp->h[m])) m = l;
+      if (r < hp->n && worse(hp->by_date, &hp->h[r], &hp->h[m])) m = r;
+      if (m == i) break;
+      tt_hit t = hp->h[i]; hp->h[i] = hp->h[m]; hp->h[m] = t;
+      i = m;
     }
     return;
   }
-  for (size_t i = 0;;) {
-    size_t l = 2 * i + 1, r = l + 1, m = i;
-    if (l < hp->n && worse(hp, &hp->h[l], &hp->h[m])) m = l;
-    if (r < hp->n && worse(hp, &hp->h[r], &hp->h[m])) m = r;
-    if (m == i) break;
-    tt_hit t = hp->h[i]; hp->h[i] = hp->h[m]; hp->h[m] = t;
-    i = m;
+  hp->h[hp->n++] = *x;
+  for (size_t i = hp->n - 1; i > 0;) {
+    size_t p = (i - 1) / 2;
+    if (!worse(hp->by_date, &hp->h[i], &hp->h[p])) break;
+    tt_hit t = hp->h[i]; hp->h[i] = hp->h[p]; hp->h[p] = t;
+    i = p;
   }
 }
 
-static const heap *sort_heap;
-static int cmp_hits(const void *a, const void *b)
+static int cmp_rel(const void *a, const void *b)
 {
-  const tt_hit *x = a, *y = b;
-  if (worse(sort_heap, x, y)) return 1;
-  if (worse(sort_heap, y, x)) return -1;
+  return worse(0, a, b) ? 1 : worse(0, b, a) ? -1 : 0;
+}
+
+static int cmp_date(const void *a, const void *b)
+{
+  return worse(1, a, b) ? 1 : worse(1, b, a) ? -1 : 0;
+}
+
+/* ------------------------------------------------------------------ facets */
+
+#define MONTH_Y0 1900
+#define MONTH_N ((2201 - MONTH_Y0) * 12)
+
+typedef struct src_slot {
+  char *name;
+  size_t len;
+  uint64_t hash, count;
+} src_slot;
+
+typedef struct facets {
+  uint64_t *months;     /* MONTH_N counters */
+  uint64_t unknown;     /* matches without a (usable) date */
+  src_slot *tab;        /* open addressing, power-of-two capacity */
+  size_t cap, n;
+} facets;
+
+/* Days since 1970-01-01 -> civil year and month (proleptic Gregorian; eras of 400 years). */
+static void civil_month(int64_t days, int64_t *y, int *m)
+{
+  int64_t z = days + 719468;
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+  *y = yoe + era * 400 + (*m <= 2);
+}
+
+static void facet_month(facets *f, int64_t t)
+{
+  if (t == TT_DATE_UNKNOWN || t < -4000000000000LL || t > 4000000000000LL) { f->unknown++; return; }
+  int64_t local = t + 7 * 3600;            /* Vietnam time, UTC+7 all year */
+  int64_t days = local / 86400 - (local % 86400 < 0);
+  int64_t y;
+  int m;
+  civil_month(days, &y, &m);
+  if (y < MONTH_Y0 || y > 2200) { f->unknown++; return; }
+  f->months[(y - MONTH_Y0) * 12 + (m - 1)]++;
+}
+
+static uint64_t fnv1a(const char *s, size_t n)
+{
+  uint64_t h = 1469598103934665603ull;
+  for (size_t i = 0; i < n; i++) { h ^= (unsigned char)s[i]; h *= 1099511628211ull; }
+  return h;
+}
+
+static int facet_source(facets *f, const char *s, size_t n)
+{
+  if (f->n * 2 >= f->cap) {
+    size_t cap = f->cap ? f->cap * 2 : 64;
+    src_slot *t = tt_calloc(cap, sizeof *t);
+    TT_CHECK_ALLOC(t);
+    for (size_t i = 0; i < f->cap; i++) {
+      if (!f->tab[i].name) continue;
+      size_t j = f->tab[i].hash & (cap - 1);
+      while (t[j].name) j = (j + 1) & (cap - 1);
+      t[j] = f->tab[i];
+    }
+    tt_free(f->tab);
+    f->tab = t;
+    f->cap = cap;
+  }
+  uint64_t h = fnv1a(s, n);
+  size_t j = h & (f->cap - 1);
+  while (f->tab[j].name) {
+    if (f->tab[j].hash == h && f->tab[j].len == n && !memcmp(f->tab[j].name, s, n)) { f->tab[j].count++; return 0; }
+    j = (j + 1) & (f->cap - 1);
+  }
+  char *name = tt_strndup(s, n);
+  TT_CHECK_ALLOC(name);
+  f->tab[j] = (src_slot){name, n, h, 1};
+  f->n++;
   return 0;
 }
+
+static void facets_free(facets *f)
+{
+  if (!f) return;
+  for (size_t i = 0; i < f->cap; i++) tt_free(f->tab[i].name);
+  tt_free(f->tab);
+  tt_free(f->months);
+}
+
+static int cmp_src(const void *a, const void *b)
+{
+  const src_slot *x = a, *y = b;
+  if (x->count != y->count) return x->count > y->count ? -1 : 1;
+  int c = memcmp(x->name, y->name, x->len < y->len ? x->len : y->len);
+  return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* Move the counters into out->sources / out->months. */
+static int facets_export(facets *f, size_t limit, tt_results *out)
+{
+  size_t m = 0;
+  for (size_t i = 0; i < f->cap; i++) if (f->tab[i].name) f->tab[m++] = f->tab[i];
+  if (m) qsort(f->tab, m, sizeof *f->tab, cmp_src);
+  size_t ns = m < limit ? m : limit;
+  out->sources = tt_calloc(ns ? ns : 1, sizeof *out->sources);
+  TT_CHECK_ALLOC(out->sources);
+  for (size_t i = 0; i < ns; i++) {
+    out->sources[i].value = f->tab[i].name;
+    out->sources[i].count = f->tab[i].count;
+    f->tab[i].name = NULL;
+  }
+  out->nsources = ns;
+  for (size_t i = ns; i < m; i++) { tt_free(f->tab[i].name); f->tab[i].name = NULL; }
+  f->cap = m;   /* only the compacted prefix is live now */
+  /* every month from the first to the last with a match (zeros included: a histogram) */
+  size_t first = MONTH_N, last = 0;
+  for (size_t i = 0; i < MONTH_N; i++)
+    if (f->months[i]) { if (first == MONTH_N) first = i; last = i; }
+  size_t nm = (f->unknown ? 1 : 0) + (first < MONTH_N ? last - first + 1 : 0);
+  out->months = tt_calloc(nm ? nm : 1, sizeof *out->months);
+  TT_CHECK_ALLOC(out->months);
+  size_t k = 0;
+  for (size_t i = first; i < MONTH_N && i <= last; i++) {
+    char buf[16];
+    snprintf(buf, sizeof buf, "%04d-%02d", (int)(MONTH_Y0 + i / 12), (int)(i % 12 + 1));
+    out->months[k].value = tt_strndup(buf, strlen(buf));
+    TT_CHECK_ALLOC(out->months[k].value);
+    out->months[k++].count = f->months[i];
+    out->nmonths = k;
+  }
+  if (f->unknown) {
+    out->months[k].value = tt_strndup("unknown", 7);
+    TT_CHECK_ALLOC(out->months[k].value);
+    out->months[k++].count = f->unknown;
+    out->nmonths = k;
+  }
+  return 0;
+}
+
+/* ------------------------------------------------------------------ the match loop */
+
+typedef struct run {
+  tt_reader *r;
+  qtree *t;
+  int exhaustive;
+  heap hp;                 /* cap 0: no top-k */
+  facets *fc;              /* NULL: no facets */
+  tt_match_fn fn;          /* NULL: no streaming */
+  void *ctx;
+  int fn_score;
+  uint64_t total;
+  qnode **tiers;           /* scratch for competitive(): one slot per Q_TERM node */
+  qnode *tierv[16];        /* tier terms whose exact-form sets are built (MAX_TIER_SETS) */
+  uint64_t *M;             /* match set of the segment */
+  size_t Mcap;
+} run;
+
+static inline double full_score(qseg *q, qnode *root, uint32_t d)
+{
+  return qseg_score(q, root, d) + qseg_proximity(q, root, d);
+}
+
+/* One syllable or keyword, no deletions, relevance top-k without facets: count = df; visit
+ * only the blocks whose bound can enter the heap. */
+static int run_single(run *u, qseg *q, qnode *n, uint32_t s)
+{
+  if (!n->open) return 0;
+  tt_plist_cursor *c = n->cur;
+  u->total += tt_plist_df(c);
+  heap *hp = &u->hp;
+  if (hp->cap == 0) return 0;
+  uint64_t base = u->r->base[s];
+  int on = 0, rc;
+  for (;;) {
+    uint32_t last = tt_plist_block_last_doc(c);
+    if (last == UINT32_MAX) break;
+    if (hp->n == hp->cap) {
+      double b = 0;
+      if (n->type == Q_TERM)
+        b = n->idf * tt_bm25_sat(tt_plist_block_max(c) / TT_IMPACT_SCALE * q->ratio) + (n->tier ? Q_EXACT_TIER : 0);
+      if (b + BOUND_EPS <= hp->h[0].score) {
+        rc = tt_plist_next_block(c);
+        on = 0;
+        if (rc == TT_ITEROVER) break;
+        if (rc) return rc;
+        continue;
+      }
+    }
+    if (!on) {
+      rc = tt_plist_next(c);
+      if (rc == TT_ITEROVER) break;
+      if (rc) return rc;
+      on = 1;
+    }
+    for (;;) {
+      uint32_t d = tt_plist_doc(c);
+      if (d > last) break;
+      n->doc = d;
+      n->fresh = 0;
+      tt_hit h = {base + d, qseg_score(q, n, d), tt_seg_published(q->seg, d)};
+      if (q->err) return q->err;
+      heap_push(hp, &h);
+      rc = tt_plist_next(c);
+      if (rc == TT_ITEROVER) return 0;
+      if (rc) return rc;
+    }
+  }
+  return 0;
+}
+
+/* Can doc d (inside the current window, every node placed by qseg_place) beat thr? The
+ * bound of the nodes on d, then, rarest exact list first, each exact-form tier the doc turns
+ * out not to have is taken off. */
+static int competitive(run *u, qseg *q, qnode *root, uint32_t d, double thr)
+{
+  int nt = 0;
+  double b = qseg_dbound(q, root, d, u->tiers, &nt) + u->t->maxprox;
+  if (b + BOUND_EPS <= thr) return 0;
+  qnode **t = u->tiers;
+  for (int i = 1; i < nt; i++) {
+    qnode *v = t[i];
+    int j = i;
+    while (j > 0 && tt_plist_df(t[j - 1]->ecur) > tt_plist_df(v->ecur)) { t[j] = t[j - 1]; j--; }
+    t[j] = v;
+  }
+  for (int i = 0; i < nt; i++) {
+    int rc = tt_plist_seek(t[i]->ecur, d);
+    if (rc == 0 && tt_plist_doc(t[i]->ecur) == d) continue;
+    if (rc && rc != TT_ITEROVER) { q->err = rc; return 0; }
+    b -= Q_EXACT_TIER;
+    if (b + BOUND_EPS <= thr) return 0;
+  }
+  return 1;
+}
+
+/* Position every node of the tree on d (a member of the match set). */
+static int position(qseg *q, qnode *root, uint32_t d)
+{
+  qseg_place(q, root, d);
+  return q->err;
+}
+
+static void tier_terms(qnode *n, qnode **v, int *nv)
+{
+  if (n->type == Q_TERM) {
+    if (n->tier && n->eopen) v[(*nv)++] = n;
+    return;
+  }
+  if (n->type == Q_NOT) return;
+  for (int i = 0; i < n->nkids; i++) tier_terms(n->kids[i], v, nv);
+}
+
+/* Sum of the list-wide BM25 bounds of the terms (no tiers). */
+static double max_bm25(qseg *q, const qnode *n)
+{
+  if (n->type == Q_TERM)
+    return n->open ? n->idf * tt_bm25_sat(tt_plist_max_impact(n->cur) / TT_IMPACT_SCALE * q->ratio) : 0;
+  if (n->type == Q_NOT) return 0;
+  double b = 0;
+  for (int i = 0; i < n->nkids; i++) b += max_bm25(q, n->kids[i]);
+  return b;
+}
+
+#define MAX_TIER_SETS 16
+
+/* Bits of word w set in at least need of the exact-form sets. */
+static uint64_t at_least(qnode **tv, int nt, size_t w, int need)
+{
+  uint64_t ge[MAX_TIER_SETS + 1];
+  ge[0] = ~0ull;
+  for (int k = 1; k <= need; k++) ge[k] = 0;
+  for (int t = 0; t < nt; t++) {
+    uint64_t e = tv[t]->bits[w];
+    for (int k = need; k >= 1; k--) ge[k] |= ge[k - 1] & e;
+  }
+  return ge[need];
+}
+
+static int ensure_words(uint64_t **b, size_t *cap, size_t w)
+{
+  if (*cap >= w && *b) return 0;
+  uint64_t *p = tt_realloc(*b, (w ? w : 1) * sizeof *p);
+  TT_CHECK_ALLOC(p);
+  *b = p;
+  *cap = w ? w : 1;
+  return 0;
+}
+
+/* Phase 1: the match set of the segment as a bitmap (exact count). Phase 2: the matches that
+ * need more (facets, streaming, top-k candidates), in doc order. */
+static int run_general(run *u, qseg *q, uint32_t s)
+{
+  qnode *root = u->t->root;
+  const tt_segment *g = q->seg;
+  size_t W = q->words;
+  TT_FORWARD(ensure_words(&u->M, &u->Mcap, W));
+  uint64_t *M = u->M;
+  qseg_eval(q, root, M, NULL);
+  if (q->err) return q->err;
+  if (g->del) {
+    size_t nbytes = ((size_t)g->ndocs + 7) / 8;
+    for (size_t w = 0; w < W; w++) {
+      uint64_t x = 0;
+      size_t k0 = w * 8, k1 = k0 + 8 < nbytes ? k0 + 8 : nbytes;
+      for (size_t k = k0; k < k1; k++) x |= (uint64_t)g->del[k] << (8 * (k - k0));
+      M[w] &= ~x;
+    }
+  }
+  uint64_t cnt = 0;
+  for (size_t w = 0; w < W; w++) cnt += (uint64_t)__builtin_popcountll(M[w]);
+  u->total += cnt;
+  heap *hp = &u->hp;
+  if (!cnt || (!u->fc && !u->fn && !hp->cap)) return 0;
+
+  /* exact-form sets of the tier terms, to skip documents that lack the tiers a hit needs */
+  int relevance = hp->cap && !hp->by_date && !u->exhaustive;
+  int nt = 0;
+  if (relevance) {
+    tier_terms(root, u->tiers, &nt);
+    if (nt > MAX_TIER_SETS) nt = 0;
+    for (int i = 0; i < nt; i++) {
+      u->tierv[i] = u->tiers[i];
+      TT_FORWARD(qseg_exact_bits(q, u->tierv[i]));
+    }
+  }
+  TT_FORWARD(qseg_rewind(q, root));
+  double maxprox = u->t->maxprox;
+  double allbm25 = relevance ? max_bm25(q, root) : 0;
+  int maxtiers = 0;
+  if (relevance) {
+    qnode **tmp = u->tiers;
+    tier_terms(root, tmp, &maxtiers);
+  }
+  uint64_t base = u->r->base[s];
+  int scanning = !u->fc && !u->fn;   /* only the top k wants the docs: skip what cannot win */
+
+  /* MaxScore over the kids of a top-level OR: kids sorted by their largest contribution; the
+   * longest prefix whose sum cannot beat the k-th score is non-essential, so a candidate must
+   * be in one of the other kids' sets. */
+  qnode *top = NULL;
+  int nk = 0, ess = 0;
+  double kb[Q_KEEP_MAX];
+  int ko[Q_KEEP_MAX];
+  double ess_thr = -1;
+  if (relevance && scanning) {
+    for (int i = 0; i < root->nkids; i++) {
+      qnode *k = root->kids[i];
+      if (k->type == Q_KEY || k->type == Q_DATE || k->type == Q_NOT || k->type == Q_NONE) continue;
+      if (top) { top = NULL; break; }
+      top = k;
+    }
+    if (top && !(top->type == Q_OR && top->kept)) top = NULL;
+    if (top) {
+      nk = top->nkids;
+      for (int i = 0; i < nk; i++) {
+        qnode *k = top->kids[i];
+        int tiers = 0;
+        tier_terms(k, u->tiers, &tiers);
+        kb[i] = max_bm25(q, k) + tiers * Q_EXACT_TIER + qtree_maxprox(k);
+        int j = i;
+        while (j > 0 && kb[ko[j - 1]] > kb[i]) { ko[j] = ko[j - 1]; j--; }
+        ko[j] = i;
+      }
+    }
+  }
+  uint32_t win = 0;
+  double wbound = 0;
+  int have_win = 0;
+  for (size_t w = 0; w < W; w++) {
+    uint64_t m = M[w];
+    if (!m) continue;
+    if (relevance && scanning && hp->n == hp->cap) {
+      double thr = hp->h[0].score;
+      double room = thr - allbm25 - maxprox;
+      if (room >= 0) {   /* a winner needs more than room / TIER tiers */
+        double need = room / Q_EXACT_TIER;
+        if (need >= maxtiers) break;   /* nothing in this segment can win */
+        int k = (int)need + 1;
+        if (nt && k <= nt) m &= at_least(u->tierv, nt, w, k);
+        if (!m) continue;
+      }
+      if (top) {
+        if (thr != ess_thr) {
+          double sum = 0;
+          for (ess = 0; ess < nk && sum + kb[ko[ess]] + BOUND_EPS <= thr; ess++) sum += kb[ko[ess]];
+          ess_thr = thr;
+        }
+        if (ess >= nk) break;
+        uint64_t e = 0;
+        for (int i = ess; i < nk; i++) e |= top->kids[ko[i]]->kbits[w];
+        m &= e;
+        if (!m) continue;
+      }
+    }
+    for (; m; m &= m - 1) {
+      uint32_t d = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(m));
+      int64_t pub = tt_seg_published(g, d);
+      int positioned = 0;
+      if (u->fc) {
+        facet_month(u->fc, pub);
+        tt_docstore_rec rec;
+        TT_FORWARD(tt_docstore_get_meta(g->docs, d, &rec));
+        TT_FORWARD(facet_source(u->fc, rec.source, rec.source_len));
+      }
+      if (u->fn) {
+        tt_hit h = {base + d, 0, pub};
+        if (u->fn_score) {
+          TT_FORWARD(position(q, root, d));
+          positioned = 1;
+          h.score = full_score(q, root, d);
+          if (q->err) return q->err;
+        }
+        int rc = u->fn(u->ctx, &h);
+        if (rc) return rc;
+      }
+      if (!hp->cap) continue;
+      int full = hp->n == hp->cap;
+      if (hp->by_date) {
+        if (full && pub <= hp->h[0].published) continue;
+      } else if (full && !u->exhaustive) {
+        double thr = hp->h[0].score;
+        if (!have_win || d > win) {
+          win = Q_END;
+          wbound = qseg_bound(q, root, d, &win) + maxprox;
+          if (q->err) return q->err;
+          have_win = 1;
+        }
+        int tc = maxtiers;
+        if (nt) {
+          tc = 0;
+          for (int i = 0; i < nt; i++) tc += (int)(u->tierv[i]->bits[w] >> (d & 63) & 1);
+        }
+        if (wbound + tc * Q_EXACT_TIER + BOUND_EPS <= thr) continue;
+        if (qseg_bits_bound(root, d) + BOUND_EPS <= thr) continue;
+        if (!positioned) TT_FORWARD(position(q, root, d));
+        positioned = 1;
+        if (!competitive(u, q, root, d, thr)) {
+          if (q->err) return q->err;
+          continue;
+        }
+        double s0 = qseg_score(q, root, d);
+        if (s0 + maxprox + BOUND_EPS <= thr) continue;
+        tt_hit h = {base + d, s0 + qseg_proximity(q, root, d), pub};
+        if (q->err) return q->err;
+        heap_push(hp, &h);
+        continue;
+      }
+      if (!positioned) TT_FORWARD(position(q, root, d));
+      tt_hit h = {base + d, full_score(q, root, d), pub};
+      if (q->err) return q->err;
+      heap_push(hp, &h);
+    }
+  }
+  return 0;
+}
+
+static int run_query(run *u)
+{
+  qnode *root = u->t->root;
+  if (!root || root->nkids == 0) return 0;
+  tt_reader *r = u->r;
+  for (uint32_t s = 0; s < r->nsegs; s++) {
+    qseg q;
+    TT_FORWARD(qseg_open(&q, r, s, root));
+    qnode *only = root->nkids == 1 ? root->kids[0] : NULL;
+    int single = only && (only->type == Q_KEY || (only->type == Q_TERM && !only->strict && only->field == F_ANY)) &&
+                 !q.seg->del && !u->fc && !u->fn && !u->hp.by_date && !u->exhaustive;
+    TT_FORWARD(single ? run_single(u, &q, only, s) : run_general(u, &q, s));
+  }
+  return 0;
+}
+
+/* ------------------------------------------------------------------ API */
 
 int tt_search(tt_reader *r, const char *query, size_t len, const tt_search_options *o,
               tt_results *out)
@@ -562,77 +573,82 @@ int tt_search(tt_reader *r, const char *query, size_t len, const tt_search_optio
   memset(out, 0, sizeof *out);
   tt_search_options def = TT_SEARCH_OPTIONS_INIT;
   if (!o) o = &def;
-  qctx c = {0};
-  c.r = r;
-  c.q = query;
-  c.len = len;
-  c.strict = o->exact;
-  int rc = tt_analyzer_new(&c.an);
+  if (o->offset > ((size_t)1 << 30) || o->limit > ((size_t)1 << 30))
+    return tt_error_set(TT_EINVAL, "limit/offset too large");
+  tt_analyzer *an;
+  TT_FORWARD(tt_analyzer_new(&an));
+  qtree t;
+  int rc = qtree_parse(&t, r, an, query, len, o->exact);
+  tt_analyzer_free(an);
   if (rc) return rc;
-  qnode *root = NULL;
-  heap hp = {0};
-  rc = parse(&c, &root);
-  if (!rc) rc = term_stats(&c, root);
-  size_t want = o->offset + o->limit;
-  if (o->offset > ((size_t)1 << 30) || o->limit > ((size_t)1 << 30)) rc = tt_error_set(TT_EINVAL, "limit/offset too large");
-  if (!rc) {
-    hp.cap = want;
-    hp.by_date = o->sort_date;
-    hp.h = tt_malloc((want ? want : 1) * sizeof *hp.h);
-    if (!hp.h) rc = tt_error_set(TT_ENOMEM, "out of memory");
+  run u;
+  memset(&u, 0, sizeof u);
+  u.r = r;
+  u.t = &t;
+  u.exhaustive = o->exhaustive;
+  u.hp.cap = o->offset + o->limit;
+  u.hp.by_date = o->sort_date;
+  facets fc;
+  memset(&fc, 0, sizeof fc);
+  if (u.hp.cap && !(u.hp.h = tt_malloc(u.hp.cap * sizeof *u.hp.h))) rc = tt_error_set(TT_ENOMEM, "out of memory");
+  if (!rc && o->facets) {
+    fc.months = tt_calloc(MONTH_N, sizeof *fc.months);
+    if (!fc.months) rc = tt_error_set(TT_ENOMEM, "out of memory");
+    u.fc = &fc;
   }
-  double maxprox = root ? max_proximity(root) : 0;
-  for (uint32_t s = 0; !rc && root && root->nkids && s < r->nsegs; s++) {
-    c.seg = &r->segs[s];
-    double at = c.seg->ndocs ? (double)c.seg->sum_title / c.seg->ndocs : 1;
-    double ab = c.seg->ndocs ? (double)c.seg->sum_body / c.seg->ndocs : 1;
-    c.seg_ratio = 1;
-    if (at > 0 && r->avg_title / at > c.seg_ratio) c.seg_ratio = r->avg_title / at;
-    if (ab > 0 && r->avg_body / ab > c.seg_ratio) c.seg_ratio = r->avg_body / ab;
-    c.seg_ratio *= 1.0001;  /* rounding slack */
-    rc = seg_open(&c, root);
-    uint32_t d = 0;
-    while (!rc) {
-      int err = 0;
-      d = seek(&c, root, d, &err);
-      if (err) { rc = err; break; }
-      if (d == END || d >= c.seg->ndocs) break;
-      if (!tt_seg_is_deleted(c.seg, d)) {
-        out->total++;
-        tt_hit h = {r->base[s] + d, 0, tt_seg_published(c.seg, d)};
-        /* score only documents that can still enter the top k (ties go to the lower id, which
-         * an earlier document already holds) */
-        int full = hp.n == hp.cap;
-        if (hp.cap && (o->sort_date ? (!full || h.published > hp.h[0].published)
-                                    : (!full || bound(&c, root) + maxprox > hp.h[0].score))) {
-          if (!o->sort_date) {
-            h.score = score(&c, root, d) + proximity(&c, root, d, &err);
-            if (err) { rc = err; break; }
-          } else {
-            h.score = score(&c, root, d);
-          }
-          heap_push(&hp, h);
-        }
-      }
-      if (d == END - 1) break;
-      d++;
-    }
-  }
+  int nterm = qtree_count_terms(t.root);
+  if (!rc && !(u.tiers = tt_malloc((size_t)(nterm ? nterm : 1) * sizeof *u.tiers))) rc = tt_error_set(TT_ENOMEM, "out of memory");
+  if (!rc) rc = run_query(&u);
+  tt_free(u.tiers);
+  tt_free(u.M);
   if (!rc) {
-    sort_heap = &hp;
-    qsort(hp.h, hp.n, sizeof *hp.h, cmp_hits);
-    size_t from = o->offset < hp.n ? o->offset : hp.n;
-    out->n = hp.n - from;
+    out->total = u.total;
+    if (u.hp.n) qsort(u.hp.h, u.hp.n, sizeof *u.hp.h, o->sort_date ? cmp_date : cmp_rel);
+    size_t from = o->offset < u.hp.n ? o->offset : u.hp.n;
+    out->n = u.hp.n - from;
     out->hits = tt_malloc((out->n ? out->n : 1) * sizeof *out->hits);
     if (!out->hits) rc = tt_error_set(TT_ENOMEM, "out of memory");
-    else memcpy(out->hits, hp.h + from, out->n * sizeof *out->hits);
+    else if (out->n) memcpy(out->hits, u.hp.h + from, out->n * sizeof *out->hits);
   }
-  tt_free(hp.h);
-  node_free(root);
-  tt_analyzer_free(c.an);
-  out->terms = c.terms;
-  out->nterms = c.nterms;
+  if (!rc && o->facets) rc = facets_export(&fc, o->facet_limit ? o->facet_limit : 10, out);
+  tt_free(u.hp.h);
+  facets_free(o->facets ? &fc : NULL);
+  out->terms = t.terms;
+  out->nterms = t.nterms;
+  out->note = t.note;
+  t.terms = NULL;
+  t.nterms = 0;
+  t.note = NULL;
+  qtree_free(&t);
   if (rc) tt_results_fini(out);
+  return rc;
+}
+
+int tt_search_each(tt_reader *r, const char *query, size_t len, const tt_search_options *o,
+                   int with_scores, tt_match_fn fn, void *ctx, uint64_t *total)
+{
+  if (total) *total = 0;
+  if (!fn) return tt_error_set(TT_EINVAL, "tt_search_each: no callback");
+  tt_analyzer *an;
+  TT_FORWARD(tt_analyzer_new(&an));
+  qtree t;
+  int rc = qtree_parse(&t, r, an, query, len, o ? o->exact : 0);
+  tt_analyzer_free(an);
+  if (rc) return rc;
+  run u;
+  memset(&u, 0, sizeof u);
+  u.r = r;
+  u.t = &t;
+  u.fn = fn;
+  u.ctx = ctx;
+  u.fn_score = with_scores;
+  int nterm = qtree_count_terms(t.root);
+  if (!(u.tiers = tt_malloc((size_t)(nterm ? nterm : 1) * sizeof *u.tiers))) rc = tt_error_set(TT_ENOMEM, "out of memory");
+  if (!rc) rc = run_query(&u);
+  tt_free(u.tiers);
+  tt_free(u.M);
+  if (total) *total = u.total;
+  qtree_free(&t);
   return rc;
 }
 
@@ -641,18 +657,27 @@ void tt_results_fini(tt_results *res)
   tt_free(res->hits);
   for (size_t i = 0; i < res->nterms; i++) tt_free(res->terms[i]);
   tt_free(res->terms);
+  tt_free(res->note);
+  for (size_t i = 0; i < res->nsources; i++) tt_free(res->sources[i].value);
+  tt_free(res->sources);
+  for (size_t i = 0; i < res->nmonths; i++) tt_free(res->months[i].value);
+  tt_free(res->months);
   memset(res, 0, sizeof *res);
 }
 
 int tt_hit_fetch(tt_reader *r, uint64_t doc, int with_body, tt_doc *out)
 {
-  uint32_t s = 0;
-  while (s + 1 < r->nsegs + 1 && doc >= r->base[s + 1]) s++;
-  if (s >= r->nsegs) return tt_error_set(TT_ENOTFOUND, "no document %llu", (unsigned long long)doc);
+  if (doc >= r->base[r->nsegs]) return tt_error_set(TT_ENOTFOUND, "no document %llu", (unsigned long long)doc);
+  uint32_t lo = 0, hi = r->nsegs;   /* last segment with base <= doc */
+  while (hi - lo > 1) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (r->base[mid] <= doc) lo = mid;
+    else hi = mid;
+  }
   tt_docstore_rec rec;
-  uint32_t local = (uint32_t)(doc - r->base[s]);
-  int rc = with_body ? tt_docstore_get(r->segs[s].docs, local, &rec)
-                     : tt_docstore_get_meta(r->segs[s].docs, local, &rec);
+  uint32_t local = (uint32_t)(doc - r->base[lo]);
+  int rc = with_body ? tt_docstore_get(r->segs[lo].docs, local, &rec)
+                     : tt_docstore_get_meta(r->segs[lo].docs, local, &rec);
   if (rc) return rc;
   out->url = rec.url; out->url_len = rec.url_len;
   out->title = rec.title; out->title_len = rec.title_len;

@@ -11,11 +11,25 @@
 
 #define WINDOW 24   /* tokens in a passage */
 
+/* Does the token match a query term? "pre*" matches every syllable that begins with pre. */
 static int is_term(const tt_token *t, char *const *terms, size_t n)
 {
-  for (size_t i = 0; i < n; i++)
-    if (strlen(terms[i]) == t->folded_len && !memcmp(terms[i], t->folded, t->folded_len)) return 1;
+  for (size_t i = 0; i < n; i++) {
+    size_t l = strlen(terms[i]);
+    if (l && terms[i][l - 1] == '*') {
+      if (l - 1 <= t->folded_len && !memcmp(terms[i], t->folded, l - 1)) return 1;
+    } else if (l == t->folded_len && !memcmp(terms[i], t->folded, l)) {
+      return 1;
+    }
+  }
   return 0;
+}
+
+/* Largest offset <= at that does not split a UTF-8 sequence. */
+static size_t utf8_floor(const char *s, size_t len, size_t at)
+{
+  while (at > 0 && at < len && ((unsigned char)s[at] & 0xC0) == 0x80) at--;
+  return at;
 }
 
 int tt_snippet_make(const char *text, size_t len, char *const *terms, size_t nterms,
@@ -34,7 +48,7 @@ int tt_snippet_make(const char *text, size_t len, char *const *terms, size_t nte
     if (i >= WINDOW) cnt -= is_term(&an.tokens[i - WINDOW], terms, nterms);
     if (cnt > bestn) { bestn = cnt; best = i >= WINDOW - 1 ? i + 1 - WINDOW : 0; }
   }
-  size_t from = 0, to = len < max_bytes ? len : max_bytes;
+  size_t from = 0, to = utf8_floor(text, len, len < max_bytes ? len : max_bytes);
   if (an.n) {
     /* start a few tokens before the first match of the window */
     size_t first = best;
@@ -48,6 +62,7 @@ int tt_snippet_make(const char *text, size_t len, char *const *terms, size_t nte
     size_t end_tok = 0;
     for (size_t i = lead; i < an.n && an.tokens[i].end <= to; i++) end_tok = an.tokens[i].end;
     if (to < len && end_tok > from) to = end_tok;
+    else to = utf8_floor(text, len, to);
   }
   out->text = tt_malloc(to - from + 8);
   out->ranges = tt_malloc((an.n ? an.n : 1) * sizeof *out->ranges);

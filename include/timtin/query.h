@@ -1,9 +1,12 @@
 /* timtin: search — parse a query, match it against a reader snapshot, rank, and fetch hits.
  *
  * Query language (docs/query.md): words are ANDed; `OR` between two clauses; `-word` or
- * `NOT word` excludes; "quoted phrases" match adjacent syllables; a syllable typed without
- * diacritics matches every diacritic variant, one typed with diacritics matches its variants
- * too but ranks documents with the exact form higher (strict mode: exact form only). */
+ * `NOT word` excludes; "quoted phrases" match adjacent syllables; `a NEAR/n b` within n
+ * positions; `prefix*`; `=word` for the exact form only; fields `title:` `body:` `source:`
+ * `url:` `date:` (and `person:` `hospital:` `program:` once entities are indexed). A syllable
+ * typed without diacritics matches every diacritic variant; one typed with diacritics matches
+ * its variants too but ranks documents with the exact form higher (strict mode: exact form
+ * only). Ranking: docs/ranking.md. */
 #ifndef TIMTIN_QUERY_H
 #define TIMTIN_QUERY_H
 
@@ -16,12 +19,15 @@ typedef struct tt_search_options {
   unsigned version;
   size_t limit;        /* hits to return (default 10) */
   size_t offset;       /* hits to skip */
-  int sort_date;       /* 1 = newest first instead of relevance */
+  int sort_date;       /* 1 = newest first (ties: index order) instead of relevance */
   int exact;           /* strict: syllables typed with diacritics match their exact form only */
+  int facets;          /* 1 = fill tt_results.sources and .months (costs a metadata read per match) */
+  size_t facet_limit;  /* sources to report (default 10) */
+  int exhaustive;      /* 1 = score every match (no pruning; for tests and comparisons) */
 } tt_search_options;
 
-#define TT_SEARCH_OPTIONS_VERSION 1
-#define TT_SEARCH_OPTIONS_INIT {TT_SEARCH_OPTIONS_VERSION, 10, 0, 0, 0}
+#define TT_SEARCH_OPTIONS_VERSION 2
+#define TT_SEARCH_OPTIONS_INIT {TT_SEARCH_OPTIONS_VERSION, 10, 0, 0, 0, 0, 10, 0}
 
 typedef struct tt_hit {
   uint64_t doc;        /* global doc id in the reader's snapshot */
@@ -29,19 +35,42 @@ typedef struct tt_hit {
   int64_t published;
 } tt_hit;
 
+typedef struct tt_facet {
+  char *value;         /* source name, or month "YYYY-MM" (Vietnam time), or "unknown" */
+  uint64_t count;      /* matching articles */
+} tt_facet;
+
 typedef struct tt_results {
   uint64_t total;      /* exact number of matching articles */
   size_t n;            /* hits returned */
   tt_hit *hits;        /* owned; free with tt_results_fini */
-  char **terms;        /* the query's positive syllables, folded (for highlighting) */
+  char **terms;        /* the query's positive syllables, folded, for highlighting; a prefix
+                          query contributes "pre*" */
   size_t nterms;
+  char *note;          /* a remark for the user (e.g. a prefix* expansion was capped), or NULL */
+  tt_facet *sources;   /* with facets: top sources by count (then name), at most facet_limit */
+  size_t nsources;
+  tt_facet *months;    /* with facets: every month from the first to the last with a match,
+                          ascending, zeros included; "unknown" (no date) last */
+  size_t nmonths;
 } tt_results;
 
 /* Run query on r. Returns 0, TT_ESYNTAX (message shows the query and points at the position),
- * or another error. */
+ * TT_EINVAL (limit/offset too large) or another error. On error *out is empty.
+ * Threads: like tt_hit_fetch, facets read the reader's document store through its built-in
+ * cache, so one thread at a time per reader when o->facets is set; otherwise any number. */
 int tt_search(tt_reader *r, const char *query, size_t len, const tt_search_options *o,
               tt_results *out);
 void tt_results_fini(tt_results *res);
+
+/* Stream every match of query in index order (doc id ascending), with constant memory.
+ * fn is called once per match; hit->score is the full relevance score when
+ * with_scores != 0, else 0. A non-zero return from fn stops the run and is returned.
+ * *total (may be NULL) gets the number of matches seen. Options used: exact.
+ * fn may call tt_hit_fetch on the same reader. */
+typedef int (*tt_match_fn)(void *ctx, const tt_hit *hit);
+int tt_search_each(tt_reader *r, const char *query, size_t len, const tt_search_options *o,
+                   int with_scores, tt_match_fn fn, void *ctx, uint64_t *total);
 
 /* Stored fields of a hit. Pointers valid until the next tt_hit_fetch on r. */
 typedef struct tt_doc {
@@ -51,8 +80,10 @@ typedef struct tt_doc {
 } tt_doc;
 int tt_hit_fetch(tt_reader *r, uint64_t doc, int with_body, tt_doc *out);
 
-/* Best passage of text for the folded terms: a snippet of about max_bytes, with highlight
- * ranges (byte offsets into the snippet). snippet is tt_malloc'd; free with free_snippet. */
+/* Best passage of text for the folded terms (a term ending in '*' matches every syllable that
+ * begins with it): a snippet of about max_bytes cut at token boundaries, with highlight ranges
+ * (byte offsets into the snippet) covering the original bytes of each matching syllable, NFD
+ * and old tone placement included. Free with tt_snippet_fini. */
 typedef struct tt_snippet {
   char *text;
   size_t len;

@@ -1,9 +1,12 @@
-/* timtin search / count: run a query on an index and print hits for people or for programs. */
+/* timtin search / count: run a query on an index and print hits for people or for programs.
+ * Exit status: 0 ok, 1 failure, 2 usage or query syntax error. */
 #include "tools/cli/cli.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/buf.h"
@@ -11,14 +14,25 @@
 #include "timtin/query.h"
 
 static const char search_usage[] =
-  "[--db DIR] [--limit N] [--offset N] [--sort relevance|date] [--exact] [--json] [--no-color] QUERY...\n"
-  "       timtin search [--db DIR] --batch FILE [--limit N]   (one query a line; JSONL out)";
+  "[--db DIR] [--limit N] [--offset N] [--sort relevance|date] [--exact] [--facets] [--json] [--no-color] QUERY...\n"
+  "       timtin search [--db DIR] --batch FILE [--limit N] [--sort ...] [--exact] [--facets]   (one query a line; JSONL out)\n"
+  "       timtin count [--db DIR] [--exact] QUERY...\n"
+  "Query language: words (all required), OR, -word / NOT, (groups), \"phrases\", a NEAR/n b, prefix*,\n"
+  "=word (exact form only), title: body: source: url: date:2024-01..2024-06 (docs/query.md)";
 
 static double now_us(void)
 {
   struct timeval tv;
   gettimeofday(&tv, NULL);
   return tv.tv_sec * 1e6 + tv.tv_usec;
+}
+
+/* CPU time of this thread: on a shared machine it is steadier than the wall clock. */
+static double cpu_us(void)
+{
+  struct timespec ts;
+  if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)) return 0;
+  return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 
 static void date_str(int64_t t, char *out, size_t cap)
@@ -36,7 +50,7 @@ static int hit_json(tt_buf *b, tt_reader *r, const tt_results *res, const tt_hit
   if (tt_hit_fetch(r, h->doc, 1, &d)) return -1;
   tt_snippet sn;
   if (tt_snippet_make(d.body, d.body_len, res->terms, res->nterms, 240, &sn)) return -1;
-  char date[40];
+  char date[48];
   if (d.published == TT_DATE_UNKNOWN) snprintf(date, sizeof date, "null");
   else { date[0] = '"'; tt_format_date(d.published, date + 1, sizeof date - 2); strcat(date, "\""); }
   tt_buf_puts(b, "{\"url\":");
@@ -53,6 +67,59 @@ static int hit_json(tt_buf *b, tt_reader *r, const tt_results *res, const tt_hit
   tt_buf_puts(b, "]}");
   tt_snippet_fini(&sn);
   return 0;
+}
+
+static void facets_json(tt_buf *b, const tt_results *res)
+{
+  tt_buf_puts(b, ",\"facets\":{\"sources\":[");
+  for (size_t i = 0; i < res->nsources; i++) {
+    tt_buf_puts(b, i ? ",{\"source\":" : "{\"source\":");
+    tt_buf_json_string(b, res->sources[i].value, strlen(res->sources[i].value));
+    tt_buf_printf(b, ",\"count\":%llu}", (unsigned long long)res->sources[i].count);
+  }
+  tt_buf_puts(b, "],\"months\":[");
+  for (size_t i = 0; i < res->nmonths; i++) {
+    tt_buf_puts(b, i ? ",{\"month\":" : "{\"month\":");
+    tt_buf_json_string(b, res->months[i].value, strlen(res->months[i].value));
+    tt_buf_printf(b, ",\"count\":%llu}", (unsigned long long)res->months[i].count);
+  }
+  tt_buf_puts(b, "]}");
+}
+
+/* {"total":..,["note":..,]"hits":[..][,"facets":{..}]} without the closing brace. */
+static int results_json(tt_buf *b, tt_reader *r, const tt_results *res)
+{
+  tt_buf_printf(b, "\"total\":%llu,", (unsigned long long)res->total);
+  if (res->note) {
+    tt_buf_puts(b, "\"note\":");
+    tt_buf_json_string(b, res->note, strlen(res->note));
+    tt_buf_putc(b, ',');
+  }
+  tt_buf_puts(b, "\"hits\":[");
+  for (size_t i = 0; i < res->n; i++) {
+    if (i) tt_buf_putc(b, ',');
+    if (hit_json(b, r, res, &res->hits[i])) return -1;
+  }
+  tt_buf_putc(b, ']');
+  if (res->sources || res->months) facets_json(b, res);
+  return 0;
+}
+
+static void print_facets(const tt_results *res, int color)
+{
+  const char *bold = color ? "\033[1m" : "", *off = color ? "\033[0m" : "";
+  printf("\n%sSources%s\n", bold, off);
+  for (size_t i = 0; i < res->nsources; i++)
+    printf("  %8llu  %s\n", (unsigned long long)res->sources[i].count, res->sources[i].value);
+  printf("\n%sMonths%s\n", bold, off);
+  uint64_t max = 1;
+  for (size_t i = 0; i < res->nmonths; i++) if (res->months[i].count > max) max = res->months[i].count;
+  for (size_t i = 0; i < res->nmonths; i++) {
+    int w = (int)((res->months[i].count * 40 + max - 1) / max);
+    printf("  %-7s %8llu  ", res->months[i].value, (unsigned long long)res->months[i].count);
+    for (int k = 0; k < w; k++) fputs("▇", stdout);
+    putchar('\n');
+  }
 }
 
 static int print_human(tt_reader *r, const tt_results *res, const tt_search_options *o, int color)
@@ -78,14 +145,16 @@ static int print_human(tt_reader *r, const tt_results *res, const tt_search_opti
     printf("%s\n\n", sn.text + at);
     tt_snippet_fini(&sn);
   }
+  if (res->n == 0 && o->offset && res->total) printf("(no hits on this page)\n");
   printf("%llu matching article%s\n", (unsigned long long)res->total, res->total == 1 ? "" : "s");
+  if (res->sources || res->months) print_facets(res, color);
   return 0;
 }
 
 static int run_batch(tt_reader *r, const char *file, tt_search_options *o)
 {
   FILE *f = strcmp(file, "-") ? fopen(file, "r") : stdin;
-  if (!f) { fprintf(stderr, "timtin search: cannot open %s\n", file); return 1; }
+  if (!f) { fprintf(stderr, "timtin search: cannot open %s: %s\n", file, strerror(errno)); return 1; }
   char *line = NULL;
   size_t cap = 0;
   ssize_t n;
@@ -95,9 +164,9 @@ static int run_batch(tt_reader *r, const char *file, tt_search_options *o)
     while (n && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = 0;
     if (!n) continue;
     tt_results res;
-    double t0 = now_us();
+    double t0 = now_us(), c0 = cpu_us();
     int e = tt_search(r, line, (size_t)n, o, &res);
-    double took = now_us() - t0;
+    double took = now_us() - t0, cpu = cpu_us() - c0;
     tt_buf_reset(&b);
     tt_buf_puts(&b, "{\"query\":");
     tt_buf_json_string(&b, line, (size_t)n);
@@ -105,14 +174,11 @@ static int run_batch(tt_reader *r, const char *file, tt_search_options *o)
       tt_buf_puts(&b, ",\"error\":");
       tt_buf_json_string(&b, tt_error_last(), strlen(tt_error_last()));
       tt_buf_puts(&b, "}\n");
-      rc = 2;
+      if (!rc) rc = e == TT_ESYNTAX ? 2 : 1;
     } else {
-      tt_buf_printf(&b, ",\"total\":%llu,\"took_us\":%.0f,\"hits\":[", (unsigned long long)res.total, took);
-      for (size_t i = 0; i < res.n; i++) {
-        if (i) tt_buf_putc(&b, ',');
-        if (hit_json(&b, r, &res, &res.hits[i])) { rc = 1; break; }
-      }
-      tt_buf_puts(&b, "]}\n");
+      tt_buf_printf(&b, ",\"took_us\":%.0f,\"cpu_us\":%.0f,", took, cpu);
+      if (results_json(&b, r, &res)) { rc = tt_cli_fail("fetch"); tt_results_fini(&res); break; }
+      tt_buf_puts(&b, "}\n");
       tt_results_fini(&res);
     }
     fwrite(b.p, 1, b.n, stdout);
@@ -123,6 +189,18 @@ static int run_batch(tt_reader *r, const char *file, tt_search_options *o)
   return rc;
 }
 
+/* A whole decimal number for --limit / --offset. */
+static int parse_size(const char *s, size_t *out)
+{
+  if (!s || *s < '0' || *s > '9') return -1;
+  char *end;
+  errno = 0;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (errno || *end || v > ((size_t)1 << 30)) return -1;
+  *out = (size_t)v;
+  return 0;
+}
+
 static int search_main(int argc, char **argv, int count_only)
 {
   const char *db = tt_cli_default_db(), *batch = NULL;
@@ -130,47 +208,48 @@ static int search_main(int argc, char **argv, int count_only)
   int json = 0, color = isatty(1) && !getenv("NO_COLOR");
   tt_buf q = TT_BUF_INIT;
   const char *cmd = count_only ? "count" : "search";
-  for (int i = 1; i < argc; i++) {
+  int rc = 0;
+  for (int i = 1; i < argc && !rc; i++) {
     const char *a = argv[i];
-    if (!strcmp(a, "--help") || !strcmp(a, "-h")) { printf("usage: timtin %s %s\n", cmd, search_usage); return 0; }
+    if (!strcmp(a, "--help") || !strcmp(a, "-h")) { printf("usage: timtin %s %s\n", cmd, search_usage); tt_buf_fini(&q); return 0; }
     else if (!strcmp(a, "--db") && i + 1 < argc) db = argv[++i];
-    else if (!strcmp(a, "--limit") && i + 1 < argc) o.limit = strtoul(argv[++i], NULL, 10);
-    else if (!strcmp(a, "--offset") && i + 1 < argc) o.offset = strtoul(argv[++i], NULL, 10);
+    else if (!strcmp(a, "--limit") && i + 1 < argc) { if (parse_size(argv[++i], &o.limit)) rc = tt_cli_usage(cmd, search_usage, "--limit takes a number"); }
+    else if (!strcmp(a, "--offset") && i + 1 < argc) { if (parse_size(argv[++i], &o.offset)) rc = tt_cli_usage(cmd, search_usage, "--offset takes a number"); }
     else if (!strcmp(a, "--sort") && i + 1 < argc) {
       const char *s = argv[++i];
       if (!strcmp(s, "date")) o.sort_date = 1;
       else if (!strcmp(s, "relevance")) o.sort_date = 0;
-      else return tt_cli_usage(cmd, search_usage, "--sort takes relevance or date");
+      else rc = tt_cli_usage(cmd, search_usage, "--sort takes relevance or date");
     } else if (!strcmp(a, "--exact")) o.exact = 1;
+    else if (!strcmp(a, "--facets")) o.facets = 1;
     else if (!strcmp(a, "--json")) json = 1;
     else if (!strcmp(a, "--no-color")) color = 0;
     else if (!strcmp(a, "--batch") && i + 1 < argc) batch = argv[++i];
-    else if (a[0] == '-' && a[1] == '-') { tt_buf_fini(&q); return tt_cli_usage(cmd, search_usage, "unknown option"); }
+    else if (!strcmp(a, "--")) { for (i++; i < argc; i++) { if (q.n) tt_buf_putc(&q, ' '); tt_buf_puts(&q, argv[i]); } }
+    else if (a[0] == '-' && a[1] == '-') rc = tt_cli_usage(cmd, search_usage, "unknown option or missing value");
     else { if (q.n) tt_buf_putc(&q, ' '); tt_buf_puts(&q, a); }
   }
-  if (!batch && !q.n) return tt_cli_usage(cmd, search_usage, "no QUERY given");
+  if (rc) { tt_buf_fini(&q); return rc; }
+  if (!batch && !q.n) { tt_buf_fini(&q); return tt_cli_usage(cmd, search_usage, "no QUERY given"); }
   tt_reader *r;
   if (tt_reader_open(&r, db, 0)) { tt_buf_fini(&q); return tt_cli_fail(db); }
-  int rc = 0;
   if (batch) {
     rc = run_batch(r, batch, &o);
   } else {
-    if (count_only) { o.limit = 0; o.offset = 0; }
+    if (count_only) { o.limit = 0; o.offset = 0; o.facets = 0; }
     tt_results res;
     int e = tt_search(r, q.p, q.n, &o, &res);
     if (e == TT_ESYNTAX) { fprintf(stderr, "timtin %s: %s\n", cmd, tt_error_last()); rc = 2; }
     else if (e) rc = tt_cli_fail(cmd);
     else {
+      if (res.note) fprintf(stderr, "timtin %s: note: %s\n", cmd, res.note);
       if (count_only) printf("%llu\n", (unsigned long long)res.total);
       else if (json) {
         tt_buf b = TT_BUF_INIT;
-        tt_buf_printf(&b, "{\"total\":%llu,\"hits\":[", (unsigned long long)res.total);
-        for (size_t i = 0; i < res.n && !rc; i++) {
-          if (i) tt_buf_putc(&b, ',');
-          if (hit_json(&b, r, &res, &res.hits[i])) rc = tt_cli_fail("fetch");
-        }
-        tt_buf_puts(&b, "]}\n");
-        fwrite(b.p, 1, b.n, stdout);
+        tt_buf_putc(&b, '{');
+        if (results_json(&b, r, &res)) rc = tt_cli_fail("fetch");
+        tt_buf_puts(&b, "}\n");
+        if (!rc) fwrite(b.p, 1, b.n, stdout);
         tt_buf_fini(&b);
       } else rc = print_human(r, &res, &o, color);
       tt_results_fini(&res);

@@ -1,12 +1,16 @@
 /* Search tests on a real index: the match set of random queries (AND, OR, NOT, phrases,
- * diacritics typed or not) equals a brute-force evaluation over the analyzed articles, the
- * pruned top-k equals exhaustive scoring, and malformed queries are refused with a position. */
+ * diacritics typed or not, title:/body:, dates, prefix*, NEAR/n, =exact) equals a brute-force
+ * evaluation over the analyzed articles, the pruned top-k equals exhaustive scoring, pages
+ * concatenate, every match streams, facets add up, date filters respect their boundaries in
+ * Vietnam time, snippets highlight the original bytes of NFD and old-tone text, and malformed
+ * queries are refused with a position. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
 #include <math.h>
+#include <stdint.h>
 
 #include "../indexer/index_testutil.h"
 #include "indexer/reader.h"
@@ -24,6 +28,18 @@ static char **ftok[NDOCS];
 static char **etok[NDOCS];
 static uint32_t *fpos[NDOCS];
 static size_t ntok[NDOCS];
+static size_t ntitle[NDOCS];
+/* every folded term the indexer gives a position: whole tokens and the parts of compounds
+ * ("72-nq/tw" -> 72, nq, tw), each with its position */
+static char **xtok[NDOCS];
+static uint32_t *xpos[NDOCS];
+static size_t nx[NDOCS];
+
+static void add_x(int i, const char *f, size_t n, uint32_t pos)
+{
+  xtok[i][nx[i]] = strndup(f, n);
+  xpos[i][nx[i]++] = pos;
+}
 
 static int setup(void **state)
 {
@@ -58,6 +74,22 @@ static int setup(void **state)
       fpos[i][nt + k] = b.tokens[k].pos;
     }
     ntok[i] = nt + b.n;
+    ntitle[i] = nt;
+    size_t cap = 0;
+    for (size_t k = 0; k < ntok[i]; k++) cap += 1 + strlen(ftok[i][k]);
+    xtok[i] = calloc(cap + 1, sizeof(char *));
+    xpos[i] = calloc(cap + 1, sizeof(uint32_t));
+    for (size_t k = 0; k < ntok[i]; k++) {
+      const char *f = ftok[i][k];
+      size_t L = strlen(f);
+      add_x(i, f, L, fpos[i][k]);
+      if (strcspn(f, "-/.,") < L)
+        for (size_t a = 0, b = 0; b <= L; b++) {
+          if (b < L && !strchr("-/.,", f[b])) continue;
+          if (b > a) add_x(i, f + a, b - a, fpos[i][k]);
+          a = b + 1;
+        }
+    }
   }
   tt_analyzer_free(an);
   assert_int_equal(tt_writer_commit(w), 0);
@@ -70,7 +102,8 @@ static int teardown(void **state)
   (void)state;
   for (int i = 0; i < NDOCS; i++) {
     for (size_t k = 0; k < ntok[i]; k++) { free(ftok[i][k]); free(etok[i][k]); }
-    free(ftok[i]); free(etok[i]); free(fpos[i]); free(docs[i].body);
+    for (size_t k = 0; k < nx[i]; k++) free(xtok[i][k]);
+    free(ftok[i]); free(etok[i]); free(fpos[i]); free(docs[i].body); free(xtok[i]); free(xpos[i]);
   }
   tu_rmrf(dir);
   free(dir);
@@ -236,7 +269,11 @@ static void test_malformed_queries(void **state)
   (void)state;
   tt_reader *r;
   assert_int_equal(tt_reader_open(&r, dir, 0), 0);
-  const char *bad[] = {"\"bệnh viện", "(y tế", "y tế)", "OR y", "y OR", "-y", "()", "\"\""};
+  const char *bad[] = {"\"bệnh viện", "(y tế", "y tế)", "OR y", "y OR", "-y", "()", "\"\"",
+                       "title:", "title: y", "body:", "source:", "url:", "date:", "date:2024-13", "date:2024-02-30",
+                       "date:abc", "date:2024..2023", "date:>=", "foo:bar", "y NEAR/0 tế", "y NEAR/x tế",
+                       "y NEAR", "y NEAR/3 (tế OR bệnh)", "y NEAR/2 source:x", "\"bệnh vi*\"", "*",
+                       "(-y)", "y (-tế)", "y OR OR tế", "y NEAR/2 tế NEAR/2 bệnh", "NOT"};
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
     tt_results res;
     int rc = tt_search(r, bad[i], strlen(bad[i]), NULL, &res);
@@ -247,6 +284,532 @@ static void test_malformed_queries(void **state)
   tt_reader_close(r);
 }
 
+/* ---- the extended language against brute force ------------------------------------------
+ * A clause is one of: word, phrase "a b", a OR b, -word, title:word, body:word, a date filter,
+ * prefix*, A NEAR/n B (A, B words or a 2-word phrase), =exact, title:"a b". */
+enum { K_WORD, K_PHRASE, K_OR, K_NOT, K_TITLE, K_BODY, K_DATE, K_PREFIX, K_NEAR, K_EXACT, K_TPHRASE, K_NKINDS };
+
+typedef struct xclause {
+  int kind;
+  char w[2][3][64];     /* operands: up to 3 words each (phrases) */
+  int nw[2];
+  uint32_t dist;
+  int64_t lo, hi;       /* K_DATE: [lo, hi) */
+} xclause;
+
+/* starts s of the word sequence ws[0..n) in doc d (each word at s + k), or -1 if none after
+ * from; field: 0 any, 1 title, 2 body */
+static int occurs_at(int d, char ws[][64], int n, uint32_t s)
+{
+  for (int k = 0; k < n; k++) {
+    int found = 0;
+    for (size_t x = 0; x < nx[d] && !found; x++) found = xpos[d][x] == s + (uint32_t)k && !strcmp(xtok[d][x], ws[k]);
+    if (!found) return 0;
+  }
+  return 1;
+}
+
+static int in_fld(int d, uint32_t p, int field)
+{
+  return field == 0 || (field == 1 ? p < ntitle[d] : p > ntitle[d]);
+}
+
+static int seq_any(int d, char ws[][64], int n, int field)
+{
+  for (size_t x = 0; x < nx[d]; x++)
+    if (!strcmp(xtok[d][x], ws[0]) && in_fld(d, xpos[d][x], field) && occurs_at(d, ws, n, xpos[d][x])) return 1;
+  return 0;
+}
+
+static int near_ref(int d, const xclause *c)
+{
+  for (size_t x = 0; x < nx[d]; x++) {
+    if (strcmp(xtok[d][x], c->w[0][0]) || !occurs_at(d, (char (*)[64])c->w[0], c->nw[0], xpos[d][x])) continue;
+    uint32_t a0 = xpos[d][x], a1 = a0 + (uint32_t)c->nw[0] - 1;
+    for (size_t y = 0; y < nx[d]; y++) {
+      if (strcmp(xtok[d][y], c->w[1][0]) || !occurs_at(d, (char (*)[64])c->w[1], c->nw[1], xpos[d][y])) continue;
+      uint32_t b0 = xpos[d][y], b1 = b0 + (uint32_t)c->nw[1] - 1;
+      int same = (a0 < ntitle[d]) == (b0 < ntitle[d]);
+      if (same && ((b0 > a1 && b0 - a1 <= c->dist) || (a0 > b1 && a0 - b1 <= c->dist))) return 1;
+    }
+  }
+  return 0;
+}
+
+static int xmatches(int d, const xclause *c, int n)
+{
+  int pos = 0;
+  for (int i = 0; i < n; i++) {
+    const xclause *k = &c[i];
+    int m = 0;
+    switch (k->kind) {
+    case K_WORD: m = seq_any(d, (char (*)[64])k->w[0], 1, 0); break;
+    case K_PHRASE: m = seq_any(d, (char (*)[64])k->w[0], k->nw[0], 0); break;
+    case K_TPHRASE: m = seq_any(d, (char (*)[64])k->w[0], k->nw[0], 1); break;
+    case K_OR: m = seq_any(d, (char (*)[64])k->w[0], 1, 0) || seq_any(d, (char (*)[64])k->w[1], 1, 0); break;
+    case K_NOT: if (seq_any(d, (char (*)[64])k->w[0], 1, 0)) return 0; continue;
+    case K_TITLE: m = seq_any(d, (char (*)[64])k->w[0], 1, 1); break;
+    case K_BODY: m = seq_any(d, (char (*)[64])k->w[0], 1, 2); break;
+    case K_DATE: m = docs[d].published >= k->lo && docs[d].published < k->hi; break;
+    case K_PREFIX:
+      for (size_t x = 0; x < nx[d] && !m; x++) m = !strncmp(xtok[d][x], k->w[0][0], strlen(k->w[0][0]));
+      break;
+    case K_NEAR: m = near_ref(d, k); break;
+    case K_EXACT:
+      for (size_t t = 0; t < ntok[d] && !m; t++) m = !strcmp(etok[d][t], k->w[0][0]);
+      break;
+    }
+    if (!m) return 0;
+    pos = 1;
+  }
+  return pos;
+}
+
+static void pick_x(char *out)
+{
+  for (;;) {
+    int d = (int)(tu_next() % NDOCS);
+    if (!nx[d]) continue;
+    snprintf(out, 64, "%s", xtok[d][tu_next() % nx[d]]);
+    return;
+  }
+}
+
+/* a 2-word sequence that exists somewhere (whole tokens) */
+static int pick_pair(char out[][64])
+{
+  int d = (int)(tu_next() % NDOCS);
+  if (ntok[d] < 2) return 0;
+  size_t k = tu_next() % (ntok[d] - 1);
+  if (fpos[d][k + 1] != fpos[d][k] + 1) return 0;
+  snprintf(out[0], 64, "%s", ftok[d][k]);
+  snprintf(out[1], 64, "%s", ftok[d][k + 1]);
+  return 1;
+}
+
+static int64_t day_start(int y, int m, int dd)
+{
+  char b[16];
+  snprintf(b, sizeof b, "%04d-%02d-%02d", y, m, dd);
+  int64_t t;
+  assert_int_equal(tt_parse_date(b, strlen(b), &t), 0);
+  return t;
+}
+
+/* A date clause around a random document's date (so that boundaries are hit). */
+static void pick_date(xclause *c, char *text, size_t cap)
+{
+  char iso[40];
+  tt_format_date(docs[tu_next() % NDOCS].published, iso, sizeof iso);
+  int y, m, dd;
+  assert_int_equal(sscanf(iso, "%d-%d-%d", &y, &m, &dd), 3);
+  int64_t ys = day_start(y, 1, 1), ye = day_start(y + 1, 1, 1);
+  int64_t ms = day_start(y, m, 1), me = day_start(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1);
+  int64_t ds = day_start(y, m, dd), de = ds + 86400;
+  c->lo = INT64_MIN + 1;
+  c->hi = INT64_MAX;
+  switch (tu_next() % 8) {
+  case 0: snprintf(text, cap, "date:%04d ", y); c->lo = ys; c->hi = ye; break;
+  case 1: snprintf(text, cap, "date:%04d-%02d ", y, m); c->lo = ms; c->hi = me; break;
+  case 2: snprintf(text, cap, "date:%04d-%02d-%02d ", y, m, dd); c->lo = ds; c->hi = de; break;
+  case 3: snprintf(text, cap, "date:%04d-%02d..%04d-%02d-%02d ", y - 1, m, y, m, dd);
+          c->lo = day_start(y - 1, m, 1); c->hi = de; break;
+  case 4: snprintf(text, cap, "date:>=%04d-%02d-%02d ", y, m, dd); c->lo = ds; break;
+  case 5: snprintf(text, cap, "date:>%04d-%02d ", y, m); c->lo = me; break;
+  case 6: snprintf(text, cap, "date:<%04d-%02d-%02d ", y, m, dd); c->hi = ds; break;
+  default: snprintf(text, cap, "date:<=%04d ", y); c->hi = ye; break;
+  }
+}
+
+/* One random query of 1..3 clauses of every kind; fills c, returns the text's clause count. */
+static int random_query(xclause *c, char *text, size_t cap)
+{
+  int n = 1 + (int)(tu_next() % 3);
+  text[0] = 0;
+  for (int i = 0; i < n; i++) {
+    xclause *k = &c[i];
+    memset(k, 0, sizeof *k);
+    k->kind = (int)(tu_next() % K_NKINDS);
+    if (i == 0 && k->kind == K_NOT) k->kind = K_WORD;
+    char part[300];
+    k->nw[0] = 1;
+    pick_x(k->w[0][0]);
+    switch (k->kind) {
+    case K_WORD: snprintf(part, sizeof part, "%s ", k->w[0][0]); break;
+    case K_NOT: snprintf(part, sizeof part, "-%s ", k->w[0][0]); break;
+    case K_TITLE: snprintf(part, sizeof part, "title:%s ", k->w[0][0]); break;
+    case K_BODY: snprintf(part, sizeof part, "body:%s ", k->w[0][0]); break;
+    case K_OR:
+      pick_x(k->w[1][0]);
+      snprintf(part, sizeof part, "%s OR %s ", k->w[0][0], k->w[1][0]);
+      break;
+    case K_PHRASE:
+    case K_TPHRASE:
+      if (!pick_pair(k->w[0])) { k->kind = K_WORD; snprintf(part, sizeof part, "%s ", k->w[0][0]); break; }
+      k->nw[0] = 2;
+      snprintf(part, sizeof part, "%s\"%s %s\" ", k->kind == K_TPHRASE ? "title:" : "", k->w[0][0], k->w[0][1]);
+      break;
+    case K_DATE: pick_date(k, part, sizeof part); break;
+    case K_PREFIX: {
+      size_t L = 0, want = 1 + tu_next() % 3;
+      const char *w = k->w[0][0];
+      while (L < want && ((w[L] >= 'a' && w[L] <= 'z') || (w[L] >= '0' && w[L] <= '9'))) L++;
+      /* "u*" would reach the uniq<N>x of every article: over the 256-term cap */
+      if (L == 0 || w[0] == 'u') { k->kind = K_WORD; snprintf(part, sizeof part, "%s ", w); break; }
+      k->w[0][0][L] = 0;
+      snprintf(part, sizeof part, "%s* ", k->w[0][0]);
+      break;
+    }
+    case K_NEAR:
+      k->dist = 1 + (uint32_t)(tu_next() % 6);
+      k->nw[1] = 1;
+      pick_x(k->w[1][0]);
+      if (tu_next() % 3 == 0 && pick_pair(k->w[0])) {
+        k->nw[0] = 2;
+        snprintf(part, sizeof part, "\"%s %s\" NEAR/%u %s ", k->w[0][0], k->w[0][1], k->dist, k->w[1][0]);
+      } else {
+        snprintf(part, sizeof part, "%s NEAR/%u %s ", k->w[0][0], k->dist, k->w[1][0]);
+      }
+      break;
+    case K_EXACT: {
+      int d = (int)(tu_next() % NDOCS);
+      size_t t = ntok[d] ? tu_next() % ntok[d] : 0;
+      if (!ntok[d] || !strcmp(etok[d][t], ftok[d][t])) { k->kind = K_WORD; snprintf(part, sizeof part, "%s ", k->w[0][0]); break; }
+      snprintf(k->w[0][0], 64, "%s", etok[d][t]);
+      snprintf(part, sizeof part, "=%s ", k->w[0][0]);
+      break;
+    }
+    }
+    strncat(text, part, cap - strlen(text) - 1);
+  }
+  return n;
+}
+
+static void test_extended_match_sets_equal_brute_force(void **state)
+{
+  (void)state;
+  tt_reader *r;
+  assert_int_equal(tt_reader_open(&r, dir, 0), 0);
+  int seen[K_NKINDS] = {0};
+  for (int q = 0; q < 400; q++) {
+    xclause c[3];
+    char text[1024];
+    int n = random_query(c, text, sizeof text);
+    for (int i = 0; i < n; i++) seen[c[i].kind]++;
+    uint64_t want = 0;
+    for (int d = 0; d < NDOCS; d++) want += (uint64_t)xmatches(d, c, n);
+    tt_results res;
+    tt_search_options o = TT_SEARCH_OPTIONS_INIT;
+    o.limit = NDOCS;
+    int rc = tt_search(r, text, strlen(text), &o, &res);
+    if (rc) fail_msg("query [%s]: %s", text, tt_error_last());
+    if (res.total != want) fail_msg("query [%s]: %llu matches, brute force %llu", text, (unsigned long long)res.total, (unsigned long long)want);
+    for (size_t h = 0; h < res.n; h++)
+      if (!xmatches((int)res.hits[h].doc, c, n)) fail_msg("query [%s]: hit %llu does not match", text, (unsigned long long)res.hits[h].doc);
+    /* the same set streamed */
+    tt_results_fini(&res);
+  }
+  for (int k = 0; k < K_NKINDS; k++) assert_true(seen[k] > 10);
+  tt_reader_close(r);
+}
+
+/* Pruned top-k (block-max bounds, exact-form sets, MaxScore over OR kids) equals exhaustive
+ * scoring on random queries, both orders, with and without an offset. */
+static void test_pruned_topk_equals_exhaustive(void **state)
+{
+  (void)state;
+  tt_reader *r;
+  assert_int_equal(tt_reader_open(&r, dir, 0), 0);
+  const char *fixed[] = {"bệnh OR viện OR sức", "(bệnh viện) OR (y tế) OR (sức khỏe)", "benh OR vien OR y",
+                         "thuấn OR thuận", "b*", "title:bệnh OR body:viện", "hòa -khỏe"};
+  for (int q = 0; q < 200 + (int)(sizeof fixed / sizeof *fixed); q++) {
+    xclause c[3];
+    char text[1024];
+    if (q < (int)(sizeof fixed / sizeof *fixed)) snprintf(text, sizeof text, "%s", fixed[q]);
+    else random_query(c, text, sizeof text);
+    for (int by_date = 0; by_date < 2; by_date++) {
+      tt_search_options ex = TT_SEARCH_OPTIONS_INIT, pr = TT_SEARCH_OPTIONS_INIT;
+      ex.exhaustive = 1;
+      ex.limit = pr.limit = 5;
+      ex.offset = pr.offset = q % 3;
+      ex.sort_date = pr.sort_date = by_date;
+      tt_results a, b;
+      if (tt_search(r, text, strlen(text), &ex, &a)) fail_msg("[%s]: %s", text, tt_error_last());
+      assert_int_equal(tt_search(r, text, strlen(text), &pr, &b), 0);
+      assert_int_equal(a.total, b.total);
+      assert_int_equal(a.n, b.n);
+      for (size_t i = 0; i < a.n; i++) {
+        if (a.hits[i].doc != b.hits[i].doc) fail_msg("[%s] rank %zu: exhaustive doc %llu, pruned %llu", text, i,
+                                                     (unsigned long long)a.hits[i].doc, (unsigned long long)b.hits[i].doc);
+        assert_true(fabs(a.hits[i].score - b.hits[i].score) < 1e-9);
+      }
+      tt_results_fini(&a);
+      tt_results_fini(&b);
+    }
+  }
+  tt_reader_close(r);
+}
+
+typedef struct each_ctx { uint64_t n, last; int ordered; tt_reader *r; } each_ctx;
+
+static int each_cb(void *ctx, const tt_hit *h)
+{
+  each_ctx *e = ctx;
+  if (e->n && h->doc <= e->last) e->ordered = 0;
+  e->last = h->doc;
+  e->n++;
+  tt_doc d;
+  return tt_hit_fetch(e->r, h->doc, 0, &d);
+}
+
+/* Pages of any size concatenate to one big page; every match streams, in index order; the
+ * facets add up to the total. */
+static void test_pages_stream_facets(void **state)
+{
+  (void)state;
+  tt_reader *r;
+  assert_int_equal(tt_reader_open(&r, dir, 0), 0);
+  const char *qs[] = {"bệnh", "y tế", "benh OR tiêm", "\"bach mai\" OR thuận", "date:2021..2023 trẻ", "title:y"};
+  for (size_t q = 0; q < sizeof qs / sizeof *qs; q++) {
+    for (int by_date = 0; by_date < 2; by_date++) {
+      tt_search_options all = TT_SEARCH_OPTIONS_INIT;
+      all.limit = NDOCS;
+      all.sort_date = by_date;
+      all.facets = 1;
+      tt_results a;
+      assert_int_equal(tt_search(r, qs[q], strlen(qs[q]), &all, &a), 0);
+      assert_int_equal(a.n, a.total);
+      for (size_t page = 0; page * 7 < a.total; page++) {
+        tt_search_options o = TT_SEARCH_OPTIONS_INIT;
+        o.limit = 7;
+        o.offset = page * 7;
+        o.sort_date = by_date;
+        tt_results p;
+        assert_int_equal(tt_search(r, qs[q], strlen(qs[q]), &o, &p), 0);
+        assert_int_equal(p.total, a.total);
+        for (size_t i = 0; i < p.n; i++) assert_true(p.hits[i].doc == a.hits[page * 7 + i].doc);
+        tt_results_fini(&p);
+      }
+      if (by_date)
+        for (size_t i = 1; i < a.n; i++) assert_true(a.hits[i - 1].published >= a.hits[i].published);
+      uint64_t months = 0, sources = 0;
+      for (size_t i = 0; i < a.nmonths; i++) months += a.months[i].count;
+      for (size_t i = 0; i < a.nsources; i++) sources += a.sources[i].count;
+      assert_int_equal(months, a.total);
+      assert_int_equal(sources, a.total);   /* every test article has the source "test" */
+      if (a.nsources) assert_string_equal(a.sources[0].value, "test");
+      each_ctx e = {0, 0, 1, r};
+      uint64_t total = 0;
+      assert_int_equal(tt_search_each(r, qs[q], strlen(qs[q]), NULL, 1, each_cb, &e, &total), 0);
+      assert_int_equal(e.n, a.total);
+      assert_int_equal(total, a.total);
+      assert_true(e.ordered);
+      tt_results_fini(&a);
+    }
+  }
+  /* field keywords of the test articles: source "test", urls https://test.invalid/a/<i> */
+  const char *kw[] = {"source:test", "url:test.invalid", "url:https://test.invalid/a/17", "url:a", "source:TEST"};
+  uint64_t want[] = {NDOCS, NDOCS, 1, NDOCS, NDOCS};
+  for (size_t q = 0; q < sizeof kw / sizeof *kw; q++) {
+    tt_results res;
+    assert_int_equal(tt_search(r, kw[q], strlen(kw[q]), NULL, &res), 0);
+    if (res.total != want[q]) fail_msg("[%s]: %llu", kw[q], (unsigned long long)res.total);
+    tt_results_fini(&res);
+  }
+  /* a prefix over the cap: the 256 most frequent terms (here all df 1: the first in byte order) */
+  tt_results cap;
+  assert_int_equal(tt_search(r, "uniq*", 5, NULL, &cap), 0);
+  assert_non_null(cap.note);
+  assert_int_equal(cap.total, 256);
+  tt_results_fini(&cap);
+  tt_results res;
+  assert_int_equal(tt_search(r, "person:\"Trần Văn Thuấn\" bệnh", strlen("person:\"Trần Văn Thuấn\" bệnh"), NULL, &res), 0);
+  assert_int_equal(res.total, 0);   /* entities are not indexed yet: parsed, matches nothing */
+  tt_results_fini(&res);
+  tt_reader_close(r);
+}
+
+/* Date filters on an index whose articles sit on the boundaries (Vietnam time, UTC+7). */
+static void test_date_boundaries(void **state)
+{
+  (void)state;
+  char *d2 = tu_tempdir();
+  tt_writer *w;
+  assert_int_equal(tt_writer_open(&w, d2, NULL), 0);
+  const char *dates[] = {
+    "2023-12-31T23:59:59+07:00",   /* 0: last second of 2023 in Vietnam */
+    "2023-12-31T17:00:00Z",        /* 1: = 2024-01-01T00:00:00+07:00 */
+    "2024-06-30T23:59:59+07:00",   /* 2 */
+    "2024-06-30T17:00:00Z",        /* 3: = 2024-07-01T00:00:00+07:00 */
+    "2024-12-31T16:59:59Z",        /* 4: = 2024-12-31T23:59:59+07:00 */
+    "2025-01-01T00:00:00+07:00",   /* 5 */
+    NULL,                          /* 6: unknown date */
+  };
+  for (int i = 0; i < 7; i++) {
+    char url[64];
+    snprintf(url, sizeof url, "https://d.invalid/%d", i);
+    tt_article a;
+    memset(&a, 0, sizeof a);
+    a.url = url; a.url_len = strlen(url);
+    a.title = "ngày"; a.title_len = strlen(a.title);
+    a.body = "bệnh viện"; a.body_len = strlen(a.body);
+    a.source = "s"; a.source_len = 1;
+    a.id = "";
+    a.published = TT_DATE_UNKNOWN;
+    if (dates[i]) assert_int_equal(tt_parse_date(dates[i], strlen(dates[i]), &a.published), 0);
+    assert_int_equal(tt_writer_add(w, &a), 0);
+  }
+  assert_int_equal(tt_writer_commit(w), 0);
+  tt_writer_close(w);
+  tt_reader *r;
+  assert_int_equal(tt_reader_open(&r, d2, 0), 0);
+  struct { const char *q; const char *docs; } cases[] = {
+    {"date:2023", "0"},
+    {"date:2024", "1234"},
+    {"date:2025", "5"},
+    {"date:2024-06", "2"},
+    {"date:2024-07", "3"},
+    {"date:2024-06-30", "2"},
+    {"date:2024-07-01", "3"},
+    {"date:2024-01..2024-06", "12"},
+    {"date:2024-01-01..2024-06-30", "12"},
+    {"date:2024-06-30..2024-07-01", "23"},
+    {"date:>=2025-01-01", "5"},
+    {"date:>2024-12-31", "5"},
+    {"date:>2024", "5"},
+    {"date:>=2024", "12345"},
+    {"date:<2024", "0"},
+    {"date:<=2024-01-01", "01"},
+    {"date:<2024-01-01", "0"},
+    {"date:2024.. bệnh", "12345"},
+    {"date:..2024-06", "012"},
+    {"bệnh -date:2024", "056"},
+    {"bệnh", "0123456"},
+    {"date:2024-01-01T00:00:00+07:00", "1"},
+  };
+  for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+    tt_search_options o = TT_SEARCH_OPTIONS_INIT;
+    o.limit = 10;
+    tt_results res;
+    if (tt_search(r, cases[c].q, strlen(cases[c].q), &o, &res)) fail_msg("[%s]: %s", cases[c].q, tt_error_last());
+    char got[16] = "";
+    int mark[8] = {0};
+    for (size_t i = 0; i < res.n; i++) mark[res.hits[i].doc] = 1;
+    for (int i = 0; i < 8; i++) if (mark[i]) { size_t l = strlen(got); got[l] = (char)('0' + i); got[l + 1] = 0; }
+    if (strcmp(got, cases[c].docs) || res.total != strlen(cases[c].docs))
+      fail_msg("[%s]: docs %s, expected %s", cases[c].q, got, cases[c].docs);
+    tt_results_fini(&res);
+  }
+  tt_search_options o = TT_SEARCH_OPTIONS_INIT;
+  o.facets = 1;
+  tt_results res;
+  assert_int_equal(tt_search(r, "bệnh", strlen("bệnh"), &o, &res), 0);
+  /* 2023-12 .. 2025-01 (14 months, zeros included) + unknown */
+  assert_int_equal(res.nmonths, 15);
+  assert_string_equal(res.months[0].value, "2023-12");
+  assert_int_equal(res.months[0].count, 1);
+  assert_string_equal(res.months[1].value, "2024-01");
+  assert_int_equal(res.months[1].count, 1);
+  assert_string_equal(res.months[5].value, "2024-05");
+  assert_int_equal(res.months[5].count, 0);
+  assert_string_equal(res.months[14].value, "unknown");
+  assert_int_equal(res.months[14].count, 1);
+  tt_results_fini(&res);
+  tt_reader_close(r);
+  /* a deleted article is neither counted nor returned (the one-syllable path included) */
+  assert_int_equal(tt_writer_open(&w, d2, NULL), 0);
+  assert_int_equal(tt_writer_delete(w, "https://d.invalid/3", strlen("https://d.invalid/3")), 0);
+  assert_int_equal(tt_writer_commit(w), 0);
+  tt_writer_close(w);
+  assert_int_equal(tt_reader_open(&r, d2, 0), 0);
+  const char *after[][2] = {{"bệnh", "6"}, {"date:2024", "3"}, {"ngày", "6"}, {"bệnh OR ngày", "6"}, {"\"bệnh viện\"", "6"}};
+  for (size_t c = 0; c < sizeof after / sizeof *after; c++) {
+    for (int lim = 0; lim < 2; lim++) {
+      tt_search_options o2 = TT_SEARCH_OPTIONS_INIT;
+      o2.limit = lim ? 10 : 0;
+      assert_int_equal(tt_search(r, after[c][0], strlen(after[c][0]), &o2, &res), 0);
+      if (res.total != (uint64_t)atoi(after[c][1])) fail_msg("[%s] after delete: %llu", after[c][0], (unsigned long long)res.total);
+      assert_int_equal(res.n, lim ? res.total : 0);
+      for (size_t i = 0; i < res.n; i++) {
+        tt_doc dd;
+        assert_int_equal(tt_hit_fetch(r, res.hits[i].doc, 0, &dd), 0);
+        assert_true(strcmp(dd.url, "https://d.invalid/3") != 0);
+      }
+      tt_results_fini(&res);
+    }
+  }
+  tt_reader_close(r);
+  tu_rmrf(d2);
+  free(d2);
+}
+
+/* Highlights cover the original bytes: NFD text, old tone placement, đ, capitals. */
+static void test_snippet_highlights(void **state)
+{
+  (void)state;
+  /* NFD: "Bệnh" = B e U+0302 U+0323 n h; old tone: "hoà", "khoẻ"; "Đề" */
+  const char text[] = "Trước đó, B" "e\xCC\x82\xCC\xA3" "nh viện đã hoà nhập; sức khoẻ người dân. \xC4\x90\xE1\xBB\x81 án mới";
+  char *terms[] = {"benh", "hoa", "khoe", "de", "vi*"};
+  tt_snippet sn;
+  assert_int_equal(tt_snippet_make(text, strlen(text), terms, 5, 400, &sn), 0);
+  const char *want[] = {"B" "e\xCC\x82\xCC\xA3" "nh", "viện", "hoà", "khoẻ", "\xC4\x90\xE1\xBB\x81"};
+  assert_int_equal(sn.nranges, 5);
+  for (size_t i = 0; i < sn.nranges; i++) {
+    size_t a = sn.ranges[i][0], b = sn.ranges[i][1];
+    assert_true(a < b && b <= sn.len);
+    if (b - a != strlen(want[i]) || memcmp(sn.text + a, want[i], b - a))
+      fail_msg("range %zu is [%.*s], expected [%s]", i, (int)(b - a), sn.text + a, want[i]);
+  }
+  tt_snippet_fini(&sn);
+  /* a short window: cut at token boundaries and on UTF-8 boundaries, ranges inside */
+  char big[4096] = "";
+  for (int i = 0; i < 60; i++) strcat(big, "người dân ");
+  strcat(big, "B" "e\xCC\x82\xCC\xA3" "nh viện ");
+  for (int i = 0; i < 60; i++) strcat(big, "chăm sóc ");
+  char *t2[] = {"benh"};
+  assert_int_equal(tt_snippet_make(big, strlen(big), t2, 1, 60, &sn), 0);
+  assert_int_equal(sn.nranges, 1);
+  assert_true(sn.ranges[0][1] <= sn.len);
+  assert_memory_equal(sn.text + sn.ranges[0][0], "B" "e\xCC\x82\xCC\xA3" "nh", sn.ranges[0][1] - sn.ranges[0][0]);
+  for (size_t i = 0; i < sn.len; i++) assert_true((unsigned char)sn.text[i] >= 0x20);
+  tt_snippet_fini(&sn);
+  /* no match: the start of the text, not cut inside a character */
+  char *t3[] = {"zzz"};
+  assert_int_equal(tt_snippet_make(big, strlen(big), t3, 1, 7, &sn), 0);
+  assert_int_equal(sn.nranges, 0);
+  tt_snippet_fini(&sn);
+}
+
+/* Strict matching per term: =word and --exact agree; typed without diacritics = no effect. */
+static void test_exact_per_term(void **state)
+{
+  (void)state;
+  tt_reader *r;
+  assert_int_equal(tt_reader_open(&r, dir, 0), 0);
+  tt_search_options strict = TT_SEARCH_OPTIONS_INIT;
+  strict.exact = 1;
+  const char *pairs[][2] = {{"=thuấn", "thuấn"}, {"=khoẻ", "khỏe"}, {"=hoà y", "hòa y"},
+                            {"\"=bệnh =viện\"", "\"bệnh viện\""}, {"=(bệnh viện)", "bệnh viện"}};
+  for (size_t i = 0; i < sizeof pairs / sizeof *pairs; i++) {
+    tt_results a, b;
+    assert_int_equal(tt_search(r, pairs[i][0], strlen(pairs[i][0]), NULL, &a), 0);
+    tt_search_options s1 = strict;
+    if (i == 2) s1.exact = 0;
+    assert_int_equal(tt_search(r, pairs[i][1], strlen(pairs[i][1]), i == 2 ? NULL : &s1, &b), 0);
+    if (i != 2) assert_int_equal(a.total, b.total);
+    else assert_true(a.total <= b.total);
+    tt_results_fini(&a);
+    tt_results_fini(&b);
+  }
+  tt_results a, b;
+  assert_int_equal(tt_search(r, "=thuan", 6, NULL, &a), 0);
+  assert_int_equal(tt_search(r, "thuan", 5, NULL, &b), 0);
+  assert_int_equal(a.total, b.total);
+  tt_results_fini(&a);
+  tt_results_fini(&b);
+  tt_reader_close(r);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -254,6 +817,12 @@ int main(void)
     cmocka_unit_test(test_topk_equals_exhaustive),
     cmocka_unit_test(test_diacritics),
     cmocka_unit_test(test_malformed_queries),
+    cmocka_unit_test(test_extended_match_sets_equal_brute_force),
+    cmocka_unit_test(test_pruned_topk_equals_exhaustive),
+    cmocka_unit_test(test_pages_stream_facets),
+    cmocka_unit_test(test_date_boundaries),
+    cmocka_unit_test(test_snippet_highlights),
+    cmocka_unit_test(test_exact_per_term),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,810 @@
+/* Matching, scoring and score bounds of a query tree on one segment (query/query_int.h).
+ *
+ * Document-at-a-time: every node implements seek(target) = its first matching doc >= target.
+ * AND leapfrogs over its iterator kids, cheapest first (the rarest list proposes candidates,
+ * the others confirm them with skip-table seeks that never decode the blocks they jump over),
+ * then checks positions (phrase, NEAR) and filters (dates, exclusions). Frequencies are decoded
+ * only for documents that are scored, positions only for documents whose doc ids already agree.
+ *
+ * Scores are BM25F per syllable (indexer/bm25.h) with index-wide statistics, plus the exact-form
+ * tier and the proximity bonus (docs/ranking.md). qseg_bound turns the block maxima stored in
+ * the postings into an upper bound of the score over a window of documents, which lets the
+ * top-k loop count documents without scoring them. */
+#include "query/query_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/alloc.h"
+#include "common/error.h"
+#include "indexer/bm25.h"
+
+/* ------------------------------------------------------------------ opening */
+
+static int open_list(qseg *q, const char *key, int want_pos, tt_plist_cursor *cur, uint8_t *open,
+                     uint8_t *positional, uint32_t *df)
+{
+  const tt_segment *s = q->seg;
+  char scratch[TT_DICT_MAX_KEY + 1];
+  tt_dict_entry e;
+  *df = 0;
+  int rc = tt_dict_lookup(&s->dict, key, strlen(key), &e, scratch);
+  if (rc == TT_ENOTFOUND) return 0;
+  if (rc) return rc;
+  if (e.post_off > s->post.len || e.post_len > s->post.len - e.post_off)
+    return tt_error_set(TT_ECORRUPT, "%s: postings of '%s' out of range", s->post.path, key);
+  int pos = want_pos && (e.flags & TT_DICT_POSITIONAL);
+  rc = tt_plist_open(cur, s->post.data + e.post_off, e.post_len, pos);
+  if (rc) { tt_plist_close(cur); return rc; }
+  *open = 1;
+  if (positional) *positional = (uint8_t)pos;
+  *df = tt_plist_df(cur);
+  return 0;
+}
+
+static void order_kids(qnode *n, int only_iter)
+{
+  /* insertion sort of kid indexes by cost (few kids) */
+  int m = 0;
+  for (int i = 0; i < n->nkids; i++) {
+    int t = n->kids[i]->type;
+    if (only_iter && (t == Q_NOT || t == Q_DATE)) continue;
+    n->order[m++] = i;
+  }
+  if (only_iter && m == 0)   /* only filters: the first date filter enumerates */
+    for (int i = 0; i < n->nkids && !m; i++)
+      if (n->kids[i]->type == Q_DATE) n->order[m++] = i;
+  for (int i = 1; i < m; i++) {
+    int v = n->order[i], j = i;
+    while (j > 0 && n->kids[n->order[j - 1]]->cost > n->kids[v]->cost) { n->order[j] = n->order[j - 1]; j--; }
+    n->order[j] = v;
+  }
+  n->niter = m;
+}
+
+static int open_node(qseg *q, qnode *n)
+{
+  n->fresh = 1;
+  n->doc = 0;
+  switch (n->type) {
+  case Q_TERM:
+  case Q_KEY: {
+    if (n->open) { tt_plist_close(n->cur); n->open = 0; }
+    if (n->eopen) { tt_plist_close(n->ecur); n->eopen = 0; }
+    uint32_t df = 0, edf = 0;
+    TT_FORWARD(open_list(q, n->key, n->type == Q_TERM, n->cur, &n->open, &n->positional, &df));
+    if (n->exact && (n->strict || n->tier))
+      TT_FORWARD(open_list(q, n->exact, 0, n->ecur, &n->eopen, NULL, &edf));
+    n->cost = n->strict ? edf : df;
+    if (n->strict && !n->eopen) n->cost = 0;
+    return 0;
+  }
+  case Q_DATE:
+    n->cost = q->seg->ndocs;
+    return 0;
+  case Q_NONE:
+    n->cost = 0;
+    return 0;
+  default:
+    break;
+  }
+  for (int i = 0; i < n->nkids; i++) TT_FORWARD(open_node(q, n->kids[i]));
+  switch (n->type) {
+  case Q_AND:
+    order_kids(n, 1);
+    n->cost = n->niter ? n->kids[n->order[0]]->cost : 0;
+    break;
+  case Q_PHRASE:
+  case Q_NEAR:
+    order_kids(n, 0);
+    n->cost = n->kids[n->order[0]]->cost;
+    break;
+  case Q_OR:
+    n->cost = 0;
+    for (int i = 0; i < n->nkids; i++) n->cost += n->kids[i]->cost;
+    break;
+  default:
+    n->cost = n->nkids ? n->kids[0]->cost : 0;
+    break;
+  }
+  return 0;
+}
+
+static void reset_sets(qnode *n)
+{
+  n->ebits_ok = 0;
+  n->kept = 0;
+  for (int i = 0; i < n->nkids; i++) reset_sets(n->kids[i]);
+}
+
+int qseg_open(qseg *q, tt_reader *r, uint32_t s, qnode *root)
+{
+  reset_sets(root);
+  q->r = r;
+  q->seg = &r->segs[s];
+  q->err = 0;
+  const tt_segment *g = q->seg;
+  double at = g->ndocs ? (double)g->sum_title / g->ndocs : 1;
+  double ab = g->ndocs ? (double)g->sum_body / g->ndocs : 1;
+  q->ratio = 1;
+  if (at > 0 && r->avg_title / at > q->ratio) q->ratio = r->avg_title / at;
+  if (ab > 0 && r->avg_body / ab > q->ratio) q->ratio = r->avg_body / ab;
+  q->ratio *= 1.0001;   /* rounding slack */
+  q->words = ((size_t)g->ndocs + 63) / 64;
+  return open_node(q, root);
+}
+
+int qseg_rewind(qseg *q, qnode *root)
+{
+  q->err = 0;
+  return open_node(q, root);
+}
+
+/* ------------------------------------------------------------------ positions */
+
+static int grow_spans(qnode *n, size_t want)
+{
+  if (want <= n->capsp) return 0;
+  size_t cap = n->capsp ? n->capsp : 64;
+  while (cap < want) cap *= 2;
+  uint32_t *p = tt_realloc(n->sp, cap * sizeof *p);
+  TT_CHECK_ALLOC(p);
+  n->sp = p;
+  n->capsp = cap;
+  return 0;
+}
+
+/* Is position p (of a match of length len) in field f of a doc whose title has tl tokens?
+ * Title positions are 0..tl-1, body positions start at tl+1 (docs/format.md). */
+static inline int in_field(int f, uint32_t p, uint32_t tl)
+{
+  return f == F_ANY || (f == F_TITLE ? p < tl : p > tl);
+}
+
+static int term_positions(qseg *q, qnode *n, const uint32_t **p, uint32_t *np)
+{
+  if (!n->open || !n->positional) { *p = NULL; *np = 0; return 0; }
+  int rc = tt_plist_positions(n->cur, p, np);
+  if (rc) q->err = rc;
+  return rc;
+}
+
+/* Start positions of the matches of phrase n in doc d (all kids on d), restricted to the
+ * phrase's field, into n->sp; first_only may stop at the first. The kids are taken by
+ * increasing frequency in d: the rarest gives the candidate starts, each next kid filters them
+ * (galloping through its positions when it has many), so a document is usually rejected before
+ * the positions of its most frequent syllables are decoded. Returns the count (0 on error, with
+ * q->err set). */
+static size_t phrase_spans(qseg *q, qnode *n, uint32_t d, int first_only)
+{
+  int m = n->nkids;
+  int ix[16], *I = ix;
+  uint32_t tf[16], *T = tf;
+  if (m > 16) {
+    I = tt_malloc((size_t)m * sizeof *I);
+    T = tt_malloc((size_t)m * sizeof *T);
+    if (!I || !T) {
+      tt_free(I == ix ? NULL : I);
+      tt_free(T == tf ? NULL : T);
+      q->err = tt_error_set(TT_ENOMEM, "out of memory");
+      n->nsp = 0;
+      return 0;
+    }
+  }
+  for (int k = 0; k < m; k++) {
+    qnode *kid = n->kids[k];
+    T[k] = kid->open ? tt_plist_tf_title(kid->cur) + tt_plist_tf_body(kid->cur) : 0;
+    int j = k;
+    while (j > 0 && T[I[j - 1]] > T[k]) { I[j] = I[j - 1]; j--; }
+    I[j] = k;
+  }
+  size_t ns = 0;
+  for (int t = 0; t < m; t++) {
+    int k = I[t];
+    const uint32_t *P;
+    uint32_t N;
+    if (term_positions(q, n->kids[k], &P, &N) || N == 0) { ns = 0; break; }
+    if (t == 0) {
+      if (grow_spans(n, N)) { q->err = TT_ENOMEM; ns = 0; break; }
+      for (uint32_t x = 0; x < N; x++)
+        if (P[x] >= (uint32_t)k) n->sp[ns++] = P[x] - (uint32_t)k;
+      continue;
+    }
+    size_t out = 0;
+    uint32_t j = 0;
+    int gallop = N > 8 * ns;
+    for (size_t i = 0; i < ns; i++) {
+      uint32_t st = n->sp[i];
+      if (st > UINT32_MAX - (uint32_t)k) break;
+      uint32_t want = st + (uint32_t)k;
+      if (gallop) {
+        uint32_t step = 1, hi = j;
+        while (hi < N && P[hi] < want) { j = hi + 1; hi += step; step <<= 1; }
+        if (hi > N) hi = N;
+        while (j < hi) { uint32_t mid = j + (hi - j) / 2; if (P[mid] < want) j = mid + 1; else hi = mid; }
+      } else {
+        while (j < N && P[j] < want) j++;
+      }
+      if (j >= N) break;
+      if (P[j] == want) n->sp[out++] = st;
+    }
+    ns = out;
+    if (!ns) break;
+  }
+  if (ns && n->field) {
+    uint32_t tl = tt_seg_title_len(q->seg, d);
+    size_t out = 0;
+    for (size_t i = 0; i < ns; i++) if (in_field(n->field, n->sp[i], tl)) n->sp[out++] = n->sp[i];
+    ns = out;
+  }
+  if (ns && first_only) ns = 1;
+  if (I != ix) { tt_free(I); tt_free(T); }
+  n->nsp = ns;
+  return ns;
+}
+
+/* Occurrences of a NEAR operand (term or phrase) in doc d: start positions in k->sp, length in
+ * *len. */
+static size_t operand_spans(qseg *q, qnode *k, uint32_t d, uint32_t *len)
+{
+  if (k->type == Q_PHRASE) {
+    *len = (uint32_t)k->nkids;
+    return phrase_spans(q, k, d, 0);
+  }
+  *len = 1;
+  const uint32_t *p;
+  uint32_t np;
+  if (term_positions(q, k, &p, &np)) return 0;
+  if (grow_spans(k, np ? np : 1)) { q->err = TT_ENOMEM; return 0; }
+  uint32_t tl = k->field ? tt_seg_title_len(q->seg, d) : 0;
+  size_t c = 0;
+  for (uint32_t i = 0; i < np; i++)
+    if (in_field(k->field, p[i], tl)) k->sp[c++] = p[i];
+  k->nsp = c;
+  return c;
+}
+
+/* Some occurrence of b starts after occurrence a ends, within dist positions, in the same
+ * field. A and B sorted. */
+static int near_after(const uint32_t *A, size_t na, uint32_t la, const uint32_t *B, size_t nb,
+                      uint32_t dist, uint32_t tl)
+{
+  size_t j = 0;
+  for (size_t i = 0; i < na; i++) {
+    uint64_t end = (uint64_t)A[i] + la - 1;
+    while (j < nb && B[j] <= end) j++;
+    if (j >= nb) return 0;
+    if (B[j] - end <= dist && (A[i] < tl) == (B[j] < tl)) return 1;
+  }
+  return 0;
+}
+
+static int near_ok(qseg *q, qnode *n, uint32_t d)
+{
+  qnode *a = n->kids[0], *b = n->kids[1];
+  uint32_t la, lb;
+  size_t na = operand_spans(q, a, d, &la);
+  if (!na) return 0;
+  size_t nb = operand_spans(q, b, d, &lb);
+  if (!nb) return 0;
+  uint32_t tl = tt_seg_title_len(q->seg, d);
+  if (n->field) {   /* keep only occurrences in the field (both must be there) */
+    size_t c = 0;
+    for (size_t i = 0; i < na; i++) if (in_field(n->field, a->sp[i], tl)) a->sp[c++] = a->sp[i];
+    na = c;
+    c = 0;
+    for (size_t i = 0; i < nb; i++) if (in_field(n->field, b->sp[i], tl)) b->sp[c++] = b->sp[i];
+    nb = c;
+  }
+  return near_after(a->sp, na, la, b->sp, nb, n->near, tl) ||
+         near_after(b->sp, nb, lb, a->sp, na, n->near, tl);
+}
+
+/* ------------------------------------------------------------------ seeking */
+
+static uint32_t seek_term(qseg *q, qnode *n, uint32_t t)
+{
+  tt_plist_cursor *drv = n->strict ? n->ecur : n->cur;
+  if (n->strict ? !n->eopen : !n->open) return Q_END;
+  for (;;) {
+    int rc = tt_plist_seek(drv, t);
+    if (rc) {
+      if (rc != TT_ITEROVER) q->err = rc;
+      return Q_END;
+    }
+    uint32_t d = tt_plist_doc(drv);
+    if (n->field == F_TITLE ? tt_plist_tf_title(drv) == 0 : n->field == F_BODY ? tt_plist_tf_body(drv) == 0 : 0) {
+      if (d >= Q_END - 1) return Q_END;
+      t = d + 1;
+      continue;
+    }
+    if (n->strict) {   /* the folded list follows, for frequencies and positions */
+      rc = n->open ? tt_plist_seek(n->cur, d) : TT_ITEROVER;
+      if (rc == TT_ITEROVER || (rc == 0 && tt_plist_doc(n->cur) != d)) {
+        q->err = tt_error_set(TT_ECORRUPT, "%s: exact and folded lists of '%s' disagree", q->seg->name, n->exact);
+        return Q_END;
+      }
+      if (rc) { q->err = rc; return Q_END; }
+    }
+    return d;
+  }
+}
+
+static uint32_t seek_date(qseg *q, qnode *n, uint32_t t)
+{
+  for (uint32_t d = t; d < q->seg->ndocs; d++) {
+    int64_t p = tt_seg_published(q->seg, d);
+    if (p != TT_DATE_UNKNOWN && p >= n->lo && p < n->hi) return d;
+  }
+  return Q_END;
+}
+
+static inline int date_ok(const qseg *q, const qnode *n, uint32_t d)
+{
+  int64_t p = tt_seg_published(q->seg, d);
+  return p != TT_DATE_UNKNOWN && p >= n->lo && p < n->hi;
+}
+
+/* AND, PHRASE, NEAR: leapfrog the iterators to a common doc, then verify. */
+static uint32_t seek_all(qseg *q, qnode *n, uint32_t t)
+{
+  uint32_t d = t;
+  int m = n->niter;
+  if (m == 0) return Q_END;
+  for (;;) {
+    int agree = 0, k = 0;
+    while (agree < m) {
+      qnode *kid = n->kids[n->order[k]];
+      uint32_t kd = qseg_seek(q, kid, d);
+      if (kd == Q_END || q->err) return Q_END;
+      if (kd == d) agree++;
+      else { d = kd; agree = 1; }
+      if (++k == m) k = 0;
+    }
+    if (d >= q->seg->ndocs) return Q_END;
+    int ok = 1;
+    if (n->type == Q_PHRASE) ok = phrase_spans(q, n, d, 1) > 0;
+    else if (n->type == Q_NEAR) ok = near_ok(q, n, d);
+    else {
+      for (int i = 0; i < n->nkids && ok; i++) {
+        qnode *kid = n->kids[i];
+        if (kid->type == Q_DATE) ok = date_ok(q, kid, d);
+        else if (kid->type == Q_NOT) ok = qseg_seek(q, kid->kids[0], d) != d;
+      }
+    }
+    if (q->err) return Q_END;
+    if (ok) return d;
+    if (d >= Q_END - 1) return Q_END;
+    d++;
+  }
+}
+
+static uint32_t seek_or(qseg *q, qnode *n, uint32_t t)
+{
+  uint32_t best = Q_END;
+  for (int i = 0; i < n->nkids; i++) {
+    uint32_t kd = qseg_seek(q, n->kids[i], t);
+    if (kd < best) best = kd;
+  }
+  return q->err ? Q_END : best;
+}
+
+uint32_t qseg_seek(qseg *q, qnode *n, uint32_t t)
+{
+  if (!n->fresh && (n->doc == Q_END || t <= n->doc)) return n->doc;
+  n->fresh = 0;
+  uint32_t d;
+  switch (n->type) {
+  case Q_TERM:
+  case Q_KEY: d = seek_term(q, n, t); break;
+  case Q_AND:
+  case Q_PHRASE:
+  case Q_NEAR: d = seek_all(q, n, t); break;
+  case Q_OR: d = seek_or(q, n, t); break;
+  case Q_DATE: d = seek_date(q, n, t); break;
+  default: d = Q_END; break;
+  }
+  return n->doc = d;
+}
+
+/* ------------------------------------------------------------------ scoring */
+
+static double score_term(qseg *q, qnode *n, uint32_t d)
+{
+  if (n->doc != d || !n->open) return 0;
+  const tt_segment *s = q->seg;
+  uint32_t tft = n->field == F_BODY ? 0 : tt_plist_tf_title(n->cur);
+  uint32_t tfb = n->field == F_TITLE ? 0 : tt_plist_tf_body(n->cur);
+  double ptf = tt_bm25_ptf(tft, tfb, tt_seg_title_len(s, d), tt_seg_body_len(s, d), q->r->avg_title,
+                           q->r->avg_body);
+  double sc = n->idf * tt_bm25_sat(ptf);
+  if (n->tier && n->eopen) {
+    int rc = tt_plist_seek(n->ecur, d);
+    if (rc == 0 && tt_plist_doc(n->ecur) == d) sc += Q_EXACT_TIER;
+    else if (rc && rc != TT_ITEROVER) q->err = rc;
+  }
+  return sc;
+}
+
+double qseg_score(qseg *q, qnode *n, uint32_t d)
+{
+  switch (n->type) {
+  case Q_TERM: return score_term(q, n, d);
+  case Q_KEY:
+  case Q_NOT:
+  case Q_DATE:
+  case Q_NONE: return 0;
+  default: {
+    double s = 0;
+    for (int i = 0; i < n->nkids; i++)
+      if (n->kids[i]->doc == d) s += qseg_score(q, n->kids[i], d);
+    return s;
+  }
+  }
+}
+
+/* Do a and b (both on d) stand next to each other, a first? */
+static int adjacent(qseg *q, qnode *a, qnode *b)
+{
+  const uint32_t *pa, *pb;
+  uint32_t na, nb;
+  if (term_positions(q, a, &pa, &na)) return 0;
+  /* a's positions pointer stays valid: b's cursor is another cursor */
+  if (term_positions(q, b, &pb, &nb)) return 0;
+  uint32_t x = 0, y = 0;
+  while (x < na && y < nb) {
+    if (pa[x] + 1 == pb[y]) return 1;
+    if (pa[x] + 1 < pb[y]) x++;
+    else y++;
+  }
+  return 0;
+}
+
+double qseg_proximity(qseg *q, qnode *n, uint32_t d)
+{
+  double bonus = 0;
+  if (n->type != Q_AND && n->type != Q_OR) return 0;
+  if (n->type == Q_AND) {
+    for (int i = 0; i + 1 < n->nkids; i++) {
+      qnode *a = n->kids[i], *b = n->kids[i + 1];
+      if (a->type != Q_TERM || b->type != Q_TERM || a->doc != d || b->doc != d) continue;
+      if (adjacent(q, a, b)) bonus += Q_PROX_WEIGHT * (a->idf < b->idf ? a->idf : b->idf);
+    }
+  }
+  for (int i = 0; i < n->nkids; i++) {
+    qnode *k = n->kids[i];
+    if ((k->type == Q_AND || k->type == Q_OR) && k->doc == d) bonus += qseg_proximity(q, k, d);
+  }
+  return bonus;
+}
+
+/* ------------------------------------------------------------------ bounds */
+
+double qseg_bound(qseg *q, qnode *n, uint32_t d, uint32_t *win)
+{
+  switch (n->type) {
+  case Q_TERM: {
+    if (!n->open) return 0;
+    int rc = tt_plist_seek_block(n->cur, d);
+    if (rc) {
+      if (rc != TT_ITEROVER) q->err = rc;
+      return 0;
+    }
+    uint32_t last = tt_plist_block_last_doc(n->cur);
+    if (last < *win) *win = last;
+    double ptf = tt_plist_block_max(n->cur) / TT_IMPACT_SCALE * q->ratio;
+    n->wbm = n->idf * tt_bm25_sat(ptf);
+    return n->wbm;
+  }
+  case Q_KEY:
+  case Q_NOT:
+  case Q_DATE:
+  case Q_NONE: return 0;
+  default: {
+    double b = 0;
+    for (int i = 0; i < n->nkids; i++) b += qseg_bound(q, n->kids[i], d, win);
+    return b;
+  }
+  }
+}
+
+double qseg_dbound(qseg *q, qnode *n, uint32_t d, qnode **tiers, int *nt)
+{
+  switch (n->type) {
+  case Q_TERM:
+    if (n->doc != d || !n->open) return 0;
+    if (n->tier && n->eopen) {
+      tiers[(*nt)++] = n;
+      return n->wbm + Q_EXACT_TIER;
+    }
+    return n->wbm;
+  case Q_KEY:
+  case Q_NOT:
+  case Q_DATE:
+  case Q_NONE: return 0;
+  default: {
+    double b = 0;
+    for (int i = 0; i < n->nkids; i++)
+      if (n->kids[i]->doc == d) b += qseg_dbound(q, n->kids[i], d, tiers, nt);
+    return b;
+  }
+  }
+}
+
+int qtree_count_terms(const qnode *n)
+{
+  int c = n->type == Q_TERM;
+  for (int i = 0; i < n->nkids; i++) c += qtree_count_terms(n->kids[i]);
+  return c;
+}
+
+/* ------------------------------------------------------------------ bitmaps (exact counts) */
+
+static int ensure_words(qseg *q, uint64_t **bits, size_t *cap)
+{
+  if (*cap >= q->words && *bits) return 0;
+  size_t w = q->words ? q->words : 1;
+  uint64_t *b = tt_realloc(*bits, w * sizeof *b);
+  if (!b) return q->err = tt_error_set(TT_ENOMEM, "out of memory");
+  *bits = b;
+  *cap = w;
+  return 0;
+}
+
+static int ensure_bits(qseg *q, qnode *n) { return ensure_words(q, &n->bits, &n->bitcap); }
+
+static inline int has_bit(const uint64_t *b, uint32_t d) { return (int)(b[d >> 6] >> (d & 63) & 1); }
+
+static size_t count_bits(const uint64_t *b, size_t w)
+{
+  size_t c = 0;
+  for (size_t i = 0; i < w; i++) c += (size_t)__builtin_popcountll(b[i]);
+  return c;
+}
+
+static inline int field_ok(const qnode *n, tt_plist_cursor *c)
+{
+  if (n->field == F_TITLE) return tt_plist_tf_title(c) > 0;
+  if (n->field == F_BODY) return tt_plist_tf_body(c) > 0;
+  return 1;
+}
+
+/* OR the docs of list c (restricted to mask) into out. A sparse mask is probed with seeks;
+ * otherwise the list is decoded block after block. */
+static void list_bits(qseg *q, const qnode *n, tt_plist_cursor *c, uint64_t *out, const uint64_t *mask)
+{
+  uint32_t nd = q->seg->ndocs;
+  int rc;
+  if (mask && count_bits(mask, q->words) * 8 < tt_plist_df(c)) {
+    for (size_t w = 0; w < q->words; w++) {
+      uint64_t m = mask[w];
+      while (m) {
+        uint32_t d = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(m));
+        m &= m - 1;
+        rc = tt_plist_seek(c, d);
+        if (rc) {
+          if (rc != TT_ITEROVER) q->err = rc;
+          return;
+        }
+        if (tt_plist_doc(c) == d && field_ok(n, c)) out[w] |= 1ull << (d & 63);
+      }
+    }
+    return;
+  }
+  while ((rc = tt_plist_next(c)) == 0) {
+    uint32_t d = tt_plist_doc(c);
+    if (d >= nd) {
+      q->err = tt_error_set(TT_ECORRUPT, "%s: postings of '%s' name doc %u of %u", q->seg->name, n->key, d, nd);
+      return;
+    }
+    if (mask && !has_bit(mask, d)) continue;
+    if (n->field && !field_ok(n, c)) continue;
+    out[d >> 6] |= 1ull << (d & 63);
+  }
+  if (rc != TT_ITEROVER) q->err = rc;
+}
+
+static void date_bits(qseg *q, const qnode *n, uint64_t *out, const uint64_t *mask)
+{
+  memset(out, 0, q->words * sizeof *out);
+  uint32_t nd = q->seg->ndocs;
+  if (mask) {
+    for (size_t w = 0; w < q->words; w++)
+      for (uint64_t m = mask[w]; m; m &= m - 1) {
+        uint32_t d = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(m));
+        if (date_ok(q, n, d)) out[w] |= 1ull << (d & 63);
+      }
+    return;
+  }
+  for (uint32_t d = 0; d < nd; d++)
+    if (date_ok(q, n, d)) out[d >> 6] |= 1ull << (d & 63);
+}
+
+/* Candidates of a phrase or NEAR in out: keep those whose positions agree. */
+static void verify_positions(qseg *q, qnode *n, uint64_t *out)
+{
+  for (int i = 0; i < n->nkids; i++)
+    if ((q->err = open_node(q, n->kids[i]))) return;
+  for (size_t w = 0; w < q->words; w++) {
+    for (uint64_t m = out[w]; m; m &= m - 1) {
+      uint32_t d = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(m));
+      int ok = 1;
+      for (int i = 0; i < n->nkids && ok; i++) ok = qseg_seek(q, n->kids[i], d) == d;
+      if (ok) ok = n->type == Q_PHRASE ? phrase_spans(q, n, d, 1) > 0 : near_ok(q, n, d);
+      if (q->err) return;
+      if (!ok) out[w] &= ~(1ull << (d & 63));
+    }
+  }
+}
+
+void qseg_eval(qseg *q, qnode *n, uint64_t *out, const uint64_t *mask)
+{
+  size_t W = q->words;
+  if (q->err) { memset(out, 0, W * sizeof *out); return; }
+  switch (n->type) {
+  case Q_TERM:
+  case Q_KEY:
+    memset(out, 0, W * sizeof *out);
+    if (n->strict ? n->eopen : n->open) list_bits(q, n, n->strict ? n->ecur : n->cur, out, mask);
+    return;
+  case Q_DATE:
+    date_bits(q, n, out, mask);
+    return;
+  case Q_OR:
+    memset(out, 0, W * sizeof *out);
+    n->kept = n->nkids <= Q_KEEP_MAX;
+    for (int i = 0; i < n->nkids && !q->err; i++) {
+      qnode *k = n->kids[i];
+      if (n->kept) {   /* each kid's set is kept for the bounds of phase 2 */
+        if (ensure_words(q, &k->kbits, &k->kbitcap)) return;
+        qseg_eval(q, k, k->kbits, mask);
+        for (size_t w = 0; w < W; w++) out[w] |= k->kbits[w];
+        continue;
+      }
+      if (k->type == Q_TERM || k->type == Q_KEY) {
+        if (k->strict ? k->eopen : k->open) list_bits(q, k, k->strict ? k->ecur : k->cur, out, mask);
+        continue;
+      }
+      if (ensure_bits(q, n)) return;
+      qseg_eval(q, k, n->bits, mask);
+      for (size_t w = 0; w < W; w++) out[w] |= n->bits[w];
+    }
+    return;
+  case Q_AND:
+  case Q_PHRASE:
+  case Q_NEAR:
+    break;
+  default:   /* Q_NONE; Q_NOT is handled by its AND */
+    memset(out, 0, W * sizeof *out);
+    return;
+  }
+  if (ensure_bits(q, n)) { memset(out, 0, W * sizeof *out); return; }
+  if (n->niter == 0) { memset(out, 0, W * sizeof *out); return; }
+  for (int i = 0; i < n->niter; i++) {
+    qnode *k = n->kids[n->order[i]];
+    if (i == 0) {
+      qseg_eval(q, k, out, mask);
+    } else {
+      qseg_eval(q, k, n->bits, out);
+      memcpy(out, n->bits, W * sizeof *out);
+    }
+    if (q->err) return;
+    if (!count_bits(out, W)) return;
+  }
+  if (n->type == Q_AND) {
+    for (int i = 0; i < n->nkids && !q->err; i++) {
+      qnode *k = n->kids[i];
+      if (k->type == Q_DATE) {
+        for (size_t w = 0; w < W; w++)
+          for (uint64_t m = out[w]; m; m &= m - 1) {
+            uint32_t d = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(m));
+            if (!date_ok(q, k, d)) out[w] &= ~(1ull << (d & 63));
+          }
+      } else if (k->type == Q_NOT) {
+        qseg_eval(q, k->kids[0], n->bits, out);
+        for (size_t w = 0; w < W; w++) out[w] &= ~n->bits[w];
+      }
+    }
+    return;
+  }
+  verify_positions(q, n, out);
+}
+
+int qseg_exact_bits(qseg *q, qnode *n)
+{
+  if (ensure_bits(q, n)) return q->err;
+  memset(n->bits, 0, q->words * sizeof *n->bits);
+  n->ebits_ok = 1;
+  if (!n->eopen) return 0;
+  uint8_t f = n->field;
+  n->field = F_ANY;   /* the tier counts the exact form anywhere (score_term does the same) */
+  list_bits(q, n, n->ecur, n->bits, NULL);
+  n->field = f;
+  return q->err;
+}
+
+double qseg_bits_bound(const qnode *n, uint32_t d)
+{
+  switch (n->type) {
+  case Q_TERM:
+    if (!n->open) return 0;
+    if (n->tier && n->eopen) {
+      if (!n->ebits_ok || (n->bits[d >> 6] >> (d & 63) & 1)) return n->wbm + Q_EXACT_TIER;
+    }
+    return n->wbm;
+  case Q_KEY:
+  case Q_NOT:
+  case Q_DATE:
+  case Q_NONE: return 0;
+  case Q_OR: {
+    double b = 0;
+    for (int i = 0; i < n->nkids; i++) {
+      const qnode *k = n->kids[i];
+      if (n->kept && !(k->kbits[d >> 6] >> (d & 63) & 1)) continue;
+      b += qseg_bits_bound(k, d);
+    }
+    return b;
+  }
+  default: {
+    double b = 0;
+    for (int i = 0; i < n->nkids; i++) b += qseg_bits_bound(n->kids[i], d);
+    if (n->type == Q_AND)
+      for (int i = 0; i + 1 < n->nkids; i++) {
+        const qnode *a = n->kids[i], *k = n->kids[i + 1];
+        if (a->type == Q_TERM && k->type == Q_TERM) b += Q_PROX_WEIGHT * (a->idf < k->idf ? a->idf : k->idf);
+      }
+    return b;
+  }
+  }
+}
+
+/* ------------------------------------------------------------------ placing (phase 2) */
+
+static void place_off(qnode *n)
+{
+  n->doc = Q_END;
+  n->fresh = 1;   /* a later qseg_seek recomputes */
+}
+
+void qseg_place(qseg *q, qnode *n, uint32_t d)
+{
+  n->doc = d;
+  n->fresh = 0;
+  switch (n->type) {
+  case Q_TERM: {
+    if (!n->open) return;
+    int rc = tt_plist_seek(n->cur, d);
+    if (rc == 0 && tt_plist_doc(n->cur) == d) return;
+    q->err = rc && rc != TT_ITEROVER ? rc
+           : tt_error_set(TT_ECORRUPT, "%s: '%s' lacks doc %u that its match set has", q->seg->name, n->key, d);
+    return;
+  }
+  case Q_KEY:
+  case Q_DATE:
+  case Q_NONE:
+  case Q_NOT:
+    return;
+  case Q_OR:
+    for (int i = 0; i < n->nkids && !q->err; i++) {
+      qnode *k = n->kids[i];
+      if (n->kept) {
+        if (k->kbits[d >> 6] >> (d & 63) & 1) qseg_place(q, k, d);
+        else place_off(k);
+      } else if (k->type == Q_TERM || k->type == Q_KEY) {
+        tt_plist_cursor *c = k->strict ? k->ecur : k->cur;
+        int open = k->strict ? k->eopen : k->open;
+        int rc = open ? tt_plist_seek(c, d) : TT_ITEROVER;
+        if (rc && rc != TT_ITEROVER) { q->err = rc; return; }
+        if (rc == 0 && tt_plist_doc(c) == d && field_ok(k, c)) qseg_place(q, k, d);
+        else place_off(k);
+      } else if (qseg_seek(q, k, d) != d) {
+        /* k->doc is its next match, past d */
+      }
+    }
+    return;
+  default:   /* AND, PHRASE, NEAR: every positive kid is on d */
+    for (int i = 0; i < n->nkids && !q->err; i++)
+      if (n->kids[i]->type != Q_NOT) qseg_place(q, n->kids[i], d);
+    return;
+  }
+}

@@ -1,0 +1,145 @@
+/* query/query_int.h: the query layer's internal interface, shared by parse.c (text -> tree),
+ * match.c (the tree evaluated on one segment: matching, scoring, bounds) and search.c (top-k,
+ * counts, facets, streaming every match).
+ *
+ * A query is a tree of qnode. The parser builds it against a reader (prefix* is expanded
+ * through the dictionaries, idf comes from index-wide document frequencies); the matcher then
+ * walks the reader's segments one by one, re-opening the postings cursors of every leaf for
+ * each segment. Everything a query allocates dies with qtree_free. */
+#ifndef TT_QUERY_INT_H
+#define TT_QUERY_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "indexer/postings_codec.h"
+#include "indexer/reader.h"
+#include "timtin/analyze.h"
+#include "timtin/query.h"
+
+#define Q_END UINT32_MAX          /* "no more documents" */
+#define Q_EXACT_TIER 1000.0       /* per syllable typed with diacritics and found in its exact
+                                     form: exact-form matches rank above variant-only ones */
+#define Q_PROX_WEIGHT 0.5         /* per adjacent query pair found adjacent, times the smaller idf */
+#define Q_PREFIX_MAX 256          /* terms a prefix* expands to at most */
+#define Q_NEAR_DEFAULT 10         /* NEAR without /n */
+#define Q_NEAR_MAX 1000
+#define Q_DEPTH_MAX 64            /* nesting of parentheses */
+#define Q_KEEP_MAX 16             /* ORs with at most this many kids keep each kid's match set */
+
+enum qtype {
+  Q_TERM,    /* one syllable: folded list (positions), exact list when typed with diacritics */
+  Q_KEY,     /* a field keyword ("source:vnexpress"): non-positional list, scores 0 */
+  Q_PHRASE,  /* kids: Q_TERM at consecutive positions */
+  Q_NEAR,    /* kids[0], kids[1]: Q_TERM or Q_PHRASE within `near` positions, either order */
+  Q_AND,     /* every positive kid; Q_NOT kids exclude; Q_DATE kids filter */
+  Q_OR,      /* any kid */
+  Q_NOT,     /* kids[0] must not match (only under Q_AND) */
+  Q_DATE,    /* published in [lo, hi) */
+  Q_NONE     /* matches nothing (a prefix that expands to no term) */
+};
+
+enum qfield { F_ANY = 0, F_TITLE = 1, F_BODY = 2 };
+
+typedef struct qnode qnode;
+struct qnode {
+  uint8_t type;           /* enum qtype */
+  uint8_t field;          /* enum qfield: term, phrase, near */
+  uint8_t strict;         /* term: only the exact form matches */
+  uint8_t tier;           /* term: typed with diacritics, not strict: exact form adds the tier */
+  uint8_t fresh;          /* nothing sought yet in this segment */
+  uint32_t at;            /* byte offset in the query text (messages) */
+  qnode **kids;
+  int nkids;
+  int *order;             /* and/phrase/near: iterator kids, cheapest first (this segment) */
+  int niter;              /* entries in order[] */
+  uint32_t doc;           /* current doc: first match >= the last target, or Q_END */
+  uint64_t cost;          /* estimated matches in this segment */
+
+  /* Q_TERM, Q_KEY */
+  char *key;              /* folded syllable or keyword (tt_malloc'd) */
+  char *exact;            /* exact form when it differs from key, else NULL */
+  double idf;             /* index-wide, of the list that decides the match */
+  uint64_t df;            /* index-wide df of that list */
+  tt_plist_cursor *cur;   /* folded / keyword list (tt_malloc'd once) */
+  tt_plist_cursor *ecur;  /* exact list (when exact) */
+  uint8_t open, eopen;    /* cursors opened on the current segment */
+  uint8_t positional;     /* cur was opened with positions */
+  double wbm;             /* BM25 part of the block bound of the current window (qseg_bound) */
+
+  uint32_t near;          /* Q_NEAR: maximum distance */
+  int64_t lo, hi;         /* Q_DATE */
+
+  uint32_t *sp;           /* span scratch (phrase and near), tt_malloc'd */
+  size_t nsp, capsp;
+
+  uint64_t *bits;         /* bitmap scratch of composite nodes; exact-form set of tier terms */
+  size_t bitcap;          /* words allocated */
+  uint8_t ebits_ok;       /* tier term: bits holds its exact-form set in this segment */
+  uint8_t kept;           /* OR: every kid's match set is kept in its kbits (phase 2 bounds) */
+  uint64_t *kbits;        /* kid of a kept OR: its match set in this segment */
+  size_t kbitcap;
+};
+
+/* What a parse produces. */
+typedef struct qtree {
+  qnode *root;            /* always Q_AND */
+  char **terms;           /* positive folded syllables for highlighting; "x*" for prefixes */
+  size_t nterms;
+  char *note;             /* notes for the user (prefix expansion capped), or NULL */
+  double maxprox;         /* largest proximity bonus a document can get */
+} qtree;
+
+/* Parse query[0, len) against reader r (for prefix expansion and statistics). strict = the
+ * global --exact. Returns 0, TT_ESYNTAX (message shows the query and a caret), TT_ENOMEM or an
+ * index error. On error *t is empty. */
+int  qtree_parse(qtree *t, tt_reader *r, tt_analyzer *an, const char *query, size_t len, int strict);
+void qtree_free(qtree *t);
+
+/* ---- matching on one segment (match.c) */
+typedef struct qseg {
+  tt_reader *r;
+  const tt_segment *seg;
+  double ratio;           /* max(1, index average / segment average) over the fields, + slack */
+  int err;                /* first error while matching (sticky) */
+  size_t words;           /* 64-bit words of a bitmap over the segment's docs */
+} qseg;
+
+/* Open every leaf's cursors on segment s and order the iterators by cost. */
+int      qseg_open(qseg *q, tt_reader *r, uint32_t s, qnode *root);
+/* Re-open the cursors of the tree (after qseg_eval consumed them). */
+int      qseg_rewind(qseg *q, qnode *root);
+/* The exact match set of n on the segment, restricted to mask (NULL: every doc), into out
+ * (q->words words). Decodes doc ids into bitmaps instead of leapfrogging document by document;
+ * positions are checked for the candidates of phrases and NEAR. Consumes the cursors (call
+ * qseg_rewind before qseg_seek). Errors go to q->err. */
+void     qseg_eval(qseg *q, qnode *n, uint64_t *out, const uint64_t *mask);
+/* The exact-form set of a tier term (every doc whose exact list has it) into n->bits. */
+int      qseg_exact_bits(qseg *q, qnode *n);
+/* Put the nodes of the tree that match d (which root n matches) on d, and the others off it,
+ * from the match sets qseg_eval kept (OR kids) or the cursors: cheaper than qseg_seek, which
+ * would leapfrog and check positions again. Errors go to q->err. */
+void     qseg_place(qseg *q, qnode *n, uint32_t d);
+/* First matching doc >= target, or Q_END. Targets must not decrease. Errors go to q->err. */
+uint32_t qseg_seek(qseg *q, qnode *n, uint32_t target);
+/* Score of the doc every positive node is on (after qseg_seek returned d), without
+ * proximity, and the proximity bonus. */
+double   qseg_score(qseg *q, qnode *n, uint32_t d);
+double   qseg_proximity(qseg *q, qnode *n, uint32_t d);
+/* Upper bound of qseg_score for every doc in [d, *win] (block-max bounds); *win is lowered to
+ * the last doc the bound is valid for. Moves cursors shallowly (never past d). */
+double   qseg_bound(qseg *q, qnode *n, uint32_t d, uint32_t *win);
+/* Tighter bound for doc d inside the current window: only the nodes on d count, with their
+ * window bounds; the exact-tier terms it counted are appended to tiers[*nt] (capacity: the
+ * number of Q_TERM nodes), so the caller can drop the tiers that d lacks. */
+double   qseg_dbound(qseg *q, qnode *n, uint32_t d, qnode **tiers, int *nt);
+/* Bound of the score plus proximity of doc d from the match sets kept by qseg_eval (no cursor
+ * moves): the window bounds of the terms on d, the exact-form tiers d has (where the sets were
+ * built), and the proximity pairs of the ANDs on d. */
+double   qseg_bits_bound(const qnode *n, uint32_t d);
+/* Number of Q_TERM nodes in the tree. */
+int      qtree_count_terms(const qnode *n);
+/* Largest proximity bonus of the tree. */
+double   qtree_maxprox(const qnode *n);
+
+#endif
