@@ -759,3 +759,8 @@ int tt_docstore_verify(const char *path)
   tt_docstore_close(r);
   return rc;
 }
+
+void tt_docstore_release_pages(tt_docstore *r)
+{
+  if (r) tt_map_release(&r->map, 0, r->map.len);
+}

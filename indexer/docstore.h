@@ -142,6 +142,11 @@ void tt_docstore_stat(const tt_docstore *r, tt_docstore_stats *out);
  * message names the path and offset). */
 int tt_docstore_verify(const char *path);
 
+/* Drop the reader's mapped pages from the process (they stay in the page cache and fault back
+ * in on the next access): a merge calls it after copying a store, so that resident memory does
+ * not grow with the size of what it reads. */
+void tt_docstore_release_pages(tt_docstore *r);
+
 /* Semi-private, for tests and benchmarks: change the target uncompressed block size (default
  * 64 KiB; >= 1) before the first add. */
 void tt_docstore_writer__set_block_size(tt_docstore_writer *w, size_t bytes);

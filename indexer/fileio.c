@@ -402,3 +402,13 @@ done:
   tt_free(dst);
   return rc;
 }
+
+void tt_map_release(tt_map *m, size_t off, size_t len)
+{
+  if (!m->mapped_ || off >= m->len) return;
+  if (len > m->len - off) len = m->len - off;
+  size_t page = (size_t)sysconf(_SC_PAGESIZE);
+  size_t a = (off + page - 1) / page * page;
+  size_t b = (off + len) / page * page;
+  if (b > a) madvise((void *)(m->data + a), b - a, MADV_DONTNEED);
+}

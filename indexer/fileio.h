@@ -96,6 +96,12 @@ typedef struct tt_map {
  * (index files are immutable once written; a truncation would raise SIGBUS on access). */
 int tt_map_open(tt_map *m, const char *path);
 
+/* Drop the pages of [off, off+len) from this process (madvise DONTNEED on the page-aligned
+ * inside of the range; a no-op for files read into memory). The bytes stay valid: they fault
+ * back in from the page cache. For sequential readers of big files (merge), so resident memory
+ * stays bounded. */
+void tt_map_release(tt_map *m, size_t off, size_t len);
+
 /* Unmap and zero m. Safe on a zeroed map and when called twice. */
 void tt_map_close(tt_map *m);
 

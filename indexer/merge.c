@@ -31,7 +31,9 @@ int tt_merge_segments(const char *dir, const char *name, const tt_segment *const
   uint32_t **map = tt_calloc(n ? n : 1, sizeof *map);   /* old local -> new id, UINT32_MAX = gone */
   msrc *src = tt_calloc(n ? n : 1, sizeof *src);
   uint32_t *pos = NULL, poscap = 0;
-  if (!map || !src) { rc = tt_error_set(TT_ENOMEM, "out of memory"); goto done; }
+  uint64_t nterms_done = 0;
+  size_t *released = tt_calloc(n ? n : 1, sizeof *released);   /* bytes of each input's postings dropped */
+  if (!map || !src || !released) { rc = tt_error_set(TT_ENOMEM, "out of memory"); goto done; }
 
   /* documents */
   uint32_t next = 0;
@@ -46,6 +48,7 @@ int tt_merge_segments(const char *dir, const char *name, const tt_segment *const
       if (!rc) rc = tt_segwriter_add_doc(w, &rec, tt_seg_title_len(s, d), tt_seg_body_len(s, d));
       map[i][d] = next++;
     }
+    tt_docstore_release_pages(s->docs);  /* read once, in order: keep resident memory bounded */
   }
 
   /* terms: k-way merge (n is small: a linear scan for the minimum is fine) */
@@ -99,12 +102,24 @@ int tt_merge_segments(const char *dir, const char *name, const tt_segment *const
       else if (r2 && !rc) rc = r2;
     }
     if (!rc) rc = tt_segwriter_end_term(w);
+    /* lists are read in file order: drop what was read from the inputs' maps, per MiB */
+    if (!rc && ++nterms_done % 256 == 0) {
+      for (uint32_t i = 0; i < n; i++) {
+        tt_map *pm = (tt_map *)&in[i]->post;
+        size_t upto = src[i].live ? (size_t)src[i].e.post_off : pm->len;
+        if (upto >= released[i] + ((size_t)1 << 20)) {
+          tt_map_release(pm, released[i], upto - released[i]);
+          released[i] = upto;
+        }
+      }
+    }
   }
 
 done:
   if (map) for (uint32_t i = 0; i < n; i++) tt_free(map[i]);
   tt_free(map);
   tt_free(src);
+  tt_free(released);
   tt_free(pos);
   (void)poscap;
   if (rc) tt_segwriter_abort(w);

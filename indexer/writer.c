@@ -850,7 +850,11 @@ static void pick_merge(const tt_writer *w, int full, uint32_t *lo, uint32_t *hi)
       max = nmax;
       end++;
     }
-    if (end - start >= TT_MERGE_FACTOR) { *lo = start; *hi = end; return; }
+    if (end - start >= TT_MERGE_FACTOR) {  /* the newest FACTOR of the run: one tier up */
+      *lo = end - TT_MERGE_FACTOR;
+      *hi = end;
+      return;
+    }
   }
 }
 
