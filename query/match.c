@@ -169,10 +169,25 @@ static int term_positions(qseg *q, qnode *n, const uint32_t **p, uint32_t *np)
   return rc;
 }
 
+/* First index i in [lo, n) with P[i] >= want (n if none): branch-free bisection, so the
+ * unpredictable outcome of each comparison costs no misprediction. */
+static inline uint32_t lower_bound(const uint32_t *P, uint32_t lo, uint32_t n, uint32_t want)
+{
+  if (lo >= n) return n;
+  const uint32_t *base = P + lo;
+  uint32_t len = n - lo;
+  while (len > 1) {
+    uint32_t half = len / 2;
+    base = base[half] < want ? base + half : base;
+    len -= half;
+  }
+  return (uint32_t)(base - P) + (*base < want);
+}
+
 /* Start positions of the matches of phrase n in doc d (all kids on d), restricted to the
  * phrase's field, into n->sp; first_only may stop at the first. The kids are taken by
  * increasing frequency in d: the rarest gives the candidate starts, each next kid filters them
- * (galloping through its positions when it has many), so a document is usually rejected before
+ * (bisecting its positions), so a document is usually rejected before
  * the positions of its most frequent syllables are decoded. Returns the count (0 on error, with
  * q->err set). */
 static size_t phrase_spans(qseg *q, qnode *n, uint32_t d, int first_only)
@@ -212,19 +227,11 @@ static size_t phrase_spans(qseg *q, qnode *n, uint32_t d, int first_only)
     }
     size_t out = 0;
     uint32_t j = 0;
-    int gallop = N > 8 * ns;
     for (size_t i = 0; i < ns; i++) {
       uint32_t st = n->sp[i];
       if (st > UINT32_MAX - (uint32_t)k) break;
       uint32_t want = st + (uint32_t)k;
-      if (gallop) {
-        uint32_t step = 1, hi = j;
-        while (hi < N && P[hi] < want) { j = hi + 1; hi += step; step <<= 1; }
-        if (hi > N) hi = N;
-        while (j < hi) { uint32_t mid = j + (hi - j) / 2; if (P[mid] < want) j = mid + 1; else hi = mid; }
-      } else {
-        while (j < N && P[j] < want) j++;
-      }
+      j = lower_bound(P, j, N, want);
       if (j >= N) break;
       if (P[j] == want) n->sp[out++] = st;
     }
@@ -620,6 +627,18 @@ static void date_bits(qseg *q, const qnode *n, uint64_t *out, const uint64_t *ma
     if (date_ok(q, n, d)) out[d >> 6] |= 1ull << (d & 63);
 }
 
+/* tt_plist_seek for targets that are usually a few postings ahead (dense candidates): a few
+ * inline next() first, the skip-table seek only if they do not get there. */
+static inline int step_to(tt_plist_cursor *c, uint32_t t)
+{
+  for (int i = 0; i < 4 && c->lim; i++) {
+    if (tt_plist_doc(c) >= t) return 0;
+    int rc = tt_plist_next(c);
+    if (rc) return rc;
+  }
+  return tt_plist_seek(c, t);
+}
+
 /* Candidates of a phrase or NEAR in out: keep those whose positions agree. */
 static void verify_positions(qseg *q, qnode *n, uint64_t *out)
 {
@@ -629,7 +648,18 @@ static void verify_positions(qseg *q, qnode *n, uint64_t *out)
     for (uint64_t m = out[w]; m; m &= m - 1) {
       uint32_t d = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(m));
       int ok = 1;
-      for (int i = 0; i < n->nkids && ok; i++) ok = qseg_seek(q, n->kids[i], d) == d;
+      for (int i = 0; i < n->nkids && ok; i++) {
+        qnode *k = n->kids[i];
+        if (k->type == Q_TERM && !k->strict && !k->field) {   /* the common case, without the tree walk */
+          int rc = k->open ? step_to(k->cur, d) : TT_ITEROVER;
+          if (rc && rc != TT_ITEROVER) { q->err = rc; return; }
+          ok = rc == 0 && tt_plist_doc(k->cur) == d;
+          k->doc = ok ? d : Q_END;
+          k->fresh = !ok;
+        } else {
+          ok = qseg_seek(q, k, d) == d;
+        }
+      }
       if (ok) ok = n->type == Q_PHRASE ? phrase_spans(q, n, d, 1) > 0 : near_ok(q, n, d);
       if (q->err) return;
       if (!ok) out[w] &= ~(1ull << (d & 63));

@@ -215,7 +215,8 @@ static int make_terms(pctx *c, size_t a, size_t b, int phrase, int negated, qnod
 }
 
 /* Terms of the dictionaries that start with the folded prefix pre (positional keys only:
- * exact forms and field keywords are not syllables): the Q_PREFIX_MAX most frequent over the
+ * exact forms and field keywords are not syllables; no key with a colon after the prefix
+ * either, an entity term, unless pre names the field): the Q_PREFIX_MAX most frequent over the
  * union of the segments (document frequencies summed), ties in byte order. At most
  * Q_PREFIX_SCAN keys are looked at per segment. *capped says that some were left out. */
 #define Q_PREFIX_SCAN 100000
@@ -239,6 +240,7 @@ static int expand_prefix(pctx *c, const char *pre, size_t plen, char ***out, siz
   pterm *v = NULL;
   size_t n = 0, cap = 0;
   int rc = 0;
+  int field_prefix = memchr(pre, ':', plen) != NULL;
   *capped = 0;
   for (uint32_t s = 0; s < c->r->nsegs && !rc; s++) {
     tt_dict_iter it;
@@ -252,6 +254,8 @@ static int expand_prefix(pctx *c, const char *pre, size_t plen, char ***out, siz
       if (rc) break;
       if (e.key_len < plen || memcmp(e.key, pre, plen)) break;
       if (!(e.flags & TT_DICT_POSITIONAL)) continue;
+      /* entity terms ("hospital:...") are positional too, but no syllable has a colon */
+      if (!field_prefix && memchr(e.key + plen, ':', e.key_len - plen)) continue;
       if (++seen > Q_PREFIX_SCAN) { *capped = 1; break; }
       if (n == cap) {
         cap = cap ? cap * 2 : 64;
@@ -347,9 +351,9 @@ static qnode *key_node(const char *prefix, const char *s, size_t n, size_t at)
   return k;
 }
 
-/* source:VALUE, person:VALUE...: one keyword per folded syllable, ANDed; entity fields also
- * accept the whole folded name as one keyword (whichever form the entity index uses). */
-static int make_text_keys(pctx *c, const char *prefix, size_t a, size_t b, int whole, qnode **out)
+/* source:VALUE: one keyword per folded syllable of the source name, ANDed (the indexer stores
+ * "source:" + each syllable, docs/format.md "Field keywords"). */
+static int make_text_keys(pctx *c, const char *prefix, size_t a, size_t b, qnode **out)
 {
   *out = NULL;
   tt_analysis an;
@@ -358,28 +362,69 @@ static int make_text_keys(pctx *c, const char *prefix, size_t a, size_t b, int w
   if (an.n > 64) return syntax(c, a, "field %s: value too long", prefix);
   qnode *and = node_new(Q_AND, a);
   if (!and) return TT_ENOMEM;
-  tt_buf all = TT_BUF_INIT;
-  int rc = 0;
-  for (size_t i = 0; i < an.n && !rc; i++) {
+  for (size_t i = 0; i < an.n; i++) {
     const tt_token *t = &an.tokens[i];
     qnode *k = key_node(prefix, t->folded, t->folded_len, a + t->start);
-    if (!k) rc = TT_ENOMEM;
-    else rc = add_kid(and, k);
-    if (!rc && whole && ((i && tt_buf_putc(&all, ' ')) || tt_buf_append(&all, t->folded, t->folded_len)))
-      rc = tt_error_set(TT_ENOMEM, "out of memory");
+    if (!k || add_kid(and, k)) { node_free(and); return TT_ENOMEM; }   /* add_kid frees k */
   }
-  if (!rc && whole && an.n > 1) {
-    qnode *k = key_node(prefix, all.p, all.n, a);
-    qnode *or = k ? node_new(Q_OR, a) : NULL;
-    if (!or) { node_free(k); rc = TT_ENOMEM; }
-    else if ((rc = add_kid(or, k))) node_free(or);                  /* k freed by add_kid */
-    else if ((rc = add_kid(or, and))) { and = NULL; node_free(or); } /* and freed by add_kid */
-    else and = or;
-  }
-  tt_buf_fini(&all);
-  if (rc) { node_free(and); return rc; }
   *out = unwrap(and);
   return 0;
+}
+
+/* person:, hospital:, program: — the indexer stores each entity mention as the positional term
+ * "<field>:<folded canonical name>" (words joined by single spaces: "person:tran van thuan"),
+ * with title mentions counted as title frequency, so an entity scores like a syllable (BM25F:
+ * articles about it rank first). The value is folded the same way; "số" is dropped from
+ * program names as the recognizer drops it. With prefix != 0 the value is a prefix of names
+ * (person:"Trần Văn"* or person:tran*), expanded like prefix*. */
+static int make_entity(pctx *c, const char *field, size_t a, size_t b, int prefix, int negated, qnode **out)
+{
+  *out = NULL;
+  tt_analysis an;
+  TT_FORWARD(tt_analyze(c->an, c->q + a, b - a, 0, &an));
+  tt_buf key = TT_BUF_INIT;
+  int rc = 0, words = 0;
+  if (tt_buf_puts(&key, field)) rc = tt_error_set(TT_ENOMEM, "out of memory");
+  for (size_t i = 0; i < an.n && !rc; i++) {
+    const tt_token *t = &an.tokens[i];
+    if (!strcmp(field, "program:") && !strcmp(t->exact, "số")) continue;
+    if ((words++ && tt_buf_putc(&key, ' ')) || tt_buf_append(&key, t->folded, t->folded_len))
+      rc = tt_error_set(TT_ENOMEM, "out of memory");
+    if (!rc && !negated) rc = remember(c, t->folded, t->folded_len, 0);
+  }
+  if (!rc && !words) rc = syntax(c, a, "field %s needs a name", field);
+  if (!rc && key.n > TT_DICT_MAX_KEY) {   /* never indexed */
+    *out = node_new(Q_NONE, a);
+    rc = *out ? 0 : TT_ENOMEM;
+  } else if (!rc && prefix) {
+    char **v = NULL;
+    size_t n = 0;
+    int capped = 0;
+    rc = expand_prefix(c, key.p, key.n, &v, &n, &capped);
+    if (!rc && capped)
+      tt_buf_printf(&c->note, "%s'%s*' matches more than %d names: only the %d most frequent are searched",
+                    c->note.n ? "; " : "", key.p, Q_PREFIX_MAX, Q_PREFIX_MAX);
+    qnode *or = rc ? NULL : node_new(n ? Q_OR : Q_NONE, a);
+    if (!rc && !or) rc = TT_ENOMEM;
+    for (size_t k = 0; k < n && !rc; k++) {
+      qnode *t = node_new(Q_TERM, a);
+      if (!t) { rc = TT_ENOMEM; break; }
+      t->key = v[k];
+      v[k] = NULL;
+      t->field = (uint8_t)c->field;
+      rc = add_kid(or, t);
+    }
+    for (size_t k = 0; k < n; k++) tt_free(v[k]);
+    tt_free(v);
+    if (rc) node_free(or);
+    else *out = unwrap(or);
+  } else if (!rc) {
+    qnode *t = node_new(Q_TERM, a);
+    if (!t || !(t->key = tt_strndup(key.p, key.n))) { node_free(t); rc = tt_error_set(TT_ENOMEM, "out of memory"); }
+    else { t->field = (uint8_t)c->field; *out = t; }
+  }
+  tt_buf_fini(&key);
+  return rc;
 }
 
 static int is_alnum(char ch) { return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9'); }
@@ -578,10 +623,10 @@ static int parse_unit(pctx *c, qnode **out, int negated)
   if (c->i >= c->len) return syntax(c, c->i, "expected a word");
   char ch = c->q[c->i];
   if (ch == '=' && c->i + 1 < c->len && !is_space(c->q[c->i + 1])) {
-    c->i++;
+    while (c->i + 1 < c->len && c->q[c->i] == '=' && !is_space(c->q[c->i + 1])) c->i++;
     int save = c->xstrict;
     c->xstrict = 1;
-    int rc = parse_unit(c, out, negated);
+    int rc = parse_unit(c, out, negated);   /* one level: the '='s are consumed */
     c->xstrict = save;
     return rc;
   }
@@ -596,21 +641,27 @@ static int parse_unit(pctx *c, qnode **out, int negated)
     if (c->i >= c->len || is_space(c->q[c->i]) || c->q[c->i] == ')')
       return syntax(c, at, "empty field: %s: needs a value", name);
     if (which < 2) {
+      if (++c->depth > Q_DEPTH_MAX) return syntax(c, at, "fields nested too deep");
       int save = c->field;
       c->field = which == 0 ? F_TITLE : F_BODY;
       int rc = parse_unit(c, out, negated);
       c->field = save;
+      c->depth--;
       if (!rc && !*out) return syntax(c, at, "field %s: has no searchable word", name);
       return rc;
     }
     size_t a = 0, b = 0;
     TT_FORWARD(field_value(c, name, &a, &b));
+    if (which >= 4 && which <= 6) {   /* entities: a trailing '*' (after the quote too) = prefix */
+      int star = 0;
+      if (c->i < c->len && c->q[c->i] == '*') { star = 1; while (c->i < c->len && c->q[c->i] == '*') c->i++; }
+      while (b > a && c->q[b - 1] == '*') { b--; star = 1; }
+      static const char *const ef[] = {"person:", "hospital:", "program:"};
+      return make_entity(c, ef[which - 4], a, b, star, negated, out);
+    }
     switch (which) {
-    case 2: return make_text_keys(c, "source:", a, b, 0, out);
+    case 2: return make_text_keys(c, "source:", a, b, out);
     case 3: return make_url_keys(c, a, b, out);
-    case 4: return make_text_keys(c, "person:", a, b, 1, out);
-    case 5: return make_text_keys(c, "hospital:", a, b, 1, out);
-    case 6: return make_text_keys(c, "program:", a, b, 1, out);
     default: return make_date(c, a, b, out);
     }
   }

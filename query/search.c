@@ -587,6 +587,7 @@ int tt_search(tt_reader *r, const char *query, size_t len, const tt_search_optio
   u.t = &t;
   u.exhaustive = o->exhaustive;
   u.hp.cap = o->offset + o->limit;
+  if (u.hp.cap > r->base[r->nsegs]) u.hp.cap = (size_t)r->base[r->nsegs];   /* no more hits than documents */
   u.hp.by_date = o->sort_date;
   facets fc;
   memset(&fc, 0, sizeof fc);

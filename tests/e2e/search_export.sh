@@ -147,6 +147,8 @@ for good in 'title:bệnh' 'source:vnexpress' 'url:vnexpress.net' 'bệnh NEAR/3
 done; pass
 [ "$(c 'bệnh NEAR/1 viện')" -ge "$(c '"bệnh viện"')" ] || fail "NEAR/1 finds fewer than the phrase"; pass
 [ "$(c 'title:bệnh')" -le "$(c 'bệnh')" ] || fail "title: finds more than everywhere"; pass
+[ "$(c 'hospital:"Bệnh viện Bạch Mai"')" -gt 0 ] || fail "no article about Bệnh viện Bạch Mai"; pass
+[ "$(c 'person:"Trần Văn Thuấn"')" -le "$(c 'person:"Trần Văn"*')" ] || fail "person prefix finds fewer"; pass
 
 # --- malformed queries: exit 2, the query and a caret ------------------------------------------
 for bad in '"bệnh viện' '(y tế' 'title:' 'date:2024-13' 'foo:bar' 'y NEAR/0 tế'; do
