@@ -389,7 +389,7 @@ static int pick_pair(char out[][64])
 
 static int64_t day_start(int y, int m, int dd)
 {
-  char b[16];
+  char b[40];
   snprintf(b, sizeof b, "%04d-%02d-%02d", y, m, dd);
   int64_t t;
   assert_int_equal(tt_parse_date(b, strlen(b), &t), 0);
