@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -399,6 +400,7 @@ static int finish_flush(tt_writer *w)
   if (rc) tt_error_set(rc, "%s", w->fl_msg), w->rc = rc;
   else rc = adopt(w, &w->fl);
   bstate_free(&w->fl);
+  malloc_trim(0);  /* a finished builder's memory goes back to the system, not to a thread's arena */
   return rc;
 }
 
@@ -428,6 +430,7 @@ static int flush_builder(tt_writer *w, int background)
   if (rc) { drop_builder(w); return w->rc = rc; }
   rc = adopt(w, &w->cur);
   drop_builder(w);
+  malloc_trim(0);
   return rc;
 }
 
@@ -882,6 +885,7 @@ int tt_writer_merge(tt_writer *w, int full)
     if (rc) return w->rc = rc;
     w->segs[lo] = ns;
     w->counts.merges++;
+    malloc_trim(0);
     rc = commit(w);
     if (rc) return rc;
     if (full) return 0;
