@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "timtin/article.h"
+#include "../testutil.h"
 
 static const char *tu_words[] = {
   "bệnh", "viện", "bạch", "mai", "chợ", "rẫy", "y", "tế", "sức", "khỏe", "khoẻ", "hòa", "hoà",
@@ -68,16 +69,11 @@ static tt_article tu_article(const tu_doc *d)
 
 static char *tu_tempdir(void)
 {
-  char *t = strdup("/tmp/tt_index_XXXXXX");
-  if (!mkdtemp(t)) { free(t); return NULL; }
+  char *t = malloc(4096);
+  if (t && tt_test_mkdtemp(t, 4096, "tt_index")) { free(t); return NULL; }
   return t;
 }
 
-static void tu_rmrf(const char *dir)
-{
-  char cmd[4200];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-  if (system(cmd)) {}
-}
+static void tu_rmrf(const char *dir) { tt_test_rmtree(dir); }
 
 #endif

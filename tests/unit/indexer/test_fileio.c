@@ -17,31 +17,20 @@
 #include "common/error.h"
 #include "indexer/fileio.h"
 
+#include "../testutil.h"
+
 static char tmpdir[256];
 
 static int setup(void **state)
 {
   (void)state;
-  const char *base = getenv("TMPDIR");
-  snprintf(tmpdir, sizeof tmpdir, "%s/tt_fileio_XXXXXX", base && *base ? base : "/tmp");
-  return mkdtemp(tmpdir) ? 0 : -1;
+  return tt_test_mkdtemp(tmpdir, sizeof tmpdir, "tt_fileio");
 }
 
 static int teardown(void **state)
 {
   (void)state;
-  DIR *d = opendir(tmpdir);
-  if (d) {
-    struct dirent *e;
-    char p[512];
-    while ((e = readdir(d))) {
-      if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-      snprintf(p, sizeof p, "%s/%s", tmpdir, e->d_name);
-      unlink(p);
-    }
-    closedir(d);
-  }
-  rmdir(tmpdir);
+  tt_test_rmtree(tmpdir);
   return 0;
 }
 
