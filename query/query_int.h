@@ -18,7 +18,7 @@
 #include "timtin/query.h"
 
 #define Q_END UINT32_MAX          /* "no more documents" */
-#define Q_EXACT_TIER 1000.0       /* per syllable typed with diacritics and found in its exact
+#define Q_EXACT_TIER TT_EXACT_TIER /* per syllable typed with diacritics and found in its exact
                                      form: exact-form matches rank above variant-only ones */
 #define Q_PROX_WEIGHT 0.5         /* per adjacent query pair found adjacent, times the smaller idf */
 #define Q_PREFIX_MAX 256          /* terms a prefix* expands to at most */

@@ -29,9 +29,14 @@ typedef struct tt_search_options {
 #define TT_SEARCH_OPTIONS_VERSION 2
 #define TT_SEARCH_OPTIONS_INIT {TT_SEARCH_OPTIONS_VERSION, 10, 0, 0, 0, 0, 10, 0}
 
+/* A relevance score is exact * TT_EXACT_TIER + relevance, where exact counts the query syllables
+ * typed with diacritics and found in that exact form, and relevance (BM25F + proximity, always
+ * below TT_EXACT_TIER) orders documents within a tier (docs/ranking.md). */
+#define TT_EXACT_TIER 1000.0
+
 typedef struct tt_hit {
   uint64_t doc;        /* global doc id in the reader's snapshot */
-  double score;
+  double score;        /* --sort relevance: see TT_EXACT_TIER */
   int64_t published;
 } tt_hit;
 

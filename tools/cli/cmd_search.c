@@ -131,8 +131,13 @@ static int print_human(tt_reader *r, const tt_results *res, const tt_search_opti
     if (tt_hit_fetch(r, res->hits[i].doc, 1, &d)) return tt_cli_fail("fetch");
     char date[16];
     date_str(d.published, date, sizeof date);
-    printf("%zu. %s%.*s%s\n   %s%s  %.*s  %.*s  score %.2f%s\n", o->offset + i + 1, bold, (int)d.title_len, d.title, off,
-           dim, date, (int)d.source_len, d.source, (int)d.url_len, d.url, res->hits[i].score, off);
+    /* The score shown apart: relevance within the tier, and how many syllables matched in the
+     * exact form typed (the tier), rather than one number in the thousands. */
+    double sc = res->hits[i].score, tiers = sc >= TT_EXACT_TIER ? (double)(long)(sc / TT_EXACT_TIER) : 0;
+    char exact[48] = "";
+    if (tiers > 0) snprintf(exact, sizeof exact, ", %.0f exact form%s", tiers, tiers > 1 ? "s" : "");
+    printf("%zu. %s%.*s%s\n   %s%s  %.*s  %.*s  score %.2f%s%s\n", o->offset + i + 1, bold, (int)d.title_len, d.title, off,
+           dim, date, (int)d.source_len, d.source, (int)d.url_len, d.url, sc - tiers * TT_EXACT_TIER, exact, off);
     tt_snippet sn;
     if (tt_snippet_make(d.body, d.body_len, res->terms, res->nterms, 240, &sn)) return tt_cli_fail("snippet");
     printf("   ");
