@@ -2,14 +2,18 @@
  *
  * A per-document pass turns the tokens into 64-bit keys (term index << 32 | position), sorts
  * them, and appends one record per distinct term to that term's vbyte stream. Streams are
- * decoded only at flush. The term table is open addressing over XXH3 hashes. */
+ * decoded only at flush. The term table is open addressing over XXH3 hashes; a slot holds the
+ * hash's high half as a tag, and a term its key's first 8 bytes, so that a lookup of a key of up
+ * to 8 bytes (most syllables) reads the slot and the term and never the key bytes. */
 #include "indexer/inverter.h"
 
 #include <stdlib.h>
 #include <string.h>
+#define XXH_INLINE_ALL  /* the short-key paths of XXH3 inlined here: no call per token */
 #include <xxhash.h>
 
 #include "common/alloc.h"
+#include "common/endian.h"
 #include "common/error.h"
 #include "indexer/vbyte.h"
 
@@ -98,6 +102,7 @@ static int grow_table(tt_inverter *inv)
 static int64_t term_id(tt_inverter *inv, const char *key, uint32_t len, int positional)
 {
   uint64_t h = XXH3_64bits(key, len) ^ (uint64_t)positional;
+  uint64_t head = tt_load_le_upto64(key, len);
   size_t mask = inv->nslots - 1, j = h & mask;
   uint64_t tag = (h >> 32) << 32;
   for (;;) {
@@ -106,8 +111,8 @@ static int64_t term_id(tt_inverter *inv, const char *key, uint32_t len, int posi
     if ((s & 0xFFFFFFFF00000000ull) == tag) {
       uint32_t id = (uint32_t)s - 1;
       tt_inv_term *t = &inv->terms[id];
-      if (t->key_len == len && t->positional == (uint32_t)positional &&
-          !memcmp(inv->keys.p + t->key_off, key, len))
+      if (t->key8 == head && t->key_len == len && t->positional == (uint32_t)positional &&
+          (len <= 8 || !memcmp(inv->keys.p + t->key_off + 8, key + 8, len - 8)))
         return id;
     }
     j = (j + 1) & mask;
@@ -126,6 +131,7 @@ static int64_t term_id(tt_inverter *inv, const char *key, uint32_t len, int posi
   size_t id = inv->nterms++;
   tt_inv_term *t = &inv->terms[id];
   memset(t, 0, sizeof *t);
+  t->key8 = head;
   t->key_off = (uint32_t)inv->keys.n;
   t->key_len = len;
   t->positional = (uint32_t)positional;
