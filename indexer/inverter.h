@@ -28,6 +28,8 @@ typedef struct tt_inv_term {
   uint32_t key_off;      /* key bytes at tt_inverter_key() */
   uint32_t next_doc;     /* last doc with a posting + 1 (0 = none yet) */
   uint32_t df;           /* documents */
+  uint32_t fold;         /* exact-only terms: id + 1 of the folded term last seen with it (a
+                            hint, checked before use), 0 = none */
   tt_buf   stream;       /* vbyte: doc gap, tf_title, tf_body, [position gaps...] per doc */
 } tt_inv_term;
 

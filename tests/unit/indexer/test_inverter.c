@@ -95,10 +95,51 @@ static void test_keys(void **state)
   tt_inverter_free(inv);
 }
 
+/* A word with diacritics is indexed under its exact form (non-positional) and its folded form
+ * (positional). The exact term remembers its folded term as a hint: a token whose folded form
+ * differs for the same exact form (not something the analyzer makes, but the inverter must not
+ * assume it) still gets its own folded term. */
+static void test_exact_and_folded(void **state)
+{
+  (void)state;
+  tt_inverter *inv;
+  assert_int_equal(tt_inverter_new(&inv), 0);
+  tt_token t[4];
+  t[0] = tok("ho\xC3\xA0", 4, 1, TT_TOKEN_FOLDED);
+  t[0].folded = "hoa"; t[0].folded_len = 3;
+  t[1] = t[0]; t[1].pos = 2;
+  t[2] = t[0]; t[2].pos = 3; t[2].folded = "hoaxxxxxxx"; t[2].folded_len = 10;  /* same exact, other fold */
+  t[3] = tok("hoa", 3, 4, 0);
+  for (uint32_t d = 0; d < 2; d++) assert_int_equal(tt_inverter_add(inv, d, NULL, 0, t, 4, 1), 0);
+  tt_inv_term **sorted;
+  size_t n;
+  assert_int_equal(tt_inverter_sorted(inv, &sorted, &n), 0);
+  assert_int_equal(n, 3);  /* "hoa" (positional), "hoaxxxxxxx" (positional), "hoà" (exact) */
+  static const char *const want[] = {"hoa", "hoaxxxxxxx", "ho\xC3\xA0"};
+  static const uint32_t tf[] = {3, 1, 3}, first[] = {1, 3, 0};
+  for (size_t i = 0; i < n; i++) {
+    assert_int_equal(sorted[i]->key_len, strlen(want[i]));
+    assert_memory_equal(tt_inverter_key(inv, sorted[i]), want[i], strlen(want[i]));
+    assert_int_equal(sorted[i]->positional, i < 2);
+    assert_int_equal(sorted[i]->df, 2);
+    tt_inv_stream s;
+    tt_inv_stream_init(&s, sorted[i]);
+    uint32_t doc, a, b, pos[4];
+    for (uint32_t d = 0; d < 2; d++) {
+      assert_int_equal(tt_inv_stream_next(&s, &doc, &a, &b, pos, 4), 1);
+      assert_int_equal(doc, d);
+      assert_int_equal(a + b, tf[i]);
+      if (sorted[i]->positional) assert_int_equal(pos[0], first[i]);
+    }
+  }
+  tt_inverter_free(inv);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_keys),
+    cmocka_unit_test(test_exact_and_folded),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
