@@ -582,9 +582,9 @@ static size_t org_pattern(tt_entities *e, size_t i, tt_buf *b)
 static size_t gaz(tt_entities *e, size_t i, int type, tt_buf *b)
 {
   const phr *p;
+  if (i >= e->n || !e->et[i].cap) return 0;  /* gazetteer names start with a capital: no scan */
   size_t m = match(e, i, KB(TT_EK_GAZ), type, &p);
   if (!m) return 0;
-  if (!e->et[i].cap) return 0;
   tt_buf_reset(b);
   puts_b(e, b, lexs(e, p), p->canon_len);
   return i + m;
