@@ -80,6 +80,10 @@ const char *tt_inverter_key(const tt_inverter *inv, const tt_inv_term *t)
   return inv->keys.p + t->key_off;
 }
 
+/* A term is one cache line; its size is also what the memory budget counts per term, so keep
+ * it from growing unnoticed (a change moves every flush point). */
+_Static_assert(sizeof(void *) != 8 || sizeof(tt_inv_term) == 64, "tt_inv_term is 64 bytes");
+
 static inline uint64_t key_hash(const char *key, uint32_t len, int positional)
 {
   return XXH3_64bits(key, len) ^ (uint64_t)positional;
@@ -115,6 +119,7 @@ static inline int term_is(const tt_inverter *inv, const tt_inv_term *t, const ch
 /* Index of the term with this key, created if new. Returns -1 on out of memory. */
 static int64_t term_id(tt_inverter *inv, const char *key, uint32_t len, int positional)
 {
+  if (len >= (1u << 31)) return -1;  /* key_len has 31 bits; tokens are far shorter */
   uint64_t h = key_hash(key, len, positional);
   uint64_t head = tt_load_le_upto64(key, len);
   size_t mask = inv->nslots - 1, j = h & mask;
