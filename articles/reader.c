@@ -25,6 +25,8 @@
 #include "articles/date.h"
 #include "articles/stream.h"
 #include "common/alloc.h"
+#include "common/compiler.h"
+#include "common/endian.h"
 #include "common/error.h"
 #include "common/utf8.h"
 
@@ -387,20 +389,20 @@ static int record_error(tt_article_reader *r, const char *fmt, ...)
 static int put_field(tt_buf *b, const char *s, size_t n, size_t *off)
 {
   *off = b->n;
-  size_t i = 0;
+  const unsigned char *u = (const unsigned char *)s;
+  size_t i = 0, run = 0;  /* [run, i): well-formed bytes not yet copied */
+  if (tt_buf_reserve(b, n + 1)) return TT_ENOMEM;
   while (i < n) {
-    size_t j = i;
-    while (j < n && (unsigned char)s[j] < 0x80) j++;  /* ASCII run */
-    if (j > i && tt_buf_append(b, s + i, j - i)) return TT_ENOMEM;
-    i = j;
-    while (i < n && (unsigned char)s[i] >= 0x80) {
-      uint32_t cp;
-      size_t k = tt_utf8_decode((const unsigned char *)s + i, n - i, &cp);
-      if (cp == TT_UTF8_INVALID ? tt_buf_append(b, "\xEF\xBF\xBD", 3) : tt_buf_append(b, s + i, k))
-        return TT_ENOMEM;
-      i += k;
-    }
+    if (n - i >= 8 && !(tt_load_le64(u + i) & 0x8080808080808080ull)) { i += 8; continue; }
+    if (u[i] < 0x80) { i++; continue; }
+    uint32_t cp;
+    size_t k = tt_utf8_decode(u + i, n - i, &cp);
+    if (TT_LIKELY(cp != TT_UTF8_INVALID)) { i += k; continue; }
+    if (tt_buf_append(b, s + run, i - run) || tt_buf_append(b, "\xEF\xBF\xBD", 3)) return TT_ENOMEM;
+    i += k;
+    run = i;
   }
+  if (tt_buf_append(b, s + run, n - run)) return TT_ENOMEM;
   return tt_buf_putc(b, 0) ? TT_ENOMEM : 0;
 }
 

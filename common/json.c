@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "common/endian.h"
 #include "common/error.h"
 #include "common/utf8.h"
 
@@ -13,6 +14,24 @@ typedef struct scan {
 } scan;
 
 #define FAIL(sc, msg) do { (sc)->what = (msg); return -1; } while (0)
+
+/* First byte in [p, end) that ends a plain run of string bytes: '"', '\\' or a control
+ * character (< 0x20); end if none. Eight bytes at a time: for a word x, (x - 0x01..*n) & ~x &
+ * 0x80.. is non-zero exactly when some byte of x is below n (n <= 0x80), which finds a control
+ * byte directly and a quote or backslash as a zero byte of x XOR its repetition. A word with a
+ * hit is then walked byte by byte. */
+static const char *plain_run(const char *p, const char *end)
+{
+  const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+  while (end - p >= 8) {
+    uint64_t x = tt_load_le64(p), q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+    uint64_t hit = ((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b);
+    if (hit & high) break;
+    p += 8;
+  }
+  while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20) p++;
+  return p;
+}
 
 static void ws(scan *sc)
 {
@@ -41,14 +60,10 @@ static int string(scan *sc, tt_json_value *out, int want, int *decoded)
 {
   const char *start = ++sc->p;
   /* fast path: find the closing quote; escapes send us to the slow path */
-  while (sc->p < sc->end) {
-    unsigned char c = (unsigned char)*sc->p;
-    if (c == '"') break;
-    if (c == '\\') goto slow;
-    if (c < 0x20) FAIL(sc, "control character in string");
-    sc->p++;
-  }
+  sc->p = plain_run(sc->p, sc->end);
   if (sc->p >= sc->end) FAIL(sc, "unterminated string");
+  if (*sc->p == '\\') goto slow;
+  if (*sc->p != '"') FAIL(sc, "control character in string");
   if (want) { out->type = TT_JSON_STRING; out->s = start; out->len = (size_t)(sc->p - start); *decoded = 0; }
   sc->p++;
   return 0;
@@ -60,8 +75,7 @@ slow:;
     if (c == '"') break;
     if (c < 0x20) FAIL(sc, "control character in string");
     if (c != '\\') {
-      const char *q = sc->p;
-      while (q < sc->end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20) q++;
+      const char *q = plain_run(sc->p, sc->end);
       if (want && tt_buf_append(sc->scratch, sc->p, (size_t)(q - sc->p))) FAIL(sc, "out of memory");
       sc->p = q;
       continue;

@@ -2,21 +2,24 @@
  *
  * A per-document pass turns the tokens into 64-bit keys (term index << 32 | position), sorts
  * them, and appends one record per distinct term to that term's vbyte stream. Streams are
- * decoded only at flush. The term table is open addressing over XXH3 hashes. */
+ * decoded only at flush. The term table is open addressing over XXH3 hashes; a slot holds the
+ * hash's high half as a tag, and a term its key's first 8 bytes, so that a lookup of a key of up
+ * to 8 bytes (most syllables) reads the slot and the term and never the key bytes. */
 #include "indexer/inverter.h"
 
 #include <stdlib.h>
 #include <string.h>
+#define XXH_INLINE_ALL  /* the short-key paths of XXH3 inlined here: no call per token */
 #include <xxhash.h>
 
 #include "common/alloc.h"
+#include "common/endian.h"
 #include "common/error.h"
 #include "indexer/vbyte.h"
 
 struct tt_inverter {
   tt_inv_term *terms;    /* nterms entries */
   size_t nterms, capterms;
-  uint64_t *hashes;      /* per term */
   uint64_t *slots;       /* open addressing: high 32 bits of the hash << 32 | term index + 1 (0 = empty) */
   size_t nslots;         /* power of two */
   tt_buf keys;           /* all key bytes */
@@ -56,7 +59,6 @@ void tt_inverter_free(tt_inverter *inv)
   if (!inv) return;
   tt_inverter_reset(inv);
   tt_free(inv->terms);
-  tt_free(inv->hashes);
   tt_free(inv->slots);
   tt_free(inv->chain);
   tt_free(inv->touched);
@@ -66,7 +68,7 @@ void tt_inverter_free(tt_inverter *inv)
 
 size_t tt_inverter_bytes(const tt_inverter *inv)
 {
-  return inv->capterms * (sizeof(tt_inv_term) + sizeof(uint64_t)) +
+  return inv->capterms * sizeof(tt_inv_term) +
          inv->nslots * sizeof(uint64_t) + inv->keys.cap + inv->stream_bytes +
          inv->capscratch * (sizeof(*inv->chain) + sizeof(uint32_t));
 }
@@ -78,15 +80,27 @@ const char *tt_inverter_key(const tt_inverter *inv, const tt_inv_term *t)
   return inv->keys.p + t->key_off;
 }
 
+/* A term is one cache line; its size is also what the memory budget counts per term, so keep
+ * it from growing unnoticed (a change moves every flush point). */
+_Static_assert(sizeof(void *) != 8 || sizeof(tt_inv_term) == 64, "tt_inv_term is 64 bytes");
+
+static inline uint64_t key_hash(const char *key, uint32_t len, int positional)
+{
+  return XXH3_64bits(key, len) ^ (uint64_t)positional;
+}
+
+/* Double the slots; the hashes are recomputed from the keys (amortised, one per term). */
 static int grow_table(tt_inverter *inv)
 {
   size_t n = inv->nslots * 2;
   uint64_t *s = tt_calloc(n, sizeof *s);
   TT_CHECK_ALLOC(s);
   for (size_t i = 0; i < inv->nterms; i++) {
-    size_t j = inv->hashes[i] & (n - 1);
+    const tt_inv_term *t = &inv->terms[i];
+    uint64_t h = key_hash(inv->keys.p + t->key_off, t->key_len, (int)t->positional);
+    size_t j = h & (n - 1);
     while (s[j]) j = (j + 1) & (n - 1);
-    s[j] = (inv->hashes[i] >> 32) << 32 | ((uint64_t)i + 1);
+    s[j] = (h >> 32) << 32 | ((uint64_t)i + 1);
   }
   tt_free(inv->slots);
   inv->slots = s;
@@ -94,10 +108,20 @@ static int grow_table(tt_inverter *inv)
   return 0;
 }
 
+/* Is t the term (key, len, positional)? head = tt_load_le_upto64(key, len). */
+static inline int term_is(const tt_inverter *inv, const tt_inv_term *t, const char *key, uint32_t len,
+                          uint64_t head, int positional)
+{
+  return t->key8 == head && t->key_len == len && t->positional == (uint32_t)positional &&
+         (len <= 8 || !memcmp(inv->keys.p + t->key_off + 8, key + 8, len - 8));
+}
+
 /* Index of the term with this key, created if new. Returns -1 on out of memory. */
 static int64_t term_id(tt_inverter *inv, const char *key, uint32_t len, int positional)
 {
-  uint64_t h = XXH3_64bits(key, len) ^ (uint64_t)positional;
+  if (len >= (1u << 31)) return -1;  /* key_len has 31 bits; tokens are far shorter */
+  uint64_t h = key_hash(key, len, positional);
+  uint64_t head = tt_load_le_upto64(key, len);
   size_t mask = inv->nslots - 1, j = h & mask;
   uint64_t tag = (h >> 32) << 32;
   for (;;) {
@@ -106,9 +130,7 @@ static int64_t term_id(tt_inverter *inv, const char *key, uint32_t len, int posi
     if ((s & 0xFFFFFFFF00000000ull) == tag) {
       uint32_t id = (uint32_t)s - 1;
       tt_inv_term *t = &inv->terms[id];
-      if (t->key_len == len && t->positional == (uint32_t)positional &&
-          !memcmp(inv->keys.p + t->key_off, key, len))
-        return id;
+      if (term_is(inv, t, key, len, head, positional)) return id;
     }
     j = (j + 1) & mask;
   }
@@ -117,20 +139,17 @@ static int64_t term_id(tt_inverter *inv, const char *key, uint32_t len, int posi
     tt_inv_term *nt = tt_realloc(inv->terms, cap * sizeof *nt);
     if (!nt) return -1;
     inv->terms = nt;
-    uint64_t *nh = tt_realloc(inv->hashes, cap * sizeof *nh);
-    if (!nh) return -1;
-    inv->hashes = nh;
     inv->capterms = cap;
   }
   if (inv->keys.n + len > UINT32_MAX) return -1;
   size_t id = inv->nterms++;
   tt_inv_term *t = &inv->terms[id];
   memset(t, 0, sizeof *t);
+  t->key8 = head;
   t->key_off = (uint32_t)inv->keys.n;
   t->key_len = len;
   t->positional = (uint32_t)positional;
   if (tt_buf_append(&inv->keys, key, len) || tt_buf_putc(&inv->keys, 0)) return -1;
-  inv->hashes[id] = h;
   inv->slots[j] = tag | ((uint64_t)id + 1);
   if (inv->nterms * 2 > inv->nslots && grow_table(inv)) return -1;
   return (int64_t)id;
@@ -181,7 +200,24 @@ static int add_tokens(tt_inverter *inv, const tt_token *toks, size_t n, uint32_t
       if (note(inv, term_id(inv, t->folded, t->folded_len, 1), t->pos, k, nt)) return TT_ENOMEM;
       continue;
     }
-    if (note(inv, term_id(inv, t->folded, t->folded_len, 1), t->pos, k, nt)) return TT_ENOMEM;
+    int64_t ex = -1, fo;
+    if (t->flags & TT_TOKEN_FOLDED) {
+      /* A word with diacritics: the exact form's term remembers the folded term last seen
+       * with it, so the folded form (almost always the same for the same exact form) costs a
+       * check instead of a second lookup. */
+      if ((ex = term_id(inv, t->exact, t->exact_len, 0)) < 0) return TT_ENOMEM;
+      uint32_t f = inv->terms[ex].fold;
+      if (f && term_is(inv, &inv->terms[f - 1], t->folded, t->folded_len,
+                       tt_load_le_upto64(t->folded, t->folded_len), 1)) {
+        fo = f - 1;
+      } else {
+        if ((fo = term_id(inv, t->folded, t->folded_len, 1)) < 0) return TT_ENOMEM;
+        inv->terms[ex].fold = (uint32_t)fo + 1;
+      }
+    } else {
+      fo = term_id(inv, t->folded, t->folded_len, 1);
+    }
+    if (note(inv, fo, t->pos, k, nt)) return TT_ENOMEM;
     if (t->flags & TT_TOKEN_COMPOUND) {
       /* "covid-19", "72-nq/tw": each part is also a folded term at the token's position, so
        * that "covid" finds COVID-19 (docs/format.md) */
@@ -195,9 +231,7 @@ static int add_tokens(tt_inverter *inv, const tt_token *toks, size_t n, uint32_t
         a = b + 1;
       }
     }
-    if ((t->flags & TT_TOKEN_FOLDED) &&
-        note(inv, term_id(inv, t->exact, t->exact_len, 0), t->pos, k, nt))
-      return TT_ENOMEM;
+    if (ex >= 0 && note(inv, ex, t->pos, k, nt)) return TT_ENOMEM;
   }
   return 0;
 }

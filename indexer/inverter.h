@@ -19,15 +19,19 @@
 #include "timtin/analyze.h"
 
 typedef struct tt_inv_term {
-  uint32_t key_off;      /* key bytes at tt_inverter_key() */
-  uint32_t key_len;
-  uint32_t next_doc;     /* last doc with a posting + 1 (0 = none yet) */
-  uint32_t df;           /* documents */
-  uint32_t positional;   /* 1 = folded term (positions kept), 0 = exact-only term */
+  /* what a lookup and a token touch first, together at the start (one cache line) */
+  uint64_t key8;         /* the key's first 8 bytes (fewer: zero-padded), compared before the rest */
+  uint32_t key_len : 31;
+  uint32_t positional : 1; /* 1 = folded term (positions kept), 0 = exact-only term */
   uint32_t touch;        /* inverter's stamp of the last document that used the term */
   uint32_t head, tail;   /* its position chain in that document */
+  uint32_t key_off;      /* key bytes at tt_inverter_key() */
+  uint32_t next_doc;     /* last doc with a posting + 1 (0 = none yet) */
+  uint32_t df;           /* documents */
+  uint32_t fold;         /* exact-only terms: id + 1 of the folded term last seen with it (a
+                            hint, checked before use), 0 = none */
   tt_buf   stream;       /* vbyte: doc gap, tf_title, tf_body, [position gaps...] per doc */
-} tt_inv_term;
+} tt_inv_term;             /* 64 bytes: tt_inverter_bytes() counts them against the budget */
 
 typedef struct tt_inverter tt_inverter;
 

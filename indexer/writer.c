@@ -584,23 +584,69 @@ static void stop_worker(tt_writer *w)
   w->threaded = 0;
 }
 
-/* Copy an article and its tokens into one allocation. */
-static const tt_token *tok_at(const tt_analysis *ta, const tt_analysis *tb, const tt_token *kw, size_t i)
+/* Copy an article and its tokens into one allocation. The analyzer's exact and folded forms
+ * lie packed in its arenas, so for the title and the body each side is one block copy (the
+ * tokens re-pointed into it) when its bytes are dense; otherwise, and for the keywords, each
+ * string is copied on its own. */
+typedef struct strspan {
+  const char *lo, *hi;  /* bytes covering every string of the side, NULs included */
+  size_t sum;           /* their own bytes, NULs included */
+  int block;            /* copy [lo, hi) as one block */
+} strspan;
+
+static void span_of(strspan *sp, const tt_token *t, size_t n, int folded)
 {
-  if (i < ta->n) return &ta->tokens[i];
-  if (i < ta->n + tb->n) return &tb->tokens[i - ta->n];
-  return &kw[i - ta->n - tb->n];
+  sp->lo = sp->hi = NULL;
+  sp->sum = 0;
+  for (size_t i = 0; i < n; i++) {
+    const char *s = folded ? t[i].folded : t[i].exact;
+    size_t len = (folded ? t[i].folded_len : t[i].exact_len) + (size_t)1;
+    /* compared as integers: the strings need not share one block */
+    if (!sp->lo || (uintptr_t)s < (uintptr_t)sp->lo) sp->lo = s;
+    if (!sp->hi || (uintptr_t)s + len > (uintptr_t)sp->hi) sp->hi = s + len;
+    sp->sum += len;
+  }
+  sp->block = n && (uintptr_t)sp->hi - (uintptr_t)sp->lo <= 2 * sp->sum + 64;
+}
+
+static size_t span_bytes(const strspan *sp) { return sp->block ? (size_t)(sp->hi - sp->lo) : sp->sum; }
+
+/* Copy the side (exact or folded) of n tokens src into p, pointing dst's at the copies. */
+static char *copy_side(char *p, const strspan *sp, const tt_token *src, tt_token *dst, size_t n, int folded)
+{
+  if (sp->block) {
+    memcpy(p, sp->lo, (size_t)(sp->hi - sp->lo));
+    for (size_t i = 0; i < n; i++) {
+      if (folded) dst[i].folded = p + (src[i].folded - sp->lo);
+      else dst[i].exact = p + (src[i].exact - sp->lo);
+    }
+    return p + (sp->hi - sp->lo);
+  }
+  for (size_t i = 0; i < n; i++) {
+    const char *s = folded ? src[i].folded : src[i].exact;
+    size_t len = (folded ? src[i].folded_len : src[i].exact_len) + (size_t)1;
+    memcpy(p, s, len);
+    if (folded) dst[i].folded = p;
+    else dst[i].exact = p;
+    p += len;
+  }
+  return p;
 }
 
 static int copy_doc(adoc *d, const tt_article *a, const tt_analysis *ta, const tt_analysis *tb,
                     const tt_token *kw, size_t nkw, uint32_t title_end)
 {
+  const tt_token *src[3] = {ta->tokens, tb->tokens, kw};
+  size_t cnt[3] = {ta->n, tb->n, nkw};
+  strspan sp[3][2];
   size_t n = a->url_len + a->title_len + a->source_len + a->body_len + a->id_len + 5;
+  for (int g = 0; g < 3; g++)
+    for (int f = 0; f < 2; f++) {
+      span_of(&sp[g][f], src[g], cnt[g], f);
+      if (g == 2) sp[g][f].block = 0;  /* keywords: exact and folded are the same string */
+      n += span_bytes(&sp[g][f]);
+    }
   size_t nt = ta->n + tb->n + nkw;
-  for (size_t i = 0; i < nt; i++) {
-    const tt_token *t = tok_at(ta, tb, kw, i);
-    n += t->exact_len + t->folded_len + 2;
-  }
   size_t toff = (n + 15) & ~(size_t)15;
   char *mem = tt_malloc(toff + (nt ? nt : 1) * sizeof(tt_token));
   TT_CHECK_ALLOC(mem);
@@ -615,16 +661,13 @@ static int copy_doc(adoc *d, const tt_article *a, const tt_analysis *ta, const t
 #undef COPY
   d->a.published = a->published;
   d->toks = (tt_token *)(mem + toff);
-  for (size_t i = 0; i < nt; i++) {
-    const tt_token *t = tok_at(ta, tb, kw, i);
-    tt_token *c = &d->toks[i];
-    *c = *t;
-    memcpy(p, t->exact, t->exact_len + 1);
-    c->exact = p;
-    p += t->exact_len + 1;
-    memcpy(p, t->folded, t->folded_len + 1);
-    c->folded = p;
-    p += t->folded_len + 1;
+  tt_token *dst = d->toks;
+  for (int g = 0; g < 3; g++) {
+    if (!cnt[g]) continue;
+    memcpy(dst, src[g], cnt[g] * sizeof *dst);
+    p = copy_side(p, &sp[g][0], src[g], dst, cnt[g], 0);
+    p = copy_side(p, &sp[g][1], src[g], dst, cnt[g], 1);
+    dst += cnt[g];
   }
   d->ntitle = ta->n;
   d->nbody = tb->n;

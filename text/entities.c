@@ -26,6 +26,7 @@
 
 #include "common/alloc.h"
 #include "common/buf.h"
+#include "common/endian.h"
 #include "common/error.h"
 #include "common/utf8.h"
 #include "text/entities_lex.h"
@@ -51,6 +52,7 @@ typedef struct phr {
 } phr;
 
 typedef struct word {
+  uint64_t head;      /* its first 8 bytes (tt_load_le_upto64), compared before the rest */
   uint32_t str;       /* offset in e->lex of the exact form */
   uint32_t len;
   uint32_t kinds;     /* bit per kind of the phrases starting with this word */
@@ -165,21 +167,27 @@ static void puts_b(tt_entities *e, tt_buf *b, const char *s, size_t len)
 
 /* ------------------------------------------------------------------ lexicon */
 
-static uint32_t hash_str(const char *s, size_t len)
+/* Hash of a word: eight bytes at a time (most words are one step), multiply-xorshift mixed. */
+static inline uint32_t hash_str(const char *s, size_t len)
 {
-  uint32_t h = 2166136261u;
-  for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)s[i]) * 16777619u;
-  return h;
+  const uint64_t m = 0x9E3779B97F4A7C15ull;
+  uint64_t h = (uint64_t)len * m;
+  for (; len > 8; s += 8, len -= 8) h = (h ^ tt_load_le64(s)) * m, h ^= h >> 29;
+  h = (h ^ tt_load_le_upto64(s, len)) * m;
+  h ^= h >> 32;
+  return (uint32_t)h;
 }
 
-static uint32_t word_find(const tt_entities *e, const char *s, size_t len)
+static inline uint32_t word_find(const tt_entities *e, const char *s, size_t len)
 {
   if (!e->hash) return NOWORD;
+  uint64_t head = tt_load_le_upto64(s, len);
   for (size_t h = hash_str(s, len) & e->hmask;; h = (h + 1) & e->hmask) {
     uint32_t v = e->hash[h];
     if (!v) return NOWORD;
     const word *w = &e->words[v - 1];
-    if (w->len == len && memcmp(e->lex.p + w->str, s, len) == 0) return v - 1;
+    if (w->head == head && w->len == len && (len <= 8 || memcmp(e->lex.p + w->str + 8, s + 8, len - 8) == 0))
+      return v - 1;
   }
 }
 
@@ -213,6 +221,7 @@ static int lex_build(tt_entities *e)
       if (w == NOWORD) {
         if (e->nwords == wcap) return tt_error_set(TT_ERROR, "entities: lexicon too large");
         w = (uint32_t)e->nwords++;
+        e->words[w].head = tt_load_le_upto64(t->exact, t->exact_len);
         e->words[w].str = (uint32_t)e->lex.n;
         e->words[w].len = t->exact_len;
         e->words[w].kinds = 0; e->words[w].first = 0; e->words[w].nstart = 0;
@@ -573,9 +582,9 @@ static size_t org_pattern(tt_entities *e, size_t i, tt_buf *b)
 static size_t gaz(tt_entities *e, size_t i, int type, tt_buf *b)
 {
   const phr *p;
+  if (i >= e->n || !e->et[i].cap) return 0;  /* gazetteer names start with a capital: no scan */
   size_t m = match(e, i, KB(TT_EK_GAZ), type, &p);
   if (!m) return 0;
-  if (!e->et[i].cap) return 0;
   tt_buf_reset(b);
   puts_b(e, b, lexs(e, p), p->canon_len);
   return i + m;

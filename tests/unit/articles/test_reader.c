@@ -215,6 +215,33 @@ static void test_jsonl_round_trip(void **state)
 static void test_jsonl_invalid_utf8_kept(void **state)
 {
   (void)state;
+  /* A bad byte at every offset around the 8-byte ASCII steps of the copy: only it is replaced. */
+  {
+    tt_buf f = TT_BUF_INIT, want[24];
+    for (size_t at = 0; at < 24; at++) {
+      tt_buf_init(&want[at]);
+      assert_int_equal(tt_buf_puts(&f, "{\"url\":\"u\",\"body\":\""), 0);
+      for (size_t i = 0; i < 24; i++) {
+        const char *c = i == at ? "\xC3" : (i % 5 == 4 ? "\xC3\xA0" : "x");
+        const char *w = i == at ? "\xEF\xBF\xBD" : c;
+        assert_int_equal(tt_buf_puts(&f, c), 0);
+        assert_int_equal(tt_buf_puts(&want[at], w), 0);
+      }
+      assert_int_equal(tt_buf_puts(&f, "\"}\n"), 0);
+    }
+    write_file("offsets.jsonl", f.p, f.n);
+    tt_article_reader *r;
+    assert_int_equal(tt_article_reader_open(&r, path_of("offsets.jsonl")), 0);
+    tt_article a;
+    for (size_t at = 0; at < 24; at++) {
+      next_ok(r, &a);
+      EXPECT(body, a, want[at].p);
+      tt_buf_fini(&want[at]);
+    }
+    next_over(r);
+    tt_article_reader_close(r);
+    tt_buf_fini(&f);
+  }
   /* Raw invalid UTF-8 inside strings: the record is kept, each bad sequence becomes U+FFFD. */
   write_str("bad.jsonl", "{\"url\":\"u\",\"title\":\"Bi\xE1\xBB\",\"body\":\"a\xFF" "b\xC0\xAF" "c \xED\xA0\x80 đ\"}\n"
                          "{\"url\":\"v\",\"body\":\"ok\"}\n"

@@ -112,11 +112,56 @@ static void test_agrees_with_jansson(void **state)
   tt_buf_fini(&b);
 }
 
+/* The string scan reads eight bytes at a time: a quote, backslash or control byte at every
+ * offset of a word (and of the tail after the last whole word) must still be found. */
+static void test_word_boundaries(void **state)
+{
+  (void)state;
+  tt_buf b = TT_BUF_INIT;
+  tt_json_value v[5];
+  size_t col;
+  char doc[128], want[64];
+  for (size_t len = 0; len < 40; len++) {
+    for (size_t at = 0; at < len; at++) {
+      /* a control byte at offset at: an error at its column */
+      memset(want, 0, sizeof want);
+      for (size_t i = 0; i < len; i++) want[i] = (char)('a' + (i * 7 + 3) % 26);
+      want[at] = 0x1F;
+      snprintf(doc, sizeof doc, "{\"title\":\"%s\"}", want);
+      assert_int_equal(scan(doc, v, &b, &col), TT_EINVAL);
+      assert_int_equal(col, 11 + at);
+      /* an escaped quote at offset at (fast path ends there, slow path decodes it) */
+      want[at] = '\"';
+      char esc[80];
+      memcpy(esc, want, at);
+      esc[at] = '\\';
+      memcpy(esc + at + 1, want + at, len - at + 1);
+      snprintf(doc, sizeof doc, "{\"title\":\"%s\"}", esc);
+      assert_int_equal(scan(doc, v, &b, &col), 0);
+      assert_int_equal(v[1].len, len);
+      assert_memory_equal(v[1].s, want, len);
+    }
+    /* no special byte: the closing quote ends it wherever it falls; non-ASCII bytes included */
+    for (size_t i = 0; i < len; i++) want[i] = (char)((i % 3 == 2) ? 0xE1 : 'k');
+    want[len] = 0;
+    snprintf(doc, sizeof doc, "{\"title\":\"%s\"}", want);
+    assert_int_equal(scan(doc, v, &b, &col), 0);
+    assert_int_equal(v[1].len, len);
+    assert_memory_equal(v[1].s, want, len);
+    /* unterminated: the error is at the end of the text */
+    snprintf(doc, sizeof doc, "{\"title\":\"%s", want);
+    assert_int_equal(scan(doc, v, &b, &col), TT_EINVAL);
+    assert_int_equal(col, strlen(doc) + 1);
+  }
+  tt_buf_fini(&b);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_values),
     cmocka_unit_test(test_errors),
+    cmocka_unit_test(test_word_boundaries),
     cmocka_unit_test(test_agrees_with_jansson),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

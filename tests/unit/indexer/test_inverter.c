@@ -1,0 +1,145 @@
+/* Unit tests: indexer/inverter term interning — keys that share their first 8 bytes (the part a
+ * term keeps inline for lookups), keys of every length from 1 to 24, exact and folded terms
+ * with the same bytes, and the postings each term collects. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "indexer/inverter.h"
+
+/* Key number i: length 1 + i % 24, bytes chosen so that many keys share a long prefix. */
+static size_t make_key(unsigned i, char *out)
+{
+  size_t len = 1 + i % 24;
+  for (size_t k = 0; k < len; k++) out[k] = (char)('a' + (k + 1 == len ? (i / 24) % 26 : k % 3));
+  out[len] = 0;
+  return len;
+}
+
+static tt_token tok(const char *s, size_t len, uint32_t pos, uint32_t flags)
+{
+  tt_token t;
+  memset(&t, 0, sizeof t);
+  t.exact = t.folded = s;
+  t.exact_len = t.folded_len = (uint32_t)len;
+  t.pos = pos;
+  t.flags = flags;
+  return t;
+}
+
+static void test_keys(void **state)
+{
+  (void)state;
+  enum { NKEYS = 24 * 26, NDOCS = 3 };
+  static char keys[NKEYS][32];
+  static size_t lens[NKEYS];
+  for (unsigned i = 0; i < NKEYS; i++) lens[i] = make_key(i, keys[i]);
+  tt_inverter *inv;
+  assert_int_equal(tt_inverter_new(&inv), 0);
+  static tt_token toks[NKEYS + 1];
+  for (uint32_t d = 0; d < NDOCS; d++) {
+    /* doc d has every key whose index is not a multiple of d + 2, some twice */
+    size_t n = 0;
+    for (unsigned i = 0; i < NKEYS; i++)
+      if (i % (d + 2)) toks[n] = tok(keys[i], lens[i], (uint32_t)n + 1, 0), n++;
+    toks[n] = tok(keys[5], lens[5], (uint32_t)n + 1, 0), n++;  /* key 5 again, another position */
+    assert_int_equal(tt_inverter_add(inv, d, NULL, 0, toks, n, 1), 0);
+  }
+  /* one keyword term with the bytes of key 7 (non-positional: a term of its own) */
+  toks[0] = tok(keys[7], lens[7], UINT32_MAX, TT_TOKEN_KEYWORD);
+  assert_int_equal(tt_inverter_add(inv, NDOCS, NULL, 0, toks, 1, 1), 0);
+  /* a key is in some document unless its index is a multiple of 2, 3 and 4 */
+  size_t want = 0;
+  for (unsigned i = 0; i < NKEYS; i++) want += (i % 2) || (i % 3) || (i % 4);
+  assert_int_equal(tt_inverter_nterms(inv), want + 1);
+  tt_inv_term **sorted;
+  size_t n;
+  assert_int_equal(tt_inverter_sorted(inv, &sorted, &n), 0);
+  assert_int_equal(n, want + 1);
+  for (size_t i = 0; i < n; i++) {
+    const tt_inv_term *t = sorted[i];
+    const char *k = tt_inverter_key(inv, t);
+    unsigned which = NKEYS;
+    for (unsigned j = 0; j < NKEYS; j++)
+      if (lens[j] == t->key_len && !memcmp(keys[j], k, t->key_len)) { which = j; break; }
+    if (which == NKEYS) fail_msg("unknown key %.*s", (int)t->key_len, k);
+    if (!t->positional) {  /* the keyword */
+      assert_int_equal(which, 7);
+      assert_int_equal(t->df, 1);
+      continue;
+    }
+    uint32_t df = 0;
+    for (uint32_t d = 0; d < NDOCS; d++) df += (which % (d + 2)) != 0;
+    assert_int_equal(t->df, df);
+    /* its postings: key 5 twice per document */
+    tt_inv_stream s;
+    tt_inv_stream_init(&s, t);
+    uint32_t doc, a, b, pos[4], docs = 0;
+    while (tt_inv_stream_next(&s, &doc, &a, &b, pos, 4)) {
+      assert_int_equal(a, 0);
+      assert_int_equal(b, which == 5 ? 2 : 1);
+      assert_true(which % (doc + 2) != 0);
+      docs++;
+    }
+    assert_int_equal(docs, df);
+    if (i) {  /* memcmp order, shorter first, exact-only before positional on equal bytes */
+      const tt_inv_term *p = sorted[i - 1];
+      size_t m = p->key_len < t->key_len ? p->key_len : t->key_len;
+      int c = memcmp(tt_inverter_key(inv, p), k, m);
+      assert_true(c < 0 || (c == 0 && (p->key_len < t->key_len || (p->key_len == t->key_len && p->positional < t->positional))));
+    }
+  }
+  tt_inverter_free(inv);
+}
+
+/* A word with diacritics is indexed under its exact form (non-positional) and its folded form
+ * (positional). The exact term remembers its folded term as a hint: a token whose folded form
+ * differs for the same exact form (not something the analyzer makes, but the inverter must not
+ * assume it) still gets its own folded term. */
+static void test_exact_and_folded(void **state)
+{
+  (void)state;
+  tt_inverter *inv;
+  assert_int_equal(tt_inverter_new(&inv), 0);
+  tt_token t[4];
+  t[0] = tok("ho\xC3\xA0", 4, 1, TT_TOKEN_FOLDED);
+  t[0].folded = "hoa"; t[0].folded_len = 3;
+  t[1] = t[0]; t[1].pos = 2;
+  t[2] = t[0]; t[2].pos = 3; t[2].folded = "hoaxxxxxxx"; t[2].folded_len = 10;  /* same exact, other fold */
+  t[3] = tok("hoa", 3, 4, 0);
+  for (uint32_t d = 0; d < 2; d++) assert_int_equal(tt_inverter_add(inv, d, NULL, 0, t, 4, 1), 0);
+  tt_inv_term **sorted;
+  size_t n;
+  assert_int_equal(tt_inverter_sorted(inv, &sorted, &n), 0);
+  assert_int_equal(n, 3);  /* "hoa" (positional), "hoaxxxxxxx" (positional), "hoà" (exact) */
+  static const char *const want[] = {"hoa", "hoaxxxxxxx", "ho\xC3\xA0"};
+  static const uint32_t tf[] = {3, 1, 3}, first[] = {1, 3, 0};
+  for (size_t i = 0; i < n; i++) {
+    assert_int_equal(sorted[i]->key_len, strlen(want[i]));
+    assert_memory_equal(tt_inverter_key(inv, sorted[i]), want[i], strlen(want[i]));
+    assert_int_equal(sorted[i]->positional, i < 2);
+    assert_int_equal(sorted[i]->df, 2);
+    tt_inv_stream s;
+    tt_inv_stream_init(&s, sorted[i]);
+    uint32_t doc, a, b, pos[4];
+    for (uint32_t d = 0; d < 2; d++) {
+      assert_int_equal(tt_inv_stream_next(&s, &doc, &a, &b, pos, 4), 1);
+      assert_int_equal(doc, d);
+      assert_int_equal(a + b, tf[i]);
+      if (sorted[i]->positional) assert_int_equal(pos[0], first[i]);
+    }
+  }
+  tt_inverter_free(inv);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_keys),
+    cmocka_unit_test(test_exact_and_folded),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
