@@ -102,6 +102,9 @@ int tt_segwriter_new(tt_segwriter **out, const char *dir, const char *name, int 
 /* Documents first, in local id order; then terms in key order. */
 int tt_segwriter_add_doc(tt_segwriter *w, const tt_docstore_rec *rec, uint32_t title_len,
                          uint32_t body_len);
+/* Append block b of s's document store as it is (no recompression; merge.c uses it for blocks
+ * without deleted documents), with the doc table rows of its documents taken from s. */
+int tt_segwriter_copy_block(tt_segwriter *w, const tt_segment *s, uint32_t b);
 typedef struct tt_segwriter_posting {
   uint32_t doc, tf_title, tf_body, npos;
   const uint32_t *pos;
