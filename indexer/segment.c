@@ -458,6 +458,14 @@ void tt_segment_close(tt_segment *s)
   s->del = NULL;
 }
 
+void tt_segment_release_pages(tt_segment *s)
+{
+  tt_map_release(&s->dict.map, 0, s->dict.map.len);
+  tt_map_release(&s->post, 0, s->post.len);
+  tt_map_release(&s->dtab, 0, s->dtab.len);
+  tt_docstore_release_pages(s->docs);
+}
+
 void tt_segment_find_url(const tt_segment *s, uint64_t h, void (*fn)(void *, uint32_t), void *ctx)
 {
   size_t lo = 0, hi = s->ndocs;
