@@ -764,3 +764,50 @@ void tt_docstore_release_pages(tt_docstore *r)
 {
   if (r) tt_map_release(&r->map, 0, r->map.len);
 }
+
+uint32_t tt_docstore_blocks(const tt_docstore *r) { return r->nblocks; }
+
+void tt_docstore_block_docs(const tt_docstore *r, uint32_t b, uint32_t *first, uint32_t *n)
+{
+  *first = r->blocks[b].first_doc;
+  *n = r->blocks[b].ndocs;
+}
+
+int tt_docstore_writer_copy_block(tt_docstore_writer *w, const tt_docstore *r, uint32_t b)
+{
+  TT_RETURN_IF(!w || !r || b >= r->nblocks, TT_EINVAL, "tt_docstore_writer_copy_block: no block %u", b);
+  if (w->rc) return dsw_fail(w, w->rc, "%s", w->msg);
+  const ds_block *k = &r->blocks[b];
+  TT_RETURN_IF(w->ndocs > TT_DOCSTORE_MAX_DOCS - k->ndocs, TT_EINVAL, "%s: too many documents",
+               tt_wfile_path(w->f));
+  /* the table entry was validated at open; the frames themselves are checked here, before
+   * anything is written, so that a corrupt input fails the merge instead of being copied */
+  TT_FORWARD(ds_frame_check(r, k->off, k->meta_csize, k->meta_usize, b, "meta"));
+  TT_FORWARD(ds_frame_check(r, k->off + k->meta_csize, k->body_csize, k->body_usize, b, "body"));
+  if (dsw_block_write(w, NULL, 0)) return w->rc;
+  unsigned char e[DS_ENTRY_LEN];
+  tt_store_le64(e, tt_wfile_offset(w->f));
+  tt_store_le32(e + 8, k->meta_csize);
+  tt_store_le32(e + 12, k->meta_usize);
+  tt_store_le32(e + 16, k->body_csize);
+  tt_store_le32(e + 20, k->body_usize);
+  tt_store_le32(e + 24, w->ndocs);
+  tt_store_le32(e + 28, k->ndocs);
+  tt_wfile_write(w->f, r->map.data + k->off, (size_t)k->meta_csize + k->body_csize);
+  if (dsw_check_file(w)) return w->rc;
+  if (tt_buf_append(&w->table, e, sizeof e))
+    return dsw_fail(w, TT_ENOMEM, "%s: out of memory", tt_wfile_path(w->f));
+  w->ndocs += k->ndocs;
+  w->raw_bytes += (uint64_t)k->meta_usize + k->body_usize;
+  w->nblocks++;
+  return 0;
+}
+
+void tt_docstore_release_before(tt_docstore *r, uint32_t doc, uint64_t *mark)
+{
+  if (!r || !r->nblocks) return;
+  uint64_t upto = doc >= r->ndocs ? r->map.len : r->blocks[ds_find(r, doc)].off;
+  if (upto < *mark + ((uint64_t)1 << 20)) return;
+  tt_map_release(&r->map, (size_t)*mark, (size_t)(upto - *mark));
+  *mark = upto;
+}

@@ -147,6 +147,24 @@ int tt_docstore_verify(const char *path);
  * not grow with the size of what it reads. */
 void tt_docstore_release_pages(tt_docstore *r);
 
+/* ---------------------------------------------------------------- merge side */
+
+/* Blocks of r, and the documents of block b (b < tt_docstore_blocks(r)): [*first, *first + *n). */
+uint32_t tt_docstore_blocks(const tt_docstore *r);
+void tt_docstore_block_docs(const tt_docstore *r, uint32_t b, uint32_t *first, uint32_t *n);
+
+/* Append block b of r to w as it is (its two compressed frames, no recompression), after
+ * closing w's open block; its documents get the next ids of w. The frames' headers are checked
+ * first (a zstd frame of the size the table says: TT_ECORRUPT naming r's path otherwise, w
+ * untouched); their content checksums are verified when the copy is read.
+ * Returns 0, TT_ECORRUPT, or w's sticky error (TT_EIO / TT_ENOMEM / TT_ERROR). */
+int tt_docstore_writer_copy_block(tt_docstore_writer *w, const tt_docstore *r, uint32_t b);
+
+/* Reading r in doc order (a merge): drop the mapped pages of the blocks before doc's block
+ * from the process, from *mark (a file offset the caller keeps, 0 at first) on, once at least
+ * 1 MiB is due; *mark moves to where the release stopped. */
+void tt_docstore_release_before(tt_docstore *r, uint32_t doc, uint64_t *mark);
+
 /* Semi-private, for tests and benchmarks: change the target uncompressed block size (default
  * 64 KiB; >= 1) before the first add. */
 void tt_docstore_writer__set_block_size(tt_docstore_writer *w, size_t bytes);

@@ -405,7 +405,7 @@ done:
 
 void tt_map_release(tt_map *m, size_t off, size_t len)
 {
-  if (!m->mapped_ || off >= m->len) return;
+  if (m->mapped_ != 1 || off >= m->len) return;  /* a file read into memory (mapped_ 2) stays */
   if (len > m->len - off) len = m->len - off;
   size_t page = (size_t)sysconf(_SC_PAGESIZE);
   size_t a = (off + page - 1) / page * page;

@@ -33,22 +33,42 @@ int tt_merge_segments(const char *dir, const char *name, const tt_segment *const
   uint32_t *pos = NULL, poscap = 0;
   uint64_t nterms_done = 0;
   size_t *released = tt_calloc(n ? n : 1, sizeof *released);   /* bytes of each input's postings dropped */
-  if (!map || !src || !released) { rc = tt_error_set(TT_ENOMEM, "out of memory"); goto done; }
+  size_t *dreleased = tt_calloc(n ? n : 1, sizeof *dreleased); /* ... and of its dictionary */
+  if (!map || !src || !released || !dreleased) { rc = tt_error_set(TT_ENOMEM, "out of memory"); goto done; }
 
-  /* documents */
+  /* documents, block by block: a block without deleted documents is copied as it is (its
+   * compressed frames), the others document by document. Inputs are read once, in order, so
+   * their pages are dropped behind the copy (resident memory stays bounded). */
   uint32_t next = 0;
   for (uint32_t i = 0; i < n && !rc; i++) {
     const tt_segment *s = in[i];
     map[i] = tt_malloc(((size_t)s->ndocs + 1) * sizeof **map);
     if (!map[i]) { rc = tt_error_set(TT_ENOMEM, "out of memory"); break; }
-    for (uint32_t d = 0; d < s->ndocs && !rc; d++) {
-      if (dels[i] && (dels[i][d >> 3] >> (d & 7) & 1)) { map[i][d] = UINT32_MAX; continue; }
-      tt_docstore_rec rec;
-      rc = tt_docstore_get(s->docs, d, &rec);
-      if (!rc) rc = tt_segwriter_add_doc(w, &rec, tt_seg_title_len(s, d), tt_seg_body_len(s, d));
-      map[i][d] = next++;
+    uint64_t mark = 0;
+    uint32_t nblocks = tt_docstore_blocks(s->docs);
+    for (uint32_t b = 0; b < nblocks && !rc; b++) {
+      uint32_t first, nd, dead = 0;
+      tt_docstore_block_docs(s->docs, b, &first, &nd);
+      for (uint32_t d = first; d < first + nd; d++) {
+        int gone = dels[i] && (dels[i][d >> 3] >> (d & 7) & 1);
+        dead += (uint32_t)gone;
+        map[i][d] = gone ? UINT32_MAX : next + (d - first) - dead;
+      }
+      if (dead == 0) {
+        rc = tt_segwriter_copy_block(w, s, b);
+      } else {
+        for (uint32_t d = first; d < first + nd && !rc; d++) {
+          if (map[i][d] == UINT32_MAX) continue;
+          tt_docstore_rec rec;
+          rc = tt_docstore_get(s->docs, d, &rec);
+          if (!rc) rc = tt_segwriter_add_doc(w, &rec, tt_seg_title_len(s, d), tt_seg_body_len(s, d));
+        }
+      }
+      next += nd - dead;
+      tt_docstore_release_before(s->docs, first + nd, &mark);
     }
-    tt_docstore_release_pages(s->docs);  /* read once, in order: keep resident memory bounded */
+    tt_docstore_release_pages(s->docs);
+    tt_map_release((tt_map *)&s->dtab, 0, s->dtab.len);
   }
 
   /* terms: k-way merge (n is small: a linear scan for the minimum is fine) */
@@ -111,6 +131,13 @@ int tt_merge_segments(const char *dir, const char *name, const tt_segment *const
           tt_map_release(pm, released[i], upto - released[i]);
           released[i] = upto;
         }
+        /* the dictionary is read in order too */
+        tt_map *dm = (tt_map *)&in[i]->dict.map;
+        size_t dupto = src[i].live ? (size_t)(src[i].it.p - dm->data) : dm->len;
+        if (src[i].it.p && dupto >= dreleased[i] + ((size_t)1 << 20) && dupto <= dm->len) {
+          tt_map_release(dm, dreleased[i], dupto - dreleased[i]);
+          dreleased[i] = dupto;
+        }
       }
     }
   }
@@ -120,6 +147,7 @@ done:
   tt_free(map);
   tt_free(src);
   tt_free(released);
+  tt_free(dreleased);
   tt_free(pos);
   (void)poscap;
   if (rc) tt_segwriter_abort(w);

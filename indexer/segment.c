@@ -86,26 +86,54 @@ int tt_segwriter_new(tt_segwriter **out, const char *dir, const char *name, int 
   return 0;
 }
 
+/* The doc table row of a document already in the store (id w->ndocs). */
+static int add_row(tt_segwriter *w, uint64_t url_hash, int64_t published, uint32_t title_len,
+                   uint32_t body_len)
+{
+  uint8_t b[16], u[16];
+  tt_store_le32(b, title_len);
+  tt_store_le32(b + 4, body_len);
+  tt_store_le64(b + 8, (uint64_t)published);
+  tt_store_le64(u, url_hash);
+  tt_store_le32(u + 8, w->ndocs);
+  tt_store_le32(u + 12, 0);
+  if (tt_buf_append(&w->tlen, b, 4) || tt_buf_append(&w->blen, b + 4, 4) ||
+      tt_buf_append(&w->pub, b + 8, 8) || tt_buf_append(&w->urls, u, 16))
+    return w->rc = tt_error_set(TT_ENOMEM, "out of memory");
+  w->sum_t += title_len;
+  w->sum_b += body_len;
+  w->ndocs++;
+  return 0;
+}
+
 int tt_segwriter_add_doc(tt_segwriter *w, const tt_docstore_rec *rec, uint32_t title_len,
                          uint32_t body_len)
 {
   if (w->rc) return w->rc;
   int64_t id = tt_docstore_writer_add(w->ds, rec);
   if (id < 0) return w->rc = (int)id;
-  uint8_t b[16];
-  tt_store_le32(b, title_len);
-  tt_store_le32(b + 4, body_len);
-  tt_store_le64(b + 8, (uint64_t)rec->published);
-  uint8_t u[16];
-  tt_store_le64(u, tt_url_hash(rec->url, rec->url_len));
-  tt_store_le32(u + 8, (uint32_t)id);
-  tt_store_le32(u + 12, 0);
-  if (tt_buf_append(&w->tlen, b, 4) || tt_buf_append(&w->blen, b + 4, 4) ||
-      tt_buf_append(&w->pub, b + 8, 8) || tt_buf_append(&w->urls, u, 16))
-    return w->rc = TT_ENOMEM;
-  w->sum_t += title_len;
-  w->sum_b += body_len;
-  w->ndocs++;
+  if ((uint32_t)id != w->ndocs)
+    return w->rc = tt_error_set(TT_EINVAL, "%s: document store and doc table disagree", w->name);
+  return add_row(w, tt_url_hash(rec->url, rec->url_len), rec->published, title_len, body_len);
+}
+
+int tt_segwriter_copy_block(tt_segwriter *w, const tt_segment *s, uint32_t b)
+{
+  if (w->rc) return w->rc;
+  uint32_t first, n;
+  tt_docstore_block_docs(s->docs, b, &first, &n);
+  if (tt_docstore_writer_count(w->ds) != w->ndocs)
+    return w->rc = tt_error_set(TT_EINVAL, "%s: document store and doc table disagree", w->name);
+  int rc = tt_docstore_writer_copy_block(w->ds, s->docs, b);
+  if (rc == TT_ECORRUPT) return rc;  /* the writer is untouched: the merge fails cleanly */
+  if (rc) return w->rc = rc;
+  for (uint32_t d = first; d < first + n; d++) {
+    tt_docstore_rec rec;  /* the meta frame only: the URL for its hash */
+    if ((rc = tt_docstore_get_meta(s->docs, d, &rec))) return w->rc = rc;
+    if ((rc = add_row(w, tt_url_hash(rec.url, rec.url_len), tt_seg_published(s, d),
+                      tt_seg_title_len(s, d), tt_seg_body_len(s, d))))
+      return rc;
+  }
   return 0;
 }
 
@@ -428,6 +456,14 @@ void tt_segment_close(tt_segment *s)
   s->docs = NULL;
   tt_free(s->del);
   s->del = NULL;
+}
+
+void tt_segment_release_pages(tt_segment *s)
+{
+  tt_map_release(&s->dict.map, 0, s->dict.map.len);
+  tt_map_release(&s->post, 0, s->post.len);
+  tt_map_release(&s->dtab, 0, s->dtab.len);
+  tt_docstore_release_pages(s->docs);
 }
 
 void tt_segment_find_url(const tt_segment *s, uint64_t h, void (*fn)(void *, uint32_t), void *ctx)

@@ -60,6 +60,11 @@ static inline int64_t tt_seg_published(const tt_segment *s, uint32_t d)
 static inline int tt_seg_is_deleted(const tt_segment *s, uint32_t d)
 { return s->del && (s->del[d >> 3] >> (d & 7) & 1); }
 
+/* Drop the pages of s's mapped files from the process (they stay in the page cache and fault
+ * back in when read): the writer calls it on its segments after each flush and merge, so that
+ * what opening and URL lookups touched does not add up, segment after segment. */
+void tt_segment_release_pages(tt_segment *s);
+
 /* Local docs whose URL hash is h: calls fn for each (there is normally at most one). */
 void tt_segment_find_url(const tt_segment *s, uint64_t h, void (*fn)(void *, uint32_t), void *ctx);
 
@@ -102,6 +107,9 @@ int tt_segwriter_new(tt_segwriter **out, const char *dir, const char *name, int 
 /* Documents first, in local id order; then terms in key order. */
 int tt_segwriter_add_doc(tt_segwriter *w, const tt_docstore_rec *rec, uint32_t title_len,
                          uint32_t body_len);
+/* Append block b of s's document store as it is (no recompression; merge.c uses it for blocks
+ * without deleted documents), with the doc table rows of its documents taken from s. */
+int tt_segwriter_copy_block(tt_segwriter *w, const tt_segment *s, uint32_t b);
 typedef struct tt_segwriter_posting {
   uint32_t doc, tf_title, tf_body, npos;
   const uint32_t *pos;

@@ -369,6 +369,8 @@ static int adopt(tt_writer *w, bstate *bs)
   int rc = add_wseg(w, bs->name, 0);
   if (rc) return w->rc = rc;
   wseg *s = &w->segs[w->nsegs - 1];
+  /* what opening touched, and the URL lookups in the older segments since the last flush */
+  for (uint32_t i = 0; i < w->nsegs; i++) tt_segment_release_pages(&w->segs[i].seg);
   if (bs->del) {
     size_t nb = ((size_t)bs->ndocs + 7) / 8;
     s->del = tt_calloc(1, nb);
@@ -927,6 +929,7 @@ int tt_writer_merge(tt_writer *w, int full)
     rc = tt_segment_open(&ns.seg, w->dir, name, 0, 0);
     if (rc) return w->rc = rc;
     w->segs[lo] = ns;
+    tt_segment_release_pages(&w->segs[lo].seg);
     w->counts.merges++;
     malloc_trim(0);
     rc = commit(w);

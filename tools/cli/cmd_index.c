@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -159,10 +160,12 @@ int tt_cmd_index(int argc, char **argv)
   tt_writer_counts_get(w, &c);
   tt_writer_close(w);
   double t = now_s() - t0;
-  fprintf(stderr, "indexed %llu articles (%llu replaced, %llu skipped) from %.1f MB in %.2fs (%.1f MB/s), %llu segments flushed, %llu merges%s\n",
+  struct rusage ru;  /* peak resident set (anonymous + file-mapped pages), KiB on Linux */
+  long peak_kib = getrusage(RUSAGE_SELF, &ru) ? 0 : ru.ru_maxrss;
+  fprintf(stderr, "indexed %llu articles (%llu replaced, %llu skipped) from %.1f MB in %.2fs (%.1f MB/s), %llu segments flushed, %llu merges, peak RSS %ld MiB%s\n",
           (unsigned long long)articles, (unsigned long long)c.replaced, (unsigned long long)skipped,
           bytes_done / 1e6, t, bytes_done / 1e6 / (t > 0 ? t : 1), (unsigned long long)c.flushed_segments,
-          (unsigned long long)c.merges, rc ? " — NOT COMMITTED" : "");
+          (unsigned long long)c.merges, (peak_kib + 1023) / 1024, rc ? " — NOT COMMITTED" : "");
   free(inputs);
   return rc;
 }

@@ -666,6 +666,109 @@ static void test_writer_poisoned(void **state)
   gdoc_fini(&g);
 }
 
+/* ================================================================ merge side */
+
+/* Blocks copied as they are read back as the documents they held, between documents added
+ * normally; a block whose frame is damaged is refused without harming the writer; pages
+ * released behind a sequential read fault back in. */
+static void test_copy_blocks(void **state)
+{
+  (void)state;
+  char a[512], b[512], c[512];
+  tpath(a, sizeof a, "a.docs");
+  tpath(b, sizeof b, "b.docs");
+  tpath(c, sizeof c, "c.docs");
+  const uint32_t n = 1500;  /* a store of a few MiB: releases happen (1 MiB steps) */
+  write_generated(a, n, 16 * 1024, 1);
+  tt_docstore *ra = NULL;
+  assert_int_equal(tt_docstore_open(&ra, a, 1), 0);
+  uint32_t nb = tt_docstore_blocks(ra), total = 0;
+  assert_true(nb > 10);
+  for (uint32_t k = 0; k < nb; k++) {
+    uint32_t first, cnt;
+    tt_docstore_block_docs(ra, k, &first, &cnt);
+    assert_int_equal(first, total);
+    assert_true(cnt >= 1);
+    total += cnt;
+  }
+  assert_int_equal(total, n);
+
+  tt_docstore_writer *w = NULL;
+  assert_int_equal(tt_docstore_writer_open(&w, b, 1), 0);
+  gdoc g = {0};
+  gen(100000, &g);  /* an open block that the copy must close first */
+  tt_docstore_rec r = rec_of(&g);
+  assert_int_equal(tt_docstore_writer_add(w, &r), 0);
+  for (uint32_t k = 0; k < nb; k++) assert_int_equal(tt_docstore_writer_copy_block(w, ra, k), 0);
+  assert_int_equal(tt_docstore_writer_count(w), n + 1);
+  gen(100001, &g);
+  r = rec_of(&g);
+  assert_int_equal(tt_docstore_writer_add(w, &r), (int64_t)n + 1);
+  assert_int_equal(tt_docstore_writer_finish(w), 0);
+  assert_int_equal(tt_docstore_verify(b), 0);
+
+  tt_docstore *rb = NULL;
+  assert_int_equal(tt_docstore_open(&rb, b, 1), 0);
+  assert_int_equal(tt_docstore_count(rb), n + 2);
+  tt_docstore_rec got;
+  assert_int_equal(tt_docstore_get(rb, 0, &got), 0);
+  gen(100000, &g);
+  check_doc(&got, &g, 1);
+  for (uint32_t d = 0; d < n; d++) {
+    assert_int_equal(tt_docstore_get(rb, d + 1, &got), 0);
+    gen(d, &g);
+    check_doc(&got, &g, 1);
+  }
+  assert_int_equal(tt_docstore_get(rb, n + 1, &got), 0);
+  gen(100001, &g);
+  check_doc(&got, &g, 1);
+  tt_docstore_close(rb);
+
+  /* release behind a read in doc order: the mark only moves forward, reads still work */
+  uint64_t mark = 0, prev = 0;
+  for (uint32_t d = 0; d < n; d++) {
+    assert_int_equal(tt_docstore_get(ra, d, &got), 0);
+    gen(d, &g);
+    check_doc(&got, &g, 1);
+    tt_docstore_release_before(ra, d, &mark);
+    assert_true(mark >= prev);
+    prev = mark;
+  }
+  tt_docstore_release_before(ra, n, &mark);
+  assert_true(mark > 0);
+  assert_int_equal(tt_docstore_get(ra, 0, &got), 0);
+  gen(0, &g);
+  check_doc(&got, &g, 1);
+  tt_docstore_close(ra);
+
+  /* block 0's meta frame loses its zstd magic: that block is refused, naming the file, and the
+   * writer goes on with the next one */
+  size_t len;
+  unsigned char *p = slurp(a, &len);
+  p[16] ^= 0xFF;
+  fix_checksum(p, len);
+  spit(c, p, len);
+  free(p);
+  tt_docstore *rc_ = NULL;
+  assert_int_equal(tt_docstore_open(&rc_, c, 1), 0);
+  tpath(b, sizeof b, "d.docs");
+  assert_int_equal(tt_docstore_writer_open(&w, b, 1), 0);
+  assert_true(is_refusal(tt_docstore_writer_copy_block(w, rc_, 0), c));
+  assert_int_equal(tt_docstore_writer_copy_block(w, rc_, 1), 0);
+  assert_int_equal(tt_docstore_writer_copy_block(w, rc_, nb), TT_EINVAL);
+  uint32_t first1, cnt1;
+  tt_docstore_block_docs(rc_, 1, &first1, &cnt1);
+  assert_int_equal(tt_docstore_writer_finish(w), 0);
+  assert_int_equal(tt_docstore_open(&rb, b, 1), 0);
+  assert_int_equal(tt_docstore_count(rb), cnt1);
+  assert_int_equal(tt_docstore_get(rb, 0, &got), 0);
+  gen(first1, &g);
+  check_doc(&got, &g, 1);
+  tt_docstore_close(rb);
+  tt_docstore_close(rc_);
+  gdoc_fini(&g);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -677,6 +780,7 @@ int main(void)
     cmocka_unit_test(test_bit_flips),
     cmocka_unit_test(test_forged_records),
     cmocka_unit_test(test_writer_poisoned),
+    cmocka_unit_test(test_copy_blocks),
   };
   if (getenv("TT_TEST_FILTER")) cmocka_set_test_filter(getenv("TT_TEST_FILTER"));
   return cmocka_run_group_tests(tests, setup, teardown);

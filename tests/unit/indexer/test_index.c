@@ -302,6 +302,25 @@ static void test_updates_and_deletes(void **state)
   assert_int_equal(st.deleted, 0);
   assert_int_equal(st.segments, 1);
   tt_reader_close(r);
+  assert_int_equal(tt_index_check(dir), 0);
+  /* the merged segment's URL table (rows of blocks copied as they are, and of blocks re-added)
+   * still finds documents to replace, on both sides of the deleted one */
+  assert_int_equal(tt_writer_open(&w, dir, NULL), 0);
+  int again[] = {19, 150};
+  for (int k = 0; k < 2; k++) {
+    tu_doc f = docs[again[k]];
+    f.body = "uniqagain nội dung thay";
+    tt_article c = tu_article(&f);
+    assert_int_equal(tt_writer_add(w, &c), 0);
+  }
+  assert_int_equal(tt_writer_commit(w), 0);
+  tt_writer_counts wc;
+  tt_writer_counts_get(w, &wc);
+  assert_int_equal(wc.replaced, 2);
+  tt_writer_close(w);
+  assert_int_equal(count(dir, "uniq19x"), 0);
+  assert_int_equal(count(dir, "uniq150x"), 0);
+  assert_int_equal(count(dir, "uniqagain"), 2);
   tu_rmrf(dir);
   free(dir);
 }
