@@ -62,7 +62,10 @@ static int add(qabout *a, const char *key, size_t len, int *added)
   memset(e, 0, sizeof *e);
   e->key = tt_strndup(key, len);
   TT_CHECK_ALLOC(e->key);
-  e->w = QABOUT_WEIGHT * tt_bm25_idf((double)a->r->base[a->r->nsegs], (double)df);
+  int words = 1;
+  for (const char *k = strchr(e->key, ':') + 1; *k; k++) words += *k == ' ';
+  e->w = QABOUT_WEIGHT * words * tt_bm25_idf((double)a->r->base[a->r->nsegs], (double)df);
+  if (e->w > QABOUT_CAP) e->w = QABOUT_CAP;
   a->n++;
   *added = 1;
   return 0;
@@ -200,7 +203,8 @@ int qabout_add(qabout *a, uint32_t d, double *score)
       if (early < 0) early = 0;
       if (early > 1) early = 1;
     }
-    *score += e->w * (0.5 * (tft > 0) + 0.3 * tfb / (tfb + 1.0) + 0.2 * early);
+    double m = (double)tft + tfb;
+    *score += e->w * (0.4 * (tft > 0) + 0.3 * (m - 1) / (m + 1) + 0.3 * early);
   }
   return 0;
 }

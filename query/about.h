@@ -6,14 +6,16 @@
  * index holds ("tran van thuan" -> "person:tran van thuan"). For each named entity (at most
  * QABOUT_MAX) a document that mentions it gets
  *
- *   about = QABOUT_WEIGHT · idf(entity) · (0.5 · [named in the title]
- *                                         + 0.3 · body_mentions / (body_mentions + 1)
- *                                         + 0.2 · earliness)
+ *   about = w · (0.4 · [named in the title] + 0.3 · (m − 1) / (m + 1) + 0.3 · earliness)
+ *   w     = min(QABOUT_CAP, QABOUT_WEIGHT · syllables of the name · idf(entity term))
  *
- * earliness = 1 for a title mention, else 1 − (offset of the first body mention / body length),
- * all read from the entity term's postings (title tf, body tf, first position). The largest
- * value, QABOUT_WEIGHT · Σ idf, is a constant of the query that search.c adds to its bounds
- * (like the proximity bonus), so pruned top-k stays equal to exhaustive scoring. */
+ * m = mentions (title and body), earliness = 1 for a title mention, else 1 − (offset of the first
+ * body mention / body length); all read from the entity term's postings (title tf, body tf,
+ * first position). A single mention at the end of an article gets about 0, one in the title at
+ * least 0.7 · w. w grows with the syllables because the BM25F part of a name typed as words is
+ * a sum over its syllables. The largest value, Σ w, is a constant of the query that search.c
+ * adds to its bounds (like the proximity bonus), so pruned top-k stays equal to exhaustive
+ * scoring; QABOUT_MAX · QABOUT_CAP = 200 keeps it well below the exact-form tier (1000). */
 #ifndef TT_QUERY_ABOUT_H
 #define TT_QUERY_ABOUT_H
 
@@ -21,8 +23,9 @@
 
 #include "query/query_int.h"
 
-#define QABOUT_MAX 8          /* entities a query can name */
+#define QABOUT_MAX 4          /* entities a query can name (the first found) */
 #define QABOUT_WEIGHT 2.0
+#define QABOUT_CAP 50.0       /* largest weight of one entity */
 
 typedef struct qabout qabout;
 

@@ -532,7 +532,7 @@ static int run_general(run *u, qseg *q, uint32_t s)
           for (int i = 0; i < nt; i++) tc += (int)(u->tierv[i]->bits[w] >> (d & 63) & 1);
         }
         if (wbound + tc * Q_EXACT_TIER + BOUND_EPS <= thr) continue;
-        if (qseg_bits_bound(root, d) + BOUND_EPS <= thr) continue;
+        if (qseg_bits_bound(root, d) + qabout_max(u->about) + BOUND_EPS <= thr) continue;
         if (!positioned) TT_FORWARD(position(q, root, d));
         positioned = 1;
         if (!competitive(u, q, root, d, thr)) {
