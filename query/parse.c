@@ -437,6 +437,16 @@ static int entity_alias(pctx *c, const char *field, size_t a, size_t b, tt_buf *
   uint64_t df;
   TT_FORWARD(key_df(c, key->p, key->n, &df));
   if (df || b - a > 1024) return 0;
+  /* the key itself, as `timtin entities --json` prints it ("so y te tp.hcm": the analyzer splits
+   * a lower-case "tp.hcm" that the recognizer saw as "TP.HCM") */
+  tt_buf lit = TT_BUF_INIT;
+  size_t pl = strlen(field);
+  int lrc = tt_buf_puts(&lit, field);
+  for (size_t i = a; i < b && !lrc; i++) lrc = tt_buf_putc(&lit, c->q[i]);
+  if (!lrc) lrc = key_df(c, lit.p, lit.n, &df);
+  if (!lrc && df && lit.n > pl) { tt_buf_reset(key); lrc = tt_buf_append(key, lit.p, lit.n) ? tt_error_set(TT_ENOMEM, "out of memory") : 0; }
+  tt_buf_fini(&lit);
+  if (lrc || df) return lrc;
   int type = !strcmp(field, "person:") ? TT_ENT_PERSON : !strcmp(field, "hospital:") ? TT_ENT_HOSPITAL : TT_ENT_PROGRAM;
   if (!c->ent) TT_FORWARD(tt_entities_new(&c->ent));
   tt_buf k = TT_BUF_INIT, v = TT_BUF_INIT, cand = TT_BUF_INIT;
@@ -477,7 +487,6 @@ static int entity_alias(pctx *c, const char *field, size_t a, size_t b, tt_buf *
     if (!rc) rc = key_df(c, cand.p, cand.n, &df);
     if (!rc && df) { tt_buf_reset(key); if (tt_buf_append(key, cand.p, cand.n)) rc = tt_error_set(TT_ENOMEM, "out of memory"); }
   } else if (!rc && type == TT_ENT_HOSPITAL) {
-    size_t pl = strlen(field);
     if (tt_buf_puts(&cand, field) || tt_buf_puts(&cand, "benh vien ") || tt_buf_append(&cand, key->p + pl, key->n - pl))
       rc = tt_error_set(TT_ENOMEM, "out of memory");
     if (!rc) rc = key_df(c, cand.p, cand.n, &df);
