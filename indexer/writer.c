@@ -65,6 +65,7 @@ struct tt_writer {
   uint32_t next_segment;
   tt_analyzer *at, *ab, *ak;
   tt_entities *ent;               /* entity recognizer (caller thread) */
+  tt_entity_tally *tally;         /* the entities of the article being added ("ent:" terms) */
   tt_token *kw;                  /* field keywords of the article being added */
   size_t nkw, capkw;
   tt_buf kwbuf;
@@ -224,7 +225,7 @@ int tt_writer_open(tt_writer **out, const char *dir, const tt_index_options *opt
   for (uint32_t i = 0; i < w->man.nsegs; i++)
     if ((rc = add_wseg(w, w->man.segs[i].name, w->man.segs[i].delgen))) goto fail;
   if ((rc = tt_analyzer_new(&w->at)) || (rc = tt_analyzer_new(&w->ab)) || (rc = tt_analyzer_new(&w->ak)) ||
-      (rc = tt_entities_new(&w->ent))) goto fail;
+      (rc = tt_entities_new(&w->ent)) || (rc = tt_entity_tally_new(&w->tally))) goto fail;
   collect_garbage(w);
   if (w->opts.threads != 1 && sysconf(_SC_NPROCESSORS_ONLN) > 1 && (rc = start_worker(w))) goto fail;
   *out = w;
@@ -271,6 +272,7 @@ void tt_writer_close(tt_writer *w)
   tt_analyzer_free(w->ab);
   tt_analyzer_free(w->ak);
   tt_entities_free(w->ent);
+  tt_entity_tally_free(w->tally);
   tt_free(w->kw);
   tt_buf_fini(&w->kwbuf);
   if (w->lock_fd >= 0) close(w->lock_fd);
@@ -710,7 +712,8 @@ static int kw_add(tt_writer *w, const char *prefix, const char *s, size_t n)
 }
 
 /* Entity mentions of one field as positional keywords "person:", "hospital:", "program:" +
- * the recognizer's folded key, at the position of each mention's first token. */
+ * the recognizer's folded key, at the position of each mention's first token; the mentions are
+ * also tallied for the article's "ent:" terms. */
 static int add_entities(tt_writer *w, const char *text, size_t len, const tt_analysis *an, unsigned flags)
 {
   const tt_entity_mention *m;
@@ -721,6 +724,57 @@ static int add_entities(tt_writer *w, const char *text, size_t len, const tt_ana
     if (m[i].first_token >= an->n) continue;
     TT_FORWARD(kw_add_at(w, prefix, m[i].key, m[i].key_len, TT_TOKEN_KEYWORD_POS, an->tokens[m[i].first_token].pos));
   }
+  return tt_entity_tally_add(w->tally, m, n, an);
+}
+
+/* Bytes of s[0, n) that fit in max without cutting a UTF-8 sequence. */
+static size_t utf8_cut(const char *s, size_t n, size_t max)
+{
+  if (n <= max) return n;
+  while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80) max--;
+  return max;
+}
+
+/* Copy with control bytes as spaces, so no byte of a name can pass for the separator. */
+static void copy_printable(char *dst, const char *src, size_t n)
+{
+  for (size_t i = 0; i < n; i++) dst[i] = (unsigned char)src[i] < 0x20 ? ' ' : src[i];
+}
+
+/* One non-positional term per entity of the article (docs/format.md "Entity terms"):
+ * "ent:" + type + ":" + key + US + canonical spelling + US + role (US = 0x1F, below every
+ * printable byte, so the spellings of one key sort together right after it). The document
+ * frequency of a term is then the number of articles whose most frequent spelling and role of
+ * that entity were these, and the sum over a key's terms is its article count. Too long for a
+ * dictionary key: the role is cut (at a character), then dropped with the spelling. */
+static int add_entity_terms(tt_writer *w, uint32_t title_end)
+{
+  const tt_entity_summary *s;
+  size_t n;
+  TT_FORWARD(tt_entity_tally_get(w->tally, title_end, &s, &n));
+  char k[TT_DICT_MAX_KEY + 1];
+  for (size_t i = 0; i < n; i++) {
+    const char *tn = tt_entity_type_name(s[i].type);
+    size_t kl = strlen(s[i].key), cl = strlen(s[i].canonical), rl = strlen(s[i].role);
+    int h = snprintf(k, sizeof k, "%s:", tn);
+    size_t at = (size_t)h;
+    if (at + kl + 2 > TT_DICT_MAX_KEY - 4) continue;   /* "ent:" is added by kw_add */
+    memcpy(k + at, s[i].key, kl);
+    at += kl;
+    k[at++] = 0x1F;
+    if (at + cl + 1 <= TT_DICT_MAX_KEY - 4) {
+      copy_printable(k + at, s[i].canonical, cl);
+      at += cl;
+      k[at++] = 0x1F;
+      size_t room = TT_DICT_MAX_KEY - 4 - at;
+      size_t r = utf8_cut(s[i].role, rl, room);
+      copy_printable(k + at, s[i].role, r);
+      at += r;
+    } else {
+      k[at++] = 0x1F;
+    }
+    TT_FORWARD(kw_add(w, "ent:", k, at));
+  }
   return 0;
 }
 
@@ -728,8 +782,10 @@ static int build_keywords(tt_writer *w, const tt_article *a, const tt_analysis *
 {
   w->nkw = 0;
   tt_buf_reset(&w->kwbuf);
+  tt_entity_tally_reset(w->tally);
   TT_FORWARD(add_entities(w, a->title ? a->title : "", a->title_len, ta, 0));
   TT_FORWARD(add_entities(w, a->body ? a->body : "", a->body_len, tb, TT_ENT_CONTINUE));
+  TT_FORWARD(add_entity_terms(w, (uint32_t)ta->n + 1));
   if (a->source_len) {
     tt_analysis an;
     TT_FORWARD(tt_analyze(w->ak, a->source, a->source_len, 0, &an));

@@ -22,8 +22,12 @@
 #include "common/alloc.h"
 #include "common/buf.h"
 #include "common/error.h"
+#include "common/utf8.h"
 #include "indexer/bm25.h"
 #include "timtin/article.h"
+#include "timtin/entities.h"
+
+#include <unicode/uchar.h>
 
 typedef struct pctx {
   tt_reader *r;
@@ -37,6 +41,7 @@ typedef struct pctx {
   char **terms;        /* highlight terms */
   size_t nterms, capterms;
   tt_buf note;
+  tt_entities *ent;    /* recognizer for entity field values, made on first need */
 } pctx;
 
 /* ------------------------------------------------------------------ errors */
@@ -371,6 +376,128 @@ static int make_text_keys(pctx *c, const char *prefix, size_t a, size_t b, qnode
   return 0;
 }
 
+/* Index-wide document frequency of key (0 if absent). */
+static int key_df(pctx *c, const char *key, size_t len, uint64_t *df)
+{
+  char scratch[TT_DICT_MAX_KEY + 1];
+  *df = 0;
+  if (len > TT_DICT_MAX_KEY) return 0;
+  for (uint32_t s = 0; s < c->r->nsegs; s++) {
+    tt_dict_entry e;
+    int rc = tt_dict_lookup(&c->r->segs[s].dict, key, len, &e, scratch);
+    if (rc == 0) *df += e.df;
+    else if (rc != TT_ENOTFOUND) return rc;
+  }
+  return 0;
+}
+
+/* The key the recognizer gives text[0, n) when it reads all of it as one mention of type. */
+static int recognize_whole(pctx *c, const char *text, size_t n, int type, tt_buf *out, int *found)
+{
+  *found = 0;
+  tt_analysis an;
+  TT_FORWARD(tt_analyze(c->an, text, n, 0, &an));
+  if (!an.n) return 0;
+  const tt_entity_mention *m;
+  size_t nm;
+  TT_FORWARD(tt_entities_find(c->ent, text, n, &an, 0, &m, &nm));
+  for (size_t i = 0; i < nm; i++) {
+    if ((int)m[i].type != type || m[i].first_token != 0 || m[i].end_token != an.n) continue;
+    tt_buf_reset(out);
+    if (tt_buf_append(out, m[i].key, m[i].key_len)) return tt_error_set(TT_ENOMEM, "out of memory");
+    *found = 1;
+    return 0;
+  }
+  return 0;
+}
+
+/* Letters of a word that is an abbreviation ("bv", "bvđk", "bvtw", "cdc", "ttyt"): no vowel, or
+ * ttyt. Such a word is written in capitals when the value is re-cased for the recognizer. */
+static int acronym(const char *w, size_t n)
+{
+  if (n == 4 && !memcmp(w, "ttyt", 4)) return 1;
+  size_t letters = 0;
+  for (size_t i = 0; i < n; i++, letters++) {
+    unsigned char ch = (unsigned char)w[i];
+    if (ch == 0xC4 && i + 1 < n && ((unsigned char)w[i + 1] == 0x91 || (unsigned char)w[i + 1] == 0x90)) { i++; continue; }  /* đ */
+    if (ch >= 0x80) return 0;   /* every other Vietnamese letter beyond ASCII is a vowel */
+    if (strchr("aeiouy0123456789", ch | 0x20)) return 0;
+  }
+  return letters >= 2 && letters <= 6;
+}
+
+/* Entity field aliases: when "<field>:<folded value>" is not in the index, the value is read by
+ * the recognizer, as typed and then re-cased (each word capitalised, abbreviations in capitals),
+ * so the spelling variants a document may use work in queries too: "BV Bạch Mai" -> "benh vien
+ * bach mai", "bvđk tỉnh lai châu", "Nghị quyết số 72" -> "nghi quyet 72". A hospital value the
+ * recognizer does not read ("bạch mai") is tried as "benh vien " + value. key holds the field
+ * prefix and the folded value, and gets the alias (same prefix) if one exists in the index. */
+static int entity_alias(pctx *c, const char *field, size_t a, size_t b, tt_buf *key)
+{
+  uint64_t df;
+  TT_FORWARD(key_df(c, key->p, key->n, &df));
+  if (df || b - a > 1024) return 0;
+  /* the key itself, as `timtin entities --json` prints it ("so y te tp.hcm": the analyzer splits
+   * a lower-case "tp.hcm" that the recognizer saw as "TP.HCM") */
+  tt_buf lit = TT_BUF_INIT;
+  size_t pl = strlen(field);
+  int lrc = tt_buf_puts(&lit, field);
+  for (size_t i = a; i < b && !lrc; i++) lrc = tt_buf_putc(&lit, c->q[i]);
+  if (!lrc) lrc = key_df(c, lit.p, lit.n, &df);
+  if (!lrc && df && lit.n > pl) { tt_buf_reset(key); lrc = tt_buf_append(key, lit.p, lit.n) ? tt_error_set(TT_ENOMEM, "out of memory") : 0; }
+  tt_buf_fini(&lit);
+  if (lrc || df) return lrc;
+  int type = !strcmp(field, "person:") ? TT_ENT_PERSON : !strcmp(field, "hospital:") ? TT_ENT_HOSPITAL : TT_ENT_PROGRAM;
+  if (!c->ent) TT_FORWARD(tt_entities_new(&c->ent));
+  tt_buf k = TT_BUF_INIT, v = TT_BUF_INIT, cand = TT_BUF_INIT;
+  int rc = 0, found = 0;
+  rc = recognize_whole(c, c->q + a, b - a, type, &k, &found);
+  if (!rc && !found) {   /* re-cased */
+    const char *p = c->q + a, *end = c->q + b;
+    int start = 1;
+    while (p < end && !rc) {
+      uint32_t cp;
+      size_t l = tt_utf8_decode((const unsigned char *)p, (size_t)(end - p), &cp);
+      if (!l) l = 1;
+      int space = cp == ' ' || cp == '\t';
+      if (start && !space) {
+        const char *we = p;
+        while (we < end && *we != ' ' && *we != '\t') we++;
+        int caps = acronym(p, (size_t)(we - p));
+        for (const char *x = p; x < we && !rc;) {
+          size_t xl = tt_utf8_decode((const unsigned char *)x, (size_t)(we - x), &cp);
+          if (!xl) { xl = 1; cp = 0xFFFD; }
+          char u8[4];
+          uint32_t up = (x == p || caps) ? (uint32_t)u_toupper((UChar32)cp) : cp;
+          if (tt_buf_append(&v, u8, tt_utf8_encode(up, u8))) rc = tt_error_set(TT_ENOMEM, "out of memory");
+          x += xl;
+        }
+        p = we;
+        start = 0;
+        continue;
+      }
+      if (tt_buf_append(&v, p, l)) rc = tt_error_set(TT_ENOMEM, "out of memory");
+      start = space;
+      p += l;
+    }
+    if (!rc && v.n) rc = recognize_whole(c, v.p, v.n, type, &k, &found);
+  }
+  if (!rc && found) {
+    if (tt_buf_puts(&cand, field) || tt_buf_append(&cand, k.p, k.n)) rc = tt_error_set(TT_ENOMEM, "out of memory");
+    if (!rc) rc = key_df(c, cand.p, cand.n, &df);
+    if (!rc && df) { tt_buf_reset(key); if (tt_buf_append(key, cand.p, cand.n)) rc = tt_error_set(TT_ENOMEM, "out of memory"); }
+  } else if (!rc && type == TT_ENT_HOSPITAL) {
+    if (tt_buf_puts(&cand, field) || tt_buf_puts(&cand, "benh vien ") || tt_buf_append(&cand, key->p + pl, key->n - pl))
+      rc = tt_error_set(TT_ENOMEM, "out of memory");
+    if (!rc) rc = key_df(c, cand.p, cand.n, &df);
+    if (!rc && df) { tt_buf_reset(key); if (tt_buf_append(key, cand.p, cand.n)) rc = tt_error_set(TT_ENOMEM, "out of memory"); }
+  }
+  tt_buf_fini(&k);
+  tt_buf_fini(&v);
+  tt_buf_fini(&cand);
+  return rc;
+}
+
 /* person:, hospital:, program: — the indexer stores each entity mention as the positional term
  * "<field>:<folded canonical name>" (words joined by single spaces: "person:tran van thuan"),
  * with title mentions counted as title frequency, so an entity scores like a syllable (BM25F:
@@ -393,6 +520,7 @@ static int make_entity(pctx *c, const char *field, size_t a, size_t b, int prefi
     if (!rc && !negated) rc = remember(c, t->folded, t->folded_len, 0);
   }
   if (!rc && !words) rc = syntax(c, a, "field %s needs a name", field);
+  if (!rc && !prefix) rc = entity_alias(c, field, a, b, &key);
   if (!rc && key.n > TT_DICT_MAX_KEY) {   /* never indexed */
     *out = node_new(Q_NONE, a);
     rc = *out ? 0 : TT_ENOMEM;
@@ -907,6 +1035,7 @@ int qtree_parse(qtree *t, tt_reader *r, tt_analyzer *an, const char *query, size
     if (!t->note) rc = tt_error_set(TT_ENOMEM, "out of memory");
   }
   tt_buf_fini(&c.note);
+  tt_entities_free(c.ent);
   if (!rc) t->maxprox = qtree_maxprox(t->root);
   if (rc) qtree_free(t);
   return rc;

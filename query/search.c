@@ -36,6 +36,7 @@
 #include "common/alloc.h"
 #include "common/error.h"
 #include "indexer/bm25.h"
+#include "query/about.h"
 #include "query/query_int.h"
 
 #define BOUND_EPS 1e-9
@@ -247,12 +248,17 @@ typedef struct run {
   qnode **tiers;           /* scratch for competitive(): one slot per Q_TERM node */
   qnode *tierv[16];        /* tier terms whose exact-form sets are built (MAX_TIER_SETS) */
   uint64_t *M;             /* match set of the segment */
+  qabout *about;           /* entities the query names (query/about.h), or NULL; its maximum is
+                              part of t->maxprox, so every bound below already allows for it */
   size_t Mcap;
 } run;
 
-static inline double full_score(qseg *q, qnode *root, uint32_t d)
+static inline double full_score(run *u, qseg *q, qnode *root, uint32_t d)
 {
-  return qseg_score(q, root, d) + qseg_proximity(q, root, d);
+  double s = qseg_score(q, root, d) + qseg_proximity(q, root, d);
+  int rc = qabout_add(u->about, d, &s);
+  if (rc && !q->err) q->err = rc;
+  return s;
 }
 
 /* One syllable or keyword, no deletions, relevance top-k without facets: count = df; visit
@@ -476,7 +482,7 @@ static int run_general(run *u, qseg *q, uint32_t s)
       }
       if (top) {
         if (thr != ess_thr) {
-          double sum = 0;
+          double sum = qabout_max(u->about);   /* a doc in no essential kid still gets it */
           for (ess = 0; ess < nk && sum + kb[ko[ess]] + BOUND_EPS <= thr; ess++) sum += kb[ko[ess]];
           ess_thr = thr;
         }
@@ -502,7 +508,7 @@ static int run_general(run *u, qseg *q, uint32_t s)
         if (u->fn_score) {
           TT_FORWARD(position(q, root, d));
           positioned = 1;
-          h.score = full_score(q, root, d);
+          h.score = full_score(u, q, root, d);
           if (q->err) return q->err;
         }
         int rc = u->fn(u->ctx, &h);
@@ -526,7 +532,7 @@ static int run_general(run *u, qseg *q, uint32_t s)
           for (int i = 0; i < nt; i++) tc += (int)(u->tierv[i]->bits[w] >> (d & 63) & 1);
         }
         if (wbound + tc * Q_EXACT_TIER + BOUND_EPS <= thr) continue;
-        if (qseg_bits_bound(root, d) + BOUND_EPS <= thr) continue;
+        if (qseg_bits_bound(root, d) + qabout_max(u->about) + BOUND_EPS <= thr) continue;
         if (!positioned) TT_FORWARD(position(q, root, d));
         positioned = 1;
         if (!competitive(u, q, root, d, thr)) {
@@ -536,12 +542,13 @@ static int run_general(run *u, qseg *q, uint32_t s)
         double s0 = qseg_score(q, root, d);
         if (s0 + maxprox + BOUND_EPS <= thr) continue;
         tt_hit h = {base + d, s0 + qseg_proximity(q, root, d), pub};
+        TT_FORWARD(qabout_add(u->about, d, &h.score));
         if (q->err) return q->err;
         heap_push(hp, &h);
         continue;
       }
       if (!positioned) TT_FORWARD(position(q, root, d));
-      tt_hit h = {base + d, full_score(q, root, d), pub};
+      tt_hit h = {base + d, full_score(u, q, root, d), pub};
       if (q->err) return q->err;
       heap_push(hp, &h);
     }
@@ -557,9 +564,10 @@ static int run_query(run *u)
   for (uint32_t s = 0; s < r->nsegs; s++) {
     qseg q;
     TT_FORWARD(qseg_open(&q, r, s, root));
+    TT_FORWARD(qabout_open(u->about, s));
     qnode *only = root->nkids == 1 ? root->kids[0] : NULL;
     int single = only && (only->type == Q_KEY || (only->type == Q_TERM && !only->strict && only->field == F_ANY)) &&
-                 !q.seg->del && !u->fc && !u->fn && !u->hp.by_date && !u->exhaustive;
+                 !q.seg->del && !u->fc && !u->fn && !u->hp.by_date && !u->exhaustive && !u->about;
     TT_FORWARD(single ? run_single(u, &q, only, s) : run_general(u, &q, s));
   }
   return 0;
@@ -586,6 +594,8 @@ int tt_search(tt_reader *r, const char *query, size_t len, const tt_search_optio
   u.r = r;
   u.t = &t;
   u.exhaustive = o->exhaustive;
+  if ((rc = qabout_new(&u.about, r, t.root))) { qtree_free(&t); return rc; }
+  t.maxprox += qabout_max(u.about);
   u.hp.cap = o->offset + o->limit;
   if (u.hp.cap > r->base[r->nsegs]) u.hp.cap = (size_t)r->base[r->nsegs];   /* no more hits than documents */
   u.hp.by_date = o->sort_date;
@@ -602,6 +612,7 @@ int tt_search(tt_reader *r, const char *query, size_t len, const tt_search_optio
   if (!rc) rc = run_query(&u);
   tt_free(u.tiers);
   tt_free(u.M);
+  qabout_free(u.about);
   if (!rc) {
     out->total = u.total;
     if (u.hp.n) qsort(u.hp.h, u.hp.n, sizeof *u.hp.h, o->sort_date ? cmp_date : cmp_rel);
@@ -643,11 +654,13 @@ int tt_search_each(tt_reader *r, const char *query, size_t len, const tt_search_
   u.fn = fn;
   u.ctx = ctx;
   u.fn_score = with_scores;
+  if (with_scores && (rc = qabout_new(&u.about, r, t.root))) { qtree_free(&t); return rc; }
   int nterm = qtree_count_terms(t.root);
   if (!(u.tiers = tt_malloc((size_t)(nterm ? nterm : 1) * sizeof *u.tiers))) rc = tt_error_set(TT_ENOMEM, "out of memory");
   if (!rc) rc = run_query(&u);
   tt_free(u.tiers);
   tt_free(u.M);
+  qabout_free(u.about);
   if (total) *total = u.total;
   qtree_free(&t);
   return rc;

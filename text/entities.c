@@ -983,6 +983,32 @@ static int prepare(tt_entities *e)
   return 0;
 }
 
+/* A list after one plural head: "các bệnh viện Chợ Rẫy, Quân Y 175, Thống Nhất". When the
+ * mention just emitted for [i, j) starts with a lower-case "bệnh viện" after "các"/"những",
+ * each further capitalised name after ", " is a hospital of its own (span: the name alone, as
+ * labelled; canonical: with the head). Returns the end of the list. */
+static size_t head_list(tt_entities *e, size_t i, size_t j)
+{
+  const phr *h;
+  size_t hm = match(e, i, KB(TT_EK_ORGHEAD), -1, &h);
+  if (e->rc || !hm || h->sub != TT_EH_BV || h->ntok != 2 || e->et[i].cap || e->et[i].gap || i == 0 ||
+      !(is_word(e, i - 1, "các") || is_word(e, i - 1, "những")) || i + hm >= j)
+    return j;
+  size_t k = j;
+  while (k < e->n && e->et[k].gap == G_COMMA && e->et[k].cap && !e->rc) {
+    uint8_t gap = e->et[k].gap;
+    e->et[k].gap = 0;   /* hosp_tail stops at punctuation before any token, the first included */
+    tt_buf_reset(&e->tmp);
+    puts_b(e, &e->tmp, lexs(e, h), h->canon_len);
+    size_t end = hosp_tail(e, k, 1, &e->tmp);
+    e->et[k].gap = gap;
+    if (end <= k) break;
+    emit(e, TT_ENT_HOSPITAL, k, end, e->tmp.p, e->tmp.n, NULL, 0);
+    k = end;
+  }
+  return k;
+}
+
 int tt_entities_find(tt_entities *e, const char *text, size_t len, const tt_analysis *an,
                      unsigned flags, const tt_entity_mention **out, size_t *n)
 {
@@ -1003,6 +1029,7 @@ int tt_entities_find(tt_entities *e, const char *text, size_t len, const tt_anal
       i++;
     } else if ((j = org_at(e, i, &e->tmp)) > i) {
       emit(e, TT_ENT_HOSPITAL, i, j, e->tmp.p, e->tmp.n, NULL, 0);
+      j = head_list(e, i, j);
       /* the head of a nested program/organisation cannot start inside: continue after */
       i = j;
     } else if ((j = prog_at(e, i, &e->tmp)) > i) {

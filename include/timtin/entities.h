@@ -69,4 +69,35 @@ int tt_entities_find(tt_entities *e, const char *text, size_t len, const tt_anal
 /* Name of a type: "person", "hospital", "program"; "?" for anything else. */
 const char *tt_entity_type_name(tt_entity_type t);
 
+/* ---- per-document summary: one line per entity of an article (what the indexer stores)
+ *
+ *   tt_entity_tally *t;  tt_entity_tally_new(&t);
+ *   tt_entities_find(e, title, ..., 0, &m, &n);                tt_entity_tally_add(t, m, n, &ta);
+ *   tt_entities_find(e, body, ..., TT_ENT_CONTINUE, &m, &n);   tt_entity_tally_add(t, m, n, &ba);
+ *   tt_entity_tally_get(t, title_end, &s, &ns);   ...   tt_entity_tally_reset(t);  (next article)
+ */
+typedef struct tt_entity_summary {
+  tt_entity_type type;
+  const char *key;          /* folded canonical name (as in tt_entity_mention) */
+  const char *canonical;    /* the article's most frequent canonical spelling (ties: first seen) */
+  const char *role;         /* persons: most frequent non-empty role ("" if none); others "" */
+  uint32_t mentions;        /* mentions in title and body (the indexed term's frequency) */
+  uint32_t title_mentions;  /* of which in the title */
+  uint32_t first_pos;       /* token position of the first mention (title 0.., body after) */
+} tt_entity_summary;
+
+typedef struct tt_entity_tally tt_entity_tally;
+
+int  tt_entity_tally_new(tt_entity_tally **out);   /* 0 or TT_ENOMEM */
+void tt_entity_tally_free(tt_entity_tally *t);     /* NULL is a no-op */
+void tt_entity_tally_reset(tt_entity_tally *t);    /* forget every mention (next article) */
+/* Record n mentions found in a field analysed as an (positions taken from an's tokens; a
+ * mention whose first token lies outside an is skipped). Strings are copied. 0 or TT_ENOMEM. */
+int  tt_entity_tally_add(tt_entity_tally *t, const tt_entity_mention *m, size_t n, const tt_analysis *an);
+/* The entities recorded since the last reset, ordered by first position (then type, key).
+ * title_end: the first body position; a mention at a lower position is a title mention.
+ * The array and its strings are owned by t, valid until the next add, get, reset or free.
+ * 0 or TT_ENOMEM. */
+int  tt_entity_tally_get(tt_entity_tally *t, uint32_t title_end, const tt_entity_summary **out, size_t *n);
+
 #endif

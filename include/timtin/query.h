@@ -99,4 +99,34 @@ int tt_snippet_make(const char *text, size_t len, char *const *terms, size_t nte
                     size_t max_bytes, tt_snippet *out);
 void tt_snippet_fini(tt_snippet *s);
 
+/* ---- entities over the index or over a query's matches (query/entities.c)
+ *
+ * The indexer stores one "ent:" term per article and entity (docs/format.md "Entity terms"):
+ * the folded key, the article's most frequent canonical spelling and, for persons, its most
+ * frequent role. These functions read those terms from the dictionaries of every segment. */
+typedef struct tt_entity_stat {
+  int type;            /* tt_entity_type of timtin/entities.h: 1 person, 2 hospital, 3 program */
+  char *key;           /* folded canonical name, the value `person:"..."` looks up */
+  char *name;          /* the spelling most articles use */
+  char *role;          /* persons: the role most articles give (non-empty if any has one); else "" */
+  uint64_t articles;   /* live articles that mention it (among the query's matches, with a query) */
+} tt_entity_stat;
+
+typedef struct tt_entity_list {
+  tt_entity_stat *v;   /* owned; by type, then articles (descending), then key */
+  size_t n;
+  uint64_t matches;    /* articles the query matched (every live article without a query) */
+} tt_entity_list;
+
+/* The `limit` entities of each type (type 0: every type, else only that one) mentioned by the
+ * most live articles, over the whole index (query NULL or empty) or over the articles matching
+ * query (the facet of a search; o: only exact is used, may be NULL). Deleted articles are not
+ * counted. Exact counts; the work is one pass over the "ent:" keys of the dictionaries plus,
+ * with a query or deletions, the postings of the entities that can still enter the top `limit`
+ * (in decreasing order of their article counts, so the scan stops early).
+ * Returns 0, TT_EINVAL (bad type), TT_ESYNTAX (query) or another error; on error *out is empty. */
+int  tt_entity_list_get(tt_reader *r, const char *query, size_t len, const tt_search_options *o, int type,
+                        size_t limit, tt_entity_list *out);
+void tt_entity_list_fini(tt_entity_list *l);
+
 #endif

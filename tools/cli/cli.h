@@ -22,4 +22,9 @@ const char *tt_cli_default_db(void);
 /* Read all of a stream into a malloc'd buffer (NUL-terminated). Returns NULL on error. */
 char *tt_cli_slurp(FILE *f, size_t *len);
 
+/* A JSON array of entity counts (tools/cli/cmd_entities.c), for `entities` and `search --facets`. */
+struct tt_buf;
+struct tt_entity_list;
+void tt_cli_entities_json(struct tt_buf *b, const struct tt_entity_list *l);
+
 #endif

@@ -10,11 +10,14 @@
 #include <unistd.h>
 
 #include "common/buf.h"
+#include "timtin/entities.h"
 #include "timtin/timtin.h"
 #include "timtin/query.h"
 
 static const char search_usage[] =
   "[--db DIR] [--limit N] [--offset N] [--sort relevance|date] [--exact] [--facets] [--json] [--no-color] QUERY...\n"
+  "       (--facets: sources, months and the top 5 entities of each type among the matches;\n"
+  "        --json: each hit also lists its entities: type, name, role, mentions, in_title, first_position)\n"
   "       timtin search [--db DIR] --batch FILE [--limit N] [--sort ...] [--exact] [--facets]   (one query a line; JSONL out)\n"
   "       timtin count [--db DIR] [--exact] QUERY...\n"
   "Query language: words (all required), OR, -word / NOT, (groups), \"phrases\", a NEAR/n b, prefix*,\n"
@@ -43,8 +46,58 @@ static void date_str(int64_t t, char *out, size_t cap)
   snprintf(out, cap, "%.10s", full);
 }
 
-/* One hit as a JSON object (url, title, published, source, score, snippet, highlights). */
-static int hit_json(tt_buf *b, tt_reader *r, const tt_results *res, const tt_hit *h)
+/* What the JSON output needs beyond the results: a recognizer for the entities of each hit
+ * (made on first use) and the entity facets of the query (NULL without --facets). */
+typedef struct jctx {
+  tt_analyzer *an;
+  tt_entities *ent;
+  tt_entity_tally *tally;
+  const tt_entity_list *efacets;
+} jctx;
+
+static void jctx_fini(jctx *j)
+{
+  tt_entity_tally_free(j->tally);
+  tt_entities_free(j->ent);
+  tt_analyzer_free(j->an);
+}
+
+/* "entities":[...] of a stored article: the recognizer the indexer ran, run again on the stored
+ * title and body, grouped like the index's entity terms (same mentions, first positions and
+ * spellings; tests/unit/query/test_entities.c checks them against the postings). */
+static int hit_entities_json(tt_buf *b, jctx *j, const tt_doc *d)
+{
+  if (!j->an && (tt_analyzer_new(&j->an) || tt_entities_new(&j->ent) || tt_entity_tally_new(&j->tally))) return -1;
+  tt_analysis ta, tb;
+  const tt_entity_mention *m;
+  size_t n;
+  tt_entity_tally_reset(j->tally);
+  if (tt_analyze(j->an, d->title, d->title_len, 0, &ta) ||
+      tt_entities_find(j->ent, d->title, d->title_len, &ta, 0, &m, &n) || tt_entity_tally_add(j->tally, m, n, &ta))
+    return -1;
+  uint32_t title_end = (uint32_t)ta.n + 1;
+  if (tt_analyze(j->an, d->body, d->body_len, title_end, &tb) ||
+      tt_entities_find(j->ent, d->body, d->body_len, &tb, TT_ENT_CONTINUE, &m, &n) || tt_entity_tally_add(j->tally, m, n, &tb))
+    return -1;
+  const tt_entity_summary *e;
+  if (tt_entity_tally_get(j->tally, title_end, &e, &n)) return -1;
+  tt_buf_puts(b, ",\"entities\":[");
+  for (size_t i = 0; i < n; i++) {
+    tt_buf_printf(b, "%s{\"type\":\"%s\",\"name\":", i ? "," : "", tt_entity_type_name(e[i].type));
+    tt_buf_json_string(b, e[i].canonical, strlen(e[i].canonical));
+    if (e[i].type == TT_ENT_PERSON) {
+      tt_buf_puts(b, ",\"role\":");
+      tt_buf_json_string(b, e[i].role, strlen(e[i].role));
+    }
+    tt_buf_printf(b, ",\"mentions\":%u,\"in_title\":%u,\"first_position\":%u}", e[i].mentions,
+                  e[i].title_mentions, e[i].first_pos);
+  }
+  tt_buf_putc(b, ']');
+  return 0;
+}
+
+/* One hit as a JSON object (url, title, published, source, score, snippet, highlights, entities). */
+static int hit_json(tt_buf *b, tt_reader *r, const tt_results *res, const tt_hit *h, jctx *j)
 {
   tt_doc d;
   if (tt_hit_fetch(r, h->doc, 1, &d)) return -1;
@@ -64,12 +117,14 @@ static int hit_json(tt_buf *b, tt_reader *r, const tt_results *res, const tt_hit
   tt_buf_puts(b, ",\"highlights\":[");
   for (size_t i = 0; i < sn.nranges; i++)
     tt_buf_printf(b, "%s[%u,%u]", i ? "," : "", sn.ranges[i][0], sn.ranges[i][1]);
-  tt_buf_puts(b, "]}");
+  tt_buf_putc(b, ']');
   tt_snippet_fini(&sn);
+  if (hit_entities_json(b, j, &d)) return -1;
+  tt_buf_putc(b, '}');
   return 0;
 }
 
-static void facets_json(tt_buf *b, const tt_results *res)
+static void facets_json(tt_buf *b, const tt_results *res, const jctx *j)
 {
   tt_buf_puts(b, ",\"facets\":{\"sources\":[");
   for (size_t i = 0; i < res->nsources; i++) {
@@ -83,11 +138,16 @@ static void facets_json(tt_buf *b, const tt_results *res)
     tt_buf_json_string(b, res->months[i].value, strlen(res->months[i].value));
     tt_buf_printf(b, ",\"count\":%llu}", (unsigned long long)res->months[i].count);
   }
-  tt_buf_puts(b, "]}");
+  tt_buf_putc(b, ']');
+  if (j->efacets) {
+    tt_buf_puts(b, ",\"entities\":");
+    tt_cli_entities_json(b, j->efacets);
+  }
+  tt_buf_putc(b, '}');
 }
 
 /* {"total":..,["note":..,]"hits":[..][,"facets":{..}]} without the closing brace. */
-static int results_json(tt_buf *b, tt_reader *r, const tt_results *res)
+static int results_json(tt_buf *b, tt_reader *r, const tt_results *res, jctx *j)
 {
   tt_buf_printf(b, "\"total\":%llu,", (unsigned long long)res->total);
   if (res->note) {
@@ -98,14 +158,16 @@ static int results_json(tt_buf *b, tt_reader *r, const tt_results *res)
   tt_buf_puts(b, "\"hits\":[");
   for (size_t i = 0; i < res->n; i++) {
     if (i) tt_buf_putc(b, ',');
-    if (hit_json(b, r, res, &res->hits[i])) return -1;
+    if (hit_json(b, r, res, &res->hits[i], j)) return -1;
   }
   tt_buf_putc(b, ']');
-  if (res->sources || res->months) facets_json(b, res);
+  if (res->sources || res->months) facets_json(b, res, j);
   return 0;
 }
 
-static void print_facets(const tt_results *res, int color)
+static const char *const ent_heading[] = {"", "Officials", "Hospitals and health bodies", "Programs and documents"};
+
+static void print_facets(const tt_results *res, const tt_entity_list *ef, int color)
 {
   const char *bold = color ? "\033[1m" : "", *off = color ? "\033[0m" : "";
   printf("\n%sSources%s\n", bold, off);
@@ -120,9 +182,19 @@ static void print_facets(const tt_results *res, int color)
     for (int k = 0; k < w; k++) fputs("▇", stdout);
     putchar('\n');
   }
+  for (int t = TT_ENT_PERSON; ef && t <= TT_ENT_PROGRAM; t++) {
+    printf("\n%s%s%s\n", bold, ent_heading[t], off);
+    for (size_t i = 0; i < ef->n; i++) {
+      if (ef->v[i].type != t) continue;
+      printf("  %8llu  %s", (unsigned long long)ef->v[i].articles, ef->v[i].name);
+      if (ef->v[i].role[0]) printf(" — %s", ef->v[i].role);
+      putchar('\n');
+    }
+  }
 }
 
-static int print_human(tt_reader *r, const tt_results *res, const tt_search_options *o, int color)
+static int print_human(tt_reader *r, const tt_results *res, const tt_search_options *o, const tt_entity_list *ef,
+                       int color)
 {
   const char *hl = color ? "\033[1;33m" : "", *off = color ? "\033[0m" : "";
   const char *dim = color ? "\033[2m" : "", *bold = color ? "\033[1m" : "";
@@ -152,7 +224,7 @@ static int print_human(tt_reader *r, const tt_results *res, const tt_search_opti
   }
   if (res->n == 0 && o->offset && res->total) printf("(no hits on this page)\n");
   printf("%llu matching article%s\n", (unsigned long long)res->total, res->total == 1 ? "" : "s");
-  if (res->sources || res->months) print_facets(res, color);
+  if (res->sources || res->months) print_facets(res, ef, color);
   return 0;
 }
 
@@ -165,6 +237,8 @@ static int run_batch(tt_reader *r, const char *file, tt_search_options *o)
   ssize_t n;
   tt_buf b = TT_BUF_INIT;
   int rc = 0;
+  jctx j;
+  memset(&j, 0, sizeof j);
   while ((n = getline(&line, &cap, f)) >= 0) {
     while (n && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = 0;
     if (!n) continue;
@@ -182,7 +256,13 @@ static int run_batch(tt_reader *r, const char *file, tt_search_options *o)
       if (!rc) rc = e == TT_ESYNTAX ? 2 : 1;
     } else {
       tt_buf_printf(&b, ",\"took_us\":%.0f,\"cpu_us\":%.0f,", took, cpu);
-      if (results_json(&b, r, &res)) { rc = tt_cli_fail("fetch"); tt_results_fini(&res); break; }
+      tt_entity_list ef;
+      int have_ef = o->facets && !tt_entity_list_get(r, line, (size_t)n, o, 0, 5, &ef);
+      j.efacets = have_ef ? &ef : NULL;
+      int jr = results_json(&b, r, &res, &j);
+      if (have_ef) tt_entity_list_fini(&ef);
+      j.efacets = NULL;
+      if (jr) { rc = tt_cli_fail("fetch"); tt_results_fini(&res); break; }
       tt_buf_puts(&b, "}\n");
       tt_results_fini(&res);
     }
@@ -190,6 +270,7 @@ static int run_batch(tt_reader *r, const char *file, tt_search_options *o)
   }
   free(line);
   tt_buf_fini(&b);
+  jctx_fini(&j);
   if (f != stdin) fclose(f);
   return rc;
 }
@@ -248,15 +329,28 @@ static int search_main(int argc, char **argv, int count_only)
     else if (e) rc = tt_cli_fail(cmd);
     else {
       if (res.note) fprintf(stderr, "timtin %s: note: %s\n", cmd, res.note);
-      if (count_only) printf("%llu\n", (unsigned long long)res.total);
+      /* --facets: the top entities of each type among the matches too */
+      tt_entity_list ef;
+      int have_ef = 0;
+      if (!count_only && o.facets) {
+        if (tt_entity_list_get(r, q.p, q.n, &o, 0, 5, &ef)) rc = tt_cli_fail("entities");
+        else have_ef = 1;
+      }
+      jctx j;
+      memset(&j, 0, sizeof j);
+      j.efacets = have_ef ? &ef : NULL;
+      if (rc) {
+      } else if (count_only) printf("%llu\n", (unsigned long long)res.total);
       else if (json) {
         tt_buf b = TT_BUF_INIT;
         tt_buf_putc(&b, '{');
-        if (results_json(&b, r, &res)) rc = tt_cli_fail("fetch");
+        if (results_json(&b, r, &res, &j)) rc = tt_cli_fail("fetch");
         tt_buf_puts(&b, "}\n");
         if (!rc) fwrite(b.p, 1, b.n, stdout);
         tt_buf_fini(&b);
-      } else rc = print_human(r, &res, &o, color);
+      } else rc = print_human(r, &res, &o, j.efacets, color);
+      jctx_fini(&j);
+      if (have_ef) tt_entity_list_fini(&ef);
       tt_results_fini(&res);
     }
   }

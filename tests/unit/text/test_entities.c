@@ -79,6 +79,13 @@ static void organisations(void **state)
   assert_string_equal(render("BV Chợ Rẫy và Bệnh viện K"),
                       "hospital:Bệnh viện Chợ Rẫy@BV Chợ Rẫy; hospital:Bệnh viện K@Bệnh viện K");
   assert_string_equal(render("bệnh viện Nhân dân 115"), "hospital:Bệnh viện Nhân dân 115@bệnh viện Nhân dân 115");
+  /* a list after one plural head: each name is a hospital; the first keeps the head */
+  assert_string_equal(render("đề nghị các bệnh viện Chợ Rẫy, Quân Y 175, Thống Nhất hỗ trợ"),
+                      "hospital:Bệnh viện Chợ Rẫy@bệnh viện Chợ Rẫy; hospital:Bệnh viện Quân y 175@Quân Y 175; "
+                      "hospital:Bệnh viện Thống Nhất@Thống Nhất");
+  /* not after a singular head, and not a generic tail */
+  assert_string_equal(render("Bệnh viện Chợ Rẫy, Thống Nhất"), "hospital:Bệnh viện Chợ Rẫy@Bệnh viện Chợ Rẫy");
+  assert_string_equal(render("các bệnh viện tuyến Trung ương, Hà Nội"), "");
   assert_string_equal(render("BVĐK tỉnh Lai Châu"), "hospital:Bệnh viện Đa khoa tỉnh Lai Châu@BVĐK tỉnh Lai Châu");
   assert_string_equal(render("Trung tâm y tế huyện Văn Giang"),
                       "hospital:Trung tâm Y tế huyện Văn Giang@Trung tâm y tế huyện Văn Giang");
