@@ -7,7 +7,8 @@
  *
  * Terms: each token is indexed under its folded form, with positions; when the exact form
  * differs (it carries diacritics), also under its exact form, without positions (docs and term
- * frequencies only). The two never collide: a folded key has no diacritic a fold would remove,
+ * frequencies only). Two adjacent syllables of the common list also make a non-positional pair
+ * term (indexer/pairs.h; inverter_pairs.c). The two never collide: a folded key has no diacritic a fold would remove,
  * an exact key that differs from its fold has one. See docs/format.md "Exact and folded terms". */
 #ifndef TT_INDEXER_INVERTER_H
 #define TT_INDEXER_INVERTER_H
@@ -26,6 +27,7 @@ typedef struct tt_inv_term {
   uint32_t positional;   /* 1 = folded term (positions kept), 0 = exact-only term */
   uint32_t touch;        /* inverter's stamp of the last document that used the term */
   uint32_t head, tail;   /* its position chain in that document */
+  int32_t  pair_id;      /* folded syllable of the pair list: its id (indexer/pairs.h), else -1 */
   tt_buf   stream;       /* vbyte: doc gap, tf_title, tf_body, [position gaps...] per doc */
 } tt_inv_term;
 

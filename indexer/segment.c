@@ -27,6 +27,7 @@
 #include "common/alloc.h"
 #include "common/endian.h"
 #include "common/error.h"
+#include "indexer/pairs.h"
 #include "indexer/bm25.h"
 #include "indexer/inverter.h"
 #include "indexer/postings_codec.h"
@@ -58,6 +59,7 @@ struct tt_segwriter {
   uint32_t key_len;
   int positional;
   double avgt, avgb;
+  uint32_t pairs;                 /* pair list id for the doc table (indexer/pairs.h), 0 = none */
   int rc;                         /* sticky */
 };
 
@@ -108,6 +110,8 @@ int tt_segwriter_add_doc(tt_segwriter *w, const tt_docstore_rec *rec, uint32_t t
   w->ndocs++;
   return 0;
 }
+
+void tt_segwriter_set_pairs(tt_segwriter *w, uint32_t id) { w->pairs = id; }
 
 static int open_terms(tt_segwriter *w)
 {
@@ -187,7 +191,7 @@ static int write_dtab(tt_segwriter *w)
   if (w->ndocs > 1) qsort(w->urls.p, w->ndocs, 16, cmp_url);
   uint8_t hdr[24];
   tt_store_le32(hdr, w->ndocs);
-  tt_store_le32(hdr + 4, 0);
+  tt_store_le32(hdr + 4, w->pairs);
   tt_store_le64(hdr + 8, w->sum_t);
   tt_store_le64(hdr + 16, w->sum_b);
   tt_file_header_write(f, TT_DTAB_MAGIC, TT_SEG_VERSION, 0);
@@ -251,6 +255,7 @@ int tt_segbuild_new(tt_segbuild **out, const char *dir, const char *name, int zs
   tt_segbuild *b = tt_calloc(1, sizeof *b);
   TT_CHECK_ALLOC(b);
   int rc = tt_segwriter_new(&b->w, dir, name, zstd_level);
+  if (!rc) tt_segwriter_set_pairs(b->w, TT_PAIRS_ID);
   if (!rc) rc = tt_inverter_new(&b->inv);
   if (rc) { tt_segbuild_abort(b); return rc; }
   *out = b;
@@ -389,6 +394,7 @@ int tt_segment_open(tt_segment *s, const char *dir, const char *name, uint32_t d
     const tt_map *m = &s->dtab;
     if (m->len < 16 + 24 + 16) { rc = dtab_corrupt(m, 16, "too short"); goto fail; }
     s->ndocs = tt_load_le32(m->data + 16);
+    s->pairs = tt_load_le32(m->data + 20);
     s->sum_title = tt_load_le64(m->data + 24);
     s->sum_body = tt_load_le64(m->data + 32);
     if (m->len != 16 + 24 + (uint64_t)s->ndocs * 32 + 16) {

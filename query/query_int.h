@@ -79,6 +79,14 @@ struct qnode {
   uint8_t kept;           /* OR: every kid's match set is kept in its kbits (phase 2 bounds) */
   uint64_t *kbits;        /* kid of a kept OR: its match set in this segment */
   size_t kbitcap;
+
+  /* Q_PHRASE, Q_AND: pairs[i] is the syllable-pair term (indexer/pairs.h) of kids i and i + 1
+   * when both are Q_TERM syllables of the pair list, else NULL (nkids - 1 entries; NULL when
+   * no pair exists). A Q_KEY node that is not in kids: its cursor is opened only on segments
+   * built with the compiled pair list (pairs_on), where its list is exactly the documents in
+   * which the two syllables stand adjacent (no list = nowhere). */
+  qnode **pairs;
+  uint8_t pairs_on;       /* this segment has the pair terms */
 };
 
 /* What a parse produces. */
