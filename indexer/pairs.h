@@ -26,4 +26,10 @@ const char *tt_pairs_word(int id);
 /* The pair key of ids a, b into out (room for TT_PAIRS_KEY_MAX bytes); returns its length. */
 size_t tt_pairs_key(char *out, int a, int b);
 
+/* `timtin check`: the pair terms of segment s are exactly what its positions imply (nothing
+ * missing, extra or altered; indexer/pairs_check.c). 0 for a segment without pairs. Returns 0,
+ * TT_ECORRUPT naming the pair, TT_EFORMAT (a pair list this build does not know) or TT_ENOMEM. */
+struct tt_segment;
+int tt_pairs_verify(const struct tt_segment *s, const char *dir);
+
 #endif

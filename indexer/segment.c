@@ -512,6 +512,7 @@ int tt_segment_verify(const char *dir, const char *name, uint32_t delgen)
     tt_plist_close(&c);
   }
   if (rc == TT_ITEROVER) rc = 0;
+  if (!rc) rc = tt_pairs_verify(&s, dir);
   if (!rc) {
     char p[4200];
     seg_path(p, sizeof p, dir, name, "docs");

@@ -90,7 +90,7 @@ static int open_node(qseg *q, qnode *n)
     break;
   }
   for (int i = 0; i < n->nkids; i++) TT_FORWARD(open_node(q, n->kids[i]));
-  n->pairs_on = n->pairs && q->seg->pairs == TT_PAIRS_ID;
+  n->pairs_on = n->pairs && q->seg->pairs == TT_PAIRS_ID && !q->no_pairs;
   if (n->pairs_on)
     for (int i = 0; i + 1 < n->nkids; i++)
       if (n->pairs[i]) TT_FORWARD(open_node(q, n->pairs[i]));
@@ -125,8 +125,9 @@ static void reset_sets(qnode *n)
   for (int i = 0; i < n->nkids; i++) reset_sets(n->kids[i]);
 }
 
-int qseg_open(qseg *q, tt_reader *r, uint32_t s, qnode *root)
+int qseg_open(qseg *q, tt_reader *r, uint32_t s, qnode *root, int no_pairs)
 {
+  q->no_pairs = no_pairs;
   reset_sets(root);
   q->r = r;
   q->seg = &r->segs[s];

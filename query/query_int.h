@@ -111,10 +111,12 @@ typedef struct qseg {
   double ratio;           /* max(1, index average / segment average) over the fields, + slack */
   int err;                /* first error while matching (sticky) */
   size_t words;           /* 64-bit words of a bitmap over the segment's docs */
+  int no_pairs;           /* ignore pair terms (tt_search_options.positions_only) */
 } qseg;
 
-/* Open every leaf's cursors on segment s and order the iterators by cost. */
-int      qseg_open(qseg *q, tt_reader *r, uint32_t s, qnode *root);
+/* Open every leaf's cursors on segment s and order the iterators by cost; no_pairs: do not use
+ * the segment's pair terms. */
+int      qseg_open(qseg *q, tt_reader *r, uint32_t s, qnode *root, int no_pairs);
 /* Re-open the cursors of the tree (after qseg_eval consumed them). */
 int      qseg_rewind(qseg *q, qnode *root);
 /* The exact match set of n on the segment, restricted to mask (NULL: every doc), into out

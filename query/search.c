@@ -238,6 +238,7 @@ typedef struct run {
   tt_reader *r;
   qtree *t;
   int exhaustive;
+  int no_pairs;
   heap hp;                 /* cap 0: no top-k */
   facets *fc;              /* NULL: no facets */
   tt_match_fn fn;          /* NULL: no streaming */
@@ -556,7 +557,7 @@ static int run_query(run *u)
   tt_reader *r = u->r;
   for (uint32_t s = 0; s < r->nsegs; s++) {
     qseg q;
-    TT_FORWARD(qseg_open(&q, r, s, root));
+    TT_FORWARD(qseg_open(&q, r, s, root, u->no_pairs));
     qnode *only = root->nkids == 1 ? root->kids[0] : NULL;
     int single = only && (only->type == Q_KEY || (only->type == Q_TERM && !only->strict && only->field == F_ANY)) &&
                  !q.seg->del && !u->fc && !u->fn && !u->hp.by_date && !u->exhaustive;
@@ -586,6 +587,7 @@ int tt_search(tt_reader *r, const char *query, size_t len, const tt_search_optio
   u.r = r;
   u.t = &t;
   u.exhaustive = o->exhaustive;
+  u.no_pairs = o->version >= 3 && o->positions_only;
   u.hp.cap = o->offset + o->limit;
   if (u.hp.cap > r->base[r->nsegs]) u.hp.cap = (size_t)r->base[r->nsegs];   /* no more hits than documents */
   u.hp.by_date = o->sort_date;
@@ -643,6 +645,7 @@ int tt_search_each(tt_reader *r, const char *query, size_t len, const tt_search_
   u.fn = fn;
   u.ctx = ctx;
   u.fn_score = with_scores;
+  u.no_pairs = o && o->version >= 3 && o->positions_only;
   int nterm = qtree_count_terms(t.root);
   if (!(u.tiers = tt_malloc((size_t)(nterm ? nterm : 1) * sizeof *u.tiers))) rc = tt_error_set(TT_ENOMEM, "out of memory");
   if (!rc) rc = run_query(&u);

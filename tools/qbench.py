@@ -4,6 +4,7 @@ exactness guard on the match counts.
 
     tools/qbench.py --db DB --queries queries.tsv [--timtin build/timtin] [--runs 3]
                     [--save-totals FILE | --check-totals FILE] [--only CLASS,...]
+                    [--extra "--positions-only"]
 
 Each query is written twice into one --batch file and the second (warm) line is kept, as
 tools/bench does. The run is repeated --runs times in fresh processes; per query the smallest
@@ -41,6 +42,7 @@ def main():
     ap.add_argument("--save-totals")
     ap.add_argument("--check-totals")
     ap.add_argument("--only", help="comma list of classes")
+    ap.add_argument("--extra", default="", help="extra search options, e.g. --positions-only")
     a = ap.parse_args()
 
     qs = []
@@ -60,7 +62,7 @@ def main():
     totals = [None] * len(qs)
     try:
         for _ in range(a.runs):
-            out = subprocess.run([a.timtin, "search", "--db", a.db, "--batch", batch, "--limit", "10"],
+            out = subprocess.run([a.timtin, "search", "--db", a.db, "--batch", batch, "--limit", "10"] + a.extra.split(),
                                  check=True, capture_output=True, text=True).stdout
             rows = [json.loads(l) for l in out.splitlines() if l.strip()]
             if len(rows) != 2 * len(qs):

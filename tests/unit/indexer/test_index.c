@@ -324,6 +324,74 @@ static void test_merge_mixed_pair_lists(void **state)
   free(dir);
 }
 
+/* `timtin check` recomputes the pair terms from the positions: a segment written by hand with
+ * a pair whose frequencies are off, a missing pair or a pair nothing supports is refused. */
+static void write_seg(const char *d, const char *name, int variant)
+{
+  tt_segwriter *w;
+  assert_int_equal(tt_segwriter_new(&w, d, name, 1), 0);
+  tt_segwriter_set_pairs(w, TT_PAIRS_ID);
+  for (int i = 0; i < 2; i++) {
+    tt_docstore_rec rec;
+    memset(&rec, 0, sizeof rec);
+    rec.url = i ? "https://b.invalid/" : "https://a.invalid/";
+    rec.url_len = strlen(rec.url);
+    rec.title = "t";
+    rec.title_len = 1;
+    rec.body = "b";
+    rec.body_len = 1;
+    assert_int_equal(tt_segwriter_add_doc(w, &rec, 2, 4), 0);
+  }
+  /* doc 0: "benh vien" in the title (0, 1), "benh vien" in the body (3, 4); doc 1: "vien benh" (3, 4) */
+  char key[TT_PAIRS_KEY_MAX];
+  int b = tt_pairs_id("benh", 4), v = tt_pairs_id("vien", 4);
+  assert_true(b >= 0 && v >= 0);
+  size_t kl = tt_pairs_key(key, b, v);
+  uint32_t p0[] = {0, 3}, p1[] = {1, 4}, q0[] = {4}, q1[] = {3};
+  tt_segwriter_posting bv = {0, 1, variant == 1 ? 2 : 1, 0, NULL};
+  assert_int_equal(tt_segwriter_begin_term(w, key, kl, 0), 0);                 /* "\x01benh vien" */
+  if (variant != 2) assert_int_equal(tt_segwriter_add_posting(w, &bv), 0);
+  if (variant == 3) {
+    tt_segwriter_posting extra = {1, 0, 1, 0, NULL};
+    assert_int_equal(tt_segwriter_add_posting(w, &extra), 0);
+  }
+  assert_int_equal(tt_segwriter_end_term(w), 0);
+  kl = tt_pairs_key(key, v, b);
+  assert_int_equal(tt_segwriter_begin_term(w, key, kl, 0), 0);                 /* "\x01vien benh" */
+  tt_segwriter_posting vb = {1, 0, 1, 0, NULL};
+  assert_int_equal(tt_segwriter_add_posting(w, &vb), 0);
+  assert_int_equal(tt_segwriter_end_term(w), 0);
+  assert_int_equal(tt_segwriter_begin_term(w, "benh", 4, 1), 0);
+  tt_segwriter_posting pb0 = {0, 1, 1, 2, p0}, pb1 = {1, 0, 1, 1, q0};
+  assert_int_equal(tt_segwriter_add_posting(w, &pb0), 0);
+  assert_int_equal(tt_segwriter_add_posting(w, &pb1), 0);
+  assert_int_equal(tt_segwriter_end_term(w), 0);
+  assert_int_equal(tt_segwriter_begin_term(w, "vien", 4, 1), 0);
+  tt_segwriter_posting pv0 = {0, 1, 1, 2, p1}, pv1 = {1, 0, 1, 1, q1};
+  assert_int_equal(tt_segwriter_add_posting(w, &pv0), 0);
+  assert_int_equal(tt_segwriter_add_posting(w, &pv1), 0);
+  assert_int_equal(tt_segwriter_end_term(w), 0);
+  assert_int_equal(tt_segwriter_finish(w), 0);
+}
+
+static void test_check_verifies_pairs(void **state)
+{
+  (void)state;
+  char *d = tu_tempdir();
+  const char *names[] = {"seg-000001", "seg-000002", "seg-000003", "seg-000004"};
+  for (int v = 0; v < 4; v++) {
+    write_seg(d, names[v], v);
+    int rc = tt_segment_verify(d, names[v], 0);
+    if (v == 0) { if (rc) fail_msg("correct pairs refused: %s", tt_error_last()); }
+    else {
+      assert_int_equal(rc, TT_ECORRUPT);
+      assert_non_null(strstr(tt_error_last(), "pair term 'benh vien'"));
+    }
+  }
+  tu_rmrf(d);
+  free(d);
+}
+
 static void test_updates_and_deletes(void **state)
 {
   (void)state;
@@ -535,6 +603,7 @@ int main(void)
     cmocka_unit_test(test_round_trip_one_segment),
     cmocka_unit_test(test_round_trip_many_segments_and_merge),
     cmocka_unit_test(test_merge_mixed_pair_lists),
+    cmocka_unit_test(test_check_verifies_pairs),
     cmocka_unit_test(test_updates_and_deletes),
     cmocka_unit_test(test_uncommitted_is_discarded_and_lock),
     cmocka_unit_test(test_corruption_detected),
