@@ -6,7 +6,7 @@
  *
  * NAME.dtab layout (all little-endian, every array 4- or 8-byte aligned):
  *   header   16 bytes "TTDTAB01" v1
- *   u32 ndocs, u32 0, u64 sum_title_len, u64 sum_body_len
+ *   u32 ndocs, u32 pairs (syllable-pair list id, indexer/pairs.h; 0 = none), u64 sum_title_len, u64 sum_body_len
  *   u32 title_len[ndocs]  tokens in the title
  *   u32 body_len[ndocs]   tokens in the body
  *   i64 published[ndocs]  seconds since the epoch, INT64_MIN when unknown

@@ -123,6 +123,9 @@ static void reset_sets(qnode *n)
   n->ebits_ok = 0;
   n->kept = 0;
   for (int i = 0; i < n->nkids; i++) reset_sets(n->kids[i]);
+  if (n->pairs)
+    for (int i = 0; i + 1 < n->nkids; i++)
+      if (n->pairs[i]) n->pairs[i]->ebits_ok = 0;
 }
 
 int qseg_open(qseg *q, tt_reader *r, uint32_t s, qnode *root, int no_pairs)
@@ -822,6 +825,22 @@ int qseg_exact_bits(qseg *q, qnode *n)
   return q->err;
 }
 
+int qseg_pair_bits(qseg *q, qnode *n, uint64_t cnt)
+{
+  if (n->type == Q_NOT || q->err) return q->err;
+  if (n->type == Q_AND && n->pairs_on)
+    for (int i = 0; i + 1 < n->nkids; i++) {
+      qnode *k = n->pairs[i];
+      if (!k || (k->open && cnt * 16 < tt_plist_df(k->cur))) continue;
+      if (ensure_bits(q, k)) return q->err;
+      memset(k->bits, 0, q->words * sizeof *k->bits);
+      if (k->open) list_bits(q, k, k->cur, k->bits, NULL);
+      k->ebits_ok = 1;
+    }
+  for (int i = 0; i < n->nkids && !q->err; i++) qseg_pair_bits(q, n->kids[i], cnt);
+  return q->err;
+}
+
 double qseg_bits_bound(const qnode *n, uint32_t d)
 {
   switch (n->type) {
@@ -850,7 +869,10 @@ double qseg_bits_bound(const qnode *n, uint32_t d)
     if (n->type == Q_AND)
       for (int i = 0; i + 1 < n->nkids; i++) {
         const qnode *a = n->kids[i], *k = n->kids[i + 1];
-        if (a->type == Q_TERM && k->type == Q_TERM) b += Q_PROX_WEIGHT * (a->idf < k->idf ? a->idf : k->idf);
+        if (a->type != Q_TERM || k->type != Q_TERM) continue;
+        const qnode *p = n->pairs_on ? n->pairs[i] : NULL;
+        if (p && p->ebits_ok && !(p->bits[d >> 6] >> (d & 63) & 1)) continue;   /* not adjacent in d */
+        b += Q_PROX_WEIGHT * (a->idf < k->idf ? a->idf : k->idf);
       }
     return b;
   }

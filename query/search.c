@@ -414,10 +414,16 @@ static int run_general(run *u, qseg *q, uint32_t s)
   if (relevance) {
     tier_terms(root, u->tiers, &nt);
     if (nt > MAX_TIER_SETS) nt = 0;
+    /* few matches (a phrase, a rare AND) against long exact-form lists: decoding the lists into
+     * sets would cost more than the per-document seeks of competitive() it saves */
+    uint64_t edf = 0;
+    for (int i = 0; i < nt; i++) edf += tt_plist_df(u->tiers[i]->ecur);
+    if (cnt * 16 < edf) nt = 0;
     for (int i = 0; i < nt; i++) {
       u->tierv[i] = u->tiers[i];
       TT_FORWARD(qseg_exact_bits(q, u->tierv[i]));
     }
+    TT_FORWARD(qseg_pair_bits(q, root, cnt));
   }
   TT_FORWARD(qseg_rewind(q, root));
   double maxprox = u->t->maxprox;

@@ -522,7 +522,9 @@ static void test_pruned_topk_equals_exhaustive(void **state)
   tt_reader *r;
   assert_int_equal(tt_reader_open(&r, dir, 0), 0);
   const char *fixed[] = {"bệnh OR viện OR sức", "(bệnh viện) OR (y tế) OR (sức khỏe)", "benh OR vien OR y",
-                         "thuấn OR thuận", "b*", "title:bệnh OR body:viện", "hòa -khỏe"};
+                         "thuấn OR thuận", "b*", "title:bệnh OR body:viện", "hòa -khỏe",
+                         /* proximity bounds from the pair sets (root AND, AND under OR) */
+                         "bệnh viện", "y tế bệnh viện", "benh vien tinh", "(bệnh viện) OR y", "khỏe bệnh"};
   for (int q = 0; q < 200 + (int)(sizeof fixed / sizeof *fixed); q++) {
     xclause c[3];
     char text[1024];
