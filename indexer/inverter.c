@@ -15,6 +15,7 @@
 #include "common/alloc.h"
 #include "common/endian.h"
 #include "common/error.h"
+#include "indexer/pairs.h"
 #include "indexer/vbyte.h"
 
 struct tt_inverter {
@@ -29,6 +30,10 @@ struct tt_inverter {
   uint32_t stamp;        /* current document's mark in tt_inv_term.touch */
   tt_inv_term **sorted;
   size_t stream_bytes;   /* capacity of all streams */
+  /* syllable pairs (see "Syllable pairs" below) */
+  struct { uint32_t pos; int32_t id; } *pl;  /* the document's common syllables, in position order */
+  size_t npl, cappl;
+  uint32_t *pairtab;     /* [a * TT_PAIRS_N + b]: term index + 1 of pair (a, b), 0 = not yet */
 };
 
 int tt_inverter_new(tt_inverter **out)
@@ -52,6 +57,7 @@ void tt_inverter_reset(tt_inverter *inv)
   tt_buf_reset(&inv->keys);
   tt_free(inv->sorted);
   inv->sorted = NULL;
+  if (inv->pairtab) memset(inv->pairtab, 0, (size_t)TT_PAIRS_N * TT_PAIRS_N * sizeof *inv->pairtab);
 }
 
 void tt_inverter_free(tt_inverter *inv)
@@ -62,6 +68,8 @@ void tt_inverter_free(tt_inverter *inv)
   tt_free(inv->slots);
   tt_free(inv->chain);
   tt_free(inv->touched);
+  tt_free(inv->pl);
+  tt_free(inv->pairtab);
   tt_buf_fini(&inv->keys);
   tt_free(inv);
 }
@@ -70,7 +78,8 @@ size_t tt_inverter_bytes(const tt_inverter *inv)
 {
   return inv->capterms * sizeof(tt_inv_term) +
          inv->nslots * sizeof(uint64_t) + inv->keys.cap + inv->stream_bytes +
-         inv->capscratch * (sizeof(*inv->chain) + sizeof(uint32_t));
+         inv->capscratch * (sizeof(*inv->chain) + sizeof(uint32_t)) + inv->cappl * sizeof *inv->pl +
+         (inv->pairtab ? (size_t)TT_PAIRS_N * TT_PAIRS_N * sizeof *inv->pairtab : 0);
 }
 
 size_t tt_inverter_nterms(const tt_inverter *inv) { return inv->nterms; }
@@ -149,6 +158,7 @@ static int64_t term_id(tt_inverter *inv, const char *key, uint32_t len, int posi
   t->key_off = (uint32_t)inv->keys.n;
   t->key_len = len;
   t->positional = (uint32_t)positional;
+  if (positional) t->pair_id = tt_pairs_id(key, len); /* else fold = 0 (memset): no hint yet */
   if (tt_buf_append(&inv->keys, key, len) || tt_buf_putc(&inv->keys, 0)) return -1;
   inv->slots[j] = tag | ((uint64_t)id + 1);
   if (inv->nterms * 2 > inv->nslots && grow_table(inv)) return -1;
@@ -188,6 +198,71 @@ static int seen_part(const char *f, uint32_t a, uint32_t b)
   return 0;
 }
 
+/* ---- syllable pairs (indexer/pairs.h). add_tokens lists every occurrence of a syllable of the
+ * pair list (the token's folded form or a compound part) with its position in pl[]; then
+ * add_pairs notes the pair term of every two listed syllables at positions p and p + 1 (a
+ * compound's parts share its position, so each combination counts), at position p: the stream
+ * loop turns that into tf_title / tf_body. Positions arrive in nondecreasing order, so the
+ * occurrences at one position are contiguous in pl[]. */
+static inline void pair_mark(tt_inverter *inv, int64_t id, uint32_t pos)
+{
+  if (id < 0 || inv->terms[id].pair_id < 0 || inv->npl >= inv->cappl) return;
+  inv->pl[inv->npl].pos = pos;
+  inv->pl[inv->npl].id = inv->terms[id].pair_id;
+  inv->npl++;
+}
+
+static int grow_scratch(tt_inverter *inv, size_t need)
+{
+  if (need <= inv->capscratch) return 0;
+  size_t cap = need + need / 2 + 256;
+  void *c = tt_realloc(inv->chain, cap * sizeof *inv->chain);
+  if (!c) return tt_error_set(TT_ENOMEM, "out of memory (inverter scratch)");
+  inv->chain = c;
+  uint32_t *t = tt_realloc(inv->touched, cap * sizeof *t);
+  if (!t) return tt_error_set(TT_ENOMEM, "out of memory (inverter scratch)");
+  inv->touched = t;
+  inv->capscratch = cap;
+  return 0;
+}
+
+static int add_pairs(tt_inverter *inv, uint32_t *k, uint32_t *nt)
+{
+  size_t n = inv->npl, extra = 0;
+  /* room in chain[] / touched[]: one slot per combination */
+  for (size_t i = 0, j; i < n; i = j) {
+    for (j = i; j < n && inv->pl[j].pos == inv->pl[i].pos; j++) {}
+    size_t e;
+    for (e = j; e < n && inv->pl[e].pos == inv->pl[j].pos; e++) {}
+    if (j < n && inv->pl[j].pos == inv->pl[i].pos + 1) extra += (j - i) * (e - j);
+  }
+  if (!extra) return 0;
+  if ((size_t)*k + extra > UINT32_MAX / 2) return tt_error_set(TT_EINVAL, "document has too many tokens");
+  TT_FORWARD(grow_scratch(inv, (size_t)*k + extra));
+  if (!inv->pairtab) {
+    inv->pairtab = tt_calloc((size_t)TT_PAIRS_N * TT_PAIRS_N, sizeof *inv->pairtab);
+    TT_CHECK_ALLOC(inv->pairtab);
+  }
+  for (size_t i = 0, j; i < n; i = j) {
+    for (j = i; j < n && inv->pl[j].pos == inv->pl[i].pos; j++) {}
+    if (j >= n || inv->pl[j].pos != inv->pl[i].pos + 1) continue;
+    for (size_t x = i; x < j; x++)
+      for (size_t y = j; y < n && inv->pl[y].pos == inv->pl[j].pos; y++) {
+        uint32_t *slot = &inv->pairtab[(size_t)inv->pl[x].id * TT_PAIRS_N + (size_t)inv->pl[y].id];
+        if (!*slot) {
+          char key[TT_PAIRS_KEY_MAX];
+          size_t len = tt_pairs_key(key, inv->pl[x].id, inv->pl[y].id);
+          int64_t id = term_id(inv, key, (uint32_t)len, 0);
+          if (id < 0) return tt_error_set(TT_ENOMEM, "out of memory (inverter terms)");
+          *slot = (uint32_t)id + 1;
+        }
+        if (note(inv, (int64_t)*slot - 1, inv->pl[x].pos, k, nt))
+          return tt_error_set(TT_ENOMEM, "out of memory (inverter terms)");
+      }
+  }
+  return 0;
+}
+
 static int add_tokens(tt_inverter *inv, const tt_token *toks, size_t n, uint32_t *k, uint32_t *nt)
 {
   for (size_t i = 0; i < n; i++) {
@@ -218,6 +293,7 @@ static int add_tokens(tt_inverter *inv, const tt_token *toks, size_t n, uint32_t
       fo = term_id(inv, t->folded, t->folded_len, 1);
     }
     if (note(inv, fo, t->pos, k, nt)) return TT_ENOMEM;
+    pair_mark(inv, fo, t->pos);
     if (t->flags & TT_TOKEN_COMPOUND) {
       /* "covid-19", "72-nq/tw": each part is also a folded term at the token's position, so
        * that "covid" finds COVID-19 (docs/format.md) */
@@ -225,9 +301,11 @@ static int add_tokens(tt_inverter *inv, const tt_token *toks, size_t n, uint32_t
       uint32_t a = 0;
       for (uint32_t b = 0; b <= t->folded_len; b++) {
         if (b < t->folded_len && !strchr("-/.,", f[b])) continue;
-        if (b > a && b - a < t->folded_len && !seen_part(f, a, b) &&
-            note(inv, term_id(inv, f + a, b - a, 1), t->pos, k, nt))
-          return TT_ENOMEM;
+        if (b > a && b - a < t->folded_len && !seen_part(f, a, b)) {
+          int64_t pid = term_id(inv, f + a, b - a, 1);
+          if (note(inv, pid, t->pos, k, nt)) return TT_ENOMEM;
+          pair_mark(inv, pid, t->pos);
+        }
         a = b + 1;
       }
     }
@@ -253,16 +331,15 @@ int tt_inverter_add(tt_inverter *inv, uint32_t doc, const tt_token *title, size_
     if (t->flags & TT_TOKEN_COMPOUND) need += t->folded_len / 2 + 1;
   }
   if (need > UINT32_MAX / 2) return tt_error_set(TT_EINVAL, "document has too many tokens");
-  if (need > inv->capscratch) {
+  TT_FORWARD(grow_scratch(inv, need));
+  if (need > inv->cappl) {   /* pair list occurrences: at most one per noted slot */
     size_t cap = need + need / 2 + 256;
-    void *c = tt_realloc(inv->chain, cap * sizeof *inv->chain);
-    if (!c) return tt_error_set(TT_ENOMEM, "out of memory (inverter scratch)");
-    inv->chain = c;
-    uint32_t *t = tt_realloc(inv->touched, cap * sizeof *t);
-    if (!t) return tt_error_set(TT_ENOMEM, "out of memory (inverter scratch)");
-    inv->touched = t;
-    inv->capscratch = cap;
+    void *p = tt_realloc(inv->pl, cap * sizeof *inv->pl);
+    if (!p) return tt_error_set(TT_ENOMEM, "out of memory (inverter scratch)");
+    inv->pl = p;
+    inv->cappl = cap;
   }
+  inv->npl = 0;
   inv->stamp++;
   if (inv->stamp == 0) {  /* wrapped: clear every term's stamp */
     for (size_t i = 0; i < inv->nterms; i++) inv->terms[i].touch = 0;
@@ -271,6 +348,7 @@ int tt_inverter_add(tt_inverter *inv, uint32_t doc, const tt_token *title, size_
   uint32_t k = 0, nt = 0;
   if (add_tokens(inv, title, ntitle, &k, &nt) || add_tokens(inv, body, nbody, &k, &nt))
     return tt_error_set(TT_ENOMEM, "out of memory (inverter terms)");
+  TT_FORWARD(add_pairs(inv, &k, &nt));
 
   for (uint32_t i = 0; i < nt; i++) {
     tt_inv_term *t = &inv->terms[inv->touched[i]];

@@ -7,7 +7,8 @@
  *
  * Terms: each token is indexed under its folded form, with positions; when the exact form
  * differs (it carries diacritics), also under its exact form, without positions (docs and term
- * frequencies only). The two never collide: a folded key has no diacritic a fold would remove,
+ * frequencies only). Two adjacent syllables of the common list also make a non-positional pair
+ * term (indexer/pairs.h; inverter_pairs.c). The two never collide: a folded key has no diacritic a fold would remove,
  * an exact key that differs from its fold has one. See docs/format.md "Exact and folded terms". */
 #ifndef TT_INDEXER_INVERTER_H
 #define TT_INDEXER_INVERTER_H
@@ -28,8 +29,11 @@ typedef struct tt_inv_term {
   uint32_t key_off;      /* key bytes at tt_inverter_key() */
   uint32_t next_doc;     /* last doc with a posting + 1 (0 = none yet) */
   uint32_t df;           /* documents */
-  uint32_t fold;         /* exact-only terms: id + 1 of the folded term last seen with it (a
+  union {                /* one or the other, by `positional` (keeps the record at 64 bytes): */
+    uint32_t fold;       /* exact-only terms: id + 1 of the folded term last seen with it (a
                             hint, checked before use), 0 = none */
+    int32_t  pair_id;    /* folded terms: id in the pair list (indexer/pairs.h), else -1 */
+  };
   tt_buf   stream;       /* vbyte: doc gap, tf_title, tf_body, [position gaps...] per doc */
 } tt_inv_term;             /* 64 bytes: tt_inverter_bytes() counts them against the budget */
 

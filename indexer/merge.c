@@ -6,6 +6,7 @@
 
 #include "common/alloc.h"
 #include "common/error.h"
+#include "indexer/pairs.h"
 #include "indexer/postings_codec.h"
 
 typedef struct msrc {
@@ -71,6 +72,14 @@ int tt_merge_segments(const char *dir, const char *name, const tt_segment *const
     tt_map_release((tt_map *)&s->dtab, 0, s->dtab.len);
   }
 
+  /* pair terms (indexer/pairs.h) are merged like any term when every input was built with the
+   * same pair list; otherwise the output has none (a pair list must be complete) */
+  uint32_t pairs = n ? in[0]->pairs : 0;
+  int drop_pairs = 0;
+  for (uint32_t i = 1; i < n; i++)
+    if (in[i]->pairs != pairs) { pairs = 0; drop_pairs = 1; }
+  tt_segwriter_set_pairs(w, pairs);
+
   /* terms: k-way merge (n is small: a linear scan for the minimum is fine) */
   for (uint32_t i = 0; i < n && !rc; i++) {
     rc = tt_dict_iter_seek(&src[i].it, &in[i]->dict, NULL, 0);
@@ -90,9 +99,16 @@ int tt_merge_segments(const char *dir, const char *name, const tt_segment *const
     memcpy(keybuf, key.key, key.key_len);
     key.key = keybuf;
     int positional = (key.flags & TT_DICT_POSITIONAL) != 0;
+    int skip = drop_pairs && key.key_len && keybuf[0] == TT_PAIRS_MARK;
     rc = tt_segwriter_begin_term(w, keybuf, key.key_len, positional);
     for (uint32_t i = 0; i < n && !rc; i++) {
       if (!src[i].live || keycmp(&src[i].e, &key)) continue;
+      if (skip) {
+        int r3 = tt_dict_iter_next(&src[i].it, &src[i].e);
+        if (r3 == TT_ITEROVER) src[i].live = 0;
+        else if (r3) rc = r3;
+        continue;
+      }
       const tt_segment *s = in[i];
       const tt_dict_entry *e = &src[i].e;
       tt_plist_cursor c;

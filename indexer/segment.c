@@ -6,7 +6,7 @@
  *
  * NAME.dtab layout (all little-endian, every array 4- or 8-byte aligned):
  *   header   16 bytes "TTDTAB01" v1
- *   u32 ndocs, u32 0, u64 sum_title_len, u64 sum_body_len
+ *   u32 ndocs, u32 pairs (syllable-pair list id, indexer/pairs.h; 0 = none), u64 sum_title_len, u64 sum_body_len
  *   u32 title_len[ndocs]  tokens in the title
  *   u32 body_len[ndocs]   tokens in the body
  *   i64 published[ndocs]  seconds since the epoch, INT64_MIN when unknown
@@ -27,6 +27,7 @@
 #include "common/alloc.h"
 #include "common/endian.h"
 #include "common/error.h"
+#include "indexer/pairs.h"
 #include "indexer/bm25.h"
 #include "indexer/inverter.h"
 #include "indexer/postings_codec.h"
@@ -58,6 +59,7 @@ struct tt_segwriter {
   uint32_t key_len;
   int positional;
   double avgt, avgb;
+  uint32_t pairs;                 /* pair list id for the doc table (indexer/pairs.h), 0 = none */
   int rc;                         /* sticky */
 };
 
@@ -137,6 +139,8 @@ int tt_segwriter_copy_block(tt_segwriter *w, const tt_segment *s, uint32_t b)
   return 0;
 }
 
+void tt_segwriter_set_pairs(tt_segwriter *w, uint32_t id) { w->pairs = id; }
+
 static int open_terms(tt_segwriter *w)
 {
   char p[4200];
@@ -215,7 +219,7 @@ static int write_dtab(tt_segwriter *w)
   if (w->ndocs > 1) qsort(w->urls.p, w->ndocs, 16, cmp_url);
   uint8_t hdr[24];
   tt_store_le32(hdr, w->ndocs);
-  tt_store_le32(hdr + 4, 0);
+  tt_store_le32(hdr + 4, w->pairs);
   tt_store_le64(hdr + 8, w->sum_t);
   tt_store_le64(hdr + 16, w->sum_b);
   tt_file_header_write(f, TT_DTAB_MAGIC, TT_SEG_VERSION, 0);
@@ -279,6 +283,7 @@ int tt_segbuild_new(tt_segbuild **out, const char *dir, const char *name, int zs
   tt_segbuild *b = tt_calloc(1, sizeof *b);
   TT_CHECK_ALLOC(b);
   int rc = tt_segwriter_new(&b->w, dir, name, zstd_level);
+  if (!rc) tt_segwriter_set_pairs(b->w, TT_PAIRS_ID);
   if (!rc) rc = tt_inverter_new(&b->inv);
   if (rc) { tt_segbuild_abort(b); return rc; }
   *out = b;
@@ -417,6 +422,7 @@ int tt_segment_open(tt_segment *s, const char *dir, const char *name, uint32_t d
     const tt_map *m = &s->dtab;
     if (m->len < 16 + 24 + 16) { rc = dtab_corrupt(m, 16, "too short"); goto fail; }
     s->ndocs = tt_load_le32(m->data + 16);
+    s->pairs = tt_load_le32(m->data + 20);
     s->sum_title = tt_load_le64(m->data + 24);
     s->sum_body = tt_load_le64(m->data + 32);
     if (m->len != 16 + 24 + (uint64_t)s->ndocs * 32 + 16) {
@@ -542,6 +548,7 @@ int tt_segment_verify(const char *dir, const char *name, uint32_t delgen)
     tt_plist_close(&c);
   }
   if (rc == TT_ITEROVER) rc = 0;
+  if (!rc) rc = tt_pairs_verify(&s, dir);
   if (!rc) {
     char p[4200];
     seg_path(p, sizeof p, dir, name, "docs");

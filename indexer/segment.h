@@ -44,6 +44,8 @@ typedef struct tt_segment {
   const uint8_t *urls;       /* (u64 hash, u32 doc, u32 0) x ndocs, sorted by hash */
   uint8_t *del;              /* deletion bitmap (ndocs bits), tt_malloc'd; NULL = none deleted */
   uint32_t delgen;           /* generation of the del file loaded (0 = none) */
+  uint32_t pairs;            /* id of the syllable-pair list its terms were built with
+                                (indexer/pairs.h), 0 = no pair terms */
 } tt_segment;
 
 /* Open segment name in dir with deletions of generation delgen (0 = none). verify != 0
@@ -114,6 +116,8 @@ typedef struct tt_segwriter_posting {
   uint32_t doc, tf_title, tf_body, npos;
   const uint32_t *pos;
 } tt_segwriter_posting;
+/* Record the pair list id in the doc table (0 by default: the terms hold no pair terms). */
+void tt_segwriter_set_pairs(tt_segwriter *w, uint32_t id);
 int tt_segwriter_begin_term(tt_segwriter *w, const char *key, size_t len, int positional);
 int tt_segwriter_add_posting(tt_segwriter *w, const tt_segwriter_posting *p);
 int tt_segwriter_end_term(tt_segwriter *w);

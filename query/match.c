@@ -18,6 +18,7 @@
 #include "common/alloc.h"
 #include "common/error.h"
 #include "indexer/bm25.h"
+#include "indexer/pairs.h"
 
 /* ------------------------------------------------------------------ opening */
 
@@ -89,6 +90,10 @@ static int open_node(qseg *q, qnode *n)
     break;
   }
   for (int i = 0; i < n->nkids; i++) TT_FORWARD(open_node(q, n->kids[i]));
+  n->pairs_on = n->pairs && q->seg->pairs == TT_PAIRS_ID && !q->no_pairs;
+  if (n->pairs_on)
+    for (int i = 0; i + 1 < n->nkids; i++)
+      if (n->pairs[i]) TT_FORWARD(open_node(q, n->pairs[i]));
   switch (n->type) {
   case Q_AND:
     order_kids(n, 1);
@@ -98,6 +103,9 @@ static int open_node(qseg *q, qnode *n)
   case Q_NEAR:
     order_kids(n, 0);
     n->cost = n->kids[n->order[0]]->cost;
+    if (n->pairs_on)
+      for (int i = 0; i + 1 < n->nkids; i++)
+        if (n->pairs[i] && n->pairs[i]->cost < n->cost) n->cost = n->pairs[i]->cost;
     break;
   case Q_OR:
     n->cost = 0;
@@ -115,10 +123,14 @@ static void reset_sets(qnode *n)
   n->ebits_ok = 0;
   n->kept = 0;
   for (int i = 0; i < n->nkids; i++) reset_sets(n->kids[i]);
+  if (n->pairs)
+    for (int i = 0; i + 1 < n->nkids; i++)
+      if (n->pairs[i]) n->pairs[i]->ebits_ok = 0;
 }
 
-int qseg_open(qseg *q, tt_reader *r, uint32_t s, qnode *root)
+int qseg_open(qseg *q, tt_reader *r, uint32_t s, qnode *root, int no_pairs)
 {
+  q->no_pairs = no_pairs;
   reset_sets(root);
   q->r = r;
   q->seg = &r->segs[s];
@@ -467,6 +479,18 @@ static int adjacent(qseg *q, qnode *a, qnode *b)
   return 0;
 }
 
+/* Is d in the list of pair term k (a segment with pair terms)? Targets increase. */
+static int pair_has(qseg *q, qnode *k, uint32_t d)
+{
+  if (!k->open) return 0;
+  int rc = tt_plist_seek(k->cur, d);
+  if (rc) {
+    if (rc != TT_ITEROVER) q->err = rc;
+    return 0;
+  }
+  return tt_plist_doc(k->cur) == d;
+}
+
 double qseg_proximity(qseg *q, qnode *n, uint32_t d)
 {
   double bonus = 0;
@@ -475,7 +499,7 @@ double qseg_proximity(qseg *q, qnode *n, uint32_t d)
     for (int i = 0; i + 1 < n->nkids; i++) {
       qnode *a = n->kids[i], *b = n->kids[i + 1];
       if (a->type != Q_TERM || b->type != Q_TERM || a->doc != d || b->doc != d) continue;
-      if (adjacent(q, a, b)) bonus += Q_PROX_WEIGHT * (a->idf < b->idf ? a->idf : b->idf);
+      if (n->pairs_on && n->pairs[i] ? pair_has(q, n->pairs[i], d) : adjacent(q, a, b)) bonus += Q_PROX_WEIGHT * (a->idf < b->idf ? a->idf : b->idf);
     }
   }
   for (int i = 0; i < n->nkids; i++) {
@@ -667,6 +691,50 @@ static void verify_positions(qseg *q, qnode *n, uint64_t *out)
   }
 }
 
+/* A phrase on a segment with pair terms: the intersection of its pair lists (a pair list is
+ * exactly the documents where its two syllables stand adjacent, in the phrase's field), of the
+ * exact-form sets of its strict syllables, and of the lists of syllables no pair covers; then,
+ * for three syllables or more, the positions of the remaining candidates. Two syllables with
+ * a pair need no positions at all. */
+static void eval_phrase_pairs(qseg *q, qnode *n, uint64_t *out, const uint64_t *mask)
+{
+  size_t W = q->words;
+  int m = n->nkids, ns = 0, all = 1;
+  qnode *srcv[32], **src = srcv;
+  if (2 * m > 32 && !(src = tt_malloc(2 * (size_t)m * sizeof *src))) {
+    q->err = tt_error_set(TT_ENOMEM, "out of memory");
+    memset(out, 0, W * sizeof *out);
+    return;
+  }
+  for (int i = 0; i + 1 < m; i++) {
+    if (n->pairs[i]) src[ns++] = n->pairs[i];
+    else all = 0;
+  }
+  for (int i = 0; i < m; i++) {
+    qnode *k = n->kids[i];
+    int covered = (i > 0 && n->pairs[i - 1]) || (i + 1 < m && n->pairs[i]);
+    if (k->type != Q_TERM || k->strict || !covered) src[ns++] = k;
+  }
+  for (int i = 1; i < ns; i++) {   /* cheapest first */
+    qnode *v = src[i];
+    int j = i;
+    while (j > 0 && src[j - 1]->cost > v->cost) { src[j] = src[j - 1]; j--; }
+    src[j] = v;
+  }
+  for (int i = 0; i < ns && !q->err; i++) {
+    if (i == 0) {
+      qseg_eval(q, src[i], out, mask);
+    } else {
+      qseg_eval(q, src[i], n->bits, out);
+      memcpy(out, n->bits, W * sizeof *out);
+    }
+    if (!count_bits(out, W)) break;
+  }
+  if (src != srcv) tt_free(src);
+  if (q->err) { memset(out, 0, W * sizeof *out); return; }
+  if (!(all && m == 2) && count_bits(out, W)) verify_positions(q, n, out);
+}
+
 void qseg_eval(qseg *q, qnode *n, uint64_t *out, const uint64_t *mask)
 {
   size_t W = q->words;
@@ -710,6 +778,10 @@ void qseg_eval(qseg *q, qnode *n, uint64_t *out, const uint64_t *mask)
   }
   if (ensure_bits(q, n)) { memset(out, 0, W * sizeof *out); return; }
   if (n->niter == 0) { memset(out, 0, W * sizeof *out); return; }
+  if (n->type == Q_PHRASE && n->pairs_on) {
+    eval_phrase_pairs(q, n, out, mask);
+    return;
+  }
   for (int i = 0; i < n->niter; i++) {
     qnode *k = n->kids[n->order[i]];
     if (i == 0) {
@@ -753,6 +825,22 @@ int qseg_exact_bits(qseg *q, qnode *n)
   return q->err;
 }
 
+int qseg_pair_bits(qseg *q, qnode *n, uint64_t cnt)
+{
+  if (n->type == Q_NOT || q->err) return q->err;
+  if (n->type == Q_AND && n->pairs_on)
+    for (int i = 0; i + 1 < n->nkids; i++) {
+      qnode *k = n->pairs[i];
+      if (!k || (k->open && cnt * 16 < tt_plist_df(k->cur))) continue;
+      if (ensure_bits(q, k)) return q->err;
+      memset(k->bits, 0, q->words * sizeof *k->bits);
+      if (k->open) list_bits(q, k, k->cur, k->bits, NULL);
+      k->ebits_ok = 1;
+    }
+  for (int i = 0; i < n->nkids && !q->err; i++) qseg_pair_bits(q, n->kids[i], cnt);
+  return q->err;
+}
+
 double qseg_bits_bound(const qnode *n, uint32_t d)
 {
   switch (n->type) {
@@ -781,7 +869,10 @@ double qseg_bits_bound(const qnode *n, uint32_t d)
     if (n->type == Q_AND)
       for (int i = 0; i + 1 < n->nkids; i++) {
         const qnode *a = n->kids[i], *k = n->kids[i + 1];
-        if (a->type == Q_TERM && k->type == Q_TERM) b += Q_PROX_WEIGHT * (a->idf < k->idf ? a->idf : k->idf);
+        if (a->type != Q_TERM || k->type != Q_TERM) continue;
+        const qnode *p = n->pairs_on ? n->pairs[i] : NULL;
+        if (p && p->ebits_ok && !(p->bits[d >> 6] >> (d & 63) & 1)) continue;   /* not adjacent in d */
+        b += Q_PROX_WEIGHT * (a->idf < k->idf ? a->idf : k->idf);
       }
     return b;
   }

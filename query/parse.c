@@ -24,6 +24,7 @@
 #include "common/error.h"
 #include "common/utf8.h"
 #include "indexer/bm25.h"
+#include "indexer/pairs.h"
 #include "timtin/article.h"
 #include "timtin/entities.h"
 
@@ -115,6 +116,9 @@ static void node_free(qnode *n)
     if (n->eopen) tt_plist_close(n->ecur);
     tt_free(n->ecur);
   }
+  if (n->pairs)
+    for (int i = 0; i + 1 < n->nkids; i++) node_free(n->pairs[i]);
+  tt_free(n->pairs);
   tt_free(n->sp);
   tt_free(n->bits);
   tt_free(n->kbits);
@@ -975,6 +979,30 @@ static int parse_query(pctx *c, qnode **out, int negated, size_t open)
 
 /* ------------------------------------------------------------------ statistics */
 
+/* The pair terms (indexer/pairs.h) of neighbouring syllables of a phrase (for matching) or of
+ * an AND (for the proximity bonus). */
+static int add_pairs(qnode *n)
+{
+  if ((n->type != Q_PHRASE && n->type != Q_AND) || n->nkids < 2) return 0;
+  for (int i = 0; i + 1 < n->nkids; i++) {
+    const qnode *a = n->kids[i], *b = n->kids[i + 1];
+    if (a->type != Q_TERM || b->type != Q_TERM) continue;
+    int x = tt_pairs_id(a->key, strlen(a->key)), y = tt_pairs_id(b->key, strlen(b->key));
+    if (x < 0 || y < 0) continue;
+    if (!n->pairs && !(n->pairs = tt_calloc((size_t)n->nkids - 1, sizeof *n->pairs)))
+      return tt_error_set(TT_ENOMEM, "out of memory");
+    char key[TT_PAIRS_KEY_MAX];
+    size_t len = tt_pairs_key(key, x, y);
+    qnode *k = node_new(Q_KEY, a->at);
+    if (!k) return TT_ENOMEM;
+    n->pairs[i] = k;
+    if (!(k->key = tt_strndup(key, len)) || !(k->cur = tt_malloc(sizeof *k->cur)))
+      return tt_error_set(TT_ENOMEM, "out of memory");
+    k->field = n->type == Q_PHRASE ? n->field : F_ANY;
+  }
+  return 0;
+}
+
 static int stats(tt_reader *r, qnode *n)
 {
   if (n->type == Q_TERM || n->type == Q_KEY) {
@@ -994,6 +1022,7 @@ static int stats(tt_reader *r, qnode *n)
     return 0;
   }
   for (int i = 0; i < n->nkids; i++) TT_FORWARD(stats(r, n->kids[i]));
+  TT_FORWARD(add_pairs(n));
   if (n->nkids && !(n->order = tt_malloc((size_t)n->nkids * sizeof *n->order)))
     return tt_error_set(TT_ENOMEM, "out of memory");
   return 0;

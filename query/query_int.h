@@ -79,6 +79,14 @@ struct qnode {
   uint8_t kept;           /* OR: every kid's match set is kept in its kbits (phase 2 bounds) */
   uint64_t *kbits;        /* kid of a kept OR: its match set in this segment */
   size_t kbitcap;
+
+  /* Q_PHRASE, Q_AND: pairs[i] is the syllable-pair term (indexer/pairs.h) of kids i and i + 1
+   * when both are Q_TERM syllables of the pair list, else NULL (nkids - 1 entries; NULL when
+   * no pair exists). A Q_KEY node that is not in kids: its cursor is opened only on segments
+   * built with the compiled pair list (pairs_on), where its list is exactly the documents in
+   * which the two syllables stand adjacent (no list = nowhere). */
+  qnode **pairs;
+  uint8_t pairs_on;       /* this segment has the pair terms */
 };
 
 /* What a parse produces. */
@@ -103,10 +111,12 @@ typedef struct qseg {
   double ratio;           /* max(1, index average / segment average) over the fields, + slack */
   int err;                /* first error while matching (sticky) */
   size_t words;           /* 64-bit words of a bitmap over the segment's docs */
+  int no_pairs;           /* ignore pair terms (tt_search_options.positions_only) */
 } qseg;
 
-/* Open every leaf's cursors on segment s and order the iterators by cost. */
-int      qseg_open(qseg *q, tt_reader *r, uint32_t s, qnode *root);
+/* Open every leaf's cursors on segment s and order the iterators by cost; no_pairs: do not use
+ * the segment's pair terms. */
+int      qseg_open(qseg *q, tt_reader *r, uint32_t s, qnode *root, int no_pairs);
 /* Re-open the cursors of the tree (after qseg_eval consumed them). */
 int      qseg_rewind(qseg *q, qnode *root);
 /* The exact match set of n on the segment, restricted to mask (NULL: every doc), into out
@@ -137,6 +147,10 @@ double   qseg_dbound(qseg *q, qnode *n, uint32_t d, qnode **tiers, int *nt);
  * moves): the window bounds of the terms on d, the exact-form tiers d has (where the sets were
  * built), and the proximity pairs of the ANDs on d. */
 double   qseg_bits_bound(const qnode *n, uint32_t d);
+/* The document sets of the pair terms of the ANDs (proximity) into their bits, so that
+ * qseg_bits_bound counts a proximity bonus only where the pair stands; skipped for a pair list
+ * over 16 times longer than cnt, the segment's matches. Errors go to q->err (returned). */
+int      qseg_pair_bits(qseg *q, qnode *n, uint64_t cnt);
 /* Number of Q_TERM nodes in the tree. */
 int      qtree_count_terms(const qnode *n);
 /* Largest proximity bonus of the tree. */

@@ -239,6 +239,7 @@ typedef struct run {
   tt_reader *r;
   qtree *t;
   int exhaustive;
+  int no_pairs;
   heap hp;                 /* cap 0: no top-k */
   facets *fc;              /* NULL: no facets */
   tt_match_fn fn;          /* NULL: no streaming */
@@ -419,10 +420,16 @@ static int run_general(run *u, qseg *q, uint32_t s)
   if (relevance) {
     tier_terms(root, u->tiers, &nt);
     if (nt > MAX_TIER_SETS) nt = 0;
+    /* few matches (a phrase, a rare AND) against long exact-form lists: decoding the lists into
+     * sets would cost more than the per-document seeks of competitive() it saves */
+    uint64_t edf = 0;
+    for (int i = 0; i < nt; i++) edf += tt_plist_df(u->tiers[i]->ecur);
+    if (cnt * 16 < edf) nt = 0;
     for (int i = 0; i < nt; i++) {
       u->tierv[i] = u->tiers[i];
       TT_FORWARD(qseg_exact_bits(q, u->tierv[i]));
     }
+    TT_FORWARD(qseg_pair_bits(q, root, cnt));
   }
   TT_FORWARD(qseg_rewind(q, root));
   double maxprox = u->t->maxprox;
@@ -563,7 +570,7 @@ static int run_query(run *u)
   tt_reader *r = u->r;
   for (uint32_t s = 0; s < r->nsegs; s++) {
     qseg q;
-    TT_FORWARD(qseg_open(&q, r, s, root));
+    TT_FORWARD(qseg_open(&q, r, s, root, u->no_pairs));
     TT_FORWARD(qabout_open(u->about, s));
     qnode *only = root->nkids == 1 ? root->kids[0] : NULL;
     int single = only && (only->type == Q_KEY || (only->type == Q_TERM && !only->strict && only->field == F_ANY)) &&
@@ -596,6 +603,7 @@ int tt_search(tt_reader *r, const char *query, size_t len, const tt_search_optio
   u.exhaustive = o->exhaustive;
   if ((rc = qabout_new(&u.about, r, t.root))) { qtree_free(&t); return rc; }
   t.maxprox += qabout_max(u.about);
+  u.no_pairs = o->version >= 3 && o->positions_only;
   u.hp.cap = o->offset + o->limit;
   if (u.hp.cap > r->base[r->nsegs]) u.hp.cap = (size_t)r->base[r->nsegs];   /* no more hits than documents */
   u.hp.by_date = o->sort_date;
@@ -655,6 +663,7 @@ int tt_search_each(tt_reader *r, const char *query, size_t len, const tt_search_
   u.ctx = ctx;
   u.fn_score = with_scores;
   if (with_scores && (rc = qabout_new(&u.about, r, t.root))) { qtree_free(&t); return rc; }
+  u.no_pairs = o && o->version >= 3 && o->positions_only;
   int nterm = qtree_count_terms(t.root);
   if (!(u.tiers = tt_malloc((size_t)(nterm ? nterm : 1) * sizeof *u.tiers))) rc = tt_error_set(TT_ENOMEM, "out of memory");
   if (!rc) rc = run_query(&u);

@@ -24,10 +24,12 @@ typedef struct tt_search_options {
   int facets;          /* 1 = fill tt_results.sources and .months (costs a metadata read per match) */
   size_t facet_limit;  /* sources to report (default 10) */
   int exhaustive;      /* 1 = score every match (no pruning; for tests and comparisons) */
+  int positions_only;  /* 1 = ignore the syllable-pair terms: phrases and proximity from
+                          positions only (same results, slower; for tests and comparisons) */
 } tt_search_options;
 
-#define TT_SEARCH_OPTIONS_VERSION 2
-#define TT_SEARCH_OPTIONS_INIT {TT_SEARCH_OPTIONS_VERSION, 10, 0, 0, 0, 0, 10, 0}
+#define TT_SEARCH_OPTIONS_VERSION 3
+#define TT_SEARCH_OPTIONS_INIT {TT_SEARCH_OPTIONS_VERSION, 10, 0, 0, 0, 0, 10, 0, 0}
 
 /* A relevance score is exact * TT_EXACT_TIER + relevance, where exact counts the query syllables
  * typed with diacritics and found in that exact form, and relevance (BM25F + proximity, always

@@ -20,6 +20,7 @@ static const char search_usage[] =
   "        --json: each hit also lists its entities: type, name, role, mentions, in_title, first_position)\n"
   "       timtin search [--db DIR] --batch FILE [--limit N] [--sort ...] [--exact] [--facets]   (one query a line; JSONL out)\n"
   "       timtin count [--db DIR] [--exact] QUERY...\n"
+  "       (--positions-only: verify phrases and proximity on positions, not pair terms; for comparisons)\n"
   "Query language: words (all required), OR, -word / NOT, (groups), \"phrases\", a NEAR/n b, prefix*,\n"
   "=word (exact form only), title: body: source: url: date:2024-01..2024-06 (docs/query.md)";
 
@@ -307,6 +308,7 @@ static int search_main(int argc, char **argv, int count_only)
       else if (!strcmp(s, "relevance")) o.sort_date = 0;
       else rc = tt_cli_usage(cmd, search_usage, "--sort takes relevance or date");
     } else if (!strcmp(a, "--exact")) o.exact = 1;
+    else if (!strcmp(a, "--positions-only")) o.positions_only = 1;   /* benchmarks: no pair terms */
     else if (!strcmp(a, "--facets")) o.facets = 1;
     else if (!strcmp(a, "--json")) json = 1;
     else if (!strcmp(a, "--no-color")) color = 0;

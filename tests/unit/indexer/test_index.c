@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 
 #include "index_testutil.h"
+#include "indexer/merge.h"
+#include "indexer/pairs.h"
 #include "indexer/postings_codec.h"
 #include "indexer/reader.h"
 #include "timtin/analyze.h"
@@ -37,7 +39,9 @@ static void lines_free(lines *l) { for (size_t i = 0; i < l->n; i++) free(l->v[i
 
 /* Reference postings: "key doc tft tfb [positions]" for every (term, doc). Terms: each token's
  * folded form (positions), its exact form when it differs (no positions), and the distinct
- * parts of compound tokens ("covid-19": covid, 19) as folded terms at the token's position. */
+ * parts of compound tokens ("covid-19": covid, 19) as folded terms at the token's position, and
+ * the pair term "\x01a b" (no positions) of every folded a at p and b at p + 1 that are both in
+ * the pair list (indexer/pairs.h), brute force over the folded terms and parts. */
 typedef struct rtok { char *key; uint32_t pos; int title; int exact; } rtok;
 
 static void reference(lines *out, int ndocs)
@@ -70,6 +74,19 @@ static void reference(lines *out, int ndocs)
           rt[m++] = (rtok){strdup(p), t->pos, title, 0};
         }
         free(copy);
+      }
+    }
+    size_t m0 = m;
+    for (size_t i = 0; i < m0; i++) {
+      if (rt[i].exact || tt_pairs_id(rt[i].key, strlen(rt[i].key)) < 0) continue;
+      for (size_t j = i + 1; j < m0 && rt[j].pos <= rt[i].pos + 1; j++) {   /* rt is in position order */
+        if (rt[j].exact || rt[j].pos != rt[i].pos + 1 || tt_pairs_id(rt[j].key, strlen(rt[j].key)) < 0) continue;
+        assert_true(rt[j].title == rt[i].title);   /* positions never run on from title to body */
+        rt = realloc(rt, (m + 1) * sizeof *rt);
+        assert_non_null(rt);
+        char *k = NULL;
+        assert_true(asprintf(&k, "\x01%s %s", rt[i].key, rt[j].key) > 0);
+        rt[m++] = (rtok){k, rt[i].pos, rt[i].title, 1};
       }
     }
     char *done = calloc(m, 1);
@@ -193,9 +210,13 @@ static void test_round_trip_one_segment(void **state)
   reference(&ref, NDOCS);
   from_index(&got, dir);
   assert_same(&ref, &got);
+  size_t npairs = 0;
+  for (size_t i = 0; i < ref.n; i++) npairs += ref.v[i][0] == TT_PAIRS_MARK;
+  assert_true(npairs > 1000);   /* the pair terms are exercised */
   tt_reader *r;
   assert_int_equal(tt_reader_open(&r, dir, 0), 0);
   assert_int_equal(r->nsegs, 1);
+  assert_int_equal(r->segs[0].pairs, TT_PAIRS_ID);
   tt_index_stats st;
   tt_reader_stats(r, &st);
   assert_int_equal(st.docs, NDOCS);
@@ -246,6 +267,129 @@ static void test_round_trip_many_segments_and_merge(void **state)
   lines_free(&merged);
   tu_rmrf(dir);
   free(dir);
+}
+
+/* Segments built with different pair lists (here: one pretending to predate them) merge into a
+ * segment without pair terms, and everything else is kept. */
+static void test_merge_mixed_pair_lists(void **state)
+{
+  (void)state;
+  char *dir = tu_tempdir();
+  index_all(dir, (size_t)64 << 10, 0, 200);
+  tt_reader *r;
+  assert_int_equal(tt_reader_open(&r, dir, 0), 0);
+  assert_true(r->nsegs >= 2);
+  const tt_segment *in[64];
+  const uint8_t *dels[64] = {0};
+  uint32_t n = r->nsegs < 64 ? r->nsegs : 64;
+  for (uint32_t i = 0; i < n; i++) {
+    assert_int_equal(r->segs[i].pairs, TT_PAIRS_ID);
+    in[i] = &r->segs[i];
+  }
+  uint32_t ndocs = 0;
+  for (uint32_t i = 0; i < n; i++) ndocs += r->segs[i].ndocs;
+  r->segs[0].pairs = 0;   /* as if built before pair terms */
+  assert_int_equal(tt_merge_segments(dir, "seg-999999", in, dels, n, 1), 0);
+  r->segs[0].pairs = TT_PAIRS_ID;
+  tt_segment m;
+  assert_int_equal(tt_segment_open(&m, dir, "seg-999999", 0, 1), 0);
+  assert_int_equal(m.pairs, 0);
+  assert_int_equal(m.ndocs, ndocs);
+  tt_dict_iter it;
+  tt_dict_entry e;
+  assert_int_equal(tt_dict_iter_seek(&it, &m.dict, NULL, 0), 0);
+  size_t nterms = 0, npairs = 0;
+  int rc;
+  while ((rc = tt_dict_iter_next(&it, &e)) == 0) {
+    nterms++;
+    npairs += e.key[0] == TT_PAIRS_MARK;
+  }
+  assert_int_equal(rc, TT_ITEROVER);
+  assert_true(nterms > 100);
+  assert_int_equal(npairs, 0);
+  /* the same merge with one list keeps them */
+  assert_int_equal(tt_merge_segments(dir, "seg-999998", in, dels, n, 1), 0);
+  tt_segment m2;
+  assert_int_equal(tt_segment_open(&m2, dir, "seg-999998", 0, 1), 0);
+  assert_int_equal(m2.pairs, TT_PAIRS_ID);
+  char scratch[TT_DICT_MAX_KEY + 1];
+  assert_int_equal(tt_dict_iter_seek(&it, &m2.dict, "\x01", 1), 0);
+  assert_int_equal(tt_dict_iter_next(&it, &e), 0);
+  assert_int_equal(e.key[0], TT_PAIRS_MARK);
+  assert_int_equal(tt_dict_lookup(&m2.dict, e.key, e.key_len, &e, scratch), 0);
+  tt_segment_close(&m);
+  tt_segment_close(&m2);
+  tt_reader_close(r);
+  tu_rmrf(dir);
+  free(dir);
+}
+
+/* `timtin check` recomputes the pair terms from the positions: a segment written by hand with
+ * a pair whose frequencies are off, a missing pair or a pair nothing supports is refused. */
+static void write_seg(const char *d, const char *name, int variant)
+{
+  tt_segwriter *w;
+  assert_int_equal(tt_segwriter_new(&w, d, name, 1), 0);
+  tt_segwriter_set_pairs(w, TT_PAIRS_ID);
+  for (int i = 0; i < 2; i++) {
+    tt_docstore_rec rec;
+    memset(&rec, 0, sizeof rec);
+    rec.url = i ? "https://b.invalid/" : "https://a.invalid/";
+    rec.url_len = strlen(rec.url);
+    rec.title = "t";
+    rec.title_len = 1;
+    rec.body = "b";
+    rec.body_len = 1;
+    assert_int_equal(tt_segwriter_add_doc(w, &rec, 2, 4), 0);
+  }
+  /* doc 0: "benh vien" in the title (0, 1), "benh vien" in the body (3, 4); doc 1: "vien benh" (3, 4) */
+  char key[TT_PAIRS_KEY_MAX];
+  int b = tt_pairs_id("benh", 4), v = tt_pairs_id("vien", 4);
+  assert_true(b >= 0 && v >= 0);
+  size_t kl = tt_pairs_key(key, b, v);
+  uint32_t p0[] = {0, 3}, p1[] = {1, 4}, q0[] = {4}, q1[] = {3};
+  tt_segwriter_posting bv = {0, 1, variant == 1 ? 2 : 1, 0, NULL};
+  assert_int_equal(tt_segwriter_begin_term(w, key, kl, 0), 0);                 /* "\x01benh vien" */
+  if (variant != 2) assert_int_equal(tt_segwriter_add_posting(w, &bv), 0);
+  if (variant == 3) {
+    tt_segwriter_posting extra = {1, 0, 1, 0, NULL};
+    assert_int_equal(tt_segwriter_add_posting(w, &extra), 0);
+  }
+  assert_int_equal(tt_segwriter_end_term(w), 0);
+  kl = tt_pairs_key(key, v, b);
+  assert_int_equal(tt_segwriter_begin_term(w, key, kl, 0), 0);                 /* "\x01vien benh" */
+  tt_segwriter_posting vb = {1, 0, 1, 0, NULL};
+  assert_int_equal(tt_segwriter_add_posting(w, &vb), 0);
+  assert_int_equal(tt_segwriter_end_term(w), 0);
+  assert_int_equal(tt_segwriter_begin_term(w, "benh", 4, 1), 0);
+  tt_segwriter_posting pb0 = {0, 1, 1, 2, p0}, pb1 = {1, 0, 1, 1, q0};
+  assert_int_equal(tt_segwriter_add_posting(w, &pb0), 0);
+  assert_int_equal(tt_segwriter_add_posting(w, &pb1), 0);
+  assert_int_equal(tt_segwriter_end_term(w), 0);
+  assert_int_equal(tt_segwriter_begin_term(w, "vien", 4, 1), 0);
+  tt_segwriter_posting pv0 = {0, 1, 1, 2, p1}, pv1 = {1, 0, 1, 1, q1};
+  assert_int_equal(tt_segwriter_add_posting(w, &pv0), 0);
+  assert_int_equal(tt_segwriter_add_posting(w, &pv1), 0);
+  assert_int_equal(tt_segwriter_end_term(w), 0);
+  assert_int_equal(tt_segwriter_finish(w), 0);
+}
+
+static void test_check_verifies_pairs(void **state)
+{
+  (void)state;
+  char *d = tu_tempdir();
+  const char *names[] = {"seg-000001", "seg-000002", "seg-000003", "seg-000004"};
+  for (int v = 0; v < 4; v++) {
+    write_seg(d, names[v], v);
+    int rc = tt_segment_verify(d, names[v], 0);
+    if (v == 0) { if (rc) fail_msg("correct pairs refused: %s", tt_error_last()); }
+    else {
+      assert_int_equal(rc, TT_ECORRUPT);
+      assert_non_null(strstr(tt_error_last(), "pair term 'benh vien'"));
+    }
+  }
+  tu_rmrf(d);
+  free(d);
 }
 
 static void test_updates_and_deletes(void **state)
@@ -477,6 +621,8 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_round_trip_one_segment),
     cmocka_unit_test(test_round_trip_many_segments_and_merge),
+    cmocka_unit_test(test_merge_mixed_pair_lists),
+    cmocka_unit_test(test_check_verifies_pairs),
     cmocka_unit_test(test_updates_and_deletes),
     cmocka_unit_test(test_uncommitted_is_discarded_and_lock),
     cmocka_unit_test(test_corruption_detected),

@@ -114,6 +114,8 @@ static void test_exact_and_folded(void **state)
   tt_inv_term **sorted;
   size_t n;
   assert_int_equal(tt_inverter_sorted(inv, &sorted, &n), 0);
+  /* pair terms (keys starting with byte 0x01, "hoa hoa" at positions 1-2) sort first: skip them */
+  while (n && tt_inverter_key(inv, sorted[0])[0] == '\x01') { sorted++; n--; }
   assert_int_equal(n, 3);  /* "hoa" (positional), "hoaxxxxxxx" (positional), "hoà" (exact) */
   static const char *const want[] = {"hoa", "hoaxxxxxxx", "ho\xC3\xA0"};
   static const uint32_t tf[] = {3, 1, 3}, first[] = {1, 3, 0};

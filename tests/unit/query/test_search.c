@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "../indexer/index_testutil.h"
+#include "indexer/pairs.h"
 #include "indexer/reader.h"
 #include "timtin/analyze.h"
 #include "timtin/errors.h"
@@ -524,7 +525,9 @@ static void test_pruned_topk_equals_exhaustive(void **state)
                          "thuấn OR thuận", "b*", "title:bệnh OR body:viện", "hòa -khỏe",
                          /* queries that name entities: aboutness joins the score and the bounds */
                          "bệnh viện bạch mai", "trần văn thuấn OR y tế", "person:\"Trần Văn Thuấn\" OR bệnh",
-                         "hospital:\"BV Bạch Mai\" bệnh"};
+                         "hospital:\"BV Bạch Mai\" bệnh",
+                         /* proximity bounds from the pair sets (root AND, AND under OR) */
+                         "bệnh viện", "y tế bệnh viện", "benh vien tinh", "(bệnh viện) OR y", "khỏe bệnh"};
   for (int q = 0; q < 200 + (int)(sizeof fixed / sizeof *fixed); q++) {
     xclause c[3];
     char text[1024];
@@ -551,6 +554,152 @@ static void test_pruned_topk_equals_exhaustive(void **state)
     }
   }
   tt_reader_close(r);
+}
+
+/* ---- syllable pairs ------------------------------------------------------------------------
+ * Phrases and the proximity bonus read the pair terms (indexer/pairs.h) where the segments have
+ * them. Random phrases of 2-3 syllables (common and rare, typed with diacritics or not, strict,
+ * in the title or the body, across the end of the title, negated) and multi-syllable ANDs must
+ * give the brute-force match count and the very same hits and scores as the position path
+ * (positions_only), on the shared index, then after deletions, then after a full merge. */
+typedef struct pq { char text[512]; int nw; char w[3][64]; int field, strict, negate, isand; char ex[64]; } pq;
+
+static int pick_pq(pq *q)
+{
+  memset(q, 0, sizeof *q);
+  int d = (int)(tu_next() % NDOCS);
+  if (ntok[d] < 3) return 0;
+  int kind = (int)(tu_next() % 8);
+  size_t k;
+  q->nw = 2 + (int)(tu_next() % 2);
+  if (kind == 7 && ntitle[d] > 0 && ntitle[d] < ntok[d]) {   /* the last title token, then the first of the body */
+    k = ntitle[d] - 1;
+    q->nw = 2;
+  } else {
+    k = tu_next() % (ntok[d] - (size_t)q->nw + 1);
+    for (int i = 1; i < q->nw; i++)
+      if (fpos[d][k + (size_t)i] != fpos[d][k] + (uint32_t)i) return 0;
+  }
+  for (int i = 0; i < q->nw; i++) {
+    if (strpbrk(ftok[d][k + (size_t)i], "-/.,")) return 0;   /* compounds: covered by the round-trip test */
+    snprintf(q->w[i], 64, "%s", ftok[d][k + (size_t)i]);
+  }
+  const char *first = tu_next() % 2 ? etok[d][k] : ftok[d][k];   /* typed with or without diacritics */
+  q->field = kind == 1 ? 1 : kind == 2 ? 2 : 0;
+  q->strict = kind == 3 && strcmp(etok[d][k], ftok[d][k]);
+  if (q->strict) { snprintf(q->ex, 64, "%s", etok[d][k]); first = etok[d][k]; }
+  q->negate = kind == 4;
+  q->isand = kind == 5;
+  char ph[300];
+  snprintf(ph, sizeof ph, "%s%s", q->strict ? "=" : "", first);
+  for (int i = 1; i < q->nw; i++) {
+    strncat(ph, " ", sizeof ph - strlen(ph) - 1);
+    strncat(ph, tu_next() % 2 ? etok[d][k + (size_t)i] : ftok[d][k + (size_t)i], sizeof ph - strlen(ph) - 1);
+  }
+  const char *fld = q->field == 1 ? "title:" : q->field == 2 ? "body:" : "";
+  if (q->isand) snprintf(q->text, sizeof q->text, "%s", ph);
+  else if (q->negate) snprintf(q->text, sizeof q->text, "%s -\"%s\"", q->w[0], ph);
+  else snprintf(q->text, sizeof q->text, "%s\"%s\"", fld, ph);
+  return 1;
+}
+
+static int has_exact(int d, const char *e)
+{
+  for (size_t t = 0; t < ntok[d]; t++) if (!strcmp(etok[d][t], e)) return 1;
+  return 0;
+}
+
+static int pq_matches(int d, const pq *q)
+{
+  if (q->isand) {
+    for (int i = 0; i < q->nw; i++) if (!seq_any(d, (char (*)[64])q->w[i], 1, 0)) return 0;
+    return 1;
+  }
+  int ph = seq_any(d, (char (*)[64])q->w, q->nw, q->field) && (!q->strict || has_exact(d, q->ex));
+  if (q->negate) return seq_any(d, (char (*)[64])q->w, 1, 0) && !ph;
+  return ph;
+}
+
+static void same_results(tt_reader *r, const char *text, size_t limit)
+{
+  for (int ex = 0; ex < 2; ex++) {
+    tt_search_options a = TT_SEARCH_OPTIONS_INIT, b = TT_SEARCH_OPTIONS_INIT;
+    a.limit = b.limit = limit;
+    a.exhaustive = b.exhaustive = ex;
+    b.positions_only = 1;
+    tt_results x, y;
+    if (tt_search(r, text, strlen(text), &a, &x)) fail_msg("[%s]: %s", text, tt_error_last());
+    assert_int_equal(tt_search(r, text, strlen(text), &b, &y), 0);
+    if (x.total != y.total) fail_msg("[%s]: pairs %llu matches, positions %llu", text, (unsigned long long)x.total, (unsigned long long)y.total);
+    assert_int_equal(x.n, y.n);
+    for (size_t i = 0; i < x.n; i++) {
+      if (x.hits[i].doc != y.hits[i].doc || x.hits[i].score != y.hits[i].score)
+        fail_msg("[%s] rank %zu: pairs doc %llu score %.9f, positions doc %llu score %.9f", text, i,
+                 (unsigned long long)x.hits[i].doc, x.hits[i].score, (unsigned long long)y.hits[i].doc, y.hits[i].score);
+    }
+    tt_results_fini(&x);
+    tt_results_fini(&y);
+  }
+}
+
+static void pair_round(const char *idx, const uint8_t *gone, int expect_pairs)
+{
+  tt_reader *r;
+  assert_int_equal(tt_reader_open(&r, idx, 0), 0);
+  for (uint32_t s = 0; s < r->nsegs; s++) assert_int_equal(r->segs[s].pairs, expect_pairs ? TT_PAIRS_ID : 0);
+  int done = 0, listed = 0;
+  while (done < 150) {
+    pq q;
+    if (!pick_pq(&q)) continue;
+    done++;
+    int all_listed = 1;
+    for (int i = 0; i < q.nw; i++) all_listed &= tt_pairs_id(q.w[i], strlen(q.w[i])) >= 0;
+    listed += all_listed;
+    uint64_t want = 0;
+    for (int d = 0; d < NDOCS; d++) want += (uint64_t)(!gone[d] && pq_matches(d, &q));
+    tt_search_options o = TT_SEARCH_OPTIONS_INIT;
+    o.limit = 0;
+    tt_results res;
+    if (tt_search(r, q.text, strlen(q.text), &o, &res)) fail_msg("[%s]: %s", q.text, tt_error_last());
+    if (res.total != want) fail_msg("[%s]: %llu matches, brute force %llu", q.text, (unsigned long long)res.total, (unsigned long long)want);
+    tt_results_fini(&res);
+    same_results(r, q.text, 7);
+  }
+  assert_true(listed > 30);   /* most phrases take the pair path */
+  tt_reader_close(r);
+}
+
+static void test_pairs_equal_positions(void **state)
+{
+  (void)state;
+  uint8_t gone[NDOCS] = {0};
+  pair_round(dir, gone, 1);
+  /* a copy of the index with deletions, then merged into one segment */
+  char *d2 = tu_tempdir();
+  tt_index_options o = TT_INDEX_OPTIONS_INIT;
+  o.memory_budget = (size_t)96 << 10;
+  o.merge = 0;
+  tt_writer *w;
+  assert_int_equal(tt_writer_open(&w, d2, &o), 0);
+  for (int i = 0; i < NDOCS; i++) {
+    tt_article a = tu_article(&docs[i]);
+    assert_int_equal(tt_writer_add(w, &a), 0);
+  }
+  assert_int_equal(tt_writer_commit(w), 0);
+  for (int i = 0; i < NDOCS; i += 7) {
+    assert_int_equal(tt_writer_delete(w, docs[i].url, strlen(docs[i].url)), 0);
+    gone[i] = 1;
+  }
+  assert_int_equal(tt_writer_commit(w), 0);
+  tt_writer_close(w);
+  pair_round(d2, gone, 1);
+  assert_int_equal(tt_writer_open(&w, d2, NULL), 0);
+  assert_int_equal(tt_writer_merge(w, 1), 0);
+  tt_writer_close(w);
+  pair_round(d2, gone, 1);
+  assert_int_equal(tt_index_check(d2), 0);
+  tu_rmrf(d2);
+  free(d2);
 }
 
 typedef struct each_ctx { uint64_t n, last; int ordered; tt_reader *r; } each_ctx;
@@ -834,6 +983,7 @@ int main(void)
     cmocka_unit_test(test_malformed_queries),
     cmocka_unit_test(test_extended_match_sets_equal_brute_force),
     cmocka_unit_test(test_pruned_topk_equals_exhaustive),
+    cmocka_unit_test(test_pairs_equal_positions),
     cmocka_unit_test(test_pages_stream_facets),
     cmocka_unit_test(test_date_boundaries),
     cmocka_unit_test(test_snippet_highlights),
