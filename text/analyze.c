@@ -221,9 +221,9 @@ static TT_NOINLINE int part_is_blob(const unsigned char *b, const unsigned char 
 }
 
 /* Decode the character at p into e (class entry) and k (bytes), counting invalid UTF-8.
- * ASCII is one table load. With 4 readable bytes, the 2- and 3-byte forms (all of the rest of
- * Vietnamese) are decoded without branching on which it is, which Vietnamese text, mixing
- * both from one letter to the next, would keep mispredicting. */
+ * ASCII is one table load; DECODE_MB below handles the rest, without branching on whether a
+ * character has 2 or 3 bytes (Vietnamese text mixes both from one letter to the next, which a
+ * branch would keep mispredicting). */
 
 #define DECODE_SLOW()                                                                    \
   do {                                                                                   \
@@ -237,25 +237,15 @@ static TT_NOINLINE int part_is_blob(const unsigned char *b, const unsigned char 
     }                                                                                    \
   } while (0)
 
-/* The character at p, not ASCII. */
+/* The character at p, not ASCII. With 4 readable bytes, a 2- or 3-byte character of the table
+ * (all of Vietnamese) is one load of tt_cc_pair (tt_cc_decode23); the rest goes the slow way. */
 #define DECODE_MB()                                                                      \
   do {                                                                                   \
-    uint32_t w_;                                                                         \
-    if (TT_LIKELY(end - p >= 4) && (w_ = tt_load_le32(p), tt_cc_u8len[w_ & 0xFF])) {     \
-      /* 2 or 3 bytes: both decoded, the right one picked without a branch */            \
-      unsigned n_ = tt_cc_u8len[w_ & 0xFF], two_ = n_ == 2;                              \
-      uint32_t cp_ = ((w_ & 0x0F) << 12) | ((w_ & 0x3F00) >> 2) | ((w_ >> 16) & 0x3F);   \
-      uint32_t cp2_ = ((w_ & 0x1F) << 6) | ((w_ >> 8) & 0x3F);                           \
-      cp_ = two_ ? cp2_ : cp_;                                                           \
-      unsigned bad_ = ((w_ & 0xC000) != 0x8000) |                                        \
-                      ((two_ ^ 1u) & (((w_ & 0xC00000) != 0x800000) | (cp_ < 0x800) |          \
-                                ((cp_ - 0xD800u) < 0x800u)));                            \
-      if (TT_LIKELY(!bad_ && cp_ < TT_CC_MAX)) {                                         \
-        e = &tt_cc_table[cp_];                                                           \
-        k = n_;                                                                          \
-      } else {                                                                           \
-        DECODE_SLOW();                                                                   \
-      }                                                                                  \
+    int32_t c_;                                                                          \
+    unsigned n_;                                                                         \
+    if (TT_LIKELY(end - p >= 4) && (c_ = tt_cc_decode23(tt_load_le32(p), &n_)) >= 0) {   \
+      e = &tt_cc_table[c_];                                                              \
+      k = n_;                                                                            \
     } else {                                                                             \
       DECODE_SLOW();                                                                     \
     }                                                                                    \
@@ -428,19 +418,32 @@ int tt_analyze(tt_analyzer *a, const char *text, size_t len, uint32_t first_pos,
         }
       }
       P->join = 0;
+      if (TT_LIKELY(np == 1)) {
+        /* the common case, a group of one part: the token straight from the part, without
+         * the round trip through a->parts (same fields as emit) */
+        if (TT_UNLIKELY(a->ntok == a->captok) && (rc = grow_tokens(a))) return rc;
+        tt_token *t = &a->tok[a->ntok];
+        t->exact = a->ex.p + P->ex_off;
+        t->folded = a->fo.p + P->fo_off;
+        t->exact_len = (uint32_t)(a->ex.n - P->ex_off);
+        t->folded_len = (uint32_t)(a->fo.n - P->fo_off);
+        t->pos = first_pos + (uint32_t)a->ntok;
+        t->start = (uint32_t)(ps - s);
+        t->end = (uint32_t)(p - s);
+        t->flags = token_flags(pf);
+        a->ntok++;
+        a->ex.p[a->ex.n++] = 0;
+        a->fo.p[a->fo.n++] = 0;
+        goto group_done;
+      }
       a->ex.p[a->ex.n++] = 0;
       a->fo.p[a->fo.n++] = 0;
       break;
     }
-    if (TT_LIKELY(np == 1)) {
-      if ((rc = emit(a, &a->parts[0], &a->parts[0], first_pos + (uint32_t)a->ntok,
-                     token_flags(a->parts[0].flags))))
-        return rc;
-      continue;
-    }
     rc = resolve_group(a, np, first_pos);
     if (rc < 0) return rc;
     if (rc) goto junk;
+  group_done:
     continue;  /* p is at the character that ended the group */
 
   junk:

@@ -20,20 +20,8 @@
 tt_cc tt_cc_table[TT_CC_MAX];
 uint32_t tt_cc_compose[TT_V_COUNT][TT_TONE_COUNT];
 uint16_t tt_cc_comp[256][TT_CC_NMARKS];
+uint16_t tt_cc_pair[65536];
 const tt_cc tt_cc_fffd = {TT_CC_FFFD, 0, 3, 3, "\xEF\xBF\xBD", "\xEF\xBF\xBD", 0, 0, 0, 0};
-
-#define L1x16 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1
-#define L0x16 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
-#define L2x16 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2
-#define L3x16 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3
-const uint8_t tt_cc_u8len[256] = {
-  L1x16, L1x16, L1x16, L1x16, L1x16, L1x16, L1x16, L1x16,  /* 00..7F */
-  L0x16, L0x16, L0x16, L0x16,                              /* 80..BF */
-  0, 0, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,          /* C0..CF */
-  L2x16,                                                   /* D0..DF */
-  L3x16,                                                   /* E0..EF */
-  L0x16                                                    /* F0..FF */
-};
 
 static pthread_once_t cc_once = PTHREAD_ONCE_INIT;
 static int cc_rc;
@@ -340,7 +328,29 @@ done:
   return 0;
 }
 
-static void init_once(void) { cc_rc = build(); }
+/* tt_cc_pair (chartab.h): UTF-8 arithmetic only, no ICU. */
+static void build_pair(void)
+{
+  for (unsigned b0 = 0xC2; b0 <= 0xEF; b0++) {
+    for (unsigned b1 = 0x80; b1 <= 0xBF; b1++) {
+      unsigned v;
+      if (b0 <= 0xDF) {
+        v = (((b0 & 0x1Fu) << 6) | (b1 & 0x3Fu)) | (2u << 14);  /* U+0080..U+07FF */
+      } else {
+        uint32_t hi = ((b0 & 0x0Fu) << 12) | ((b1 & 0x3Fu) << 6);  /* the last byte adds 0..63 */
+        if (hi < 0x800 || hi + 0x3F >= TT_CC_MAX) continue;       /* overlong, or beyond the table */
+        v = hi | (3u << 14);
+      }
+      tt_cc_pair[b0 | (b1 << 8)] = (uint16_t)v;
+    }
+  }
+}
+
+static void init_once(void)
+{
+  cc_rc = build();
+  if (!cc_rc) build_pair();
+}
 
 int tt_cc_init(void)
 {

@@ -375,9 +375,38 @@ static void test_tone_placement_exhaustive(void **state)
   }
 }
 
+/* tt_cc_decode23 (the analyzer's decoder for 2- and 3-byte characters) against tt_utf8_decode,
+ * for every first three bytes: it must give the same code point and length whenever it answers,
+ * and answer for every well-formed 2- or 3-byte character below TT_CC_MAX. */
+static void test_decode23(void **state)
+{
+  (void)state;
+  unsigned long answered = 0;
+  for (unsigned b0 = 0; b0 < 256; b0++)
+    for (unsigned b1 = 0; b1 < 256; b1++)
+      for (unsigned b2 = 0; b2 < 256; b2++) {
+        unsigned char s[4] = {(unsigned char)b0, (unsigned char)b1, (unsigned char)b2, 0x80};
+        uint32_t w = (uint32_t)b0 | ((uint32_t)b1 << 8) | ((uint32_t)b2 << 16) | (0x80u << 24);
+        unsigned k = 0;
+        int32_t c = tt_cc_decode23(w, &k);
+        uint32_t cp;
+        size_t n = tt_utf8_decode(s, 4, &cp);
+        int want = cp != TT_UTF8_INVALID && (n == 2 || n == 3) && cp < TT_CC_MAX;
+        if (want != (c >= 0)) fail_msg("%02X %02X %02X: decode23 %d, utf8 %zu U+%04X", b0, b1, b2, (int)c, n, (unsigned)cp);
+        if (c >= 0) {
+          assert_int_equal((uint32_t)c, cp);
+          assert_int_equal(k, n);
+          answered++;
+        }
+      }
+  /* U+0080..U+20FF, each with 256 possible bytes after a 2-byte character */
+  assert_int_equal(answered, (0x800ul - 0x80) * 256 + (TT_CC_MAX - 0x800ul));
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_decode23),
     cmocka_unit_test(test_vietnamese_letters),
     cmocka_unit_test(test_vowel_tone_fields),
     cmocka_unit_test(test_eth_lookalikes),
