@@ -3,7 +3,7 @@
  * make_fixtures.py): exact titles, dates and sources; body paragraphs and real captions kept;
  * menus, share bars, related lists, teaser boxes, "Xem thêm"/"Video"/"Đọc báo in" and image
  * file names gone; a listing page recognized; windows-1258 decoded; hostile input refused
- * cleanly. Also the URL normalizer and the display-date parser the extractor relies on. */
+ * cleanly. Also the URL normalizer the extractor relies on (display dates: tests/unit/articles). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
