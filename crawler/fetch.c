@@ -633,6 +633,7 @@ static long schedule(crawl *c)
 {
   int64_t t = now_ms();
   long wait = 100;
+  size_t next_rr = c->rr;
   int page_budget = !c->o->max_pages || c->pages_before + c->st->pages + (long)c->inflight < c->o->max_pages;
   for (size_t k = 0; k < c->nhosts && c->inflight < (size_t)c->o->concurrency && !c->rc; k++) {
     host *h = c->hosts[(c->rr + k) % c->nhosts];
@@ -670,12 +671,13 @@ static long schedule(crawl *c)
       }
       tt_job s = pop_job(h);
       if (start(c, h, &s, 0)) { tt_job_fini(&s); c->rc = c->rc ? c->rc : TT_ERROR; return 0; }
+      next_rr = (c->rr + k + 1) % c->nhosts;   /* the next round starts after this host */
       if (j->kind == TT_JOB_PAGE && c->o->max_pages &&
           c->pages_before + c->st->pages + (long)c->inflight >= c->o->max_pages) page_budget = 0;
       break;
     }
   }
-  c->rr++;
+  c->rr = next_rr;
   return wait < 1 ? 1 : wait;
 }
 
