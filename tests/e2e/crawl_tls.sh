@@ -46,9 +46,11 @@ grep -q '^crawl done: 3 pages' "$T/s2" || fail "summary: $(cat "$T/s2")"
 for p in /robots.txt /gen/0 /gen/1 /gen/2; do
   [ "$(grep -c " $p\$" "$T/log")" = 1 ] || fail "$p requested $(grep -c " $p\$" "$T/log") times over TLS, want 1"
 done
-zcat "$T"/trusted/*.warc.gz | grep -a -c "^WARC-Target-URI: $BASE/gen/" | grep -qx 6 || fail "want 3 request + 3 response records of https pages"
-zcat "$T"/trusted/*.warc.gz | grep -a -q '^WARC-IP-Address: 127.0.0.1' || fail "no WARC-IP-Address"
-"$TIMTIN" extract "$T"/trusted/*.warc.gz 2> /dev/null | grep -c '"url":"https://' | grep -qx 3 || fail "extract: want 3 https articles"
+zcat "$T"/trusted/*.warc.gz > "$T/plain.warc"
+[ "$(grep -a -c "^WARC-Target-URI: $BASE/gen/" "$T/plain.warc")" = 6 ] || fail "want 3 request + 3 response records of https pages"
+grep -a -q '^WARC-IP-Address: 127.0.0.1' "$T/plain.warc" || fail "no WARC-IP-Address"
+"$TIMTIN" extract "$T"/trusted/*.warc.gz > "$T/articles.jsonl" 2> /dev/null || fail "extract exited $?"
+[ "$(grep -c '"url":"https://' "$T/articles.jsonl")" = 3 ] || fail "extract: want 3 https articles"
 
 # ---------------------------------------------------------------- a --cacert file that is not there
 "$TIMTIN" crawl --out "$T/nofile" --cacert "$T/missing.pem" --quiet "$BASE/gen/0" > /dev/null 2> "$T/e3" && fail "a missing --cacert file was accepted"
