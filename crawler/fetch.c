@@ -90,6 +90,7 @@ typedef struct crawl {
   tt_warc_writer *warc;
   char agent[64];            /* robots product token */
   char **scope; size_t nscope;   /* hosts, domains or prefixes */
+  tt_crawl_scope scope_kind;     /* --scope, or the kind saved in DIR/scope by an earlier session */
   long pages_before;
   size_t inflight;
   xfer **active; size_t nactive, capactive;   /* transfers in flight, for a clean abort */
@@ -170,7 +171,7 @@ static int in_scope(crawl *c, const char *url)
   for (size_t i = 0; i < c->nscope; i++) {
     const char *s = c->scope[i];
     size_t sl = strlen(s);
-    switch (c->o->scope) {
+    switch (c->scope_kind) {
     case TT_SCOPE_HOST:
       if (p.hostport_len == sl && !strncmp(p.hostport, s, sl)) return 1;
       break;
@@ -188,18 +189,10 @@ static int in_scope(crawl *c, const char *url)
   return 0;
 }
 
-static int add_scope(crawl *c, const char *url)
+static int add_scope_entry(crawl *c, const char *s, size_t n)
 {
-  tt_url_parts p;
-  if (tt_url__split(url, &p)) return TT_EINVAL;
-  const char *s = p.hostport;
-  size_t n = p.hostport_len;
-  if (c->o->scope == TT_SCOPE_DOMAIN) s = tt_url__domain(p.host, p.host_len, &n);
-  else if (c->o->scope == TT_SCOPE_PREFIX) {
-    s = url;
-    n = strlen(url);
-    while (n > (size_t)(p.path - url) + 1 && url[n - 1] != '/') n--;
-  }
+  for (size_t i = 0; i < c->nscope; i++)
+    if (strlen(c->scope[i]) == n && !strncmp(c->scope[i], s, n)) return 0;
   char **v = tt_realloc(c->scope, (c->nscope + 1) * sizeof *v);
   TT_CHECK_ALLOC(v);
   c->scope = v;
@@ -207,6 +200,72 @@ static int add_scope(crawl *c, const char *url)
   TT_CHECK_ALLOC(c->scope[c->nscope]);
   c->nscope++;
   return 0;
+}
+
+static int add_scope(crawl *c, const char *url)
+{
+  tt_url_parts p;
+  if (tt_url__split(url, &p)) return TT_EINVAL;
+  const char *s = p.hostport;
+  size_t n = p.hostport_len;
+  if (c->scope_kind == TT_SCOPE_DOMAIN) s = tt_url__domain(p.host, p.host_len, &n);
+  else if (c->scope_kind == TT_SCOPE_PREFIX) {
+    s = url;
+    n = strlen(url);
+    while (n > (size_t)(p.path - url) + 1 && url[n - 1] != '/') n--;
+  }
+  return add_scope_entry(c, s, n);
+}
+
+/* DIR/scope: the scope of the crawl, so that --resume without seeds keeps it. Text: the kind
+ * ("host", "domain" or "prefix") on the first line, then one entry a line. Written whole to
+ * scope.tmp and renamed, so a crash leaves the old file or the new one. */
+static const char *const scope_names[] = {"host", "domain", "prefix"};
+
+static int load_scope(crawl *c)
+{
+  tt_buf path = TT_BUF_INIT;
+  tt_buf_printf(&path, "%s/scope", c->o->out_dir);
+  FILE *f = path.p ? fopen(path.p, "r") : NULL;
+  tt_buf_fini(&path);
+  if (!f) return 0;
+  char line[8192];
+  int rc = 0, kind = -1;
+  if (fgets(line, sizeof line, f)) {
+    line[strcspn(line, "\r\n")] = 0;
+    for (int k = 0; k < 3; k++)
+      if (!strcmp(line, scope_names[k])) kind = k;
+  }
+  if (kind < 0) { fclose(f); return 0; }     /* not ours: ignored, the hosts will do */
+  c->scope_kind = (tt_crawl_scope)kind;
+  while (!rc && fgets(line, sizeof line, f)) {
+    size_t n = strcspn(line, "\r\n");
+    if (n) rc = add_scope_entry(c, line, n);
+  }
+  fclose(f);
+  return rc;
+}
+
+static int save_scope(crawl *c)
+{
+  tt_buf path = TT_BUF_INIT, tmp = TT_BUF_INIT, text = TT_BUF_INIT;
+  tt_buf_printf(&path, "%s/scope", c->o->out_dir);
+  tt_buf_printf(&tmp, "%s/scope.tmp", c->o->out_dir);
+  tt_buf_printf(&text, "%s\n", scope_names[c->scope_kind]);
+  for (size_t i = 0; i < c->nscope; i++) tt_buf_printf(&text, "%s\n", c->scope[i]);
+  int rc = 0;
+  if (!path.p || !tmp.p || !text.p) rc = tt_error_set(TT_ENOMEM, "out of memory");
+  else {
+    FILE *f = fopen(tmp.p, "w");
+    if (!f || fwrite(text.p, 1, text.n, f) != text.n || fflush(f) || fsync(fileno(f)))
+      rc = tt_error_set(TT_EIO, "write %s: %s", tmp.p, strerror(errno));
+    if (f && fclose(f) && !rc) rc = tt_error_set(TT_EIO, "close %s: %s", tmp.p, strerror(errno));
+    if (!rc && rename(tmp.p, path.p)) rc = tt_error_set(TT_EIO, "rename %s: %s", tmp.p, strerror(errno));
+  }
+  tt_buf_fini(&path);
+  tt_buf_fini(&tmp);
+  tt_buf_fini(&text);
+  return rc;
 }
 
 /* Queue a URL (normalized) if it is new and in scope. Returns 1 queued, 0 not, <0 error. */
@@ -732,7 +791,16 @@ int tt_crawl_run(const tt_crawl_options *o, tt_crawl_stats *stats)
     goto done;
   }
 
-  /* scope from the seeds; in a resumed crawl with no seeds, from the frontier's hosts */
+  /* scope: from the seeds (added to the saved scope when resuming with seeds); a resumed crawl
+   * without seeds keeps the saved one (DIR/scope, its kind included); without that, the hosts
+   * of the frontier */
+  c.scope_kind = o->scope;
+  if ((o->resume || o->recrawl) && (rc = load_scope(&c))) goto done;
+  if (o->nseeds && c.scope_kind != o->scope) {
+    rc = tt_error_set(TT_EINVAL, "crawl: %s was crawled with --scope %s: give that --scope with the seeds, or no seeds",
+                      o->out_dir, scope_names[c.scope_kind]);
+    goto done;
+  }
   tt_buf u = TT_BUF_INIT;
   for (size_t i = 0; i < o->nseeds; i++) {
     if (tt_url__normalize(o->seeds[i], &u)) { tt_buf_fini(&u); rc = tt_error_set(TT_EINVAL, "crawl: not an http(s) URL: '%s'", o->seeds[i]); goto done; }
@@ -747,6 +815,7 @@ int tt_crawl_run(const tt_crawl_options *o, tt_crawl_stats *stats)
       if ((rc = add_scope(&c, u.p))) { tt_buf_fini(&u); goto done; }
     }
   if (!c.nscope) { tt_buf_fini(&u); rc = tt_error_set(TT_EINVAL, "crawl: no seed URL (give URLs or --seeds FILE)"); goto done; }
+  if ((rc = save_scope(&c))) { tt_buf_fini(&u); goto done; }
   for (size_t i = 0; i < o->nseeds; i++) {
     tt_url__normalize(o->seeds[i], &u);
     host *h = get_host(&c, u.p);

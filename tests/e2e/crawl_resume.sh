@@ -7,7 +7,7 @@
 #     copy is allowed only for a page in flight at a kill); no page answered before a kill is
 #     requested again, only the page in flight and the torn one; every WARC file reads to its end,
 #     the torn one with a "torn record" warning; frontier.log is well formed, every D has its Q,
-#     one D per URL, nothing pending.
+#     one D per URL, nothing pending. Sessions resumed without seeds keep the --scope prefix.
 #  2. --max-pages then --resume fetches nothing twice; --recrawl sends conditional requests.
 # Usage: crawl_resume.sh TIMTIN REPO
 set -euo pipefail
@@ -47,7 +47,7 @@ gen_requests() { grep -c ' /gen/' "$L" || true; }
 # Run a crawl in the background and SIGKILL it once the server has seen $1 page requests in all.
 crawl_and_kill() {
   local want=$1; shift
-  "$TIMTIN" crawl --out "$C" --delay 0 --timeout 5000 --retries 0 --scope prefix --quiet "$@" > /dev/null 2>&1 &
+  "$TIMTIN" crawl --out "$C" --delay 0 --timeout 5000 --retries 0 --quiet "$@" > /dev/null 2>&1 &
   CRAWLER=$!
   for _ in $(seq 1000); do
     [ "$(gen_requests)" -ge "$want" ] && break
@@ -62,9 +62,12 @@ crawl_and_kill() {
 }
 
 t0=$(date +%s%N)
-crawl_and_kill 4 "$BASE/gen/0"
-crawl_and_kill 11 --resume "$BASE/gen/0"
-crawl_and_kill 19 --resume "$BASE/gen/0"
+# --scope prefix keeps the crawl in /gen/; resumed sessions without seeds keep that scope (DIR/scope)
+crawl_and_kill 4 --scope prefix "$BASE/gen/0"
+crawl_and_kill 11 --resume
+crawl_and_kill 19 --resume --scope prefix "$BASE/gen/0"
+"$TIMTIN" crawl --out "$C" --resume "$BASE/gen/0" > /dev/null 2> "$T/scope.err" && fail "resumed with another --scope"
+grep -q 'was crawled with --scope prefix' "$T/scope.err" || fail "message: $(cat "$T/scope.err")"
 
 # A kill inside the write() of an exchange: the newest WARC file ends in a torn record and the
 # page has no D line (the D line is written only after the WARC write returned).
@@ -97,7 +100,7 @@ with open(log, 'a') as f:
 print('torn record made for', uri, '(its D line removed)' if dl else '(it had no D line yet)')
 PY
 
-"$TIMTIN" crawl --out "$C" --delay 0 --timeout 5000 --retries 0 --scope prefix --resume --quiet "$BASE/gen/0" > "$T/final" || fail "final resume exited $?"
+"$TIMTIN" crawl --out "$C" --delay 0 --timeout 5000 --retries 0 --resume --quiet > "$T/final" || fail "final resume exited $?"
 grep -q '^crawl done' "$T/final" || fail "final resume: $(cat "$T/final")"
 
 "$TIMTIN" extract "$C"/*.warc.gz > "$T/articles.jsonl" 2> "$T/extract.err" || fail "extract exited $?"
@@ -115,6 +118,7 @@ for line in open(log):
         if f[1] == 'kill': inflight.append(f[2]); sessions.append([])
         else: torn = f[2]
         continue
+    assert f[1].startswith('/gen/') or f[1] == '/robots.txt', 'left the --scope prefix: ' + line
     if f[1].startswith('/gen/'): sessions[-1].append(f[1])
 assert len(sessions) == 4 and torn, (len(sessions), torn)
 seen = set()
