@@ -54,7 +54,7 @@ typedef struct ipslot {
 typedef struct host {
   char *key;                 /* "http://host:port" */
   ipslot *ip;                /* NULL until the first transfer connected */
-  int tls_warned;
+  int tls_failed;            /* certificate not trusted: its jobs are left pending for --resume */
   tt_job *q; size_t qhead, qn, qcap;
   int robots_state;
   tt_robots *robots;
@@ -92,6 +92,7 @@ typedef struct crawl {
   char **scope; size_t nscope;   /* hosts, domains or prefixes */
   tt_crawl_scope scope_kind;     /* --scope, or the kind saved in DIR/scope by an earlier session */
   long pages_before;
+  long tls_pending;          /* jobs left pending because their host's certificate was not trusted */
   size_t inflight;
   xfer **active; size_t nactive, capactive;   /* transfers in flight, for a clean abort */
   int rc;
@@ -577,16 +578,17 @@ static void finish(crawl *c, xfer *x, CURLcode res)
   int answered = status > 0 && x->hdr.n > 0 && (res == CURLE_OK || x->too_large || x->filtered);
 
   if (tls_trust_error(res)) {
-    /* said once per host, whatever --quiet: the whole host is unreachable until trusted */
-    c->st->tls_errors++;
-    c->st->errors++;
-    if (!h->tls_warned) {
-      h->tls_warned = 1;
+    /* Said once per host, whatever --quiet. Nothing of the host is marked done: its jobs stay
+     * pending in the frontier, so a --resume with --cacert fetches them. */
+    if (!h->tls_failed) {
+      h->tls_failed = 1;
+      c->st->tls_errors++;
+      c->st->errors++;
       fprintf(stderr, "%stimtin crawl: %s: TLS certificate not trusted (%s); give --cacert FILE to trust its CA\n",
               c->o->progress ? "\r" : "", h->key, x->errbuf[0] ? x->errbuf : curl_easy_strerror(res));
     }
-    if (x->is_robots) robots_done(c, h, 0, NULL);
-    else tt_frontier__done(c->fr, &x->job, 0, NULL, NULL);
+    if (x->is_robots) h->robots_state = ROBOTS_READY;    /* the schedule drops the host's jobs */
+    else c->tls_pending++;
     return;
   }
   if (res != CURLE_OK && !x->too_large && !x->filtered && res != CURLE_FILESIZE_EXCEEDED) {
@@ -697,6 +699,10 @@ static long schedule(crawl *c)
   for (size_t k = 0; k < c->nhosts && c->inflight < (size_t)c->o->concurrency && !c->rc; k++) {
     host *h = c->hosts[(c->rr + k) % c->nhosts];
     if (h->busy || h->qn == 0) continue;
+    if (h->tls_failed) {
+      while (h->qn) { tt_job d = pop_job(h); tt_job_fini(&d); c->tls_pending++; }
+      continue;
+    }
     if (h->ip && h->ip->busy) continue;
     int64_t ready = h->next_ms;
     if (h->ip && h->ip->next_ms > ready) ready = h->ip->next_ms;
@@ -869,7 +875,7 @@ done:
     }
     curl_multi_cleanup(c.multi);
   }
-  stats->queued = (long)queued(&c);
+  stats->queued = (long)queued(&c) + c.tls_pending;
   progress(&c, 1);
   int wrc = tt_warc_writer_close(c.warc);
   if (!rc) rc = wrc;

@@ -2,7 +2,8 @@
 # End-to-end: https. The test server serves TLS with a self-signed certificate made here with
 # the openssl CLI (tools/setup installs it). Without --cacert the crawler refuses the
 # certificate: one clear message naming the host and --cacert, no retries, no request reaches
-# the server, the crawl still ends normally. With --cacert the pages are fetched and stored
+# the server, the crawl still ends normally, and the host's URLs stay pending, so --resume
+# with --cacert fetches them. With --cacert the pages are fetched and stored
 # with their https URIs. A --cacert file that does not exist is an error before any fetch.
 # Usage: crawl_tls.sh TIMTIN REPO
 set -euo pipefail
@@ -36,15 +37,23 @@ grep -q "timtin crawl: $BASE: TLS certificate not trusted (.*certificate.*); giv
 grep -q '^crawl done: 0 pages' "$T/s1" || fail "summary: $(cat "$T/s1")"
 grep -q 'certificate not trusted: 1' "$T/s1" || fail "summary: $(cat "$T/s1")"
 grep -q ' 0 retries' "$T/s1" || fail "a certificate error was retried: $(cat "$T/s1")"
+grep -q ' 1 queued' "$T/s1" || fail "the seed should stay pending: $(cat "$T/s1")"
 [ ! -s "$T/log" ] || fail "a request got through an untrusted TLS connection: $(cat "$T/log")"
+# nothing of the host was marked done: --resume with --cacert fetches it all
+"$TIMTIN" crawl --out "$T/untrusted" --delay 5 --retries 0 --cacert "$T/cert.pem" --resume --quiet > "$T/s1r" 2> "$T/e1r" \
+  || fail "resume with --cacert exited $?: $(cat "$T/e1r")"
+grep -q '^crawl done: 3 pages' "$T/s1r" || fail "resume with --cacert: $(cat "$T/s1r")"
+for p in /robots.txt /gen/0 /gen/1 /gen/2; do
+  [ "$(grep -c " $p\$" "$T/log")" = 1 ] || fail "$p requested $(grep -c " $p\$" "$T/log") times by the resumed crawl, want 1"
+done
 
 # ---------------------------------------------------------------- trusted with --cacert
 "$TIMTIN" crawl --out "$T/trusted" --delay 5 --retries 0 --scope prefix --cacert "$T/cert.pem" --quiet "$BASE/gen/0" \
   > "$T/s2" 2> "$T/e2" || fail "crawl with --cacert exited $?: $(cat "$T/e2")"
 cat "$T/s2"
 grep -q '^crawl done: 3 pages' "$T/s2" || fail "summary: $(cat "$T/s2")"
-for p in /robots.txt /gen/0 /gen/1 /gen/2; do
-  [ "$(grep -c " $p\$" "$T/log")" = 1 ] || fail "$p requested $(grep -c " $p\$" "$T/log") times over TLS, want 1"
+for p in /robots.txt /gen/0 /gen/1 /gen/2; do   # once more each
+  [ "$(grep -c " $p\$" "$T/log")" = 2 ] || fail "$p requested $(grep -c " $p\$" "$T/log") times over TLS, want 2"
 done
 zcat "$T"/trusted/*.warc.gz > "$T/plain.warc"
 [ "$(grep -a -c "^WARC-Target-URI: $BASE/gen/" "$T/plain.warc")" = 6 ] || fail "want 3 request + 3 response records of https pages"
