@@ -180,7 +180,7 @@ static int starts_with(const cursor *c, const char *w)
 
 static void skip_blanks(cursor *c)
 {
-  while (c->i < c->n && (c->s[c->i] == ' ' || c->s[c->i] == '\t')) c->i++;
+  while (c->i < c->n && (c->s[c->i] == ' ' || c->s[c->i] == '\t' || c->s[c->i] == '\n' || c->s[c->i] == '\r')) c->i++;
 }
 
 static int ascii_upper(int ch) { return ch >= 'a' && ch <= 'z' ? ch - 32 : ch; }
@@ -188,10 +188,85 @@ static int ascii_upper(int ch) { return ch >= 'a' && ch <= 'z' ? ch - 32 : ch; }
 /* A letter continues the word (ASCII letter or any byte of a multi-byte UTF-8 sequence). */
 static int word_byte(int ch) { return ch >= 0x80 || (ascii_upper(ch) >= 'A' && ascii_upper(ch) <= 'Z'); }
 
+/* H:MM[:SS] [AM|PM|SA|CH] at the cursor; on success moves past it (and the AM/PM word) and
+ * returns 1 with hh/mi/ss set (24-hour). A clock that is out of range is not taken. */
+static int clock_time(cursor *c, int *hh, int *mi, int *ss)
+{
+  cursor s = *c;
+  *ss = 0;
+  if (!some_digits(&s, 2, hh) || !accept(&s, ':') || !fixed_digits(&s, 2, mi) || is_digit_at(&s)) return 0;
+  if (accept(&s, ':') && (!fixed_digits(&s, 2, ss) || is_digit_at(&s))) return 0;
+  cursor t = s;
+  skip_blanks(&t);
+  int half = 0;                                  /* 1 = AM, 2 = PM */
+  if (t.n - t.i >= 2) {
+    int a = ascii_upper((unsigned char)t.s[t.i]), b = ascii_upper((unsigned char)t.s[t.i + 1]);
+    int after = t.i + 2 < t.n ? (unsigned char)t.s[t.i + 2] : ' ';
+    if (!word_byte(after)) {
+      if ((a == 'A' && b == 'M') || (a == 'S' && b == 'A')) half = 1;
+      else if ((a == 'P' && b == 'M') || (a == 'C' && b == 'H')) half = 2;
+    }
+  }
+  if (half) {
+    if (*hh < 1 || *hh > 12) return 0;
+    if (*hh == 12) *hh = 0;
+    if (half == 2) *hh += 12;
+    s = t;
+    s.i += 2;
+  }
+  if (*hh > 23 || *mi > 59 || *ss > 60) return 0;
+  *c = s;
+  return 1;
+}
+
+/* d/m/yyyy, d-m-yyyy or d.m.yyyy (one separator throughout). */
+static int day_month_year(cursor *c, int *d, int *mo, int *y)
+{
+  cursor s = *c;
+  if (!some_digits(&s, 2, d)) return 0;
+  int sep = peek(&s);
+  if (sep != '/' && sep != '-' && sep != '.') return 0;
+  s.i++;
+  if (!some_digits(&s, 2, mo) || !accept(&s, (char)sep) || !fixed_digits(&s, 4, y) || is_digit_at(&s)) return 0;
+  *c = s;
+  return 1;
+}
+
 size_t tt_articles__parse_display_date(const char *s, size_t n, int64_t *out)
 {
   cursor c = {s, n, 0};
   skip_blanks(&c);
+  int d, mo, y, hh = 0, mi = 0, ss = 0;
+  int64_t t;
+  /* ISO-like "2024-06-12 12:45" (a space or T, an optional clock, no zone: Vietnam time) */
+  {
+    cursor s2 = c;
+    if (fixed_digits(&s2, 4, &y) && !is_digit_at(&s2) && accept(&s2, '-') && some_digits(&s2, 2, &mo) &&
+        accept(&s2, '-') && some_digits(&s2, 2, &d)) {
+      size_t end = s2.i;
+      cursor t2 = s2;
+      if ((accept(&t2, ' ') || accept(&t2, 'T')) && clock_time(&t2, &hh, &mi, &ss)) end = t2.i;
+      else hh = mi = ss = 0;
+      if (tt_articles__make_time(y, mo, d, hh, mi, ss, TT_VN_OFFSET, &t)) return 0;
+      *out = t;
+      return end;
+    }
+  }
+  /* Clock first: "08:34 17/03/2025", "08:34, ngày 17/03/2025", "08:34 - 17/03/2025" */
+  {
+    cursor s2 = c;
+    if (clock_time(&s2, &hh, &mi, &ss)) {
+      skip_blanks(&s2);
+      while (accept(&s2, ',') || accept(&s2, '-') || accept(&s2, '|')) skip_blanks(&s2);
+      if (starts_with(&s2, "ngày ") || starts_with(&s2, "Ngày ") || starts_with(&s2, "NGÀY ")) {
+        s2.i += strlen("ngày ");
+        skip_blanks(&s2);
+      }
+      if (!day_month_year(&s2, &d, &mo, &y) || tt_articles__make_time(y, mo, d, hh, mi, ss, TT_VN_OFFSET, &t)) return 0;
+      *out = t;
+      return s2.i;
+    }
+  }
   /* Weekday prefix: "Thứ Hai, " .. "Thứ Bẩy, ", "Chủ Nhật, " (either case of the first letter). */
   if (starts_with(&c, "Thứ ") || starts_with(&c, "thứ ") || starts_with(&c, "Chủ ") || starts_with(&c, "chủ ") ||
       starts_with(&c, "THỨ ") || starts_with(&c, "CHỦ ")) {
@@ -206,44 +281,17 @@ size_t tt_articles__parse_display_date(const char *s, size_t n, int64_t *out)
     c.i += strlen("ngày ");
     skip_blanks(&c);
   }
-  int d, mo, y;
-  if (!some_digits(&c, 2, &d) || !accept(&c, '/') || !some_digits(&c, 2, &mo) || !accept(&c, '/') ||
-      fixed_digits(&c, 4, &y) == 0 || is_digit_at(&c))
-    return 0;
-  int64_t t;
+  if (!day_month_year(&c, &d, &mo, &y)) return 0;
   if (tt_articles__make_time(y, mo, d, 0, 0, 0, TT_VN_OFFSET, &t)) return 0;
-  size_t date_end = c.i;
-
-  /* Optional time: separators " | ", " - ", ", " or plain blanks, then H:MM[:SS] [AM|PM|SA|CH]. */
+  size_t end = c.i;
+  /* Optional clock after separators " | ", " - ", ", " or plain blanks; a bad clock keeps the date. */
   skip_blanks(&c);
   if (accept(&c, '|') || accept(&c, '-') || accept(&c, ',')) skip_blanks(&c);
-  int hh, mi, ss = 0;
-  if (some_digits(&c, 2, &hh) && accept(&c, ':') && fixed_digits(&c, 2, &mi) && !is_digit_at(&c)) {
-    if (accept(&c, ':') && (!fixed_digits(&c, 2, &ss) || is_digit_at(&c))) goto date_only;
-    size_t time_end = c.i;
-    skip_blanks(&c);
-    int half = 0;                                  /* 1 = AM, 2 = PM */
-    if (c.n - c.i >= 2) {
-      int a = ascii_upper((unsigned char)s[c.i]), b = ascii_upper((unsigned char)s[c.i + 1]);
-      int after = c.i + 2 < c.n ? (unsigned char)s[c.i + 2] : ' ';
-      if (!word_byte(after)) {
-        if ((a == 'A' && b == 'M') || (a == 'S' && b == 'A')) half = 1;
-        else if ((a == 'P' && b == 'M') || (a == 'C' && b == 'H')) half = 2;
-      }
-    }
-    if (half) {
-      if (hh < 1 || hh > 12) goto date_only;
-      if (hh == 12) hh = 0;
-      if (half == 2) hh += 12;
-      time_end = c.i + 2;
-    }
-    if (tt_articles__make_time(y, mo, d, hh, mi, ss, TT_VN_OFFSET, &t) == 0) {
-      *out = t;
-      return time_end;
-    }
+  int64_t tc;
+  if (clock_time(&c, &hh, &mi, &ss) && tt_articles__make_time(y, mo, d, hh, mi, ss, TT_VN_OFFSET, &tc) == 0) {
+    t = tc;
+    end = c.i;
   }
-date_only:
-  if (tt_articles__make_time(y, mo, d, 0, 0, 0, TT_VN_OFFSET, &t)) return 0;
   *out = t;
-  return date_end;
+  return end;
 }

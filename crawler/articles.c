@@ -13,7 +13,6 @@
 #include "common/error.h"
 #include "crawler/http.h"
 #include "crawler/simhash.h"
-#include "crawler/vndate.h"
 
 #define ART_MAX_BODY (32u << 20)
 

@@ -44,7 +44,7 @@
 #include "common/utf8.h"
 #include "crawler/charset.h"
 #include "crawler/url.h"
-#include "crawler/vndate.h"
+#include "articles/date.h"
 
 #define EX_MAX_BYTES   (16u << 20)
 #define EX_MAX_DEPTH   400
@@ -571,6 +571,28 @@ static int file_name_only(const char *s, size_t n)
   return 0;
 }
 
+/* A display date at the start of s (articles/date.h), taken only for years 1990..2100: a news
+ * page's date outside that range is a misreading (a phone number, a law's number). */
+static size_t display_date(const char *s, size_t n, int64_t *out)
+{
+  int64_t t, lo, hi;
+  size_t used = tt_articles__parse_display_date(s, n, &t);
+  if (!used) return 0;
+  tt_articles__make_time(1990, 1, 1, 0, 0, 0, TT_VN_OFFSET, &lo);
+  tt_articles__make_time(2101, 1, 1, 0, 0, 0, TT_VN_OFFSET, &hi);
+  if (t < lo || t >= hi) return 0;
+  *out = t;
+  return used;
+}
+
+/* Year, month and day of t on the Vietnam calendar. */
+static void vn_civil(int64_t t, int *y, int *mo, int *d)
+{
+  int64_t days = (t + TT_VN_OFFSET) / 86400 - ((t + TT_VN_OFFSET) % 86400 < 0), yy;
+  tt_articles__civil_from_days(days, &yy, mo, d);
+  *y = (int)yy;
+}
+
 /* Look for a display date anywhere in s (at word starts). */
 static int find_display_date(const char *s, size_t n, int64_t *out)
 {
@@ -578,7 +600,7 @@ static int find_display_date(const char *s, size_t n, int64_t *out)
     unsigned char c = (unsigned char)s[i];
     if (i && s[i - 1] != ' ' && s[i - 1] != '|' && s[i - 1] != '(' && s[i - 1] != ':') continue;
     if ((c >= '0' && c <= '9') || c == 'T' || c == 't' || c == 'C' || c == 'c' || c == 'N' || c == 'n')
-      if (tt_vndate__display(s + i, n - i, out)) return 1;
+      if (display_date(s + i, n - i, out)) return 1;
   }
   return 0;
 }
@@ -626,11 +648,11 @@ static int relative_date(const char *s, size_t n, const char *url, int64_t fetch
       int64_t ft = fetch_time ? fetch_time : (int64_t)time(NULL);
       if (!year) {
         int mm, dd;
-        tt_vndate__civil(ft, &year, &mm, &dd);
+        vn_civil(ft, &year, &mm, &dd);
         int64_t t;
-        if (tt_vndate__make(year, mo, d, 0, 0, &t) == 0 && t > ft + 2 * 86400) year--;
+        if (tt_articles__make_time(year, mo, d, 0, 0, 0, TT_VN_OFFSET, &t) == 0 && t > ft + 2 * 86400) year--;
       }
-      if (tt_vndate__make(year, mo, d, 0, 0, out) == 0) ok = 1;
+      if (tt_articles__make_time(year, mo, d, 0, 0, 0, TT_VN_OFFSET, out) == 0) ok = 1;
     }
   }
   tt_buf_fini(&low);

@@ -5,6 +5,11 @@
  *   hosts     one per scheme://host:port, each with a FIFO of jobs, robots state, the time the
  *             next request may start (previous end + max(--delay, Crawl-delay)) and a busy
  *             flag, so at most one transfer per host is in flight.
+ *   addresses the server IP of a host is learnt from its first transfer (CURLINFO_PRIMARY_IP,
+ *             always its robots.txt); from then on the host shares an ipslot (busy count, next
+ *             start) with every other host name on that address, so names that resolve to one
+ *             machine are one host for politeness. Only the first request of a new name (its
+ *             robots.txt) can overlap a transfer of another name on the same machine.
  *   schedule  round-robin over hosts, starting transfers while fewer than --concurrency run.
  *             A host's first transfer is its robots.txt.
  *   finish    every answered request is written to WARC (request + response records) before
@@ -40,8 +45,16 @@
 
 enum { ROBOTS_NONE = 0, ROBOTS_FETCHING, ROBOTS_READY };
 
+typedef struct ipslot {
+  char ip[64];               /* as curl prints it: "127.0.0.1", "2001:db8::1" */
+  int busy;                  /* transfers in flight to this address */
+  int64_t next_ms;           /* no request to this address before */
+} ipslot;
+
 typedef struct host {
   char *key;                 /* "http://host:port" */
+  ipslot *ip;                /* NULL until the first transfer connected */
+  int tls_failed;            /* certificate not trusted: its jobs are left pending for --resume */
   tt_job *q; size_t qhead, qn, qcap;
   int robots_state;
   tt_robots *robots;
@@ -59,6 +72,8 @@ typedef struct xfer {
   int is_robots;
   tt_buf req, hdr, body;
   struct curl_slist *hdrs;   /* conditional request headers */
+  ipslot *ip;                /* the address slot counted busy by this transfer, or NULL */
+  char errbuf[CURL_ERROR_SIZE];
   size_t max_bytes;
   int too_large, filtered;
   int64_t start_us;
@@ -69,11 +84,15 @@ typedef struct crawl {
   tt_crawl_stats *st;
   CURLM *multi;
   host **hosts; size_t nhosts, rr;
+  ipslot **ips; size_t nips;
+  struct curl_slist *resolve;   /* --resolve entries */
   tt_frontier *fr;
   tt_warc_writer *warc;
   char agent[64];            /* robots product token */
   char **scope; size_t nscope;   /* hosts, domains or prefixes */
+  tt_crawl_scope scope_kind;     /* --scope, or the kind saved in DIR/scope by an earlier session */
   long pages_before;
+  long tls_pending;          /* jobs left pending because their host's certificate was not trusted */
   size_t inflight;
   xfer **active; size_t nactive, capactive;   /* transfers in flight, for a clean abort */
   int rc;
@@ -153,7 +172,7 @@ static int in_scope(crawl *c, const char *url)
   for (size_t i = 0; i < c->nscope; i++) {
     const char *s = c->scope[i];
     size_t sl = strlen(s);
-    switch (c->o->scope) {
+    switch (c->scope_kind) {
     case TT_SCOPE_HOST:
       if (p.hostport_len == sl && !strncmp(p.hostport, s, sl)) return 1;
       break;
@@ -171,18 +190,10 @@ static int in_scope(crawl *c, const char *url)
   return 0;
 }
 
-static int add_scope(crawl *c, const char *url)
+static int add_scope_entry(crawl *c, const char *s, size_t n)
 {
-  tt_url_parts p;
-  if (tt_url__split(url, &p)) return TT_EINVAL;
-  const char *s = p.hostport;
-  size_t n = p.hostport_len;
-  if (c->o->scope == TT_SCOPE_DOMAIN) s = tt_url__domain(p.host, p.host_len, &n);
-  else if (c->o->scope == TT_SCOPE_PREFIX) {
-    s = url;
-    n = strlen(url);
-    while (n > (size_t)(p.path - url) + 1 && url[n - 1] != '/') n--;
-  }
+  for (size_t i = 0; i < c->nscope; i++)
+    if (strlen(c->scope[i]) == n && !strncmp(c->scope[i], s, n)) return 0;
   char **v = tt_realloc(c->scope, (c->nscope + 1) * sizeof *v);
   TT_CHECK_ALLOC(v);
   c->scope = v;
@@ -190,6 +201,72 @@ static int add_scope(crawl *c, const char *url)
   TT_CHECK_ALLOC(c->scope[c->nscope]);
   c->nscope++;
   return 0;
+}
+
+static int add_scope(crawl *c, const char *url)
+{
+  tt_url_parts p;
+  if (tt_url__split(url, &p)) return TT_EINVAL;
+  const char *s = p.hostport;
+  size_t n = p.hostport_len;
+  if (c->scope_kind == TT_SCOPE_DOMAIN) s = tt_url__domain(p.host, p.host_len, &n);
+  else if (c->scope_kind == TT_SCOPE_PREFIX) {
+    s = url;
+    n = strlen(url);
+    while (n > (size_t)(p.path - url) + 1 && url[n - 1] != '/') n--;
+  }
+  return add_scope_entry(c, s, n);
+}
+
+/* DIR/scope: the scope of the crawl, so that --resume without seeds keeps it. Text: the kind
+ * ("host", "domain" or "prefix") on the first line, then one entry a line. Written whole to
+ * scope.tmp and renamed, so a crash leaves the old file or the new one. */
+static const char *const scope_names[] = {"host", "domain", "prefix"};
+
+static int load_scope(crawl *c)
+{
+  tt_buf path = TT_BUF_INIT;
+  tt_buf_printf(&path, "%s/scope", c->o->out_dir);
+  FILE *f = path.p ? fopen(path.p, "r") : NULL;
+  tt_buf_fini(&path);
+  if (!f) return 0;
+  char line[8192];
+  int rc = 0, kind = -1;
+  if (fgets(line, sizeof line, f)) {
+    line[strcspn(line, "\r\n")] = 0;
+    for (int k = 0; k < 3; k++)
+      if (!strcmp(line, scope_names[k])) kind = k;
+  }
+  if (kind < 0) { fclose(f); return 0; }     /* not ours: ignored, the hosts will do */
+  c->scope_kind = (tt_crawl_scope)kind;
+  while (!rc && fgets(line, sizeof line, f)) {
+    size_t n = strcspn(line, "\r\n");
+    if (n) rc = add_scope_entry(c, line, n);
+  }
+  fclose(f);
+  return rc;
+}
+
+static int save_scope(crawl *c)
+{
+  tt_buf path = TT_BUF_INIT, tmp = TT_BUF_INIT, text = TT_BUF_INIT;
+  tt_buf_printf(&path, "%s/scope", c->o->out_dir);
+  tt_buf_printf(&tmp, "%s/scope.tmp", c->o->out_dir);
+  tt_buf_printf(&text, "%s\n", scope_names[c->scope_kind]);
+  for (size_t i = 0; i < c->nscope; i++) tt_buf_printf(&text, "%s\n", c->scope[i]);
+  int rc = 0;
+  if (!path.p || !tmp.p || !text.p) rc = tt_error_set(TT_ENOMEM, "out of memory");
+  else {
+    FILE *f = fopen(tmp.p, "w");
+    if (!f || fwrite(text.p, 1, text.n, f) != text.n || fflush(f) || fsync(fileno(f)))
+      rc = tt_error_set(TT_EIO, "write %s: %s", tmp.p, strerror(errno));
+    if (f && fclose(f) && !rc) rc = tt_error_set(TT_EIO, "close %s: %s", tmp.p, strerror(errno));
+    if (!rc && rename(tmp.p, path.p)) rc = tt_error_set(TT_EIO, "rename %s: %s", tmp.p, strerror(errno));
+  }
+  tt_buf_fini(&path);
+  tt_buf_fini(&tmp);
+  tt_buf_fini(&text);
+  return rc;
 }
 
 /* Queue a URL (normalized) if it is new and in scope. Returns 1 queued, 0 not, <0 error. */
@@ -297,6 +374,9 @@ static int start(crawl *c, host *h, tt_job *j, int is_robots)
   curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, on_debug);
   curl_easy_setopt(e, CURLOPT_DEBUGDATA, x);
   curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
+  if (c->o->cacert) curl_easy_setopt(e, CURLOPT_CAINFO, c->o->cacert);
+  if (c->resolve) curl_easy_setopt(e, CURLOPT_RESOLVE, c->resolve);
   char line[1024];
   if (x->job.etag) { snprintf(line, sizeof line, "If-None-Match: %s", x->job.etag); x->hdrs = curl_slist_append(x->hdrs, line); }
   if (x->job.lastmod) { snprintf(line, sizeof line, "If-Modified-Since: %s", x->job.lastmod); x->hdrs = curl_slist_append(x->hdrs, line); }
@@ -315,6 +395,7 @@ static int start(crawl *c, host *h, tt_job *j, int is_robots)
   }
   c->active[c->nactive++] = x;
   h->busy = 1;
+  if (h->ip) { x->ip = h->ip; h->ip->busy++; }
   c->inflight++;
   return 0;
 }
@@ -424,6 +505,10 @@ static void robots_done(crawl *c, host *h, int status, tt_http_msg *m)
   }
   if (!h->robots) { c->rc = tt_error_set(TT_ENOMEM, "out of memory"); return; }
   h->robots_state = ROBOTS_READY;
+  /* the delay after robots.txt itself is the Crawl-delay just read */
+  int64_t next = now_ms() + host_delay(c, h);
+  if (h->next_ms < next) h->next_ms = next;
+  if (h->ip && h->ip->next_ms < next) h->ip->next_ms = next;
   size_t ns = tt_robots__nsitemaps(h->robots);
   for (size_t i = 0; i < ns; i++) {
     const char *sm = tt_robots__sitemap(h->robots, i);
@@ -450,18 +535,62 @@ static void retry(crawl *c, xfer *x, long wait_ms)
   push_job(h, &x->job, 1);
 }
 
+/* The slot of address ip (created when new); NULL when out of memory. */
+static ipslot *get_ipslot(crawl *c, const char *ip)
+{
+  for (size_t i = 0; i < c->nips; i++)
+    if (!strcmp(c->ips[i]->ip, ip)) return c->ips[i];
+  ipslot **v = tt_realloc(c->ips, (c->nips + 1) * sizeof *v);
+  if (!v) return NULL;
+  c->ips = v;
+  ipslot *s = tt_calloc(1, sizeof *s);
+  if (!s) return NULL;
+  snprintf(s->ip, sizeof s->ip, "%s", ip);
+  c->ips[c->nips++] = s;
+  return s;
+}
+
+/* A certificate the TLS library did not trust: retrying will not help. */
+static int tls_trust_error(CURLcode res)
+{
+  return res == CURLE_PEER_FAILED_VERIFICATION || res == CURLE_SSL_CACERT_BADFILE || res == CURLE_SSL_ISSUER_ERROR ||
+         res == CURLE_SSL_PINNEDPUBKEYNOTMATCH;
+}
+
 static void finish(crawl *c, xfer *x, CURLcode res)
 {
   host *h = x->host;
   h->busy = 0;
   c->inflight--;
-  h->next_ms = now_ms() + host_delay(c, h);
+  if (x->ip) x->ip->busy--;
+  int64_t next = now_ms() + host_delay(c, h);
+  h->next_ms = next;
+  if (!h->ip) {
+    /* learn the host's address; an unknown one (no connection made) stays unknown */
+    char *pip = NULL;
+    if (curl_easy_getinfo(x->h, CURLINFO_PRIMARY_IP, &pip) == CURLE_OK && pip && *pip) h->ip = get_ipslot(c, pip);
+  }
+  if (h->ip && h->ip->next_ms < next) h->ip->next_ms = next;
   long status = 0;
   curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &status);
   long backoff = c->o->retry_base_ms << (x->job.tries < 16 ? x->job.tries : 16);
   int tries_left = x->job.tries < c->o->max_retries;
   int answered = status > 0 && x->hdr.n > 0 && (res == CURLE_OK || x->too_large || x->filtered);
 
+  if (tls_trust_error(res)) {
+    /* Said once per host, whatever --quiet. Nothing of the host is marked done: its jobs stay
+     * pending in the frontier, so a --resume with --cacert fetches them. */
+    if (!h->tls_failed) {
+      h->tls_failed = 1;
+      c->st->tls_errors++;
+      c->st->errors++;
+      fprintf(stderr, "%stimtin crawl: %s: TLS certificate not trusted (%s); give --cacert FILE to trust its CA\n",
+              c->o->progress ? "\r" : "", h->key, x->errbuf[0] ? x->errbuf : curl_easy_strerror(res));
+    }
+    if (x->is_robots) h->robots_state = ROBOTS_READY;    /* the schedule drops the host's jobs */
+    else c->tls_pending++;
+    return;
+  }
   if (res != CURLE_OK && !x->too_large && !x->filtered && res != CURLE_FILESIZE_EXCEEDED) {
     /* network error: timeout, refused, reset... */
     if (tries_left) { retry(c, x, backoff); return; }
@@ -565,12 +694,20 @@ static long schedule(crawl *c)
 {
   int64_t t = now_ms();
   long wait = 100;
+  size_t next_rr = c->rr;
   int page_budget = !c->o->max_pages || c->pages_before + c->st->pages + (long)c->inflight < c->o->max_pages;
   for (size_t k = 0; k < c->nhosts && c->inflight < (size_t)c->o->concurrency && !c->rc; k++) {
     host *h = c->hosts[(c->rr + k) % c->nhosts];
     if (h->busy || h->qn == 0) continue;
-    if (h->next_ms > t) {
-      if (h->next_ms - t < wait) wait = (long)(h->next_ms - t);
+    if (h->tls_failed) {
+      while (h->qn) { tt_job d = pop_job(h); tt_job_fini(&d); c->tls_pending++; }
+      continue;
+    }
+    if (h->ip && h->ip->busy) continue;
+    int64_t ready = h->next_ms;
+    if (h->ip && h->ip->next_ms > ready) ready = h->ip->next_ms;
+    if (ready > t) {
+      if (ready - t < wait) wait = (long)(ready - t);
       continue;
     }
     if (h->robots_state == ROBOTS_NONE) {
@@ -599,12 +736,13 @@ static long schedule(crawl *c)
       }
       tt_job s = pop_job(h);
       if (start(c, h, &s, 0)) { tt_job_fini(&s); c->rc = c->rc ? c->rc : TT_ERROR; return 0; }
+      next_rr = (c->rr + k + 1) % c->nhosts;   /* the next round starts after this host */
       if (j->kind == TT_JOB_PAGE && c->o->max_pages &&
           c->pages_before + c->st->pages + (long)c->inflight >= c->o->max_pages) page_budget = 0;
       break;
     }
   }
-  c->rr++;
+  c->rr = next_rr;
   return wait < 1 ? 1 : wait;
 }
 
@@ -643,8 +781,32 @@ int tt_crawl_run(const tt_crawl_options *o, tt_crawl_stats *stats)
   c.multi = curl_multi_init();
   if (!c.multi) { rc = tt_error_set(TT_ENOMEM, "curl_multi_init failed"); goto done; }
   curl_multi_setopt(c.multi, CURLMOPT_MAX_HOST_CONNECTIONS, 1L);
+  for (size_t i = 0; i < o->nresolve; i++) {
+    const char *r = o->resolve[i];
+    const char *c1 = r ? strchr(r, ':') : NULL, *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+    if (!c2 || c1 == r || c2 == c1 + 1 || !c2[1]) {
+      rc = tt_error_set(TT_EINVAL, "crawl: --resolve wants HOST:PORT:ADDRESS, not '%s'", r ? r : "");
+      goto done;
+    }
+    struct curl_slist *l = curl_slist_append(c.resolve, r);
+    if (!l) { rc = tt_error_set(TT_ENOMEM, "out of memory"); goto done; }
+    c.resolve = l;
+  }
+  if (o->cacert && access(o->cacert, R_OK)) {
+    rc = tt_error_set(TT_EINVAL, "crawl: --cacert %s: %s", o->cacert, strerror(errno));
+    goto done;
+  }
 
-  /* scope from the seeds; in a resumed crawl with no seeds, from the frontier's hosts */
+  /* scope: from the seeds (added to the saved scope when resuming with seeds); a resumed crawl
+   * without seeds keeps the saved one (DIR/scope, its kind included); without that, the hosts
+   * of the frontier */
+  c.scope_kind = o->scope;
+  if ((o->resume || o->recrawl) && (rc = load_scope(&c))) goto done;
+  if (o->nseeds && c.scope_kind != o->scope) {
+    rc = tt_error_set(TT_EINVAL, "crawl: %s was crawled with --scope %s: give that --scope with the seeds, or no seeds",
+                      o->out_dir, scope_names[c.scope_kind]);
+    goto done;
+  }
   tt_buf u = TT_BUF_INIT;
   for (size_t i = 0; i < o->nseeds; i++) {
     if (tt_url__normalize(o->seeds[i], &u)) { tt_buf_fini(&u); rc = tt_error_set(TT_EINVAL, "crawl: not an http(s) URL: '%s'", o->seeds[i]); goto done; }
@@ -659,6 +821,7 @@ int tt_crawl_run(const tt_crawl_options *o, tt_crawl_stats *stats)
       if ((rc = add_scope(&c, u.p))) { tt_buf_fini(&u); goto done; }
     }
   if (!c.nscope) { tt_buf_fini(&u); rc = tt_error_set(TT_EINVAL, "crawl: no seed URL (give URLs or --seeds FILE)"); goto done; }
+  if ((rc = save_scope(&c))) { tt_buf_fini(&u); goto done; }
   for (size_t i = 0; i < o->nseeds; i++) {
     tt_url__normalize(o->seeds[i], &u);
     host *h = get_host(&c, u.p);
@@ -682,7 +845,7 @@ int tt_crawl_run(const tt_crawl_options *o, tt_crawl_stats *stats)
     int running = 0;
     curl_multi_perform(c.multi, &running);
     CURLMsg *msg;
-    int left;
+    int left, finished = 0;
     while ((msg = curl_multi_info_read(c.multi, &left))) {
       if (msg->msg != CURLMSG_DONE) continue;
       CURL *e = msg->easy_handle;
@@ -693,8 +856,12 @@ int tt_crawl_run(const tt_crawl_options *o, tt_crawl_stats *stats)
       forget(&c, x);
       finish(&c, x, res);
       xfer_free(x);
+      finished = 1;
     }
     progress(&c, 0);
+    /* a finished transfer changed the hosts' next start times: schedule again before sleeping
+     * (the wait computed above is stale; sleeping it out would stretch every delay to 100 ms) */
+    if (finished) continue;
     if (c.inflight || work_left(&c)) curl_multi_poll(c.multi, NULL, 0, (int)(wait > 100 ? 100 : wait), NULL);
   }
   rc = c.rc;
@@ -708,7 +875,7 @@ done:
     }
     curl_multi_cleanup(c.multi);
   }
-  stats->queued = (long)queued(&c);
+  stats->queued = (long)queued(&c) + c.tls_pending;
   progress(&c, 1);
   int wrc = tt_warc_writer_close(c.warc);
   if (!rc) rc = wrc;
@@ -722,6 +889,9 @@ done:
     tt_free(h);
   }
   tt_free(c.hosts);
+  for (size_t i = 0; i < c.nips; i++) tt_free(c.ips[i]);
+  tt_free(c.ips);
+  curl_slist_free_all(c.resolve);
   tt_free(c.active);
   for (size_t i = 0; i < c.nscope; i++) tt_free(c.scope[i]);
   tt_free(c.scope);

@@ -2,7 +2,14 @@
  * is one or more user-agent lines followed by rules, and a user-agent line after a rule starts
  * the next group. Several groups naming us merge. Matching: '*' is any run of bytes, a final
  * '$' anchors at the end; the longest matching pattern decides, allow winning a tie; an empty
- * Disallow allows everything. /robots.txt itself is always allowed. */
+ * Disallow allows everything. /robots.txt itself is always allowed.
+ *
+ * Both sides are compared in one canonical percent-encoding (RFC 9309 2.2.2): %XX of an
+ * unreserved character (ALPHA DIGIT - . _ ~) is decoded, any other %XX keeps its escape with
+ * upper-case hex, and bytes outside printable ASCII (UTF-8 of "tin-tức", spaces) are encoded.
+ * So "Disallow: /tin-tức/" blocks "/tin-t%E1%BB%A9c/x", "/%7Ea" matches "/~a", and "/a%2Fb"
+ * (an escaped reserved '/') stays distinct from "/a/b". A '*' or '$' written as %2A / %24 is a
+ * literal character, not a wildcard. */
 #include "crawler/robots.h"
 
 #include <stdlib.h>
@@ -21,6 +28,44 @@ struct tt_robots {
 };
 
 static char *dup_n(const char *s, size_t n) { return tt_strndup(s, n); }
+
+static int hexval(int c)
+{
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+static int unreserved(int c)
+{
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
+         c == '~';
+}
+
+/* The canonical percent-encoding of s[0..n) (see the top of the file), NUL-terminated, in out
+ * (at least 3n + 1 bytes). Returns the length. */
+static size_t canon(const char *s, size_t n, char *out)
+{
+  static const char hex[] = "0123456789ABCDEF";
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c == '%' && i + 2 < n && hexval((unsigned char)s[i + 1]) >= 0 &&
+        hexval((unsigned char)s[i + 2]) >= 0) {
+      int v = hexval((unsigned char)s[i + 1]) * 16 + hexval((unsigned char)s[i + 2]);
+      if (unreserved(v)) out[k++] = (char)v;
+      else { out[k++] = '%'; out[k++] = hex[v >> 4]; out[k++] = hex[v & 15]; }
+      i += 2;
+    } else if (c <= 0x20 || c >= 0x7f) {
+      out[k++] = '%'; out[k++] = hex[c >> 4]; out[k++] = hex[c & 15];
+    } else {
+      out[k++] = (char)c;
+    }
+  }
+  out[k] = 0;
+  return k;
+}
 
 tt_robots *tt_robots__all(int allow)
 {
@@ -52,8 +97,10 @@ static int push_rule(pending *p, const char *pat, size_t n, int allow)
     p->v = v;
     p->cap = cap;
   }
-  p->v[p->n].pat = dup_n(pat, n);
-  if (!p->v[p->n].pat) return -1;
+  char *c = tt_malloc(3 * n + 1);
+  if (!c) return -1;
+  canon(pat, n, c);
+  p->v[p->n].pat = c;
   p->v[p->n++].allow = allow;
   return 0;
 }
@@ -155,10 +202,17 @@ static int match(const char *pat, const char *path)
   }
 }
 
-int tt_robots__allowed(const tt_robots *r, const char *path)
+int tt_robots__allowed(const tt_robots *r, const char *raw)
 {
-  if (!strcmp(path, "/robots.txt")) return 1;
+  if (!strcmp(raw, "/robots.txt")) return 1;
   if (r->all >= 0) return r->all;
+  char stack[1024], *path = stack;
+  size_t rl = strlen(raw);
+  if (3 * rl + 1 > sizeof stack) {
+    path = tt_malloc(3 * rl + 1);
+    if (!path) return 0;             /* out of memory: the safe answer */
+  }
+  canon(raw, rl, path);
   size_t best = 0;
   int allow = 1, found = 0;
   for (size_t i = 0; i < r->nrules; i++) {
@@ -169,6 +223,7 @@ int tt_robots__allowed(const tt_robots *r, const char *path)
     best = l;
     found = 1;
   }
+  if (path != stack) tt_free(path);
   return allow;
 }
 

@@ -156,7 +156,8 @@ typedef struct tt_crawl_options {
   size_t nseeds;
   long max_pages;              /* stop after this many pages (all sessions); 0 = no limit */
   int max_depth;               /* link hops from a seed or sitemap; < 0 = no limit */
-  long delay_ms;               /* between two requests to one host (robots Crawl-delay wins when larger) */
+  long delay_ms;               /* between two requests to one host, and to one IP address once known
+                                  (robots Crawl-delay wins when larger) */
   int concurrency;             /* transfers in flight (at most one per host) */
   tt_crawl_scope scope;
   const char *user_agent;
@@ -172,12 +173,16 @@ typedef struct tt_crawl_options {
   uint64_t warc_max_bytes;     /* WARC rotation size */
   int progress;                /* 1 = progress line on stderr */
   volatile int *stop;          /* set to non-zero (e.g. by a signal handler) to stop cleanly */
+  /* version 2 */
+  const char *cacert;          /* PEM file of CA certificates to trust for https; NULL = the system's */
+  const char *const *resolve;  /* "HOST:PORT:ADDRESS" entries that bypass DNS (curl's --resolve) */
+  size_t nresolve;
 } tt_crawl_options;
 
-#define TT_CRAWL_OPTIONS_VERSION 1
+#define TT_CRAWL_OPTIONS_VERSION 2
 #define TT_CRAWL_OPTIONS_INIT {TT_CRAWL_OPTIONS_VERSION, NULL, NULL, 0, 0, -1, 1000, 4, \
   TT_SCOPE_HOST, "timtin/0.1 (+https://github.com/timtin)", 0, 0, 30000, 10000, 3, 1000, \
-  60000, 16L << 20, 5, 1ull << 30, 0, NULL}
+  60000, 16L << 20, 5, 1ull << 30, 0, NULL, NULL, NULL, 0}
 
 typedef struct tt_crawl_stats {
   long requests;       /* HTTP requests answered (any status) */
@@ -189,6 +194,7 @@ typedef struct tt_crawl_stats {
   long status[600];    /* responses by HTTP status */
   long net_errors;     /* timeouts, refused connections... (after retries) */
   long too_large, filtered, redirect_dropped, not_modified;
+  long tls_errors;     /* https hosts whose certificate was not trusted (not retried) */
   long queued;         /* left in the frontier at the end */
 } tt_crawl_stats;
 

@@ -12,7 +12,8 @@
 
 static const char usage_line[] =
   "--out DIR [--seeds FILE] [--max-pages N] [--max-depth D] [--delay MS] [--concurrency N]\n"
-  "       [--scope host|domain|prefix] [--user-agent UA] [--resume | --recrawl] [URL...]";
+  "       [--scope host|domain|prefix] [--user-agent UA] [--resume | --recrawl] [--cacert FILE]\n"
+  "       [--resolve HOST:PORT:ADDR]... [URL...]";
 
 static void help(void)
 {
@@ -20,7 +21,8 @@ static void help(void)
          "Fetch pages from the seed URLs and the links, sitemaps and feeds they lead to, into\n"
          "WARC files (DIR/crawl-*.warc.gz) that `timtin extract` turns into articles. Polite:\n"
          "robots.txt is obeyed (rules, Crawl-delay), one request at a time per host with --delay\n"
-         "between them, retries back off and honour Retry-After.\n\n"
+         "between them (host names on one IP address count as one host once it is known),\n"
+         "retries back off and honour Retry-After.\n\n"
          "options:\n"
          "  --out DIR            folder for the WARC files and the frontier (required)\n"
          "  --seeds FILE         start URLs, one a line ('#' comments)\n"
@@ -37,6 +39,8 @@ static void help(void)
          "  --max-retry-after MS cap on a server's Retry-After (default 60000)\n"
          "  --max-bytes N        per response (default 16 MB); --max-redirects N (default 5)\n"
          "  --warc-size BYTES    start a new WARC file past this size (default 1 GB)\n"
+         "  --cacert FILE        trust the CA certificates in FILE (PEM) for https, instead of the system's\n"
+         "  --resolve H:P:ADDR   connect to ADDR for host H port P, without DNS (repeatable; as curl's)\n"
          "  --quiet              no progress line\n",
          usage_line);
 }
@@ -62,8 +66,8 @@ int tt_cmd_crawl(int argc, char **argv)
 {
   tt_crawl_options o = TT_CRAWL_OPTIONS_INIT;
   o.progress = isatty(2);
-  char **seeds = NULL;
-  size_t nseeds = 0;
+  char **seeds = NULL, **resolve = NULL;
+  size_t nseeds = 0, nresolve = 0;
   char *seed_buf = NULL;
   const char *seeds_file = NULL;
   int status = 0;
@@ -75,6 +79,14 @@ int tt_cmd_crawl(int argc, char **argv)
     else if (!strcmp(a, "--out") && v) { o.out_dir = v; i++; }
     else if (!strcmp(a, "--seeds") && v) { seeds_file = v; i++; }
     else if (!strcmp(a, "--user-agent") && v) { o.user_agent = v; i++; }
+    else if (!strcmp(a, "--cacert") && v) { o.cacert = v; i++; }
+    else if (!strcmp(a, "--resolve") && v) {
+      char **r = realloc(resolve, (nresolve + 1) * sizeof *r);
+      if (!r) { status = 1; goto out; }
+      resolve = r;
+      resolve[nresolve++] = (char *)v;
+      i++;
+    }
     else if (!strcmp(a, "--scope") && v) {
       if (!strcmp(v, "host")) o.scope = TT_SCOPE_HOST;
       else if (!strcmp(v, "domain")) o.scope = TT_SCOPE_DOMAIN;
@@ -134,6 +146,8 @@ int tt_cmd_crawl(int argc, char **argv)
   if (!nseeds && !o.resume && !o.recrawl) { status = tt_cli_usage("crawl", usage_line, "no seed URL"); goto out; }
   o.seeds = (const char *const *)seeds;
   o.nseeds = nseeds;
+  o.resolve = (const char *const *)resolve;
+  o.nresolve = nresolve;
   o.stop = &stop_flag;
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
@@ -149,6 +163,7 @@ int tt_cmd_crawl(int argc, char **argv)
   for (int s = 100; s < 600; s++)
     if (st.status[s]) printf("  HTTP %d: %ld\n", s, st.status[s]);
   if (st.net_errors) printf("  network errors: %ld\n", st.net_errors);
+  if (st.tls_errors) printf("  certificate not trusted: %ld\n", st.tls_errors);
   if (st.robots_denied) printf("  disallowed by robots.txt: %ld\n", st.robots_denied);
   if (st.too_large) printf("  too large: %ld\n", st.too_large);
   if (st.filtered) printf("  not HTML: %ld\n", st.filtered);
@@ -157,6 +172,7 @@ int tt_cmd_crawl(int argc, char **argv)
   if (stop_flag) status = 130;
 out:
   free(seeds);
+  free(resolve);
   free(seed_buf);
   return status;
 }

@@ -233,6 +233,20 @@ static void test_display_dates(void **state)
   display_ok("12/06/2024 | 25:00", "2024-06-12T00:00:00+07:00", 10);
   /* AM/PM must be a word of its own */
   display_ok("12/06/2024 11:25AMx", "2024-06-12T11:25:00+07:00", 16);
+  /* the forms the crawler's extractor meets in page bylines */
+  display_ok("08:34 17/03/2025", "2025-03-17T08:34:00+07:00", 16);
+  display_ok("08:34, ngày 17/03/2025 (GMT+7)", "2025-03-17T08:34:00+07:00", strlen("08:34, ngày 17/03/2025"));
+  display_ok("2024-06-12 12:45", "2024-06-12T12:45:00+07:00", 16);
+  display_ok("2024-06-12T07:05:09 tin", "2024-06-12T07:05:09+07:00", 19);
+  display_ok("2024-06-12 hôm nay", "2024-06-12T00:00:00+07:00", 10);
+  display_ok("12-06-2024 - 12:45 CH", "2024-06-12T12:45:00+07:00", 21);
+  display_ok("12.06.2024", "2024-06-12T00:00:00+07:00", 10);
+  display_ok("\n  Chủ Nhật, 01/12/2024 - 04:03", "2024-12-01T04:03:00+07:00", strlen("\n  Chủ Nhật, 01/12/2024 - 04:03"));
+  display_bad("12/06-2024");
+  display_bad("08:34 hôm nay");
+  display_bad("99:99 12/06/2024");
+  display_bad("2024-02-30 10:00");
+  display_bad("24/7");
   display_bad("BBK - Chiều 24/7, Đoàn công tác");
   display_bad("31/02/2024");
   display_bad("12/13/2024");

@@ -3,7 +3,7 @@
  * make_fixtures.py): exact titles, dates and sources; body paragraphs and real captions kept;
  * menus, share bars, related lists, teaser boxes, "Xem thêm"/"Video"/"Đọc báo in" and image
  * file names gone; a listing page recognized; windows-1258 decoded; hostile input refused
- * cleanly. Also the URL normalizer and the display-date parser the extractor relies on. */
+ * cleanly. Also the URL normalizer the extractor relies on (display dates: tests/unit/articles). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -14,7 +14,6 @@
 #include <string.h>
 
 #include "crawler/url.h"
-#include "crawler/vndate.h"
 #include "crawler/simhash.h"
 #include "timtin/crawl.h"
 #include "timtin/errors.h"
@@ -296,31 +295,6 @@ static void test_urls(void **state)
   tt_buf_fini(&b);
 }
 
-static void test_dates(void **state)
-{
-  (void)state;
-  static const struct { const char *s; const char *want; } v[] = {
-    {"12/06/2024 | 12:45 PM", "2024-06-12T12:45:00+07:00"},
-    {"17/03/2025 | 08:34 AM", "2025-03-17T08:34:00+07:00"},
-    {"Thứ Bẩy, ngày 14/03/2026 11:25", "2026-03-14T11:25:00+07:00"},
-    {"Chủ Nhật, ngày 01/12/2024 04:03", "2024-12-01T04:03:00+07:00"},
-    {"08:34 17/03/2025", "2025-03-17T08:34:00+07:00"},
-    {"24/7/2024", "2024-07-24T00:00:00+07:00"},
-    {"2024-06-12 12:45", "2024-06-12T12:45:00+07:00"},
-    {"12/06/2024 | 12:45 CH", "2024-06-12T12:45:00+07:00"},
-  };
-  for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
-    int64_t t;
-    assert_true(tt_vndate__display(v[i].s, strlen(v[i].s), &t) > 0);
-    assert_date(t, v[i].want);
-  }
-  static const char *bad[] = {"31/02/2024", "12/13/2024", "hôm nay", "24/7", "99:99 12/06/2024", "1/1/1800"};
-  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-    int64_t t;
-    assert_int_equal(tt_vndate__display(bad[i], strlen(bad[i]), &t), 0);
-  }
-}
-
 static void test_simhash(void **state)
 {
   (void)state;
@@ -354,7 +328,6 @@ int main(void)
     cmocka_unit_test(test_cp1258),
     cmocka_unit_test(test_entities_and_hostile),
     cmocka_unit_test(test_urls),
-    cmocka_unit_test(test_dates),
     cmocka_unit_test(test_simhash),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

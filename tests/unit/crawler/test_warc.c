@@ -7,7 +7,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <dirent.h>
-#include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,24 +18,20 @@
 #include "crawler/sha1.h"
 #include "timtin/crawl.h"
 #include "timtin/errors.h"
+#include "../testutil.h"
 
 static char tmp[256];
 
-static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-  (void)st; (void)flag; (void)ftw;
-  return remove(p);
-}
 static int setup(void **state)
 {
   (void)state;
-  snprintf(tmp, sizeof tmp, "/tmp/tt_warc_XXXXXX");
-  return mkdtemp(tmp) ? 0 : -1;
+  return tt_test_mkdtemp(tmp, sizeof tmp, "tt_warc");
 }
 static int teardown(void **state)
 {
   (void)state;
-  return nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+  tt_test_rmtree(tmp);
+  return 0;
 }
 
 /* Paths of the .warc.gz files in tmp, sorted. Returns the count. */
