@@ -305,6 +305,28 @@ static int expand_prefix(pctx *c, const char *pre, size_t plen, char ***out, siz
   return 0;
 }
 
+/* The OR of the n expanded keys v (taken over: v and its strings are freed here, whatever
+ * happens), each a term of the current field; no keys gives a node that matches nothing. */
+static int terms_or(pctx *c, size_t a, char **v, size_t n, qnode **out)
+{
+  int rc = 0;
+  qnode *or = node_new(n ? Q_OR : Q_NONE, a);
+  if (!or) rc = TT_ENOMEM;
+  for (size_t k = 0; k < n && !rc; k++) {
+    qnode *t = node_new(Q_TERM, a);
+    if (!t) { rc = TT_ENOMEM; break; }
+    t->key = v[k];
+    v[k] = NULL;
+    t->field = (uint8_t)c->field;
+    rc = add_kid(or, t);
+  }
+  for (size_t k = 0; k < n; k++) tt_free(v[k]);
+  tt_free(v);
+  if (rc) { node_free(or); return rc; }
+  *out = unwrap(or);
+  return 0;
+}
+
 /* word* : the folded syllable before '*' expanded to the terms it begins. */
 static int make_prefix(pctx *c, size_t a, size_t b, int negated, qnode **out)
 {
@@ -323,25 +345,10 @@ static int make_prefix(pctx *c, size_t a, size_t b, int negated, qnode **out)
   size_t n = 0;
   int capped;
   TT_FORWARD(expand_prefix(c, pre, plen, &v, &n, &capped));
-  int rc = 0;
   if (capped)
     tt_buf_printf(&c->note, "%s'%s*' matches more than %d terms: only the %d most frequent are searched",
                   c->note.n ? "; " : "", pre, Q_PREFIX_MAX, Q_PREFIX_MAX);
-  qnode *or = node_new(n ? Q_OR : Q_NONE, a);
-  if (!or) rc = TT_ENOMEM;
-  for (size_t k = 0; k < n && !rc; k++) {
-    qnode *t = node_new(Q_TERM, a);
-    if (!t) { rc = TT_ENOMEM; break; }
-    t->key = v[k];
-    v[k] = NULL;
-    t->field = (uint8_t)c->field;
-    rc = add_kid(or, t);
-  }
-  for (size_t k = 0; k < n; k++) tt_free(v[k]);
-  tt_free(v);
-  if (rc) { node_free(or); return rc; }
-  *out = unwrap(or);
-  return 0;
+  return terms_or(c, a, v, n, out);
 }
 
 /* ------------------------------------------------------------------ field keywords */
@@ -536,20 +543,11 @@ static int make_entity(pctx *c, const char *field, size_t a, size_t b, int prefi
     if (!rc && capped)
       tt_buf_printf(&c->note, "%s'%s*' matches more than %d names: only the %d most frequent are searched",
                     c->note.n ? "; " : "", key.p, Q_PREFIX_MAX, Q_PREFIX_MAX);
-    qnode *or = rc ? NULL : node_new(n ? Q_OR : Q_NONE, a);
-    if (!rc && !or) rc = TT_ENOMEM;
-    for (size_t k = 0; k < n && !rc; k++) {
-      qnode *t = node_new(Q_TERM, a);
-      if (!t) { rc = TT_ENOMEM; break; }
-      t->key = v[k];
-      v[k] = NULL;
-      t->field = (uint8_t)c->field;
-      rc = add_kid(or, t);
+    if (!rc) rc = terms_or(c, a, v, n, out);
+    else {
+      for (size_t k = 0; k < n; k++) tt_free(v[k]);
+      tt_free(v);
     }
-    for (size_t k = 0; k < n; k++) tt_free(v[k]);
-    tt_free(v);
-    if (rc) node_free(or);
-    else *out = unwrap(or);
   } else if (!rc) {
     qnode *t = node_new(Q_TERM, a);
     if (!t || !(t->key = tt_strndup(key.p, key.n))) { node_free(t); rc = tt_error_set(TT_ENOMEM, "out of memory"); }
