@@ -185,12 +185,7 @@ static int walk(GumboNode *root, enter_fn enter, leave_fn leave, void *ctx)
     if (e < 0) { rc = e; break; }
     GumboVector *cv = children(c);
     if (e == 1 && cv && cv->length) {
-      if (depth == cap) {
-        struct frame *g = tt_realloc(st, cap * 2 * sizeof *st);
-        if (!g) { rc = TT_ENOMEM; break; }
-        st = g;
-        cap *= 2;
-      }
+      if (tt_array_reserve(st, cap, depth + 1)) { rc = TT_ENOMEM; break; }
       st[depth++] = (struct frame){c, 0};
     } else if (leave) {
       rc = leave(ctx, c);

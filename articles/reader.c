@@ -157,12 +157,9 @@ static int cmp_names(const void *a, const void *b) { return strcmp(*(char *const
 static int add_entry(walk_state *w, char *path, uint64_t size, int err)
 {
   tt_article_reader *r = w->r;
-  if (r->nfiles == w->cap) {
-    size_t cap = w->cap ? w->cap * 2 : 64;
-    folder_entry *f = tt_realloc(r->files, cap * sizeof *f);
-    if (!f) { tt_free(path); return tt_error_set(TT_ENOMEM, "out of memory listing folders"); }
-    r->files = f;
-    w->cap = cap;
+  if (tt_array_reserve(r->files, w->cap, r->nfiles + 1)) {
+    tt_free(path);
+    return tt_error_set(TT_ENOMEM, "out of memory listing folders");
   }
   r->files[r->nfiles++] = (folder_entry){path, size, err};
   r->total += size;
@@ -185,12 +182,7 @@ static int walk_folder(walk_state *w, const char *dir, int top)
   struct dirent *e;
   while (!rc && (e = readdir(d))) {
     if (e->d_name[0] == '.') continue;
-    if (n == cap) {
-      cap = cap ? cap * 2 : 32;
-      char **g = tt_realloc(names, cap * sizeof *g);
-      if (!g) { rc = tt_error_set(TT_ENOMEM, "out of memory listing %s", dir); break; }
-      names = g;
-    }
+    if (tt_array_reserve(names, cap, n + 1)) { rc = tt_error_set(TT_ENOMEM, "out of memory listing %s", dir); break; }
     names[n] = tt_strndup(e->d_name, strlen(e->d_name));
     if (!names[n]) rc = tt_error_set(TT_ENOMEM, "out of memory listing %s", dir);
     else n++;

@@ -3,6 +3,7 @@
 
 #include <malloc.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,6 +47,23 @@ char *tt_strndup(const char *s, size_t n)
   memcpy(d, s, n);
   d[n] = 0;
   return d;
+}
+
+/* pp points at the array pointer; it is read and written with memcpy, so any object pointer
+ * type works without aliasing a T* object through a void* lvalue. */
+int tt_array__grow(void *pp, size_t *cap, size_t need, size_t elem)
+{
+  if (*cap > SIZE_MAX / 2) return -1;
+  size_t n = *cap < 8 ? 16 : *cap * 2;
+  if (n < need) n = need;
+  if (elem && n > SIZE_MAX / elem) return -1;
+  void *p;
+  memcpy(&p, pp, sizeof p);
+  void *q = tt_realloc(p, n * elem);
+  if (!q) return -1;
+  memcpy(pp, &q, sizeof q);
+  *cap = n;
+  return 0;
 }
 
 size_t tt_alloc_used(void) { return atomic_load_explicit(&tt_used, memory_order_relaxed); }

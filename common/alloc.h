@@ -14,6 +14,15 @@ void *tt_realloc(void *p, size_t n);
 void  tt_free(void *p);
 char *tt_strndup(const char *s, size_t n);
 
+/* Growable arrays, one growth policy for the code base: make room for `need` elements in the
+ * array `p` (a pointer lvalue) of capacity `cap` (a size_t lvalue), doubling it (16 elements at
+ * least). Evaluates to 0, or to -1 when the allocation fails or the byte size would overflow;
+ * then p and cap are unchanged and nothing is freed. No message is set: the caller says what
+ * it was building. */
+#define tt_array_reserve(p, cap, need) \
+  ((size_t)(need) <= (cap) ? 0 : tt_array__grow(&(p), &(cap), (size_t)(need), sizeof *(p)))
+int tt_array__grow(void *pp, size_t *cap, size_t need, size_t elem);
+
 /* Bytes currently allocated through the functions above, over all threads. */
 size_t tt_alloc_used(void);
 

@@ -493,13 +493,7 @@ typedef struct strvec { char **v; size_t n, cap; } strvec;
 
 static int strvec_push(strvec *s, const char *p, size_t n)
 {
-  if (s->n == s->cap) {
-    size_t cap = s->cap ? s->cap * 2 : 32;
-    char **v = tt_realloc(s->v, cap * sizeof *v);
-    if (!v) return -1;
-    s->v = v;
-    s->cap = cap;
-  }
+  if (tt_array_reserve(s->v, s->cap, s->n + 1)) return -1;
   char *d = tt_strndup(p, n);
   if (!d) return -1;
   s->v[s->n++] = d;

@@ -90,13 +90,7 @@ typedef struct pending { rule *v; size_t n, cap; } pending;
 
 static int push_rule(pending *p, const char *pat, size_t n, int allow)
 {
-  if (p->n == p->cap) {
-    size_t cap = p->cap ? p->cap * 2 : 16;
-    rule *v = tt_realloc(p->v, cap * sizeof *v);
-    if (!v) return -1;
-    p->v = v;
-    p->cap = cap;
-  }
+  if (tt_array_reserve(p->v, p->cap, p->n + 1)) return -1;
   char *c = tt_malloc(3 * n + 1);
   if (!c) return -1;
   canon(pat, n, c);

@@ -311,13 +311,7 @@ static const char *vote(const escan *s, const egroup *g, int role, int skip_empt
 
 static int add_stat(tt_entity_list *out, size_t *cap, int type, const escan *s, const egroup *g)
 {
-  if (out->n == *cap) {
-    size_t c = *cap ? *cap * 2 : 16;
-    tt_entity_stat *v = tt_realloc(out->v, c * sizeof *v);
-    TT_CHECK_ALLOC(v);
-    out->v = v;
-    *cap = c;
-  }
+  if (tt_array_reserve(out->v, *cap, out->n + 1)) return tt_error_set(TT_ENOMEM, "out of memory");
   tt_entity_stat *e = &out->v[out->n];
   memset(e, 0, sizeof *e);
   e->type = type;

@@ -152,13 +152,7 @@ static int remember(pctx *c, const char *s, size_t n, int star)
   for (size_t i = 0; i < c->nterms; i++)
     if (strlen(c->terms[i]) == n + (size_t)star && !memcmp(c->terms[i], s, n) && (!star || c->terms[i][n] == '*'))
       return 0;
-  if (c->nterms == c->capterms) {
-    size_t cap = c->capterms ? c->capterms * 2 : 8;
-    char **t = tt_realloc(c->terms, cap * sizeof *t);
-    TT_CHECK_ALLOC(t);
-    c->terms = t;
-    c->capterms = cap;
-  }
+  if (tt_array_reserve(c->terms, c->capterms, c->nterms + 1)) return tt_error_set(TT_ENOMEM, "out of memory");
   char *x = tt_malloc(n + 2);
   TT_CHECK_ALLOC(x);
   memcpy(x, s, n);
@@ -266,12 +260,7 @@ static int expand_prefix(pctx *c, const char *pre, size_t plen, char ***out, siz
       /* entity terms ("hospital:...") are positional too, but no syllable has a colon */
       if (!field_prefix && memchr(e.key + plen, ':', e.key_len - plen)) continue;
       if (++seen > Q_PREFIX_SCAN) { *capped = 1; break; }
-      if (n == cap) {
-        cap = cap ? cap * 2 : 64;
-        pterm *nv = tt_realloc(v, cap * sizeof *nv);
-        if (!nv) { rc = tt_error_set(TT_ENOMEM, "out of memory"); break; }
-        v = nv;
-      }
+      if (tt_array_reserve(v, cap, n + 1)) { rc = tt_error_set(TT_ENOMEM, "out of memory"); break; }
       if (!(v[n].key = tt_strndup(e.key, e.key_len))) { rc = tt_error_set(TT_ENOMEM, "out of memory"); break; }
       v[n++].df = e.df;
     }

@@ -70,12 +70,7 @@ static char *lower(const char *s, size_t len)
 static int add_file(ev *v, const char *p)
 {
   for (size_t i = 0; i < v->nf; i++) if (!strcmp(v->files[i], p)) return 0;
-  if (v->nf == v->fcap) {
-    size_t cap = v->fcap ? v->fcap * 2 : 8;
-    char **f = tt_realloc(v->files, cap * sizeof *f);
-    TT_CHECK_ALLOC(f);
-    v->files = f; v->fcap = cap;
-  }
+  if (tt_array_reserve(v->files, v->fcap, v->nf + 1)) return tt_error_set(TT_ENOMEM, "out of memory");
   v->files[v->nf] = tt_strndup(p, strlen(p));
   TT_CHECK_ALLOC(v->files[v->nf]);
   v->nf++;
@@ -103,12 +98,7 @@ static int load_labels(ev *v, const char *path)
       if (nc >= 2 && !strcmp(col[0], "#file")) rc = add_file(v, col[1]);
     } else if (line[0]) {
       if (nc < 7) { rc = tt_error_set(TT_EFORMAT, "%s:%zu: %d columns", path, lineno, nc); break; }
-      if (v->nl == v->lcap) {
-        size_t cap = v->lcap ? v->lcap * 2 : 256;
-        label *l = tt_realloc(v->l, cap * sizeof *l);
-        if (!l) { rc = TT_ENOMEM; break; }
-        v->l = l; v->lcap = cap;
-      }
+      if (tt_array_reserve(v->l, v->lcap, v->nl + 1)) { rc = tt_error_set(TT_ENOMEM, "out of memory"); break; }
       label *l = &v->l[v->nl++];
       memset(l, 0, sizeof *l);
       l->path = tt_strndup(col[0], strlen(col[0]));
