@@ -125,11 +125,11 @@ static inline int term_is(const tt_inverter *inv, const tt_inv_term *t, const ch
          (len <= 8 || !memcmp(inv->keys.p + t->key_off + 8, key + 8, len - 8));
 }
 
-/* Index of the term with this key, created if new. Returns -1 on out of memory. */
-static int64_t term_id(tt_inverter *inv, const char *key, uint32_t len, int positional)
+/* Index of the term with this key and hash (key_hash), created if new. Returns -1 on out of
+ * memory. */
+static int64_t term_id_h(tt_inverter *inv, const char *key, uint32_t len, int positional, uint64_t h)
 {
   if (len >= (1u << 31)) return -1;  /* key_len has 31 bits; tokens are far shorter */
-  uint64_t h = key_hash(key, len, positional);
   uint64_t head = tt_load_le_upto64(key, len);
   size_t mask = inv->nslots - 1, j = h & mask;
   uint64_t tag = (h >> 32) << 32;
@@ -163,6 +163,43 @@ static int64_t term_id(tt_inverter *inv, const char *key, uint32_t len, int posi
   inv->slots[j] = tag | ((uint64_t)id + 1);
   if (inv->nterms * 2 > inv->nslots && grow_table(inv)) return -1;
   return (int64_t)id;
+}
+
+static inline int64_t term_id(tt_inverter *inv, const char *key, uint32_t len, int positional)
+{
+  return term_id_h(inv, key, len, positional, key_hash(key, len, positional));
+}
+
+/* ---- look-ahead. The table's slots and the term records are far larger than the caches, so a
+ * lookup waits on memory twice (slot, then term). add_tokens therefore hashes the first key of
+ * token i + TT_LOOKAHEAD (the one its lookup starts with: the exact form of a word with
+ * diacritics, else the folded form) and prefetches its slot, and at token i + TT_LOOKAHEAD / 2
+ * reads that slot (in cache by then) and prefetches the term it names, if the tag matches.
+ * Prefetches are hints only: a table grown meanwhile costs a miss, never a wrong answer. */
+#define TT_LOOKAHEAD 8
+
+static inline void first_key(const tt_token *t, const char **key, uint32_t *len, int *positional)
+{
+  if (!(t->flags & (TT_TOKEN_KEYWORD | TT_TOKEN_KEYWORD_POS)) && (t->flags & TT_TOKEN_FOLDED)) {
+    *key = t->exact; *len = t->exact_len; *positional = 0;
+  } else {
+    *key = t->folded; *len = t->folded_len; *positional = !(t->flags & TT_TOKEN_KEYWORD);
+  }
+}
+
+static inline uint64_t token_hash(const tt_token *t)
+{
+  const char *key;
+  uint32_t len;
+  int positional;
+  first_key(t, &key, &len, &positional);
+  return key_hash(key, len, positional);
+}
+
+static inline void prefetch_term(const tt_inverter *inv, uint64_t h)
+{
+  uint64_t s = inv->slots[h & (inv->nslots - 1)];
+  if (s && (s >> 32) == (h >> 32)) __builtin_prefetch(&inv->terms[(uint32_t)s - 1]);
 }
 
 /* Per-document pass without sorting: each token's position is appended to a chain owned by
@@ -243,36 +280,66 @@ static int add_pairs(tt_inverter *inv, uint32_t *k, uint32_t *nt)
     inv->pairtab = tt_calloc((size_t)TT_PAIRS_N * TT_PAIRS_N, sizeof *inv->pairtab);
     TT_CHECK_ALLOC(inv->pairtab);
   }
+  /* Three passes over the combinations, so that the table cells and the term records can be
+   * prefetched ahead: (1) list each combination's cell in pairtab and its position, in the
+   * chain slots its note will take (chain[k0 + q]: .pos, .next = cell; note q overwrites slot
+   * k0 + q only after reading it); (2) turn cells into term ids, creating new pair terms in
+   * order; (3) note them. */
+  uint32_t k0 = *k, m = 0;
   for (size_t i = 0, j; i < n; i = j) {
     for (j = i; j < n && inv->pl[j].pos == inv->pl[i].pos; j++) {}
     if (j >= n || inv->pl[j].pos != inv->pl[i].pos + 1) continue;
     for (size_t x = i; x < j; x++)
       for (size_t y = j; y < n && inv->pl[y].pos == inv->pl[j].pos; y++) {
-        uint32_t *slot = &inv->pairtab[(size_t)inv->pl[x].id * TT_PAIRS_N + (size_t)inv->pl[y].id];
-        if (!*slot) {
-          char key[TT_PAIRS_KEY_MAX];
-          size_t len = tt_pairs_key(key, inv->pl[x].id, inv->pl[y].id);
-          int64_t id = term_id(inv, key, (uint32_t)len, 0);
-          if (id < 0) return tt_error_set(TT_ENOMEM, "out of memory (inverter terms)");
-          *slot = (uint32_t)id + 1;
-        }
-        if (note(inv, (int64_t)*slot - 1, inv->pl[x].pos, k, nt))
-          return tt_error_set(TT_ENOMEM, "out of memory (inverter terms)");
+        uint32_t cell = (uint32_t)inv->pl[x].id * TT_PAIRS_N + (uint32_t)inv->pl[y].id;
+        __builtin_prefetch(&inv->pairtab[cell]);
+        inv->chain[k0 + m].pos = inv->pl[x].pos;
+        inv->chain[k0 + m].next = cell;
+        m++;
       }
+  }
+  for (uint32_t q = 0; q < m; q++) {
+    uint32_t cell = inv->chain[k0 + q].next, *slot = &inv->pairtab[cell];
+    if (!*slot) {
+      char key[TT_PAIRS_KEY_MAX];
+      size_t len = tt_pairs_key(key, (int)(cell / TT_PAIRS_N), (int)(cell % TT_PAIRS_N));
+      int64_t id = term_id(inv, key, (uint32_t)len, 0);
+      if (id < 0) return tt_error_set(TT_ENOMEM, "out of memory (inverter terms)");
+      *slot = (uint32_t)id + 1;
+    }
+    inv->chain[k0 + q].next = *slot - 1;
+  }
+  for (uint32_t q = 0; q < m && q < TT_LOOKAHEAD; q++)
+    __builtin_prefetch(&inv->terms[inv->chain[k0 + q].next]);
+  for (uint32_t q = 0; q < m; q++) {
+    uint32_t id = inv->chain[k0 + q].next, pos = inv->chain[k0 + q].pos;
+    if (q + TT_LOOKAHEAD < m) __builtin_prefetch(&inv->terms[inv->chain[k0 + q + TT_LOOKAHEAD].next]);
+    note(inv, id, pos, k, nt);  /* id >= 0: cannot fail */
   }
   return 0;
 }
 
 static int add_tokens(tt_inverter *inv, const tt_token *toks, size_t n, uint32_t *k, uint32_t *nt)
 {
+  uint64_t hs[TT_LOOKAHEAD];  /* hs[j % TT_LOOKAHEAD]: token_hash(&toks[j]), j in [i, i + TT_LOOKAHEAD) */
+  for (size_t j = 0; j < n && j < TT_LOOKAHEAD; j++) {
+    hs[j] = token_hash(&toks[j]);
+    __builtin_prefetch(&inv->slots[hs[j] & (inv->nslots - 1)]);
+  }
   for (size_t i = 0; i < n; i++) {
     const tt_token *t = &toks[i];
+    uint64_t h = hs[i % TT_LOOKAHEAD];
+    if (i + TT_LOOKAHEAD < n) {
+      uint64_t g = hs[i % TT_LOOKAHEAD] = token_hash(&toks[i + TT_LOOKAHEAD]);
+      __builtin_prefetch(&inv->slots[g & (inv->nslots - 1)]);
+    }
+    if (i + TT_LOOKAHEAD / 2 < n) prefetch_term(inv, hs[(i + TT_LOOKAHEAD / 2) % TT_LOOKAHEAD]);
     if (t->flags & TT_TOKEN_KEYWORD) {  /* a field keyword: one non-positional term */
-      if (note(inv, term_id(inv, t->folded, t->folded_len, 0), UINT32_MAX, k, nt)) return TT_ENOMEM;
+      if (note(inv, term_id_h(inv, t->folded, t->folded_len, 0, h), UINT32_MAX, k, nt)) return TT_ENOMEM;
       continue;
     }
     if (t->flags & TT_TOKEN_KEYWORD_POS) {  /* an entity mention: positional, at its first token */
-      if (note(inv, term_id(inv, t->folded, t->folded_len, 1), t->pos, k, nt)) return TT_ENOMEM;
+      if (note(inv, term_id_h(inv, t->folded, t->folded_len, 1, h), t->pos, k, nt)) return TT_ENOMEM;
       continue;
     }
     int64_t ex = -1, fo;
@@ -280,7 +347,7 @@ static int add_tokens(tt_inverter *inv, const tt_token *toks, size_t n, uint32_t
       /* A word with diacritics: the exact form's term remembers the folded term last seen
        * with it, so the folded form (almost always the same for the same exact form) costs a
        * check instead of a second lookup. */
-      if ((ex = term_id(inv, t->exact, t->exact_len, 0)) < 0) return TT_ENOMEM;
+      if ((ex = term_id_h(inv, t->exact, t->exact_len, 0, h)) < 0) return TT_ENOMEM;
       uint32_t f = inv->terms[ex].fold;
       if (f && term_is(inv, &inv->terms[f - 1], t->folded, t->folded_len,
                        tt_load_le_upto64(t->folded, t->folded_len), 1)) {
@@ -290,7 +357,7 @@ static int add_tokens(tt_inverter *inv, const tt_token *toks, size_t n, uint32_t
         inv->terms[ex].fold = (uint32_t)fo + 1;
       }
     } else {
-      fo = term_id(inv, t->folded, t->folded_len, 1);
+      fo = term_id_h(inv, t->folded, t->folded_len, 1, h);
     }
     if (note(inv, fo, t->pos, k, nt)) return TT_ENOMEM;
     pair_mark(inv, fo, t->pos);
@@ -350,7 +417,16 @@ int tt_inverter_add(tt_inverter *inv, uint32_t doc, const tt_token *title, size_
     return tt_error_set(TT_ENOMEM, "out of memory (inverter terms)");
   TT_FORWARD(add_pairs(inv, &k, &nt));
 
+  /* Each touched term's record and its stream's end are cache misses: prefetch the record
+   * 2 * TT_LOOKAHEAD terms ahead and the stream end (read from the record, by then in cache)
+   * TT_LOOKAHEAD ahead. */
+  for (uint32_t i = 0; i < nt && i < 2 * TT_LOOKAHEAD; i++) __builtin_prefetch(&inv->terms[inv->touched[i]]);
   for (uint32_t i = 0; i < nt; i++) {
+    if (i + 2 * TT_LOOKAHEAD < nt) __builtin_prefetch(&inv->terms[inv->touched[i + 2 * TT_LOOKAHEAD]]);
+    if (i + TT_LOOKAHEAD < nt) {
+      const tt_inv_term *u = &inv->terms[inv->touched[i + TT_LOOKAHEAD]];
+      if (u->stream.p) __builtin_prefetch(u->stream.p + u->stream.n, 1);
+    }
     tt_inv_term *t = &inv->terms[inv->touched[i]];
     uint32_t tft = 0, tf = 0;
     for (uint32_t s = t->head; s != UINT32_MAX; s = inv->chain[s].next) {
@@ -411,26 +487,42 @@ void tt_inv_stream_init(tt_inv_stream *s, const tt_inv_term *t)
   s->positional = (int)t->positional;
 }
 
+/* vbyte from a stream this inverter wrote (trusted: every record is complete and the stream
+ * ends in a NUL, so no bound is checked) */
+static inline uint32_t get_vbyte(const uint8_t **pp)
+{
+  const uint8_t *p = *pp;
+  uint32_t v = *p++;
+  if (v >= 0x80) {
+    v &= 0x7F;
+    for (unsigned sh = 7;; sh += 7) {
+      uint32_t c = *p++;
+      v |= (c & 0x7F) << sh;
+      if (c < 0x80) break;
+    }
+  }
+  *pp = p;
+  return v;
+}
+
 int tt_inv_stream_next(tt_inv_stream *s, uint32_t *doc, uint32_t *tf_title, uint32_t *tf_body,
                        uint32_t *pos, uint32_t pos_cap)
 {
   if (s->p >= s->end) return 0;
-  uint32_t gap = 0, a = 0, b = 0;
-  s->p += tt_vbyte_decode32(&gap, s->p, s->end);
-  s->p += tt_vbyte_decode32(&a, s->p, s->end);
-  s->p += tt_vbyte_decode32(&b, s->p, s->end);
+  const uint8_t *p = s->p;
+  uint32_t gap = get_vbyte(&p), a = get_vbyte(&p), b = get_vbyte(&p);
   *doc = s->next_doc + gap;
   s->next_doc = *doc + 1;
   *tf_title = a;
   *tf_body = b;
   if (s->positional) {
-    uint32_t next = 0, n = a + b;
-    for (uint32_t i = 0; i < n; i++) {
-      uint32_t g = 0;
-      s->p += tt_vbyte_decode32(&g, s->p, s->end);
-      if (i < pos_cap) pos[i] = next + g;
-      next += g + 1;
+    uint32_t next = 0, n = a + b, i = 0;
+    for (uint32_t m = n < pos_cap ? n : pos_cap; i < m; i++) {
+      next += get_vbyte(&p);
+      pos[i] = next++;
     }
+    for (; i < n; i++) get_vbyte(&p);  /* no room: the caller grows pos and decodes again */
   }
+  s->p = p;
   return 1;
 }
