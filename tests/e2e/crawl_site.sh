@@ -65,6 +65,18 @@ awk 'NR > 1 && $1 - prev < 19 { bad = bad " " $2 "(" $1 - prev "ms)" } { prev = 
 dups=$(awk '{print $2}' "$L" | sort | uniq -d | grep -v -e '^/error500$' -e '^/flaky$' -e '^/busy$' -e '^/slow$' || true)
 [ -z "$dups" ] || fail "fetched twice: $dups"
 
+# ---------------------------------------------------------------- exponential backoff
+# /err/500 always answers 500: with --retries 3 --retry-delay 40 it is asked 4 times, the
+# retries at least 40, 80 and 160 ms after the previous answer (1 ms of log rounding)
+"$TIMTIN" crawl --out "$T/backoff" --delay 5 --retries 3 --retry-delay 40 --scope prefix --quiet "$BASE/err/500" \
+  > "$T/s_backoff" || fail "backoff crawl exited $?"
+grep -q ' 3 retries' "$T/s_backoff" && grep -q '^  HTTP 500: 4$' "$T/s_backoff" || fail "backoff: $(cat "$T/s_backoff")"
+gaps=$(grep ' /err/500$' "$L" | awk 'NR > 1 { printf "%d ", $1 - prev } { prev = $1 }')
+echo "backoff gaps (ms): $gaps"
+read -r g1 g2 g3 rest <<< "$gaps"
+[ -n "$g3" ] && [ -z "${rest:-}" ] || fail "want 4 requests of /err/500, gaps: $gaps"
+[ "$g1" -ge 39 ] && [ "$g2" -ge 79 ] && [ "$g3" -ge 159 ] || fail "backoff not doubling from 40 ms: $gaps"
+
 # ---------------------------------------------------------------- WARC, read by python's gzip module
 python3 - "$T/c" <<'PY'
 import base64, glob, gzip, hashlib, io, sys, zlib
