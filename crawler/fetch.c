@@ -623,7 +623,20 @@ static void finish(crawl *c, xfer *x, CURLcode res)
   c->st->bytes += resp.n;
   char *ip = NULL;
   curl_easy_getinfo(x->h, CURLINFO_PRIMARY_IP, &ip);
-  if (tt_warc_writer_write_exchange(c->warc, x->job.url, ip, x->start_us, x->req.p ? x->req.p : "", x->req.n, resp.p, resp.n)) {
+  /* The protocol goes into WARC-Protocol; an h2 exchange, which curl renders as "HTTP/2 200"
+   * and "GET / HTTP/2", is stored with HTTP/1.1 lines so that WARC tools (which parse
+   * HTTP/1.x messages) read it (docs/crawler.md, "HTTP/2 in WARC"). */
+  long ver = 0;
+  curl_easy_getinfo(x->h, CURLINFO_HTTP_VERSION, &ver);
+  const char *proto = ver == CURL_HTTP_VERSION_2_0 ? "h2" : ver == CURL_HTTP_VERSION_1_1 ? "http/1.1" :
+                      ver == CURL_HTTP_VERSION_1_0 ? "http/1.0" : ver == CURL_HTTP_VERSION_3 ? "h3" : NULL;
+  if (ver == CURL_HTTP_VERSION_2_0) c->st->http2++;
+  if (tt_http__as_http11(&resp) < 0 || tt_http__as_http11(&x->req) < 0) {
+    if (!c->rc) c->rc = tt_error_set(TT_ENOMEM, "out of memory");
+    tt_buf_fini(&resp);
+    return;
+  }
+  if (tt_warc_writer_write_exchange(c->warc, x->job.url, ip, proto, x->start_us, x->req.p ? x->req.p : "", x->req.n, resp.p, resp.n)) {
     if (!c->rc) c->rc = tt_error_last_code() ? tt_error_last_code() : TT_EIO;
     tt_buf_fini(&resp);
     return;

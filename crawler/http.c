@@ -169,3 +169,37 @@ int tt_http__decode_body(const tt_http_msg *m, size_t max, tt_buf *out)
   tt_buf_fini(&tmp);
   return rc;
 }
+
+int tt_http__as_http11(tt_buf *msg)
+{
+  if (!msg->p || msg->n < 8) return 0;
+  const char *p = msg->p;
+  const char *eol = memchr(p, '\n', msg->n);
+  if (!eol) return 0;
+  size_t line = (size_t)(eol - p);
+  if (line && p[line - 1] == '\r') line--;
+  /* the version token: first on a status line, last on a request line */
+  size_t vs, ve;
+  if (!strncmp(p, "HTTP/", 5)) {
+    const char *sp = memchr(p, ' ', line);
+    if (!sp) return 0;
+    vs = 0;
+    ve = (size_t)(sp - p);
+  } else {
+    size_t k = line;
+    while (k && p[k - 1] != ' ') k--;
+    if (!k || line - k < 6 || strncmp(p + k, "HTTP/", 5)) return 0;
+    vs = k;
+    ve = line;
+  }
+  size_t vl = ve - vs;
+  if (vl == 8 && (!strncmp(p + vs, "HTTP/1.1", 8) || !strncmp(p + vs, "HTTP/1.0", 8))) return 0;
+  tt_buf out = TT_BUF_INIT;
+  if (tt_buf_append(&out, p, vs) || tt_buf_append(&out, "HTTP/1.1", 8) || tt_buf_append(&out, p + ve, msg->n - ve)) {
+    tt_buf_fini(&out);
+    return TT_ENOMEM;
+  }
+  tt_buf_fini(msg);
+  *msg = out;
+  return 1;
+}

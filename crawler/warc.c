@@ -9,7 +9,9 @@
  *   member  := gzip(record)
  *   record  := "WARC/1.1" CRLF (field CRLF)* CRLF block CRLF CRLF
  *   fields  := WARC-Type, WARC-Record-ID (<urn:uuid:v4>), WARC-Date (UTC, seconds),
- *              WARC-Target-URI, WARC-IP-Address, WARC-Concurrent-To (request -> response),
+ *              WARC-Target-URI, WARC-IP-Address, WARC-Protocol (the HTTP version used, as its
+ *              ALPN name: "http/1.1", "h2"; the IIPC WARC-Protocol proposal),
+ *              WARC-Concurrent-To (request -> response),
  *              WARC-Warcinfo-ID, WARC-Block-Digest, WARC-Payload-Digest (response: "sha1:" +
  *              base32 of the HTTP body), Content-Type, Content-Length (bytes of block)
  *
@@ -131,7 +133,7 @@ static int add_member(tt_warc_writer *w, const char *fields, size_t flen, const 
 
 /* Build the fields of a record into w->rec and compress it with its block. */
 static int build_record(tt_warc_writer *w, const char *type, const char *id, const char *uri, int64_t t,
-                        const char *ip, const char *concurrent, const char *content_type,
+                        const char *ip, const char *protocol, const char *concurrent, const char *content_type,
                         const void *block, size_t blen, const char *payload_digest)
 {
   char date[32], bd[40];
@@ -142,6 +144,7 @@ static int build_record(tt_warc_writer *w, const char *type, const char *id, con
   int e = tt_buf_printf(b, "WARC/1.1\r\nWARC-Type: %s\r\nWARC-Record-ID: %s\r\nWARC-Date: %s\r\n", type, id, date);
   if (!e && uri) e = tt_buf_printf(b, "WARC-Target-URI: %s\r\n", uri);
   if (!e && ip && *ip) e = tt_buf_printf(b, "WARC-IP-Address: %s\r\n", ip);
+  if (!e && protocol && *protocol) e = tt_buf_printf(b, "WARC-Protocol: %s\r\n", protocol);
   if (!e && concurrent) e = tt_buf_printf(b, "WARC-Concurrent-To: %s\r\n", concurrent);
   if (!e && w->warcinfo_id[0] && strcmp(type, "warcinfo")) e = tt_buf_printf(b, "WARC-Warcinfo-ID: %s\r\n", w->warcinfo_id);
   if (!e) e = tt_buf_printf(b, "WARC-Block-Digest: %s\r\n", bd);
@@ -231,7 +234,7 @@ static int open_next(tt_warc_writer *w)
   char id[48];
   memcpy(id, w->warcinfo_id, sizeof id);
   w->warcinfo_id[0] = 0;     /* the warcinfo record does not point at itself */
-  int rc = build_record(w, "warcinfo", id, NULL, (int64_t)now * 1000000, NULL, NULL,
+  int rc = build_record(w, "warcinfo", id, NULL, (int64_t)now * 1000000, NULL, NULL, NULL,
                         "application/warc-fields", info, (size_t)n, NULL);
   memcpy(w->warcinfo_id, id, sizeof id);
   if (rc) return w->rc = rc;
@@ -276,7 +279,7 @@ static const unsigned char *http_payload(const unsigned char *m, size_t n, size_
   return m + n;
 }
 
-int tt_warc_writer_write_exchange(tt_warc_writer *w, const char *uri, const char *ip, int64_t t,
+int tt_warc_writer_write_exchange(tt_warc_writer *w, const char *uri, const char *ip, const char *protocol, int64_t t,
                                   const void *request, size_t request_len,
                                   const void *response, size_t response_len)
 {
@@ -289,9 +292,9 @@ int tt_warc_writer_write_exchange(tt_warc_writer *w, const char *uri, const char
   const unsigned char *pl = http_payload(response, response_len, &plen);
   tt_warc_sha1_base32(pl, plen, pd);
   tt_buf_reset(&w->gz);
-  int rc = build_record(w, "response", resp_id, uri, t, ip, NULL, "application/http; msgtype=response",
+  int rc = build_record(w, "response", resp_id, uri, t, ip, protocol, NULL, "application/http; msgtype=response",
                         response, response_len, pd);
-  if (!rc) rc = build_record(w, "request", req_id, uri, t, ip, resp_id, "application/http; msgtype=request",
+  if (!rc) rc = build_record(w, "request", req_id, uri, t, ip, protocol, resp_id, "application/http; msgtype=request",
                              request, request_len, NULL);
   if (rc) return rc;
   if (w->size > 0 && w->size + w->gz.n > w->max_bytes) {
@@ -314,7 +317,7 @@ int tt_warc_writer_write_record(tt_warc_writer *w, const char *type, const char 
   char id[48];
   new_uuid(id);
   tt_buf_reset(&w->gz);
-  int rc = build_record(w, type, id, uri, t, NULL, NULL, content_type, block, block_len, NULL);
+  int rc = build_record(w, type, id, uri, t, NULL, NULL, NULL, content_type, block, block_len, NULL);
   if (rc) return rc;
   if (w->size > 0 && w->size + w->gz.n > w->max_bytes) {
     tt_buf keep = w->gz;

@@ -37,11 +37,13 @@ int tt_warc_writer_open(tt_warc_writer **out, const char *dir, const tt_warc_wri
 
 /* Write one HTTP exchange as a request record and a response record (WARC-Concurrent-To
  * links them). request / response are the raw HTTP bytes (request line + headers; status
- * line + headers + body). uri is the target URI, ip the server address (may be NULL), t the
- * fetch time in microseconds since the epoch. The two records are durable when this returns
+ * line + headers + body). uri is the target URI, ip the server address (may be NULL),
+ * protocol the HTTP version used as its ALPN name ("http/1.1", "h2"), written to both records
+ * as WARC-Protocol (NULL or "" = no such field), t the fetch time in microseconds since the
+ * epoch. The two records are durable when this returns
  * (with sync = 1). Returns 0, or TT_EIO (the file is truncated back so no torn record stays,
  * and the writer is poisoned: every later call fails). */
-int tt_warc_writer_write_exchange(tt_warc_writer *w, const char *uri, const char *ip, int64_t t,
+int tt_warc_writer_write_exchange(tt_warc_writer *w, const char *uri, const char *ip, const char *protocol, int64_t t,
                                   const void *request, size_t request_len,
                                   const void *response, size_t response_len);
 
@@ -196,6 +198,7 @@ typedef struct tt_crawl_stats {
   long too_large, filtered, redirect_dropped, not_modified;
   long tls_errors;     /* https hosts whose certificate was not trusted (not retried) */
   long queued;         /* left in the frontier at the end */
+  long http2;          /* of the requests answered, those answered over HTTP/2 (h2, negotiated by ALPN) */
 } tt_crawl_stats;
 
 /* Crawl. Returns 0 (also when stopped through opts->stop: the frontier in out_dir lets

@@ -32,10 +32,11 @@ start_server "$T/log1"
 "$TIMTIN" crawl --out "$T/c" --delay 5 --concurrency 4 --timeout 600 --retries 1 --retry-delay 50 \
   --max-bytes 1000000 --quiet "$BASE/" > "$T/summary" || fail "crawl exited $?"
 cat "$T/summary"
-grep -q '^crawl done: 13 pages' "$T/summary" || fail "summary: $(head -1 "$T/summary")"
+grep -q '^crawl done: 14 pages' "$T/summary" || fail "summary: $(head -1 "$T/summary")"
 grep -q 'HTTP 429: 1' "$T/summary" || fail "no 429 in the summary"
 grep -q 'disallowed by robots.txt: 2' "$T/summary" || fail "robots count"
 grep -q 'too large: 1' "$T/summary" || fail "size cap"
+grep -q 'not HTML: 1' "$T/summary" || fail "content-type filter: /anh.png (image/png) not counted"
 grep -q 'network errors: 1' "$T/summary" || fail "timeout not counted"
 
 L=$T/log1
@@ -45,7 +46,7 @@ L=$T/log1
 [ "$(count "$L" /private/ok.html)" = 1 ] || fail "the longer Allow rule did not win"
 for p in /sitemap_index.xml /sitemap-a.xml /sitemap-b.xml.gz /feed.rss /tin/from-feed.html /tin/cp1258.html \
          /tin/suckhoe-article.html /redirect/1 /redirect/2 /redirect/3 /tin/after-redirect.html /loop/a /loop/b \
-         /gzip/syndicated-copy.html /chuyen-muc /missing; do
+         /gzip/syndicated-copy.html /deflate/bai.html /anh.png /chuyen-muc /missing; do
   [ "$(count "$L" "$p")" = 1 ] || fail "$p requested $(count "$L" "$p") times, want 1"
 done
 [ "$(count "$L" /error500)" = 2 ] || fail "/error500: want 1 try + 1 retry"
@@ -64,6 +65,18 @@ awk 'NR > 1 && $1 - prev < 19 { bad = bad " " $2 "(" $1 - prev "ms)" } { prev = 
 dups=$(awk '{print $2}' "$L" | sort | uniq -d | grep -v -e '^/error500$' -e '^/flaky$' -e '^/busy$' -e '^/slow$' || true)
 [ -z "$dups" ] || fail "fetched twice: $dups"
 
+# ---------------------------------------------------------------- exponential backoff
+# /err/500 always answers 500: with --retries 3 --retry-delay 40 it is asked 4 times, the
+# retries at least 40, 80 and 160 ms after the previous answer (1 ms of log rounding)
+"$TIMTIN" crawl --out "$T/backoff" --delay 5 --retries 3 --retry-delay 40 --scope prefix --quiet "$BASE/err/500" \
+  > "$T/s_backoff" || fail "backoff crawl exited $?"
+grep -q ' 3 retries' "$T/s_backoff" && grep -q '^  HTTP 500: 4$' "$T/s_backoff" || fail "backoff: $(cat "$T/s_backoff")"
+gaps=$(grep ' /err/500$' "$L" | awk 'NR > 1 { printf "%d ", $1 - prev } { prev = $1 }')
+echo "backoff gaps (ms): $gaps"
+read -r g1 g2 g3 rest <<< "$gaps"
+[ -n "$g3" ] && [ -z "${rest:-}" ] || fail "want 4 requests of /err/500, gaps: $gaps"
+[ "$g1" -ge 39 ] && [ "$g2" -ge 79 ] && [ "$g3" -ge 159 ] || fail "backoff not doubling from 40 ms: $gaps"
+
 # ---------------------------------------------------------------- WARC, read by python's gzip module
 python3 - "$T/c" <<'PY'
 import base64, glob, gzip, hashlib, io, sys, zlib
@@ -71,6 +84,7 @@ files = sorted(glob.glob(sys.argv[1] + '/*.warc.gz'))
 assert files, 'no WARC file'
 types = {}
 uris = set()
+deflated = False
 for f in files:
     data = open(f, 'rb').read()
     pos = 0
@@ -98,10 +112,14 @@ for f in files:
             uris.add(h['WARC-Target-URI'])
             if h['WARC-Target-URI'].endswith('/gzip/syndicated-copy.html'):
                 assert b'Content-Encoding: gzip' in block and gzip.decompress(body).startswith(b'<!DOCTYPE html>'), 'raw gzip kept'
+            if h['WARC-Target-URI'].endswith('/deflate/bai.html'):
+                assert b'Content-Encoding: deflate' in block and zlib.decompress(body).startswith(b'<!DOCTYPE html>'), 'raw deflate kept'
+                deflated = True
+            assert not h['WARC-Target-URI'].endswith('/anh.png'), 'a filtered (not HTML) answer was stored'
         elif t == 'request':
             assert block.startswith(b'GET /') and b'User-Agent: timtin/' in block
 assert types.get('response') == types.get('request') and types['response'] >= 100, types
-assert any(u.endswith('/tin/moh-article.html') for u in uris)
+assert any(u.endswith('/tin/moh-article.html') for u in uris) and deflated
 print('warc ok:', types)
 PY
 zcat "$T"/c/*.warc.gz | grep -c '^WARC/1.1' > /dev/null || fail "zcat cannot read the WARC"
@@ -133,6 +151,8 @@ g = get('/gzip/syndicated-copy.html')
 assert g.get('dup_of') == m['url'] or m.get('dup_of') == g['url'], (g.get('dup_of'), m.get('dup_of'))
 assert g['published'] == '2024-06-12T14:10:00+07:00'
 assert get('/tin/suckhoeviet-article.html')['published'] == '2023-11-02T09:15:00+07:00'
+d = get('/deflate/bai.html')      # Content-Encoding: deflate, decoded by extract
+assert d['title'] == 'Bài nén deflate' and 'Bạch' in d['body'] and len(d['body']) > 300, d
 assert not any('chuyen-muc' in u for u in by), 'the listing page was emitted as an article'
 assert sum(1 for a in arts if a.get('dup_of')) == 1
 print('extract ok:', len(arts), 'articles')

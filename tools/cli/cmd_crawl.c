@@ -162,6 +162,7 @@ int tt_cmd_crawl(int argc, char **argv)
          stop_flag ? " (continue with --resume)" : "");
   for (int s = 100; s < 600; s++)
     if (st.status[s]) printf("  HTTP %d: %ld\n", s, st.status[s]);
+  if (st.http2) printf("  over HTTP/2: %ld\n", st.http2);
   if (st.net_errors) printf("  network errors: %ld\n", st.net_errors);
   if (st.tls_errors) printf("  certificate not trusted: %ld\n", st.tls_errors);
   if (st.robots_denied) printf("  disallowed by robots.txt: %ld\n", st.robots_denied);

@@ -317,10 +317,37 @@ static void test_simhash(void **state)
   tt_extracted_fini(&c);
 }
 
+/* <base href> (itself relative to the page URL) is what links, feeds and the canonical URL
+ * resolve against; rel=nofollow links do not feed the frontier. */
+static void test_base_href(void **state)
+{
+  (void)state;
+  const char *html =
+      "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><base href=\"/chuyen-muc/y-te/\">"
+      "<link rel=\"canonical\" href=\"bai-viet.html\">"
+      "<link rel=\"alternate\" type=\"application/atom+xml\" href=\"../atom.xml\">"
+      "<title>Bài</title></head><body><p><a href=\"tin-1.html\">một</a> <a href=\"../tin-2.html\">hai</a> "
+      "<a href=\"/tin-3.html\">ba</a> <a href=\"https://b.vn/x\">bốn</a> <a href=\"?trang=2\">trang 2</a> "
+      "<a rel=\"nofollow\" href=\"dang-nhap.html\">đăng nhập</a></p></body></html>";
+  tt_extract_options o = TT_EXTRACT_OPTIONS_INIT;
+  o.want_links = 1;
+  tt_extracted e;
+  assert_int_equal(tt_extract_html(&e, "https://a.vn/tin/trang.html", html, strlen(html), &o), 0);
+  assert_string_equal(e.canonical, "https://a.vn/chuyen-muc/y-te/bai-viet.html");
+  assert_int_equal(e.nfeeds, 1);
+  assert_string_equal(e.feeds[0], "https://a.vn/chuyen-muc/atom.xml");
+  static const char *want[] = {"https://a.vn/chuyen-muc/y-te/tin-1.html", "https://a.vn/chuyen-muc/tin-2.html",
+                               "https://a.vn/tin-3.html", "https://b.vn/x", "https://a.vn/chuyen-muc/y-te/?trang=2"};
+  assert_int_equal(e.nlinks, sizeof want / sizeof want[0]);
+  for (size_t i = 0; i < e.nlinks; i++) assert_string_equal(e.links[i], want[i]);
+  tt_extracted_fini(&e);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_moh_article),
+    cmocka_unit_test(test_base_href),
     cmocka_unit_test(test_baobackan_article),
     cmocka_unit_test(test_listing_page),
     cmocka_unit_test(test_suckhoe_article),

@@ -113,7 +113,7 @@ static void write_pairs(tt_warc_writer *w, int n)
     snprintf(body, sizeof body, "<html><title>Bài %d</title><p>Bệnh viện Bạch Mai %d</p></html>", i, i);
     snprintf(resp, sizeof resp, resp_fmt, strlen(body), body);
     snprintf(uri, sizeof uri, "http://example.vn/tin/%d.html", i);
-    assert_int_equal(tt_warc_writer_write_exchange(w, uri, "127.0.0.1", 1718171100000000LL + i,
+    assert_int_equal(tt_warc_writer_write_exchange(w, uri, "127.0.0.1", i % 2 ? "h2" : "http/1.1", 1718171100000000LL + i,
                                                     req, strlen(req), resp, strlen(resp)), 0);
   }
 }
@@ -156,11 +156,18 @@ static int read_back(const char *path, int *nrequest, int *expect_torn)
       char want[64];
       snprintf(want, sizeof want, "Bạch Mai %d</p>", nresp);
       assert_non_null(memmem(rec.block, rec.block_len, want, strlen(want)));
+      /* the protocol given to the writer (write_pairs: h2 for odd i) */
+      const char *proto = tt_warc_record_header(&rec, "WARC-Protocol", &dl);
+      assert_non_null(proto);
+      const char *wantp = nresp % 2 ? "h2" : "http/1.1";
+      assert_int_equal(dl, strlen(wantp));
+      assert_memory_equal(proto, wantp, dl);
       nresp++;
     } else if (rec.type_len == 7 && !memcmp(rec.type, "request", 7)) {
       assert_int_equal(rec.block_len, strlen(req));
       assert_memory_equal(rec.block, req, strlen(req));
       assert_non_null(tt_warc_record_header(&rec, "WARC-Concurrent-To", NULL));
+      assert_non_null(tt_warc_record_header(&rec, "WARC-Protocol", NULL));
       (*nrequest)++;
     } else {
       assert_int_equal(rec.type_len, 8);
@@ -370,7 +377,7 @@ static void test_writer_errors(void **state)
   assert_non_null(strstr(tt_error_last(), "/proc/no/such/dir"));
   /* /dev/full: every write fails with ENOSPC, the writer is poisoned. */
   assert_int_equal(tt_warc_writer_open(&w, tmp, NULL), 0);
-  assert_int_equal(tt_warc_writer_write_exchange(w, "", NULL, 0, req, 3, req, 3), TT_EINVAL);
+  assert_int_equal(tt_warc_writer_write_exchange(w, "", NULL, NULL, 0, req, 3, req, 3), TT_EINVAL);
   assert_int_equal(tt_warc_writer_close(w), 0);
 }
 
