@@ -1084,6 +1084,60 @@ static size_t head_list(tt_entities *e, size_t i, size_t j)
   return k;
 }
 
+/* The bytes between token j-1 and token j are one ':' and spaces. */
+static int colon_before(const tt_entities *e, size_t j)
+{
+  if (j == 0 || j >= e->n) return 0;
+  int colons = 0;
+  for (uint32_t b = e->tk[j - 1].end; b < e->tk[j].start; b++) {
+    char c = e->text[b];
+    if (c == ':') colons++;
+    else if (c != ' ') return 0;
+  }
+  return colons == 1;
+}
+
+/* The names of a list introduced after a plural head that no name follows directly:
+ * "các bệnh viện tại TP.HCM như: Chợ Rẫy, Thống Nhất, Quân Y 175", "các bệnh viện như: Chợ
+ * Rẫy, Phạm Ngọc Thạch", "các bệnh viện: Bạch Mai, Hữu nghị Việt Đức và Đại học Y Hà Nội".
+ * Shape: "các"/"những" + lower-case "bệnh viện" [tại PLACE] then "như" [":"] or ":" alone, then
+ * capitalised names separated by ", " (the last may follow "và"). Each name is a hospital of
+ * its own (span: the name alone; canonical: with the head), as in head_list. Returns the end
+ * of the list (i: not this shape). */
+static size_t intro_list(tt_entities *e, size_t i)
+{
+  const phr *h;
+  size_t hm = match(e, i, KB(TT_EK_ORGHEAD), -1, &h);
+  if (e->rc || !hm || h->sub != TT_EH_BV || h->ntok != 2 || e->et[i].cap || e->et[i].gap || i == 0 ||
+      !(is_word(e, i - 1, "các") || is_word(e, i - 1, "những")))
+    return i;
+  size_t j = i + hm;
+  if (j < e->n && !e->et[j].gap && is_word(e, j, "tại")) {
+    size_t r = j + 1 < e->n && !e->et[j + 1].gap ? place_run(e, j + 1) : j + 1;
+    if (r == j + 1) return i;
+    j = r;
+  }
+  if (j + 1 < e->n && !e->et[j].gap && is_word(e, j, "như") && (!e->et[j + 1].gap || colon_before(e, j + 1))) j++;
+  else if (!colon_before(e, j)) return i;
+  size_t k = j;
+  int first = 1;
+  while (k < e->n && e->et[k].cap && !e->rc) {
+    uint8_t gap = e->et[k].gap;
+    e->et[k].gap = 0;   /* hosp_tail stops at punctuation before any token, the first included */
+    tt_buf_reset(&e->tmp);
+    puts_b(e, &e->tmp, lexs(e, h), h->canon_len);
+    size_t end = hosp_tail(e, k, 1, &e->tmp);
+    e->et[k].gap = gap;
+    if (end <= k) break;
+    emit(e, TT_ENT_HOSPITAL, k, end, e->tmp.p, e->tmp.n, NULL, 0);
+    first = 0;
+    k = end;
+    if (k + 1 < e->n && !e->et[k].gap && is_word(e, k, "và") && !e->et[k + 1].gap && e->et[k + 1].cap) k++;
+    else if (k >= e->n || e->et[k].gap != G_COMMA) break;
+  }
+  return first ? i : k;
+}
+
 int tt_entities_find(tt_entities *e, const char *text, size_t len, const tt_analysis *an,
                      unsigned flags, const tt_entity_mention **out, size_t *n)
 {
@@ -1109,6 +1163,8 @@ int tt_entities_find(tt_entities *e, const char *text, size_t len, const tt_anal
       i = j;
     } else if ((j = prog_at(e, i, &e->tmp)) > i) {
       emit(e, TT_ENT_PROGRAM, i, j, e->tmp.p, e->tmp.n, NULL, 0);
+      i = j;
+    } else if ((j = intro_list(e, i)) > i) {
       i = j;
     } else {
       i++;
