@@ -24,6 +24,7 @@
 #include "indexer/dict.h"
 #include "indexer/inverter.h"
 #include "indexer/merge.h"
+#include "indexer/postings_codec.h"
 #include "indexer/reader.h"
 #include "timtin/analyze.h"
 #include "timtin/entities.h"
@@ -782,10 +783,16 @@ static int build_keywords(tt_writer *w, const tt_article *a, const tt_analysis *
 {
   w->nkw = 0;
   tt_buf_reset(&w->kwbuf);
-  tt_entity_tally_reset(w->tally);
-  TT_FORWARD(add_entities(w, a->title ? a->title : "", a->title_len, ta, 0));
-  TT_FORWARD(add_entities(w, a->body ? a->body : "", a->body_len, tb, TT_ENT_CONTINUE));
-  TT_FORWARD(add_entity_terms(w, (uint32_t)ta->n + 1));
+  if (w->opts.entities) {
+    tt_entity_tally_reset(w->tally);
+    TT_FORWARD(add_entities(w, a->title ? a->title : "", a->title_len, ta, 0));
+    TT_FORWARD(add_entities(w, a->body ? a->body : "", a->body_len, tb, TT_ENT_CONTINUE));
+    TT_FORWARD(add_entity_terms(w, (uint32_t)ta->n + 1));
+  } else {
+    /* No recognition: the article is marked, so readers can tell its entities are unknown
+     * (not absent). "ent:none" cannot collide with "ent:<type>:..." terms. */
+    TT_FORWARD(kw_add(w, "ent:", "none", 4));
+  }
   if (a->source_len) {
     tt_analysis an;
     TT_FORWARD(tt_analyze(w->ak, a->source, a->source_len, 0, &an));
@@ -1057,6 +1064,32 @@ static uint64_t file_size(const char *dir, const char *name, const char *ext)
   return stat(p, &st) ? 0 : (uint64_t)st.st_size;
 }
 
+/* Live articles carrying the "ent:none" mark (indexed without entity recognition). */
+static int count_no_entities(tt_reader *r, uint64_t *out)
+{
+  *out = 0;
+  char scratch[TT_DICT_MAX_KEY + 1];
+  for (uint32_t i = 0; i < r->nsegs; i++) {
+    const tt_segment *s = &r->segs[i];
+    tt_dict_entry e;
+    int rc = tt_dict_lookup(&s->dict, "ent:none", 8, &e, scratch);
+    if (rc == TT_ENOTFOUND) continue;
+    if (rc) return rc;
+    if (!s->del) { *out += e.df; continue; }
+    if (e.post_off > s->post.len || e.post_len > s->post.len - e.post_off)
+      return tt_error_set(TT_ECORRUPT, "%s: postings of ent:none out of range", s->post.path);
+    tt_plist_cursor c;
+    rc = tt_plist_open(&c, s->post.data + e.post_off, e.post_len, 0);
+    while (!rc && !(rc = tt_plist_next(&c))) {
+      uint32_t d = tt_plist_doc(&c);
+      if (d < s->ndocs && !tt_seg_is_deleted(s, d)) (*out)++;
+    }
+    tt_plist_close(&c);
+    if (rc != TT_ITEROVER) return rc ? rc : tt_error_set(TT_ECORRUPT, "%s: postings of ent:none", s->post.path);
+  }
+  return 0;
+}
+
 int tt_reader_stats(tt_reader *r, tt_index_stats *out)
 {
   memset(out, 0, sizeof *out);
@@ -1079,7 +1112,7 @@ int tt_reader_stats(tt_reader *r, tt_index_stats *out)
   }
   out->bytes_total = out->bytes_dict + out->bytes_postings + out->bytes_doctable +
                      out->bytes_docstore + out->bytes_deletes;
-  return 0;
+  return count_no_entities(r, &out->no_entities);
 }
 
 int tt_index_check(const char *dir)

@@ -374,6 +374,29 @@ static int top_of_type(tt_reader *r, masks *k, int type, size_t limit, tt_entity
   return rc;
 }
 
+/* Articles (among the masks) marked "ent:none" by `timtin index --no-entities`. */
+static int count_no_entities(tt_reader *r, const masks *k, uint64_t *out)
+{
+  *out = 0;
+  char scratch[TT_DICT_MAX_KEY + 1];
+  for (uint32_t s = 0; s < r->nsegs; s++) {
+    tt_dict_entry e;
+    int rc = tt_dict_lookup(&r->segs[s].dict, "ent:none", 8, &e, scratch);
+    if (rc == TT_ENOTFOUND) continue;
+    if (rc) return rc;
+    if (!k->m[s]) { *out += e.df; continue; }
+    eterm t;
+    memset(&t, 0, sizeof t);
+    t.seg = s;
+    t.post_off = e.post_off;
+    t.post_len = e.post_len;
+    uint64_t n = 0;
+    TT_FORWARD(count_masked(r, &t, k->m[s], &n));
+    *out += n;
+  }
+  return 0;
+}
+
 int tt_entity_list_get(tt_reader *r, const char *query, size_t len, const tt_search_options *o, int type,
                        size_t limit, tt_entity_list *out)
 {
@@ -390,6 +413,7 @@ int tt_entity_list_get(tt_reader *r, const char *query, size_t len, const tt_sea
   int has_query = query && len;
   if (has_query) rc = query_masks(&k, r, query, len, o, &out->matches);
   else { rc = live_masks(&k, r); out->matches = r->live_docs; }
+  if (!rc) rc = count_no_entities(r, &k, &out->no_entities);
   size_t cap = 0;
   for (int t = TT_ENT_PERSON; t <= TT_ENT_PROGRAM && !rc; t++)
     if (!type || type == t) rc = top_of_type(r, &k, t, limit, out, &cap);

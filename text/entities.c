@@ -21,6 +21,7 @@
  * pointers fixed at the end, so growth never leaves a dangling pointer. */
 #include "timtin/entities.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +30,7 @@
 #include "common/endian.h"
 #include "common/error.h"
 #include "common/utf8.h"
+#include "text/chartab.h"
 #include "text/entities_lex.h"
 #include "timtin/analyze.h"
 #include "timtin/errors.h"
@@ -86,6 +88,8 @@ struct tt_entities {
   phr *phr;  size_t nphr;
   uint32_t *ptok; size_t nptok;
   uint32_t *starts;           /* phrase indices grouped by first word */
+  uint32_t *kstarts;          /* the same, each word's group split by kind (order kept) */
+  uint32_t *kofs;             /* word w, kind k: kstarts[kofs[w*NKOFS+k] .. kofs[w*NKOFS+k+1]) */
   word *words; size_t nwords;
   uint32_t *hash; size_t hmask; /* word ids + 1, 0 = empty */
   /* per call */
@@ -103,6 +107,8 @@ struct tt_entities {
 };
 
 #define KCACHE 4096
+#define NKINDS (TT_EK_STOP + 1)   /* kinds are 1..TT_EK_STOP */
+#define NKOFS (NKINDS + 1)
 
 /* ------------------------------------------------------------------ Unicode helpers */
 
@@ -253,6 +259,21 @@ static int lex_build(tt_entities *e)
     s[k] = (uint32_t)i;
     w->kinds |= 1u << e->phr[i].kind;
   }
+  /* per kind: a lookup of one kind scans only its phrases (a common word such as "bệnh"
+     starts hundreds of gazetteer names) */
+  e->kstarts = tt_malloc((e->nphr + 1) * sizeof *e->kstarts);
+  e->kofs = tt_malloc((e->nwords * NKOFS + 1) * sizeof *e->kofs);
+  TT_CHECK_ALLOC(e->kstarts); TT_CHECK_ALLOC(e->kofs);
+  for (size_t w = 0; w < e->nwords; w++) {
+    const word *x = &e->words[w];
+    uint32_t pos = x->first;
+    for (unsigned k = 0; k < NKINDS; k++) {
+      e->kofs[w * NKOFS + k] = pos;
+      for (uint32_t q = 0; q < x->nstart; q++)
+        if (e->phr[e->starts[x->first + q]].kind == k) e->kstarts[pos++] = e->starts[x->first + q];
+    }
+    e->kofs[w * NKOFS + NKINDS] = pos;
+  }
   return 0;
 }
 
@@ -278,7 +299,7 @@ void tt_entities_free(tt_entities *e)
   tt_analyzer_free(e->an);
   tt_buf_fini(&e->lex); tt_buf_fini(&e->out); tt_buf_fini(&e->tmp); tt_buf_fini(&e->tmp2);
   tt_buf_fini(&e->pstr);
-  tt_free(e->phr); tt_free(e->ptok); tt_free(e->starts); tt_free(e->words); tt_free(e->hash);
+  tt_free(e->phr); tt_free(e->ptok); tt_free(e->starts); tt_free(e->kstarts); tt_free(e->kofs); tt_free(e->words); tt_free(e->hash);
   if (e->kcache) for (size_t k = 0; k < KCACHE; k++) tt_free(e->kcache[k]);
   tt_free(e->kcache);
   tt_free(e->et); tt_free(e->ms); tt_free(e->mo); tt_free(e->ps);
@@ -311,8 +332,16 @@ static size_t match(const tt_entities *e, size_t i, uint32_t mask, int sub, cons
   if (wid == NOWORD) return 0;
   const word *w = &e->words[wid];
   if (!(w->kinds & mask)) return 0;
-  for (uint32_t s = 0; s < w->nstart; s++) {
-    const phr *p = &e->phr[e->starts[w->first + s]];
+  /* one kind: its own slice (same order); several: the whole group, filtered */
+  const uint32_t *list = e->starts + w->first;
+  uint32_t cnt = w->nstart;
+  if (!(mask & (mask - 1))) {
+    const uint32_t *o = e->kofs + (size_t)wid * NKOFS + (unsigned)__builtin_ctz(mask);
+    list = e->kstarts + o[0];
+    cnt = o[1] - o[0];
+  }
+  for (uint32_t s = 0; s < cnt; s++) {
+    const phr *p = &e->phr[list[s]];
     if (!(mask & KB(p->kind)) || (sub >= 0 && p->sub != sub)) continue;
     if (i + p->ntok > e->n) continue;
     size_t k = 1;
@@ -661,6 +690,40 @@ static size_t prog_at(tt_entities *e, size_t i, tt_buf *b)
 
 /* ------------------------------------------------------------------ output */
 
+/* The key of a canonical name without ICU, for the names made of ASCII letters and digits,
+ * single spaces and the table's letters that need no ICU (every Vietnamese letter): each
+ * character's folded form from the analyzer's own table (text/chartab.h), so the result is what
+ * tt_normalize_word(fold = 1) gives. Returns the key's length, or -1 for anything else (the
+ * caller then asks tt_normalize_word). */
+static long fast_fold(const char *s, size_t len, char *out, size_t cap)
+{
+  const unsigned char *u = (const unsigned char *)s;
+  size_t o = 0;
+  if (!len || u[0] == ' ' || u[len - 1] == ' ') return -1;
+  for (size_t i = 0; i < len;) {
+    unsigned c = u[i];
+    if (o + 4 > cap) return -1;
+    if (c < 0x80) {
+      if (c >= 'A' && c <= 'Z') out[o++] = (char)(c + 32);
+      else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) out[o++] = (char)c;
+      else if (c == ' ' && u[i + 1] != ' ') out[o++] = ' ';
+      else return -1;
+      i++;
+      continue;
+    }
+    uint32_t cp;
+    size_t k = tt_utf8_decode(u + i, len - i, &cp);
+    if (cp >= TT_CC_MAX) return -1;
+    const tt_cc *t = &tt_cc_table[cp];
+    if (t->cls != TT_CC_LETTER || (t->flags & TT_CF_SLOW) || !t->fo_len) return -1;
+    memcpy(out + o, t->fo, t->fo_len);
+    o += t->fo_len;
+    i += k;
+  }
+  out[o] = 0;
+  return (long)o;
+}
+
 static size_t out_str(tt_entities *e, const char *s, size_t len)
 {
   size_t off = e->out.n;
@@ -699,7 +762,17 @@ static void emit(tt_entities *e, tt_entity_type type, size_t i, size_t j, const 
     if (!c) { e->rc = TT_ENOMEM; return; }
     memcpy(c, canon, clen);
     c[clen] = 0;
-    if (tt_normalize_word(canon, clen, 1, c + clen + 1, kcap) < 0) c[clen + 1] = 0;
+    if (fast_fold(canon, clen, c + clen + 1, kcap) < 0 &&
+        tt_normalize_word(canon, clen, 1, c + clen + 1, kcap) < 0)
+      c[clen + 1] = 0;
+#ifdef TT_ENT_CHECK_FOLD
+    {
+      char *ref = tt_malloc(kcap);
+      if (ref && tt_normalize_word(canon, clen, 1, ref, kcap) >= 0 && strcmp(ref, c + clen + 1))
+        fprintf(stderr, "FOLD MISMATCH [%s] fast [%s] ref [%s]\n", canon, c + clen + 1, ref);
+      tt_free(ref);
+    }
+#endif
     tt_free(*slot);
     *slot = c;
   }
@@ -946,9 +1019,11 @@ static int prepare(tt_entities *e)
     }
     x->wid = word_find(e, t->exact + x->skip, t->exact_len - x->skip);
     x->kinds = x->wid == NOWORD ? 0 : e->words[x->wid].kinds;
-    /* gap */
+    /* gap: most tokens follow one space */
     uint8_t g = i == 0 ? G_NL : 0;
-    for (uint32_t b = prev_end; b < t->start && i > 0; b++) {
+    uint32_t b0 = prev_end;
+    if (i > 0 && t->start == prev_end + 1 && s[prev_end] == ' ') b0 = t->start;
+    for (uint32_t b = b0; b < t->start && i > 0; b++) {
       unsigned c = s[b];
       if (c == ' ' || c == '\t') continue;
       if (c == '\n' || c == '\r') { g |= G_NL; continue; }
@@ -965,8 +1040,8 @@ static int prepare(tt_entities *e)
     uint32_t cp;
     size_t k = t->start + x->skip;
     if (k < t->end) {
-      tt_utf8_decode(s + k, t->end - k, &cp);
-      x->cap = (uint8_t)cp_upper(cp);
+      if (s[k] < 0x80) x->cap = s[k] >= 'A' && s[k] <= 'Z';   /* most words start with ASCII */
+      else { tt_utf8_decode(s + k, t->end - k, &cp); x->cap = (uint8_t)cp_upper(cp); }
     }
     if (x->cap && t->end - t->start <= 24) {
       int letters = 0, lower = 0;
@@ -1009,6 +1084,60 @@ static size_t head_list(tt_entities *e, size_t i, size_t j)
   return k;
 }
 
+/* The bytes between token j-1 and token j are one ':' and spaces. */
+static int colon_before(const tt_entities *e, size_t j)
+{
+  if (j == 0 || j >= e->n) return 0;
+  int colons = 0;
+  for (uint32_t b = e->tk[j - 1].end; b < e->tk[j].start; b++) {
+    char c = e->text[b];
+    if (c == ':') colons++;
+    else if (c != ' ') return 0;
+  }
+  return colons == 1;
+}
+
+/* The names of a list introduced after a plural head that no name follows directly:
+ * "các bệnh viện tại TP.HCM như: Chợ Rẫy, Thống Nhất, Quân Y 175", "các bệnh viện như: Chợ
+ * Rẫy, Phạm Ngọc Thạch", "các bệnh viện: Bạch Mai, Hữu nghị Việt Đức và Đại học Y Hà Nội".
+ * Shape: "các"/"những" + lower-case "bệnh viện" [tại PLACE] then "như" [":"] or ":" alone, then
+ * capitalised names separated by ", " (the last may follow "và"). Each name is a hospital of
+ * its own (span: the name alone; canonical: with the head), as in head_list. Returns the end
+ * of the list (i: not this shape). */
+static size_t intro_list(tt_entities *e, size_t i)
+{
+  const phr *h;
+  size_t hm = match(e, i, KB(TT_EK_ORGHEAD), -1, &h);
+  if (e->rc || !hm || h->sub != TT_EH_BV || h->ntok != 2 || e->et[i].cap || e->et[i].gap || i == 0 ||
+      !(is_word(e, i - 1, "các") || is_word(e, i - 1, "những")))
+    return i;
+  size_t j = i + hm;
+  if (j < e->n && !e->et[j].gap && is_word(e, j, "tại")) {
+    size_t r = j + 1 < e->n && !e->et[j + 1].gap ? place_run(e, j + 1) : j + 1;
+    if (r == j + 1) return i;
+    j = r;
+  }
+  if (j + 1 < e->n && !e->et[j].gap && is_word(e, j, "như") && (!e->et[j + 1].gap || colon_before(e, j + 1))) j++;
+  else if (!colon_before(e, j)) return i;
+  size_t k = j;
+  int first = 1;
+  while (k < e->n && e->et[k].cap && !e->rc) {
+    uint8_t gap = e->et[k].gap;
+    e->et[k].gap = 0;   /* hosp_tail stops at punctuation before any token, the first included */
+    tt_buf_reset(&e->tmp);
+    puts_b(e, &e->tmp, lexs(e, h), h->canon_len);
+    size_t end = hosp_tail(e, k, 1, &e->tmp);
+    e->et[k].gap = gap;
+    if (end <= k) break;
+    emit(e, TT_ENT_HOSPITAL, k, end, e->tmp.p, e->tmp.n, NULL, 0);
+    first = 0;
+    k = end;
+    if (k + 1 < e->n && !e->et[k].gap && is_word(e, k, "và") && !e->et[k + 1].gap && e->et[k + 1].cap) k++;
+    else if (k >= e->n || e->et[k].gap != G_COMMA) break;
+  }
+  return first ? i : k;
+}
+
 int tt_entities_find(tt_entities *e, const char *text, size_t len, const tt_analysis *an,
                      unsigned flags, const tt_entity_mention **out, size_t *n)
 {
@@ -1035,13 +1164,18 @@ int tt_entities_find(tt_entities *e, const char *text, size_t len, const tt_anal
     } else if ((j = prog_at(e, i, &e->tmp)) > i) {
       emit(e, TT_ENT_PROGRAM, i, j, e->tmp.p, e->tmp.n, NULL, 0);
       i = j;
+    } else if ((j = intro_list(e, i)) > i) {
+      i = j;
     } else {
       i++;
     }
   }
   /* pass 2: persons */
+  const uint32_t k2p = KB(TT_EK_HONOR) | KB(TT_EK_TITLE);
   for (size_t i = 0; i < e->n && !e->rc;) {
-    if (!(e->et[i].kinds & k2)) { i++; continue; }
+    /* person_at needs an honorific or a title at i, bare_person a capitalised family name */
+    uint32_t ki = e->et[i].kinds;
+    if (!(ki & k2p) && !((ki & k2) && e->et[i].cap)) { i++; continue; }
     size_t j = person_at(e, i);
     if (j == i) j = bare_person(e, i);
     i = j > i ? j : i + 1;

@@ -18,10 +18,13 @@ typedef struct tt_index_options {
   int      threads;        /* analyzer threads; 0 = one per core */
   int      zstd_level;     /* document store zstd level (1: ~250 MB/s, 2.7x on news text; docs/docstore.md) */
   int      merge;          /* run the tiered merge policy after each commit (1 = yes) */
+  int      entities;       /* recognize entities (1 = yes); 0 = no person:/hospital:/program:/ent:
+                            * terms for the articles added, which are marked instead (the term
+                            * "ent:none"; tt_index_stats.no_entities counts them) */
 } tt_index_options;
 
 #define TT_INDEX_OPTIONS_VERSION 1
-#define TT_INDEX_OPTIONS_INIT {TT_INDEX_OPTIONS_VERSION, (size_t)256 << 20, 0, 1, 1}
+#define TT_INDEX_OPTIONS_INIT {TT_INDEX_OPTIONS_VERSION, (size_t)256 << 20, 0, 1, 1, 1}
 
 typedef struct tt_index_stats {
   uint64_t docs;            /* live articles */
@@ -35,6 +38,7 @@ typedef struct tt_index_stats {
   uint64_t bytes_doctable;
   uint64_t bytes_deletes;
   uint64_t bytes_total;
+  uint64_t no_entities;     /* live articles indexed without entity recognition (--no-entities) */
 } tt_index_stats;
 
 /* ------------------------------------------------------------------ writer */

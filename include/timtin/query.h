@@ -118,6 +118,8 @@ typedef struct tt_entity_list {
   tt_entity_stat *v;   /* owned; by type, then articles (descending), then key */
   size_t n;
   uint64_t matches;    /* articles the query matched (every live article without a query) */
+  uint64_t no_entities;/* of those, articles indexed without entity recognition
+                        * (`timtin index --no-entities`): their entities are not counted */
 } tt_entity_list;
 
 /* The `limit` entities of each type (type 0: every type, else only that one) mentioned by the

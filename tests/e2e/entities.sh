@@ -87,4 +87,35 @@ done
 set +e; "$bin" entities "${db[@]}" '(y tế' > /dev/null 2> "$tmp/err"; rc=$?; set -e
 [ "$rc" -eq 2 ] && grep -q '\^' "$tmp/err" || fail "bad query exited $rc"; pass
 
+# --no-entities: no entity terms for those articles, the mark counted by stats and entities,
+# deletions and re-indexing with recognition taken into account
+ne=(--db "$tmp/ne")
+head -n 40 "$tmp/c.jsonl" > "$tmp/a.jsonl"
+sed -n '41,70p' "$tmp/c.jsonl" > "$tmp/b.jsonl"
+"$bin" index "${ne[@]}" "$tmp/a.jsonl" > /dev/null 2>&1 || fail "index a"
+"$bin" entities "${ne[@]}" --json > "$tmp/ea.json"
+"$bin" index "${ne[@]}" --no-entities "$tmp/b.jsonl" > /dev/null 2>&1 || fail "index --no-entities"
+"$bin" stats "${ne[@]}" --json | grep -q '"no_entities":30,' || fail "stats: no_entities is not 30"
+"$bin" stats "${ne[@]}" | grep -q 'not recognized in 30 live articles' || fail "stats: no line for --no-entities"
+"$bin" entities "${ne[@]}" --json > "$tmp/eb.json"
+python3 - "$tmp/ea.json" "$tmp/eb.json" <<'PY' || fail "entities after --no-entities"
+import json, sys
+a, b = (json.load(open(p, encoding="utf-8")) for p in sys.argv[1:])
+assert b["articles"] == 70 and b["articles_without_entities"] == 30, b
+assert "articles_without_entities" not in a
+assert a["entities"] == b["entities"], "the 30 articles without recognition changed the counts"
+PY
+"$bin" entities "${ne[@]}" | grep -q '^30 of them were indexed without entity recognition' || fail "entities: no note"
+"$bin" count "${ne[@]}" 'hospital:"bo y te"' 2> "$tmp/err" > /dev/null
+grep -q 'indexed without entity recognition' "$tmp/err" || fail "count on an entity field: no note"
+"$bin" count "${ne[@]}" 'y tế' 2> "$tmp/err" > /dev/null
+[ ! -s "$tmp/err" ] || fail "count without entity fields: unexpected note"
+url=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["url"])' "$tmp/b.jsonl")
+"$bin" delete "${ne[@]}" "$url" > /dev/null || fail "delete"
+"$bin" stats "${ne[@]}" --json | grep -q '"no_entities":29,' || fail "stats after a deletion"
+"$bin" entities "${ne[@]}" --json 'y tế' | grep -q '"articles_without_entities":29,' || fail "entities with a query after a deletion"
+"$bin" index "${ne[@]}" "$tmp/b.jsonl" > /dev/null 2>&1 || fail "re-index with entities"
+"$bin" stats "${ne[@]}" --json | grep -q '"no_entities":0,' || fail "stats after re-indexing with entities"
+pass
+
 echo "entities: $n checks passed"

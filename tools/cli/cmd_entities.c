@@ -47,6 +47,9 @@ static void print_human(const tt_entity_list *l, int type, int has_query)
   }
   printf("%llu article%s%s\n", (unsigned long long)l->matches, l->matches == 1 ? "" : "s",
          has_query ? " match the query" : " in the index");
+  if (l->no_entities)
+    printf("%llu of them were indexed without entity recognition (timtin index --no-entities) "
+           "and are not counted above\n", (unsigned long long)l->no_entities);
 }
 
 /* Also used by `search --facets --json`: ["type", "name", "key", "role", "articles"] objects. */
@@ -106,7 +109,9 @@ int tt_cmd_entities(int argc, char **argv)
     tt_buf b = TT_BUF_INIT;
     tt_buf_puts(&b, "{");
     if (q.n) { tt_buf_puts(&b, "\"query\":"); tt_buf_json_string(&b, q.p, q.n); tt_buf_putc(&b, ','); }
-    tt_buf_printf(&b, "\"articles\":%llu,\"entities\":", (unsigned long long)l.matches);
+    tt_buf_printf(&b, "\"articles\":%llu,", (unsigned long long)l.matches);
+    if (l.no_entities) tt_buf_printf(&b, "\"articles_without_entities\":%llu,", (unsigned long long)l.no_entities);
+    tt_buf_puts(&b, "\"entities\":");
     tt_cli_entities_json(&b, &l);
     tt_buf_puts(&b, "}\n");
     fwrite(b.p, 1, b.n, stdout);

@@ -74,13 +74,15 @@ const char *tt_cli_default_db(void)
 }
 
 static const char index_usage[] =
-  "[--db DIR] [--memory MiB] [--threads N] [--no-merge] INPUT...\n"
+  "[--db DIR] [--memory MiB] [--threads N] [--no-merge] [--no-entities] INPUT...\n"
   "  INPUT: article JSONL (.jsonl, .jsonl.gz), a folder of .txt/.html/.jsonl files, WARC files\n"
   "         (.warc, .warc.gz, as `timtin crawl` writes them), or - for stdin\n"
   "  --db DIR      index directory (default $TIMTIN_DB or ./timtin.db)\n"
   "  --memory MiB  in-memory budget before a segment is flushed (default 256)\n"
   "  --threads N   analyzer threads (default: one per core)\n"
-  "  --no-merge    do not run the merge policy after the commit";
+  "  --no-merge    do not run the merge policy after the commit\n"
+  "  --no-entities skip entity recognition: these articles get no person:/hospital:/program:\n"
+  "                terms and are not counted by `timtin entities` (stats reports them)";
 
 int tt_cmd_index(int argc, char **argv)
 {
@@ -104,6 +106,7 @@ int tt_cmd_index(int argc, char **argv)
       if (*end || v < 0 || v > 256) { free(inputs); return tt_cli_usage("index", index_usage, "--threads takes 0 to 256"); }
       opts.threads = (int)v;
     } else if (!strcmp(a, "--no-merge")) opts.merge = 0;
+    else if (!strcmp(a, "--no-entities")) opts.entities = 0;
     else if (a[0] == '-' && a[1]) { free(inputs); return tt_cli_usage("index", index_usage, "unknown option"); }
     else inputs[ninputs++] = argv[i];
   }
@@ -222,19 +225,22 @@ int tt_cmd_stats(int argc, char **argv)
   tt_reader *r;
   if (tt_reader_open(&r, db, 0)) return tt_cli_fail(db);
   tt_index_stats s;
-  tt_reader_stats(r, &s);
+  if (tt_reader_stats(r, &s)) { tt_reader_close(r); return tt_cli_fail("stats"); }
   tt_reader_close(r);
   if (json) {
     printf("{\"docs\":%llu,\"deleted\":%llu,\"terms\":%llu,\"segments\":%u,\"generation\":%llu,"
-           "\"bytes\":{\"dict\":%llu,\"postings\":%llu,\"docstore\":%llu,\"doctable\":%llu,\"deletes\":%llu,\"total\":%llu}}\n",
+           "\"no_entities\":%llu,\"bytes\":{\"dict\":%llu,\"postings\":%llu,\"docstore\":%llu,\"doctable\":%llu,\"deletes\":%llu,\"total\":%llu}}\n",
            (unsigned long long)s.docs, (unsigned long long)s.deleted, (unsigned long long)s.terms, s.segments,
-           (unsigned long long)s.generation, (unsigned long long)s.bytes_dict, (unsigned long long)s.bytes_postings,
+           (unsigned long long)s.generation, (unsigned long long)s.no_entities, (unsigned long long)s.bytes_dict, (unsigned long long)s.bytes_postings,
            (unsigned long long)s.bytes_docstore, (unsigned long long)s.bytes_doctable,
            (unsigned long long)s.bytes_deletes, (unsigned long long)s.bytes_total);
   } else {
     printf("index       %s (commit %llu)\n", db, (unsigned long long)s.generation);
     printf("articles    %llu live, %llu deleted\n", (unsigned long long)s.docs, (unsigned long long)s.deleted);
     printf("terms       %llu (summed over segments)\n", (unsigned long long)s.terms);
+    if (s.no_entities)
+      printf("entities    not recognized in %llu live articles (indexed with --no-entities)\n",
+             (unsigned long long)s.no_entities);
     printf("segments    %u\n", s.segments);
     printf("bytes       %.2f MB total: dictionary %.2f, postings %.2f, document store %.2f, doc table %.2f, deletes %.3f\n",
            s.bytes_total / 1e6, s.bytes_dict / 1e6, s.bytes_postings / 1e6, s.bytes_docstore / 1e6,

@@ -13,6 +13,7 @@
 #include "timtin/entities.h"
 #include "timtin/timtin.h"
 #include "timtin/query.h"
+#include "timtin/index.h"
 
 static const char search_usage[] =
   "[--db DIR] [--limit N] [--offset N] [--sort relevance|date] [--exact] [--facets] [--json] [--no-color] QUERY...\n"
@@ -331,6 +332,13 @@ static int search_main(int argc, char **argv, int count_only)
     else if (e) rc = tt_cli_fail(cmd);
     else {
       if (res.note) fprintf(stderr, "timtin %s: note: %s\n", cmd, res.note);
+      /* Entity fields cannot match articles indexed with --no-entities: say so. */
+      if (strstr(q.p, "person:") || strstr(q.p, "hospital:") || strstr(q.p, "program:")) {
+        tt_index_stats st;
+        if (!tt_reader_stats(r, &st) && st.no_entities)
+          fprintf(stderr, "timtin %s: note: %llu articles were indexed without entity recognition "
+                  "(--no-entities); entity fields do not match them\n", cmd, (unsigned long long)st.no_entities);
+      }
       /* --facets: the top entities of each type among the matches too */
       tt_entity_list ef;
       int have_ef = 0;

@@ -83,6 +83,20 @@ static void organisations(void **state)
   assert_string_equal(render("đề nghị các bệnh viện Chợ Rẫy, Quân Y 175, Thống Nhất hỗ trợ"),
                       "hospital:Bệnh viện Chợ Rẫy@bệnh viện Chợ Rẫy; hospital:Bệnh viện Quân y 175@Quân Y 175; "
                       "hospital:Bệnh viện Thống Nhất@Thống Nhất");
+  /* a list introduced after the plural head: "[tại PLACE] như[:]" or ":" (seed shapes) */
+  assert_string_equal(render("các bệnh viện tại TP.HCM như: Chợ Rẫy, Thống Nhất, Quân Y 175... chuyển giao"),
+                      "hospital:Bệnh viện Chợ Rẫy@Chợ Rẫy; hospital:Bệnh viện Thống Nhất@Thống Nhất; "
+                      "hospital:Bệnh viện Quân y 175@Quân Y 175");
+  assert_string_equal(render("từ các bệnh viện như: Chợ Rẫy, Phạm Ngọc Thạch. Nhi Đồng 1"),
+                      "hospital:Bệnh viện Chợ Rẫy@Chợ Rẫy; hospital:Bệnh viện Phạm Ngọc Thạch@Phạm Ngọc Thạch");
+  assert_string_equal(render("các bệnh viện: Bạch Mai, Hữu nghị Việt Đức và Đại học Y Hà Nội tiếp tục"),
+                      "hospital:Bệnh viện Bạch Mai@Bạch Mai; hospital:Bệnh viện Hữu nghị Việt Đức@Hữu nghị Việt Đức; "
+                      "hospital:Bệnh viện Đại học Y Hà Nội@Đại học Y Hà Nội");
+  /* no list: no "như" or colon, a lower-case word, a singular head, a place alone */
+  assert_string_equal(render("các bệnh viện tại TP.HCM hỗ trợ khám"), "");
+  assert_string_equal(render("các bệnh viện như vậy, Bạch Mai"), "");
+  assert_string_equal(render("bệnh viện như: Bạch Mai"), "");
+  assert_string_equal(render("các bệnh viện tại Hà Nội: quá tải"), "");
   /* not after a singular head, and not a generic tail */
   assert_string_equal(render("Bệnh viện Chợ Rẫy, Thống Nhất"), "hospital:Bệnh viện Chợ Rẫy@Bệnh viện Chợ Rẫy");
   assert_string_equal(render("các bệnh viện tuyến Trung ương, Hà Nội"), "");
