@@ -62,7 +62,8 @@ int tt_merge_segments(const char *dir, const char *name, const tt_segment *const
           if (map[i][d] == UINT32_MAX) continue;
           tt_docstore_rec rec;
           rc = tt_docstore_get(s->docs, d, &rec);
-          if (!rc) rc = tt_segwriter_add_doc(w, &rec, tt_seg_title_len(s, d), tt_seg_body_len(s, d));
+          if (!rc) rc = tt_segwriter_add_doc(w, &rec, tt_seg_title_len(s, d), tt_seg_body_len(s, d),
+                                                tt_seg_simhash(s, d));
         }
       }
       next += nd - dead;

@@ -1,8 +1,8 @@
-/* Simhash (Charikar 2002) for syndicated copies (crawler/simhash.h). Words are lower-cased
+/* Simhash (Charikar 2002) for syndicated copies (text/simhash.h). Words are lower-cased
  * ASCII bytes and UTF-8 sequences split at spaces and punctuation; shingles of three words are
  * hashed with FNV-1a and a 64-bit finalizer (splitmix). The same TTXVN story on two sites
  * differs in the byline, captions and the last lines, which moves a few bits only. */
-#include "crawler/simhash.h"
+#include "text/simhash.h"
 
 #include <string.h>
 
@@ -21,7 +21,7 @@ static int sep(unsigned char c)
          c == '(' || c == ')' || c == '\'' || c == '-';
 }
 
-uint64_t tt_simhash__text(const char *s, size_t n, size_t *nwords)
+uint64_t tt_simhash_text(const char *s, size_t n, size_t *nwords)
 {
   int v[64] = {0};
   uint64_t w[3] = {0, 0, 0};
@@ -47,6 +47,14 @@ uint64_t tt_simhash__text(const char *s, size_t n, size_t *nwords)
   return out;
 }
 
+uint64_t tt_simhash_doc(const char *body, size_t n)
+{
+  size_t words;
+  uint64_t h = tt_simhash_text(body, n, &words);
+  if (words < TT_SIMHASH_MIN_WORDS) return TT_SIMHASH_NONE;
+  return h == TT_SIMHASH_NONE ? 1 : h;
+}
+
 typedef struct entry { uint64_t h; long id; long next[4]; } entry;
 
 struct tt_simhash_index {
@@ -55,7 +63,7 @@ struct tt_simhash_index {
   size_t n, cap;
 };
 
-tt_simhash_index *tt_simhash__index_new(void)
+tt_simhash_index *tt_simhash_index_new(void)
 {
   tt_simhash_index *ix = tt_calloc(1, sizeof *ix);
   if (!ix) return NULL;
@@ -65,7 +73,7 @@ tt_simhash_index *tt_simhash__index_new(void)
   return ix;
 }
 
-void tt_simhash__index_free(tt_simhash_index *ix)
+void tt_simhash_index_free(tt_simhash_index *ix)
 {
   if (!ix) return;
   tt_free(ix->heads);
@@ -73,13 +81,13 @@ void tt_simhash__index_free(tt_simhash_index *ix)
   tt_free(ix);
 }
 
-long tt_simhash__index_match_add(tt_simhash_index *ix, uint64_t h, long id, int maxd)
+long tt_simhash_index_match_add(tt_simhash_index *ix, uint64_t h, long id, int maxd)
 {
   long found = -1;
   for (int b = 0; b < 4 && found < 0; b++) {
     unsigned key = (unsigned)(h >> (16 * b)) & 0xFFFF;
     for (long k = ix->heads[b * 65536 + key]; k >= 0; k = ix->e[k].next[b])
-      if (tt_simhash__distance(ix->e[k].h, h) <= maxd) { found = ix->e[k].id; break; }
+      if (tt_simhash_distance(ix->e[k].h, h) <= maxd) { found = ix->e[k].id; break; }
   }
   if (ix->n == ix->cap) {
     size_t cap = ix->cap ? ix->cap * 2 : 256;
