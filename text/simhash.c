@@ -4,6 +4,7 @@
  * differs in the byline, captions and the last lines, which moves a few bits only. */
 #include "text/simhash.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #include "common/alloc.h"
@@ -15,35 +16,65 @@ static uint64_t mix(uint64_t x)
   return x ^ (x >> 31);
 }
 
-static int sep(unsigned char c)
+/* Word separators: bytes <= ' ' and ,.;:!?"()'- (a table: this runs over every indexed body). */
+static uint8_t sep_tab[256];
+
+/* byte_bits[x] (filled with sep_tab on first use): the 8 bits of x spread into the 8 bytes of a word (bit i -> byte i = 0 or 1), so
+ * that one addition counts 8 bit positions at once (SWAR). */
+static uint64_t byte_bits[256];
+static void tables_init(void)
 {
-  return c <= ' ' || c == ',' || c == '.' || c == ';' || c == ':' || c == '!' || c == '?' || c == '"' ||
-         c == '(' || c == ')' || c == '\'' || c == '-';
+  for (unsigned c = 0; c <= ' '; c++) sep_tab[c] = 1;
+  for (const char *p = ",.;:!?\"()'-"; *p; p++) sep_tab[(unsigned char)*p] = 1;
+  for (unsigned x = 0; x < 256; x++) {
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++) v |= (uint64_t)(x >> i & 1) << (8 * i);
+    byte_bits[x] = v;
+  }
 }
 
+/* ones[8 * k + i] += the byte lanes of acc[k] (bit 8k + i of the shingles seen), then clear. */
+static void flush(uint64_t acc[8], uint32_t ones[64])
+{
+  for (int k = 0; k < 8; k++) {
+    for (int i = 0; i < 8; i++) ones[8 * k + i] += (uint32_t)(acc[k] >> (8 * i) & 0xFF);
+    acc[k] = 0;
+  }
+}
+
+/* Bit b of the result is set when more shingle hashes have bit b set than clear (Charikar's
+ * +1/-1 vote per bit). The votes are counted in byte lanes, flushed every 255 shingles. */
 uint64_t tt_simhash_text(const char *s, size_t n, size_t *nwords)
 {
-  int v[64] = {0};
-  uint64_t w[3] = {0, 0, 0};
-  size_t words = 0, i = 0;
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, tables_init);
+  uint32_t ones[64] = {0};
+  uint64_t acc[8] = {0};
+  uint64_t w0 = 0, w1 = 0, w2 = 0, m1 = 0, m2 = 0;   /* last three word hashes, mix() of two */
+  size_t words = 0, shingles = 0, i = 0, lane = 0;
+  const unsigned char *u = (const unsigned char *)s;
   while (i < n) {
-    while (i < n && sep((unsigned char)s[i])) i++;
+    while (i < n && sep_tab[u[i]]) i++;
     if (i >= n) break;
     uint64_t h = 14695981039346656037ull;
-    while (i < n && !sep((unsigned char)s[i])) {
-      unsigned char c = (unsigned char)s[i++];
+    while (i < n && !sep_tab[u[i]]) {
+      unsigned char c = u[i++];
       if (c >= 'A' && c <= 'Z') c += 32;
       h = (h ^ c) * 1099511628211ull;
     }
-    w[0] = w[1]; w[1] = w[2]; w[2] = h;
+    w0 = w1; w1 = w2; w2 = h;
+    m1 = m2; m2 = mix(h);
     words++;
     if (words < 3) continue;
-    uint64_t sh = mix(w[0] * 31 + mix(w[1]) * 17 + mix(w[2]));
-    for (int b = 0; b < 64; b++) v[b] += (sh >> b & 1) ? 1 : -1;
+    uint64_t sh = mix(w0 * 31 + m1 * 17 + m2);
+    for (int k = 0; k < 8; k++) acc[k] += byte_bits[sh >> (8 * k) & 0xFF];
+    shingles++;
+    if (++lane == 255) { flush(acc, ones); lane = 0; }
   }
+  flush(acc, ones);
   if (nwords) *nwords = words;
   uint64_t out = 0;
-  for (int b = 0; b < 64; b++) if (v[b] > 0) out |= 1ull << b;
+  for (int b = 0; b < 64; b++) if (2 * (uint64_t)ones[b] > shingles) out |= 1ull << b;
   return out;
 }
 
