@@ -16,16 +16,17 @@ static uint64_t mix(uint64_t x)
   return x ^ (x >> 31);
 }
 
-/* Word separators: bytes <= ' ' and ,.;:!?"()'- (a table: this runs over every indexed body). */
-static uint8_t sep_tab[256];
+/* word_byte[c]: 0 for a word separator (bytes <= ' ' and ,.;:!?"()'-), else c with ASCII
+ * lower-cased: one load and test per byte (this runs over every indexed body). */
+static uint8_t word_byte[256];
 
-/* byte_bits[x] (filled with sep_tab on first use): the 8 bits of x spread into the 8 bytes of a word (bit i -> byte i = 0 or 1), so
+/* byte_bits[x] (filled with word_byte on first use): the 8 bits of x spread into the 8 bytes of a word (bit i -> byte i = 0 or 1), so
  * that one addition counts 8 bit positions at once (SWAR). */
 static uint64_t byte_bits[256];
 static void tables_init(void)
 {
-  for (unsigned c = 0; c <= ' '; c++) sep_tab[c] = 1;
-  for (const char *p = ",.;:!?\"()'-"; *p; p++) sep_tab[(unsigned char)*p] = 1;
+  for (unsigned c = 0; c < 256; c++) word_byte[c] = (uint8_t)(c <= ' ' ? 0 : c >= 'A' && c <= 'Z' ? c + 32 : c);
+  for (const char *p = ",.;:!?\"()'-"; *p; p++) word_byte[(unsigned char)*p] = 0;
   for (unsigned x = 0; x < 256; x++) {
     uint64_t v = 0;
     for (int i = 0; i < 8; i++) v |= (uint64_t)(x >> i & 1) << (8 * i);
@@ -54,14 +55,10 @@ uint64_t tt_simhash_text(const char *s, size_t n, size_t *nwords)
   size_t words = 0, shingles = 0, i = 0, lane = 0;
   const unsigned char *u = (const unsigned char *)s;
   while (i < n) {
-    while (i < n && sep_tab[u[i]]) i++;
+    while (i < n && !word_byte[u[i]]) i++;
     if (i >= n) break;
     uint64_t h = 14695981039346656037ull;
-    while (i < n && !sep_tab[u[i]]) {
-      unsigned char c = u[i++];
-      if (c >= 'A' && c <= 'Z') c += 32;
-      h = (h ^ c) * 1099511628211ull;
-    }
+    for (unsigned c; i < n && (c = word_byte[u[i]]) != 0; i++) h = (h ^ c) * 1099511628211ull;
     w0 = w1; w1 = w2; w2 = h;
     m1 = m2; m2 = mix(h);
     words++;
