@@ -146,8 +146,9 @@ int tt_search(tt_reader *r, const char *query, size_t len, const tt_search_optio
     if (nshown >= need || res.n < io.limit || res.n >= res.total) break;
     /* folded hits left the page short: a longer ranked prefix */
     size_t more = io.limit * 2;
-    if (more > ((size_t)1 << 31)) more = (size_t)1 << 31;
+    if (more > ((size_t)1 << 30)) more = (size_t)1 << 30;   /* tt_search__ranked's limit */
     if (more > res.total) more = (size_t)res.total;
+    if (more <= io.limit) break;
     io.limit = more;
     tt_results_fini(&res);
   }
