@@ -198,6 +198,70 @@ static void test_check_detects_wrong_fingerprint(void **state)
   free(m);
 }
 
+/* Rewrite every doc table of index m as version 1 (no simhash column), checksums right. */
+static void downgrade_to_v1(const char *m)
+{
+  for (int k = 1; k < 100; k++) {
+    char p[8400];
+    snprintf(p, sizeof p, "%s/seg-%06d.dtab", m, k);
+    FILE *f = fopen(p, "rb");
+    if (!f) continue;
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    uint8_t *buf = malloc((size_t)len);
+    fseek(f, 0, SEEK_SET);
+    assert_int_equal(fread(buf, 1, (size_t)len, f), (size_t)len);
+    fclose(f);
+    uint32_t ndocs = tt_load_le32(buf + 16);
+    size_t body = 16 + 24 + (size_t)ndocs * 32;
+    tt_store_le32(buf + 8, 1);
+    memmove(buf + body, buf + len - 16, 16);         /* footer right after the URL table */
+    size_t nlen = body + 16;
+    tt_store_le64(buf + nlen - 16, XXH3_64bits(buf, nlen - 16));
+    f = fopen(p, "wb");
+    assert_int_equal(fwrite(buf, 1, nlen, f), nlen);
+    fclose(f);
+    free(buf);
+  }
+}
+
+/* An index whose doc tables are version 1 is read (no fingerprints: nothing grouped) and
+ * checked; a merge fingerprints its documents from their bodies. */
+static void test_v1_tables_read_then_merged(void **state)
+{
+  (void)state;
+  char *m = tu_tempdir();
+  char cmd[8400];
+  snprintf(cmd, sizeof cmd, "cp -r '%s'/. '%s'/", dir, m);
+  assert_int_equal(system(cmd), 0);
+  downgrade_to_v1(m);
+  assert_int_equal(tt_index_check(m), 0);
+  tt_reader *r;
+  assert_int_equal(tt_reader_open(&r, m, 1), 0);
+  for (uint64_t d = 0; d < r->base[r->nsegs]; d++) assert_true(stored_fp(r, d) == TT_SIMHASH_NONE);
+  char q[64];
+  snprintf(q, sizeof q, "uniq%dx", STORY);
+  tt_search_options o = TT_SEARCH_OPTIONS_INIT;
+  tt_results res;
+  assert_int_equal(tt_search(r, q, strlen(q), &o, &res), 0);
+  assert_int_equal(res.n, 4);                       /* no fingerprints: every copy shown */
+  for (size_t i = 0; i < res.n; i++) assert_int_equal(res.copies[i].n, 0);
+  tt_results_fini(&res);
+  tt_reader_close(r);
+  tt_index_options io = TT_INDEX_OPTIONS_INIT;
+  tt_writer *w;
+  assert_int_equal(tt_writer_open(&w, m, &io), 0);
+  assert_int_equal(tt_writer_merge(w, 1), 0);
+  tt_writer_close(w);
+  assert_int_equal(tt_index_check(m), 0);
+  assert_int_equal(tt_reader_open(&r, m, 1), 0);
+  assert_int_equal(r->nsegs, 1);
+  check_fingerprints(r);
+  tt_reader_close(r);
+  tu_rmrf(m);
+  free(m);
+}
+
 static void search(tt_reader *r, const char *q, size_t offset, size_t limit, int no_group, tt_results *res)
 {
   tt_search_options o = TT_SEARCH_OPTIONS_INIT;
@@ -304,6 +368,7 @@ int main(void)
     cmocka_unit_test(test_check_detects_wrong_fingerprint),
     cmocka_unit_test(test_copies_folded),
     cmocka_unit_test(test_pages_consistent),
+    cmocka_unit_test(test_v1_tables_read_then_merged),
     cmocka_unit_test(test_fingerprint_round_trip_and_merge),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
