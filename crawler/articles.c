@@ -1,6 +1,6 @@
 /* Articles out of WARC files (tt_warc_articles_* in include/timtin/crawl.h): every response
  * record with status 200 and an HTML content type goes through tt_extract_html; listing pages
- * and pages without text are passed over; syndicated copies get dup_of (crawler/simhash.c).
+ * and pages without text are passed over; syndicated copies get dup_of (text/simhash.c).
  * Used by `timtin extract`, and by anyone who wants to index WARC directly. */
 #include "timtin/crawl.h"
 
@@ -12,7 +12,7 @@
 #include "common/buf.h"
 #include "common/error.h"
 #include "crawler/http.h"
-#include "crawler/simhash.h"
+#include "text/simhash.h"
 
 #define ART_MAX_BODY (32u << 20)
 
@@ -42,7 +42,7 @@ int tt_warc_articles_open(tt_warc_articles **out, const char *path)
   *out = NULL;
   tt_warc_articles *a = tt_calloc(1, sizeof *a);
   TT_CHECK_ALLOC(a);
-  a->six = tt_simhash__index_new();
+  a->six = tt_simhash_index_new();
   int rc = a->six ? add_path(a, path) : tt_error_set(TT_ENOMEM, "out of memory");
   if (!rc) rc = tt_warc_reader_open(&a->r, path);
   if (rc) { tt_warc_articles_close(a); return rc; }
@@ -59,7 +59,7 @@ void tt_warc_articles_close(tt_warc_articles *a)
   tt_warc_reader_close(a->r);
   tt_extracted_fini(&a->ex);
   tt_buf_fini(&a->body);
-  tt_simhash__index_free(a->six);
+  tt_simhash_index_free(a->six);
   for (size_t i = 0; i < a->nurls; i++) tt_free(a->urls[i]);
   tt_free(a->urls);
   for (size_t i = 0; i < a->npaths; i++) tt_free(a->paths[i]);
@@ -126,10 +126,10 @@ int tt_warc_articles_next(tt_warc_articles *a, tt_article *out, const char **dup
     out->published = a->ex.published;
     /* near-duplicates: only texts long enough for a fingerprint to mean something */
     size_t words;
-    uint64_t h = tt_simhash__text(out->body, out->body_len, &words);
-    if (words >= 40) {
+    uint64_t h = tt_simhash_text(out->body, out->body_len, &words);
+    if (words >= TT_SIMHASH_MIN_WORDS) {
       long id = (long)a->nurls;
-      long prev = tt_simhash__index_match_add(a->six, h, id, 3);
+      long prev = tt_simhash_index_match_add(a->six, h, id, 3);
       if (a->nurls == a->capurls) {
         size_t cap = a->capurls ? a->capurls * 2 : 256;
         char **u = tt_realloc(a->urls, cap * sizeof *u);

@@ -8,6 +8,7 @@
 #include "common/error.h"
 #include "indexer/pairs.h"
 #include "indexer/postings_codec.h"
+#include "text/simhash.h"
 
 typedef struct msrc {
   tt_dict_iter it;
@@ -55,14 +56,16 @@ int tt_merge_segments(const char *dir, const char *name, const tt_segment *const
         dead += (uint32_t)gone;
         map[i][d] = gone ? UINT32_MAX : next + (d - first) - dead;
       }
-      if (dead == 0) {
+      /* a v1 doc table has no fingerprints: its documents go one by one to get them */
+      if (dead == 0 && s->simhash) {
         rc = tt_segwriter_copy_block(w, s, b);
       } else {
         for (uint32_t d = first; d < first + nd && !rc; d++) {
           if (map[i][d] == UINT32_MAX) continue;
           tt_docstore_rec rec;
           rc = tt_docstore_get(s->docs, d, &rec);
-          if (!rc) rc = tt_segwriter_add_doc(w, &rec, tt_seg_title_len(s, d), tt_seg_body_len(s, d));
+          if (!rc) rc = tt_segwriter_add_doc(w, &rec, tt_seg_title_len(s, d), tt_seg_body_len(s, d),
+                                                s->simhash ? tt_seg_simhash(s, d) : tt_simhash_doc(rec.body, rec.body_len));
         }
       }
       next += nd - dead;

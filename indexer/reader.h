@@ -3,6 +3,8 @@
 #ifndef TT_INDEXER_READER_H
 #define TT_INDEXER_READER_H
 
+#include <pthread.h>
+
 #include "indexer/manifest.h"
 #include "indexer/segment.h"
 #include "timtin/index.h"
@@ -16,6 +18,8 @@ struct tt_reader {
   uint64_t live_docs;   /* not deleted */
   double avg_title;     /* index-wide average field lengths (over all docs in segments) */
   double avg_body;
+  struct tt_dupindex *dups;  /* near-duplicate lookup, built on first use (indexer/dupindex.h) */
+  pthread_mutex_t dups_lock;
 };
 
 #endif

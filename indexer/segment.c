@@ -5,12 +5,13 @@
  * tt_plist_writer_finish; offsets and lengths live in the dictionary) | footer.
  *
  * NAME.dtab layout (all little-endian, every array 4- or 8-byte aligned):
- *   header   16 bytes "TTDTAB01" v1
+ *   header   16 bytes "TTDTAB01" v2 (v1: the same without the simhash column)
  *   u32 ndocs, u32 pairs (syllable-pair list id, indexer/pairs.h; 0 = none), u64 sum_title_len, u64 sum_body_len
  *   u32 title_len[ndocs]  tokens in the title
  *   u32 body_len[ndocs]   tokens in the body
  *   i64 published[ndocs]  seconds since the epoch, INT64_MIN when unknown
  *   {u64 url_hash, u32 doc, u32 0}[ndocs]   sorted by url_hash then doc
+ *   u64 simhash[ndocs]    near-duplicate fingerprint of the body (text/simhash.h), 0 = none
  *   footer   16 bytes
  *
  * NAME.del-G layout: header "TTDELS01" v1 | u32 ndocs, u32 ndeleted | ceil(ndocs/8) bytes of
@@ -31,6 +32,7 @@
 #include "indexer/bm25.h"
 #include "indexer/inverter.h"
 #include "indexer/postings_codec.h"
+#include "text/simhash.h"
 
 static const char *kinds[] = {"dict", "post", "docs", "dtab"};
 
@@ -47,7 +49,7 @@ struct tt_segwriter {
   char dir[4096];
   char name[TT_SEG_NAME_MAX];
   tt_docstore_writer *ds;
-  tt_buf tlen, blen, pub, urls;   /* doc table columns */
+  tt_buf tlen, blen, pub, urls, sim;   /* doc table columns */
   uint64_t sum_t, sum_b;
   uint32_t ndocs;
   tt_wfile *post;
@@ -90,17 +92,19 @@ int tt_segwriter_new(tt_segwriter **out, const char *dir, const char *name, int 
 
 /* The doc table row of a document already in the store (id w->ndocs). */
 static int add_row(tt_segwriter *w, uint64_t url_hash, int64_t published, uint32_t title_len,
-                   uint32_t body_len)
+                   uint32_t body_len, uint64_t simhash)
 {
-  uint8_t b[16], u[16];
+  uint8_t b[24], u[16];
   tt_store_le32(b, title_len);
   tt_store_le32(b + 4, body_len);
   tt_store_le64(b + 8, (uint64_t)published);
   tt_store_le64(u, url_hash);
   tt_store_le32(u + 8, w->ndocs);
   tt_store_le32(u + 12, 0);
+  tt_store_le64(b + 16, simhash);
   if (tt_buf_append(&w->tlen, b, 4) || tt_buf_append(&w->blen, b + 4, 4) ||
-      tt_buf_append(&w->pub, b + 8, 8) || tt_buf_append(&w->urls, u, 16))
+      tt_buf_append(&w->pub, b + 8, 8) || tt_buf_append(&w->urls, u, 16) ||
+      tt_buf_append(&w->sim, b + 16, 8))
     return w->rc = tt_error_set(TT_ENOMEM, "out of memory");
   w->sum_t += title_len;
   w->sum_b += body_len;
@@ -109,14 +113,14 @@ static int add_row(tt_segwriter *w, uint64_t url_hash, int64_t published, uint32
 }
 
 int tt_segwriter_add_doc(tt_segwriter *w, const tt_docstore_rec *rec, uint32_t title_len,
-                         uint32_t body_len)
+                         uint32_t body_len, uint64_t simhash)
 {
   if (w->rc) return w->rc;
   int64_t id = tt_docstore_writer_add(w->ds, rec);
   if (id < 0) return w->rc = (int)id;
   if ((uint32_t)id != w->ndocs)
     return w->rc = tt_error_set(TT_EINVAL, "%s: document store and doc table disagree", w->name);
-  return add_row(w, tt_url_hash(rec->url, rec->url_len), rec->published, title_len, body_len);
+  return add_row(w, tt_url_hash(rec->url, rec->url_len), rec->published, title_len, body_len, simhash);
 }
 
 int tt_segwriter_copy_block(tt_segwriter *w, const tt_segment *s, uint32_t b)
@@ -133,7 +137,7 @@ int tt_segwriter_copy_block(tt_segwriter *w, const tt_segment *s, uint32_t b)
     tt_docstore_rec rec;  /* the meta frame only: the URL for its hash */
     if ((rc = tt_docstore_get_meta(s->docs, d, &rec))) return w->rc = rc;
     if ((rc = add_row(w, tt_url_hash(rec.url, rec.url_len), tt_seg_published(s, d),
-                      tt_seg_title_len(s, d), tt_seg_body_len(s, d))))
+                      tt_seg_title_len(s, d), tt_seg_body_len(s, d), tt_seg_simhash(s, d))))
       return rc;
   }
   return 0;
@@ -222,12 +226,13 @@ static int write_dtab(tt_segwriter *w)
   tt_store_le32(hdr + 4, w->pairs);
   tt_store_le64(hdr + 8, w->sum_t);
   tt_store_le64(hdr + 16, w->sum_b);
-  tt_file_header_write(f, TT_DTAB_MAGIC, TT_SEG_VERSION, 0);
+  tt_file_header_write(f, TT_DTAB_MAGIC, TT_DTAB_VERSION, 0);
   tt_wfile_write(f, hdr, sizeof hdr);
   tt_wfile_write(f, w->tlen.p, w->tlen.n);
   tt_wfile_write(f, w->blen.p, w->blen.n);
   tt_wfile_write(f, w->pub.p, w->pub.n);
   tt_wfile_write(f, w->urls.p, w->urls.n);
+  tt_wfile_write(f, w->sim.p, w->sim.n);
   tt_file_footer_write(f, TT_DTAB_MAGIC);
   return tt_wfile_close_sync(f);
 }
@@ -238,6 +243,7 @@ static void segwriter_free(tt_segwriter *w)
   tt_buf_fini(&w->blen);
   tt_buf_fini(&w->pub);
   tt_buf_fini(&w->urls);
+  tt_buf_fini(&w->sim);
   tt_buf_fini(&w->list);
   tt_plist_writer_fini(&w->pw);
   tt_free(w);
@@ -296,7 +302,8 @@ int tt_segbuild_add(tt_segbuild *b, const tt_article *a, const tt_token *title, 
 {
   uint32_t id = b->w->ndocs;
   tt_docstore_rec rec = tt_docstore_rec_from_article(a);
-  TT_FORWARD(tt_segwriter_add_doc(b->w, &rec, (uint32_t)ntitle, (uint32_t)nbody));
+  TT_FORWARD(tt_segwriter_add_doc(b->w, &rec, (uint32_t)ntitle, (uint32_t)nbody,
+                                  tt_simhash_doc(a->body, a->body_len)));
   TT_FORWARD(tt_inverter_add(b->inv, id, title, ntitle, body, nbody, title_end));
   if (nkw) TT_FORWARD(tt_inverter_add(b->inv, id, NULL, 0, kw, nkw, title_end));
   *doc = id;
@@ -308,7 +315,7 @@ uint32_t tt_segbuild_ndocs(const tt_segbuild *b) { return b->w->ndocs; }
 size_t tt_segbuild_bytes(const tt_segbuild *b)
 {
   return tt_inverter_bytes(b->inv) + b->w->tlen.cap + b->w->blen.cap + b->w->pub.cap +
-         b->w->urls.cap;
+         b->w->urls.cap + b->w->sim.cap;
 }
 
 void tt_segbuild_abort(tt_segbuild *b)
@@ -415,8 +422,9 @@ int tt_segment_open(tt_segment *s, const char *dir, const char *name, uint32_t d
   if (rc) goto fail;
   seg_path(p, sizeof p, dir, name, "dtab");
   if ((rc = tt_map_open(&s->dtab, p))) goto fail;
-  rc = verify ? tt_file_check(&s->dtab, TT_DTAB_MAGIC, TT_SEG_VERSION, NULL)
-              : tt_file_check_header(&s->dtab, TT_DTAB_MAGIC, TT_SEG_VERSION, NULL);
+  uint32_t dver = 0;
+  rc = verify ? tt_file_check(&s->dtab, TT_DTAB_MAGIC, TT_DTAB_VERSION, &dver)
+              : tt_file_check_header(&s->dtab, TT_DTAB_MAGIC, TT_DTAB_VERSION, &dver);
   if (rc) goto fail;
   {
     const tt_map *m = &s->dtab;
@@ -425,7 +433,8 @@ int tt_segment_open(tt_segment *s, const char *dir, const char *name, uint32_t d
     s->pairs = tt_load_le32(m->data + 20);
     s->sum_title = tt_load_le64(m->data + 24);
     s->sum_body = tt_load_le64(m->data + 32);
-    if (m->len != 16 + 24 + (uint64_t)s->ndocs * 32 + 16) {
+    uint64_t row = dver >= 2 ? 40 : 32;   /* bytes per document over all columns */
+    if (m->len != 16 + 24 + (uint64_t)s->ndocs * row + 16) {
       rc = dtab_corrupt(m, 16, "size does not match the doc count");
       goto fail;
     }
@@ -433,6 +442,7 @@ int tt_segment_open(tt_segment *s, const char *dir, const char *name, uint32_t d
     s->body_len = s->title_len + 4 * (size_t)s->ndocs;
     s->published = s->body_len + 4 * (size_t)s->ndocs;
     s->urls = s->published + 8 * (size_t)s->ndocs;
+    s->simhash = dver >= 2 ? s->urls + 16 * (size_t)s->ndocs : NULL;
     for (uint32_t i = 0; i < s->ndocs; i++)
       if (tt_load_le32(s->urls + 16 * (size_t)i + 8) >= s->ndocs) {
         rc = dtab_corrupt(m, (size_t)(s->urls - m->data) + 16 * (size_t)i + 8, "URL entry names a missing doc");
@@ -553,6 +563,16 @@ int tt_segment_verify(const char *dir, const char *name, uint32_t delgen)
     char p[4200];
     seg_path(p, sizeof p, dir, name, "docs");
     rc = tt_docstore_verify(p);
+  }
+  /* every stored fingerprint is the one of the stored body */
+  for (uint32_t d = 0; !rc && s.simhash && d < s.ndocs; d++) {
+    tt_docstore_rec rec;
+    if ((rc = tt_docstore_get(s.docs, d, &rec))) break;
+    uint64_t want = tt_simhash_doc(rec.body, rec.body_len);
+    if (tt_seg_simhash(&s, d) != want)
+      rc = tt_error_set(TT_ECORRUPT, "%s/%s.dtab: simhash of doc %u at offset %zu is %016llx, its body gives %016llx",
+                        dir, name, d, (size_t)(s.simhash - s.dtab.data) + 8 * (size_t)d,
+                        (unsigned long long)tt_seg_simhash(&s, d), (unsigned long long)want);
   }
   tt_segment_close(&s);
   return rc;

@@ -25,6 +25,8 @@
 #define TT_DTAB_MAGIC "TTDTAB01"
 #define TT_DELS_MAGIC "TTDELS01"
 #define TT_SEG_VERSION 1
+/* Doc table version: 2 adds the simhash column (v1 tables are still read: no fingerprints). */
+#define TT_DTAB_VERSION 2
 #define TT_SEG_NAME_MAX 32
 
 /* ---------------------------------------------------------------- reader */
@@ -42,6 +44,7 @@ typedef struct tt_segment {
   const uint8_t *body_len;   /* u32 LE x ndocs */
   const uint8_t *published;  /* i64 LE x ndocs */
   const uint8_t *urls;       /* (u64 hash, u32 doc, u32 0) x ndocs, sorted by hash */
+  const uint8_t *simhash;    /* u64 LE x ndocs (text/simhash.h); NULL in a v1 doc table */
   uint8_t *del;              /* deletion bitmap (ndocs bits), tt_malloc'd; NULL = none deleted */
   uint32_t delgen;           /* generation of the del file loaded (0 = none) */
   uint32_t pairs;            /* id of the syllable-pair list its terms were built with
@@ -59,6 +62,9 @@ static inline uint32_t tt_seg_body_len(const tt_segment *s, uint32_t d)
 { uint32_t v; memcpy(&v, s->body_len + 4 * (size_t)d, 4); return v; }
 static inline int64_t tt_seg_published(const tt_segment *s, uint32_t d)
 { int64_t v; memcpy(&v, s->published + 8 * (size_t)d, 8); return v; }
+/* Near-duplicate fingerprint of doc d, TT_SIMHASH_NONE (0) when it has none. */
+static inline uint64_t tt_seg_simhash(const tt_segment *s, uint32_t d)
+{ uint64_t v = 0; if (s->simhash) memcpy(&v, s->simhash + 8 * (size_t)d, 8); return v; }
 static inline int tt_seg_is_deleted(const tt_segment *s, uint32_t d)
 { return s->del && (s->del[d >> 3] >> (d & 7) & 1); }
 
@@ -106,9 +112,10 @@ void tt_segbuild_abort(tt_segbuild *b);  /* removes the files written so far; fr
 /* Writing a segment from already-known postings (used by merge): */
 typedef struct tt_segwriter tt_segwriter;
 int tt_segwriter_new(tt_segwriter **out, const char *dir, const char *name, int zstd_level);
-/* Documents first, in local id order; then terms in key order. */
+/* Documents first, in local id order; then terms in key order. simhash is the document's
+ * near-duplicate fingerprint (tt_simhash_doc of its body, or TT_SIMHASH_NONE). */
 int tt_segwriter_add_doc(tt_segwriter *w, const tt_docstore_rec *rec, uint32_t title_len,
-                         uint32_t body_len);
+                         uint32_t body_len, uint64_t simhash);
 /* Append block b of s's document store as it is (no recompression; merge.c uses it for blocks
  * without deleted documents), with the doc table rows of its documents taken from s. */
 int tt_segwriter_copy_block(tt_segwriter *w, const tt_segment *s, uint32_t b);

@@ -24,6 +24,7 @@
 #include "indexer/dict.h"
 #include "indexer/inverter.h"
 #include "indexer/merge.h"
+#include "indexer/dupindex.h"
 #include "indexer/postings_codec.h"
 #include "indexer/reader.h"
 #include "timtin/analyze.h"
@@ -1012,9 +1013,10 @@ int tt_reader_open(tt_reader **out, const char *dir, int verify)
   for (int attempt = 0; attempt < 20; attempt++) {
     tt_reader *r = tt_calloc(1, sizeof *r);
     TT_CHECK_ALLOC(r);
+    pthread_mutex_init(&r->dups_lock, NULL);
     snprintf(r->dir, sizeof r->dir, "%s", dir);
     rc = tt_manifest_read(&r->man, dir);
-    if (rc) { tt_free(r); return rc; }
+    if (rc) { pthread_mutex_destroy(&r->dups_lock); tt_free(r); return rc; }
     r->segs = tt_calloc(r->man.nsegs ? r->man.nsegs : 1, sizeof *r->segs);
     r->base = tt_calloc(r->man.nsegs + 1, sizeof *r->base);
     if (!r->segs || !r->base) { tt_reader_close(r); return tt_error_set(TT_ENOMEM, "out of memory"); }
@@ -1053,6 +1055,8 @@ void tt_reader_close(tt_reader *r)
   tt_free(r->segs);
   tt_free(r->base);
   tt_manifest_fini(&r->man);
+  tt_dupindex_free(r->dups);
+  pthread_mutex_destroy(&r->dups_lock);
   tt_free(r);
 }
 

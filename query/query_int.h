@@ -156,4 +156,9 @@ int      qtree_count_terms(const qnode *n);
 /* Largest proximity bonus of the tree. */
 double   qtree_maxprox(const qnode *n);
 
+/* tt_search without grouping (search.c): every hit of the ranked page. query/group.c's
+ * tt_search folds near-duplicates on top of it. */
+int tt_search__ranked(tt_reader *r, const char *query, size_t len, const tt_search_options *o,
+                      tt_results *out);
+
 #endif

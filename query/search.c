@@ -582,8 +582,8 @@ static int run_query(run *u)
 
 /* ------------------------------------------------------------------ API */
 
-int tt_search(tt_reader *r, const char *query, size_t len, const tt_search_options *o,
-              tt_results *out)
+int tt_search__ranked(tt_reader *r, const char *query, size_t len, const tt_search_options *o,
+                      tt_results *out)
 {
   memset(out, 0, sizeof *out);
   tt_search_options def = TT_SEARCH_OPTIONS_INIT;
@@ -678,6 +678,7 @@ int tt_search_each(tt_reader *r, const char *query, size_t len, const tt_search_
 void tt_results_fini(tt_results *res)
 {
   tt_free(res->hits);
+  tt_free(res->copies);
   for (size_t i = 0; i < res->nterms; i++) tt_free(res->terms[i]);
   tt_free(res->terms);
   tt_free(res->note);

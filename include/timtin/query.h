@@ -26,10 +26,12 @@ typedef struct tt_search_options {
   int exhaustive;      /* 1 = score every match (no pruning; for tests and comparisons) */
   int positions_only;  /* 1 = ignore the syllable-pair terms: phrases and proximity from
                           positions only (same results, slower; for tests and comparisons) */
+  int no_group;        /* 1 = every hit; 0 (default) = near-duplicates folded into the
+                          higher-ranked copy, tt_results.copies filled (version >= 4) */
 } tt_search_options;
 
-#define TT_SEARCH_OPTIONS_VERSION 3
-#define TT_SEARCH_OPTIONS_INIT {TT_SEARCH_OPTIONS_VERSION, 10, 0, 0, 0, 0, 10, 0, 0}
+#define TT_SEARCH_OPTIONS_VERSION 4
+#define TT_SEARCH_OPTIONS_INIT {TT_SEARCH_OPTIONS_VERSION, 10, 0, 0, 0, 0, 10, 0, 0, 0}
 
 /* A relevance score is exact * TT_EXACT_TIER + relevance, where exact counts the query syllables
  * typed with diacritics and found in that exact form, and relevance (BM25F + proximity, always
@@ -42,6 +44,16 @@ typedef struct tt_hit {
   int64_t published;
 } tt_hit;
 
+/* Near-duplicates of a shown hit (grouped search): the other matching articles whose body
+ * fingerprint is within Hamming distance 3 of its own (text/simhash.h), counted over every match
+ * of the query, not only the ranked page. docs: the first min(n, TT_COPY_DOCS_MAX) of them in
+ * index order (global doc ids, for tt_hit_fetch). */
+#define TT_COPY_DOCS_MAX 3
+typedef struct tt_hit_copies {
+  uint64_t n;
+  uint64_t docs[TT_COPY_DOCS_MAX];
+} tt_hit_copies;
+
 typedef struct tt_facet {
   char *value;         /* source name, or month "YYYY-MM" (Vietnam time), or "unknown" */
   uint64_t count;      /* matching articles */
@@ -51,6 +63,7 @@ typedef struct tt_results {
   uint64_t total;      /* exact number of matching articles */
   size_t n;            /* hits returned */
   tt_hit *hits;        /* owned; free with tt_results_fini */
+  tt_hit_copies *copies; /* grouped search: n entries, copies[i] of hits[i]; NULL with no_group */
   char **terms;        /* the query's positive syllables, folded, for highlighting; a prefix
                           query contributes "pre*" */
   size_t nterms;
@@ -62,7 +75,10 @@ typedef struct tt_results {
   size_t nmonths;
 } tt_results;
 
-/* Run query on r. Returns 0, TT_ESYNTAX (message shows the query and points at the position),
+/* Run query on r. Grouping (the default; docs/query.md "Near-duplicates"): walking the ranked
+ * matches, a hit within distance 3 of a higher-ranked shown hit is folded into it and the page
+ * is filled with further hits; offset and limit count shown hits, so pages concatenate; total
+ * stays the number of matching articles. Returns 0, TT_ESYNTAX (message shows the query and points at the position),
  * TT_EINVAL (limit/offset too large) or another error. On error *out is empty.
  * Threads: like tt_hit_fetch, facets read the reader's document store through its built-in
  * cache, so one thread at a time per reader when o->facets is set; otherwise any number. */
@@ -78,6 +94,11 @@ void tt_results_fini(tt_results *res);
 typedef int (*tt_match_fn)(void *ctx, const tt_hit *hit);
 int tt_search_each(tt_reader *r, const char *query, size_t len, const tt_search_options *o,
                    int with_scores, tt_match_fn fn, void *ctx, uint64_t *total);
+
+/* The earliest copy of doc in the index: *first gets the lowest live doc id within distance 3
+ * of doc (its own id when there is none lower, or doc has no fingerprint). For export's dup_of.
+ * Returns 0 or an error (building the reader's near-duplicate index on first use). */
+int tt_hit_first_copy(tt_reader *r, uint64_t doc, uint64_t *first);
 
 /* Stored fields of a hit. Pointers valid until the next tt_hit_fetch on r. */
 typedef struct tt_doc {

@@ -21,11 +21,14 @@
 #include "timtin/query.h"
 
 static const char export_usage[] =
-  "[--db DIR] [--format jsonl|csv] [--fields url,title,published,source,body,score,id]\n"
+  "[--db DIR] [--format jsonl|csv] [--fields url,title,published,source,body,score,id,dup_of]\n"
   "       [--sort relevance|date|index] [--exact] [--bom] [--out FILE] [--no-progress] QUERY...";
 
-enum { F_URL, F_TITLE, F_PUBLISHED, F_SOURCE, F_BODY, F_SCORE, F_ID, F_COUNT };
-static const char *const field_names[F_COUNT] = {"url", "title", "published", "source", "body", "score", "id"};
+/* dup_of: the URL of the article's earliest near-duplicate in the index (lowest doc id within
+ * simhash distance 3), "" when it is its own earliest copy: rows with the same
+ * dup_of-or-url are copies of one story. */
+enum { F_URL, F_TITLE, F_PUBLISHED, F_SOURCE, F_BODY, F_SCORE, F_ID, F_DUP_OF, F_COUNT };
+static const char *const field_names[F_COUNT] = {"url", "title", "published", "source", "body", "score", "id", "dup_of"};
 
 enum { SORT_RELEVANCE, SORT_DATE, SORT_INDEX };
 
@@ -50,6 +53,8 @@ typedef struct exporter {
   unsigned char *pairs;      /* npairs records of stride bytes */
   size_t npairs, cap, stride;
   int werr;                  /* write failed */
+  int with_dup;              /* the dup_of field is asked for */
+  tt_buf dup;                /* dup_of of the current row */
 } exporter;
 
 static double now_s(void)
@@ -99,6 +104,15 @@ static void header(exporter *x)
 static int write_row(exporter *x, uint64_t doc, double score)
 {
   tt_doc d;
+  if (x->with_dup) {   /* before the row's own fetch: fetched fields live until the next fetch */
+    uint64_t first;
+    tt_buf_reset(&x->dup);
+    if (tt_hit_first_copy(x->r, doc, &first)) return tt_cli_fail("export: near-duplicates");
+    if (first != doc) {
+      if (tt_hit_fetch(x->r, first, 0, &d)) return tt_cli_fail("export: fetch");
+      tt_buf_append(&x->dup, d.url, d.url_len);
+    }
+  }
   if (tt_hit_fetch(x->r, doc, x->with_body, &d)) return tt_cli_fail("export: fetch");
   tt_buf *b = &x->b;
   if (!x->csv) tt_buf_putc(b, '{');
@@ -115,6 +129,7 @@ static int write_row(exporter *x, uint64_t doc, double score)
     case F_SOURCE: s = d.source; n = d.source_len; break;
     case F_BODY: s = d.body; n = d.body_len; break;
     case F_ID: s = d.id; n = d.id_len; break;
+    case F_DUP_OF: s = x->dup.p; n = x->dup.n; break;
     case F_PUBLISHED:
       if (d.published == TT_DATE_UNKNOWN) {
         if (!x->csv) tt_buf_puts(b, "null");
@@ -261,6 +276,7 @@ int tt_cmd_export(int argc, char **argv)
   int with_score = 0;
   for (int i = 0; i < x.nfields; i++) {
     x.with_body |= x.fields[i] == F_BODY;
+    x.with_dup |= x.fields[i] == F_DUP_OF;
     with_score |= x.fields[i] == F_SCORE;
   }
   x.progress = want_progress && isatty(2);
@@ -314,5 +330,6 @@ int tt_cmd_export(int argc, char **argv)
   tt_reader_close(x.r);
   tt_buf_fini(&q);
   tt_buf_fini(&x.b);
+  tt_buf_fini(&x.dup);
   return rc;
 }

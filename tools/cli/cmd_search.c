@@ -16,7 +16,10 @@
 #include "timtin/index.h"
 
 static const char search_usage[] =
-  "[--db DIR] [--limit N] [--offset N] [--sort relevance|date] [--exact] [--facets] [--json] [--no-color] QUERY...\n"
+  "[--db DIR] [--limit N] [--offset N] [--sort relevance|date] [--exact] [--facets] [--json] [--no-color]\n"
+  "       [--no-group] QUERY...\n"
+  "       (near-duplicates (the same story on several sites) are folded into the best-ranked copy,\n"
+  "        shown as \"N copies\"; --no-group shows every hit)\n"
   "       (--facets: sources, months and the top 5 entities of each type among the matches;\n"
   "        --json: each hit also lists its entities: type, name, role, mentions, in_title, first_position)\n"
   "       timtin search [--db DIR] --batch FILE [--limit N] [--sort ...] [--exact] [--facets]   (one query a line; JSONL out)\n"
@@ -98,9 +101,29 @@ static int hit_entities_json(tt_buf *b, jctx *j, const tt_doc *d)
   return 0;
 }
 
-/* One hit as a JSON object (url, title, published, source, score, snippet, highlights, entities). */
+/* ,"copies":N,"copy_urls":[...] of hit i of a grouped search (nothing with --no-group). Fetches
+ * documents: call before fetching the hit itself. */
+static int copies_json(tt_buf *b, tt_reader *r, const tt_results *res, size_t i)
+{
+  if (!res->copies) return 0;
+  const tt_hit_copies *c = &res->copies[i];
+  tt_buf_printf(b, ",\"copies\":%llu,\"copy_urls\":[", (unsigned long long)c->n);
+  for (uint64_t k = 0; k < c->n && k < TT_COPY_DOCS_MAX; k++) {
+    tt_doc d;
+    if (tt_hit_fetch(r, c->docs[k], 0, &d)) return -1;
+    if (k) tt_buf_putc(b, ',');
+    tt_buf_json_string(b, d.url, d.url_len);
+  }
+  tt_buf_putc(b, ']');
+  return 0;
+}
+
+/* One hit as a JSON object (url, title, published, source, score, snippet, highlights, entities,
+ * and with grouping copies, copy_urls). */
 static int hit_json(tt_buf *b, tt_reader *r, const tt_results *res, const tt_hit *h, jctx *j)
 {
+  tt_buf cb = TT_BUF_INIT;
+  if (copies_json(&cb, r, res, (size_t)(h - res->hits))) { tt_buf_fini(&cb); return -1; }
   tt_doc d;
   if (tt_hit_fetch(r, h->doc, 1, &d)) return -1;
   tt_snippet sn;
@@ -121,7 +144,9 @@ static int hit_json(tt_buf *b, tt_reader *r, const tt_results *res, const tt_hit
     tt_buf_printf(b, "%s[%u,%u]", i ? "," : "", sn.ranges[i][0], sn.ranges[i][1]);
   tt_buf_putc(b, ']');
   tt_snippet_fini(&sn);
-  if (hit_entities_json(b, j, &d)) return -1;
+  if (hit_entities_json(b, j, &d)) { tt_buf_fini(&cb); return -1; }
+  if (cb.n) tt_buf_append(b, cb.p, cb.n);
+  tt_buf_fini(&cb);
   tt_buf_putc(b, '}');
   return 0;
 }
@@ -201,6 +226,13 @@ static int print_human(tt_reader *r, const tt_results *res, const tt_search_opti
   const char *hl = color ? "\033[1;33m" : "", *off = color ? "\033[0m" : "";
   const char *dim = color ? "\033[2m" : "", *bold = color ? "\033[1m" : "";
   for (size_t i = 0; i < res->n; i++) {
+    uint64_t ncopies = res->copies ? res->copies[i].n : 0;
+    char copy_url[512] = "";   /* the first copy's URL, fetched before the hit itself */
+    if (ncopies) {
+      tt_doc c;
+      if (tt_hit_fetch(r, res->copies[i].docs[0], 0, &c)) return tt_cli_fail("fetch");
+      snprintf(copy_url, sizeof copy_url, "%.*s", (int)c.url_len, c.url);
+    }
     tt_doc d;
     if (tt_hit_fetch(r, res->hits[i].doc, 1, &d)) return tt_cli_fail("fetch");
     char date[16];
@@ -221,7 +253,11 @@ static int print_human(tt_reader *r, const tt_results *res, const tt_search_opti
              (int)(sn.ranges[k][1] - sn.ranges[k][0]), sn.text + sn.ranges[k][0], off);
       at = sn.ranges[k][1];
     }
-    printf("%s\n\n", sn.text + at);
+    printf("%s\n", sn.text + at);
+    if (ncopies)
+      printf("   %s%llu cop%s: %s%s%s\n", dim, (unsigned long long)ncopies, ncopies == 1 ? "y" : "ies", copy_url,
+             ncopies > 1 ? ", …" : "", off);
+    putchar('\n');
     tt_snippet_fini(&sn);
   }
   if (res->n == 0 && o->offset && res->total) printf("(no hits on this page)\n");
@@ -311,6 +347,7 @@ static int search_main(int argc, char **argv, int count_only)
     } else if (!strcmp(a, "--exact")) o.exact = 1;
     else if (!strcmp(a, "--positions-only")) o.positions_only = 1;   /* benchmarks: no pair terms */
     else if (!strcmp(a, "--facets")) o.facets = 1;
+    else if (!strcmp(a, "--no-group")) o.no_group = 1;
     else if (!strcmp(a, "--json")) json = 1;
     else if (!strcmp(a, "--no-color")) color = 0;
     else if (!strcmp(a, "--batch") && i + 1 < argc) batch = argv[++i];

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "crawler/url.h"
-#include "crawler/simhash.h"
+#include "text/simhash.h"
 #include "timtin/crawl.h"
 #include "timtin/errors.h"
 
@@ -302,16 +302,16 @@ static void test_simhash(void **state)
   extract("moh-article.html", FETCH_2024, &a);
   extract("syndicated-copy.html", FETCH_2024, &b);
   extract("suckhoe-article.html", FETCH_2024, &c);
-  uint64_t ha = tt_simhash__text(a.body, strlen(a.body), NULL);
-  uint64_t hb = tt_simhash__text(b.body, strlen(b.body), NULL);
-  uint64_t hc = tt_simhash__text(c.body, strlen(c.body), NULL);
-  assert_true(tt_simhash__distance(ha, hb) <= 3);
-  assert_true(tt_simhash__distance(ha, hc) > 10);
-  tt_simhash_index *ix = tt_simhash__index_new();
-  assert_int_equal(tt_simhash__index_match_add(ix, ha, 0, 3), -1);
-  assert_int_equal(tt_simhash__index_match_add(ix, hc, 1, 3), -1);
-  assert_int_equal(tt_simhash__index_match_add(ix, hb, 2, 3), 0);
-  tt_simhash__index_free(ix);
+  uint64_t ha = tt_simhash_text(a.body, strlen(a.body), NULL);
+  uint64_t hb = tt_simhash_text(b.body, strlen(b.body), NULL);
+  uint64_t hc = tt_simhash_text(c.body, strlen(c.body), NULL);
+  assert_true(tt_simhash_distance(ha, hb) <= 3);
+  assert_true(tt_simhash_distance(ha, hc) > 10);
+  tt_simhash_index *ix = tt_simhash_index_new();
+  assert_int_equal(tt_simhash_index_match_add(ix, ha, 0, 3), -1);
+  assert_int_equal(tt_simhash_index_match_add(ix, hc, 1, 3), -1);
+  assert_int_equal(tt_simhash_index_match_add(ix, hb, 2, 3), 0);
+  tt_simhash_index_free(ix);
   tt_extracted_fini(&a);
   tt_extracted_fini(&b);
   tt_extracted_fini(&c);

@@ -12,6 +12,7 @@
 #include "indexer/merge.h"
 #include "indexer/pairs.h"
 #include "indexer/postings_codec.h"
+#include "text/simhash.h"
 #include "indexer/reader.h"
 #include "timtin/analyze.h"
 #include "timtin/errors.h"
@@ -340,7 +341,7 @@ static void write_seg(const char *d, const char *name, int variant)
     rec.title_len = 1;
     rec.body = "b";
     rec.body_len = 1;
-    assert_int_equal(tt_segwriter_add_doc(w, &rec, 2, 4), 0);
+    assert_int_equal(tt_segwriter_add_doc(w, &rec, 2, 4, TT_SIMHASH_NONE), 0);
   }
   /* doc 0: "benh vien" in the title (0, 1), "benh vien" in the body (3, 4); doc 1: "vien benh" (3, 4) */
   char key[TT_PAIRS_KEY_MAX];
