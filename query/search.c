@@ -41,6 +41,7 @@
 
 #define BOUND_EPS 1e-9
 
+
 /* ------------------------------------------------------------------ top-k heap */
 
 typedef struct heap {
@@ -326,6 +327,12 @@ static int competitive(run *u, qseg *q, qnode *root, uint32_t d, double thr)
     t[j] = v;
   }
   for (int i = 0; i < nt; i++) {
+    if (t[i]->ebits_ok) {   /* the exact-form set is built: no seek */
+      if (t[i]->bits[d >> 6] >> (d & 63) & 1) continue;
+      b -= Q_EXACT_TIER;
+      if (b + BOUND_EPS <= thr) return 0;
+      continue;
+    }
     int rc = tt_plist_seek(t[i]->ecur, d);
     if (rc == 0 && tt_plist_doc(t[i]->ecur) == d) continue;
     if (rc && rc != TT_ITEROVER) { q->err = rc; return 0; }
@@ -474,9 +481,19 @@ static int run_general(run *u, qseg *q, uint32_t s)
   uint32_t win = 0;
   double wbound = 0;
   int have_win = 0;
+  /* Every candidate up to skip (inclusive) is known to lose: its window's bound, with as many
+   * tiers as a document can have, does not beat the k-th score (which only grows). */
+  uint64_t skip = 0;
+  int have_skip = 0;
+  int tmax = nt ? nt : maxtiers;
   for (size_t w = 0; w < W; w++) {
     uint64_t m = M[w];
     if (!m) continue;
+    if (have_skip && skip >= (uint64_t)w * 64) {
+      if (skip >= (uint64_t)w * 64 + 63) continue;
+      m &= ~0ull << ((skip & 63) + 1);
+      if (!m) continue;
+    }
     if (relevance && scanning && hp->n == hp->cap) {
       double thr = hp->h[0].score;
       double room = thr - allbm25 - maxprox;
@@ -500,8 +517,9 @@ static int run_general(run *u, qseg *q, uint32_t s)
         if (!m) continue;
       }
     }
-    for (; m; m &= m - 1) {
+    while (m) {
       uint32_t d = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(m));
+      m &= m - 1;
       int64_t pub = tt_seg_published(g, d);
       int positioned = 0;
       if (u->fc) {
@@ -532,6 +550,14 @@ static int run_general(run *u, qseg *q, uint32_t s)
           wbound = qseg_bound(q, root, d, &win) + maxprox;
           if (q->err) return q->err;
           have_win = 1;
+          if (scanning && wbound + tmax * Q_EXACT_TIER + BOUND_EPS <= thr) {
+            /* the whole window loses: drop its candidates a word at a time */
+            skip = win;
+            have_skip = 1;
+            if ((uint64_t)win >= (uint64_t)w * 64 + 63) break;
+            m &= ~0ull << ((win & 63) + 1);
+            continue;
+          }
         }
         int tc = maxtiers;
         if (nt) {
