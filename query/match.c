@@ -901,6 +901,21 @@ double qseg_bits_bound(const qnode *n, uint32_t d)
 
 /* ------------------------------------------------------------------ placing (phase 2) */
 
+double qseg_term_place_score(qseg *q, qnode *n, uint32_t d)
+{
+  n->fresh = 0;
+  if (!n->open) { n->doc = Q_END; return 0; }
+  int rc = step_to(n->cur, d);
+  if (rc == 0 && tt_plist_doc(n->cur) == d) {
+    n->doc = d;
+    return score_term(q, n, d);
+  }
+  q->err = rc && rc != TT_ITEROVER ? rc
+         : tt_error_set(TT_ECORRUPT, "%s: '%s' lacks doc %u that its match set has", q->seg->name, n->key, d);
+  n->doc = Q_END;
+  return 0;
+}
+
 static void place_off(qnode *n)
 {
   n->doc = Q_END;
