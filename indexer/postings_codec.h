@@ -220,6 +220,18 @@ TT_INLINE uint32_t tt_plist_tf_body(tt_plist_cursor *c)
   return c->tfb[c->cur];
 }
 
+/* The decoded doc ids from the current posting to the end of its block (valid after next/seek
+ * returned 0): *n of them, increasing. Bulk readers (match sets as bitmaps) take a block at a
+ * time this way, then tt_plist_to_block_end and next(), instead of one next() per posting. */
+TT_INLINE const uint32_t *tt_plist_block_docs(const tt_plist_cursor *c, uint32_t *n)
+{
+  *n = c->lim - c->cur;
+  return c->docs + c->cur;
+}
+
+/* Move to the last posting of the decoded block (the cursor must be on a posting). */
+TT_INLINE void tt_plist_to_block_end(tt_plist_cursor *c) { c->cur = c->lim - 1; }
+
 /* Positions of the current posting, decoded now (only the chunks they lie in). *pos points
  * into the cursor and stays valid until the cursor moves or is closed.
  * Returns 0, TT_EINVAL (opened without positions, or not on a posting), TT_ENOMEM or

@@ -438,6 +438,7 @@ static double score_term(qseg *q, qnode *n, uint32_t d)
                            q->r->avg_body);
   double sc = n->idf * tt_bm25_sat(ptf);
   if (n->tier && n->eopen) {
+    if (n->ebits_ok) return sc + (n->bits[d >> 6] >> (d & 63) & 1 ? Q_EXACT_TIER : 0);
     int rc = tt_plist_seek(n->ecur, d);
     if (rc == 0 && tt_plist_doc(n->ecur) == d) sc += Q_EXACT_TIER;
     else if (rc && rc != TT_ITEROVER) q->err = rc;
@@ -620,6 +621,25 @@ static void list_bits(qseg *q, const qnode *n, tt_plist_cursor *c, uint64_t *out
         if (tt_plist_doc(c) == d && field_ok(n, c)) out[w] |= 1ull << (d & 63);
       }
     }
+    return;
+  }
+  if (!n->field) {   /* a block at a time: no per-posting cursor step */
+    while ((rc = tt_plist_next(c)) == 0) {
+      uint32_t k;
+      const uint32_t *D = tt_plist_block_docs(c, &k);
+      for (uint32_t i = 0; i < k; i++) {
+        uint32_t d = D[i];
+        if (d >= nd) {
+          q->err = tt_error_set(TT_ECORRUPT, "%s: postings of '%s' name doc %u of %u", q->seg->name, n->key, d, nd);
+          return;
+        }
+        uint64_t bit = 1ull << (d & 63);
+        if (mask) bit &= mask[d >> 6];
+        out[d >> 6] |= bit;
+      }
+      tt_plist_to_block_end(c);
+    }
+    if (rc != TT_ITEROVER) q->err = rc;
     return;
   }
   while ((rc = tt_plist_next(c)) == 0) {
@@ -881,6 +901,21 @@ double qseg_bits_bound(const qnode *n, uint32_t d)
 
 /* ------------------------------------------------------------------ placing (phase 2) */
 
+double qseg_term_place_score(qseg *q, qnode *n, uint32_t d)
+{
+  n->fresh = 0;
+  if (!n->open) { n->doc = Q_END; return 0; }
+  int rc = step_to(n->cur, d);
+  if (rc == 0 && tt_plist_doc(n->cur) == d) {
+    n->doc = d;
+    return score_term(q, n, d);
+  }
+  q->err = rc && rc != TT_ITEROVER ? rc
+         : tt_error_set(TT_ECORRUPT, "%s: '%s' lacks doc %u that its match set has", q->seg->name, n->key, d);
+  n->doc = Q_END;
+  return 0;
+}
+
 static void place_off(qnode *n)
 {
   n->doc = Q_END;
@@ -894,7 +929,7 @@ void qseg_place(qseg *q, qnode *n, uint32_t d)
   switch (n->type) {
   case Q_TERM: {
     if (!n->open) return;
-    int rc = tt_plist_seek(n->cur, d);
+    int rc = step_to(n->cur, d);   /* dense candidates: usually a few postings ahead */
     if (rc == 0 && tt_plist_doc(n->cur) == d) return;
     q->err = rc && rc != TT_ITEROVER ? rc
            : tt_error_set(TT_ECORRUPT, "%s: '%s' lacks doc %u that its match set has", q->seg->name, n->key, d);

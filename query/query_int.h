@@ -130,6 +130,9 @@ int      qseg_exact_bits(qseg *q, qnode *n);
  * from the match sets qseg_eval kept (OR kids) or the cursors: cheaper than qseg_seek, which
  * would leapfrog and check positions again. Errors go to q->err. */
 void     qseg_place(qseg *q, qnode *n, uint32_t d);
+/* Put term n (a plain Q_TERM whose list holds d, d not below its last target) on d and return
+ * its score, exactly as qseg_score would. Errors go to q->err. */
+double   qseg_term_place_score(qseg *q, qnode *n, uint32_t d);
 /* First matching doc >= target, or Q_END. Targets must not decrease. Errors go to q->err. */
 uint32_t qseg_seek(qseg *q, qnode *n, uint32_t target);
 /* Score of the doc every positive node is on (after qseg_seek returned d), without

@@ -41,6 +41,7 @@
 
 #define BOUND_EPS 1e-9
 
+
 /* ------------------------------------------------------------------ top-k heap */
 
 typedef struct heap {
@@ -326,12 +327,138 @@ static int competitive(run *u, qseg *q, qnode *root, uint32_t d, double thr)
     t[j] = v;
   }
   for (int i = 0; i < nt; i++) {
+    if (t[i]->ebits_ok) {   /* the exact-form set is built: no seek */
+      if (t[i]->bits[d >> 6] >> (d & 63) & 1) continue;
+      b -= Q_EXACT_TIER;
+      if (b + BOUND_EPS <= thr) return 0;
+      continue;
+    }
     int rc = tt_plist_seek(t[i]->ecur, d);
     if (rc == 0 && tt_plist_doc(t[i]->ecur) == d) continue;
     if (rc && rc != TT_ITEROVER) { q->err = rc; return 0; }
     b -= Q_EXACT_TIER;
     if (b + BOUND_EPS <= thr) return 0;
   }
+  return 1;
+}
+
+/* Flat queries scored a term at a time in phase 2: an AND of plain syllables (`phát triển`), or
+ * one top-level OR, kept, whose kids are plain syllables or such ANDs (`(a b) OR (c d)`), with
+ * filters (keywords, dates, exclusions) beside. A candidate's bound from the kept sets is
+ * refined one term at a time, the term's window bound replaced by its exact score, and the
+ * document is dropped as soon as the bound cannot beat the k-th score: the cursors of the terms
+ * after it are not moved, their frequencies not read. */
+#define FAST_TERMS 32
+
+typedef struct fast {
+  int on;
+  qnode *top;                 /* the OR whose kids are the groups, or NULL: the root is the group */
+  int ng;
+  qnode *g[Q_KEEP_MAX];       /* groups: a Q_TERM or a flat Q_AND */
+  int gt[Q_KEEP_MAX + 1];     /* terms of group i: t[gt[i] .. gt[i + 1]), in kid order */
+  qnode *t[FAST_TERMS];
+  double sc[FAST_TERMS];
+} fast;
+
+static int plain_term(const qnode *k) { return k->type == Q_TERM && !k->strict && k->field == F_ANY; }
+static int filter_kid(const qnode *k)
+{
+  return k->type == Q_KEY || k->type == Q_DATE || k->type == Q_NOT || k->type == Q_NONE;
+}
+
+/* An AND of plain syllables and filters: its score is the sum of the syllables' in kid order. */
+static int flat_and(const qnode *n)
+{
+  if (n->type != Q_AND) return 0;
+  int c = 0;
+  for (int i = 0; i < n->nkids; i++) {
+    if (plain_term(n->kids[i])) c++;
+    else if (!filter_kid(n->kids[i])) return 0;
+  }
+  return c > 0;
+}
+
+static int fast_group(fast *f, qnode *g)
+{
+  if (f->ng >= Q_KEEP_MAX) return 0;
+  int nt = f->gt[f->ng];
+  if (plain_term(g)) {
+    if (nt >= FAST_TERMS) return 0;
+    f->t[nt++] = g;
+  } else if (flat_and(g)) {
+    for (int i = 0; i < g->nkids; i++) {
+      if (!plain_term(g->kids[i])) continue;
+      if (nt >= FAST_TERMS) return 0;
+      f->t[nt++] = g->kids[i];
+    }
+  } else {
+    return 0;
+  }
+  f->g[f->ng++] = g;
+  f->gt[f->ng] = nt;
+  return 1;
+}
+
+/* top: the kept top-level OR of the MaxScore split, or NULL. */
+static void fast_setup(fast *f, qnode *root, qnode *top)
+{
+  f->on = 0;
+  f->ng = 0;
+  f->gt[0] = 0;
+  f->top = NULL;
+  if (flat_and(root)) {
+    f->on = fast_group(f, root);
+    return;
+  }
+  if (!top) return;
+  for (int i = 0; i < top->nkids; i++)
+    if (!fast_group(f, top->kids[i])) return;
+  f->top = top;
+  f->on = 1;
+}
+
+/* Can d beat thr? b: its bound from the kept sets (qseg_bits_bound + the aboutness maximum),
+ * above thr. Places the terms one by one; on 1, *s0 is d's score without proximity, summed in
+ * the order qseg_score sums (so equal to it), and the nodes are on d for qseg_proximity. */
+static int fast_doc(fast *f, qseg *q, qnode *root, uint32_t d, double b, double thr, double *s0)
+{
+  size_t w = d >> 6;
+  uint64_t bit = 1ull << (d & 63);
+  for (int g = 0; g < f->ng; g++) {
+    qnode *G = f->g[g];
+    if (f->top && !(G->kbits[w] & bit)) continue;
+    for (int i = f->gt[g]; i < f->gt[g + 1]; i++) {
+      qnode *t = f->t[i];
+      double tb = 0;
+      if (t->open) {
+        tb = t->wbm;
+        if (t->tier && t->eopen && (!t->ebits_ok || (t->bits[w] & bit))) tb += Q_EXACT_TIER;
+      }
+      double sc = qseg_term_place_score(q, t, d);
+      if (q->err) return 0;
+      f->sc[i] = sc;
+      b += sc - tb;
+      if (b + BOUND_EPS <= thr) return 0;
+    }
+  }
+  double s = 0;
+  for (int g = 0; g < f->ng; g++) {
+    qnode *G = f->g[g];
+    if (f->top && !(G->kbits[w] & bit)) {
+      G->doc = Q_END;
+      G->fresh = 1;
+      continue;
+    }
+    double gs = 0;
+    for (int i = f->gt[g]; i < f->gt[g + 1]; i++) gs += f->sc[i];
+    s += gs;
+    G->doc = d;
+    G->fresh = 0;
+  }
+  if (f->top) { f->top->doc = d; f->top->fresh = 0; }
+  root->doc = d;
+  root->fresh = 0;
+  *s0 = s;
   return 1;
 }
 
@@ -471,12 +598,25 @@ static int run_general(run *u, qseg *q, uint32_t s)
       }
     }
   }
+  fast fa;
+  fa.on = 0;
+  if (relevance && scanning) fast_setup(&fa, root, top);
   uint32_t win = 0;
   double wbound = 0;
   int have_win = 0;
+  /* Every candidate up to skip (inclusive) is known to lose: its window's bound, with as many
+   * tiers as a document can have, does not beat the k-th score (which only grows). */
+  uint64_t skip = 0;
+  int have_skip = 0;
+  int tmax = nt ? nt : maxtiers;
   for (size_t w = 0; w < W; w++) {
     uint64_t m = M[w];
     if (!m) continue;
+    if (have_skip && skip >= (uint64_t)w * 64) {
+      if (skip >= (uint64_t)w * 64 + 63) continue;
+      m &= ~0ull << ((skip & 63) + 1);
+      if (!m) continue;
+    }
     if (relevance && scanning && hp->n == hp->cap) {
       double thr = hp->h[0].score;
       double room = thr - allbm25 - maxprox;
@@ -500,8 +640,9 @@ static int run_general(run *u, qseg *q, uint32_t s)
         if (!m) continue;
       }
     }
-    for (; m; m &= m - 1) {
+    while (m) {
       uint32_t d = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(m));
+      m &= m - 1;
       int64_t pub = tt_seg_published(g, d);
       int positioned = 0;
       if (u->fc) {
@@ -532,6 +673,14 @@ static int run_general(run *u, qseg *q, uint32_t s)
           wbound = qseg_bound(q, root, d, &win) + maxprox;
           if (q->err) return q->err;
           have_win = 1;
+          if (scanning && wbound + tmax * Q_EXACT_TIER + BOUND_EPS <= thr) {
+            /* the whole window loses: drop its candidates a word at a time */
+            skip = win;
+            have_skip = 1;
+            if ((uint64_t)win >= (uint64_t)w * 64 + 63) break;
+            m &= ~0ull << ((win & 63) + 1);
+            continue;
+          }
         }
         int tc = maxtiers;
         if (nt) {
@@ -539,14 +688,23 @@ static int run_general(run *u, qseg *q, uint32_t s)
           for (int i = 0; i < nt; i++) tc += (int)(u->tierv[i]->bits[w] >> (d & 63) & 1);
         }
         if (wbound + tc * Q_EXACT_TIER + BOUND_EPS <= thr) continue;
-        if (qseg_bits_bound(root, d) + qabout_max(u->about) + BOUND_EPS <= thr) continue;
-        if (!positioned) TT_FORWARD(position(q, root, d));
-        positioned = 1;
-        if (!competitive(u, q, root, d, thr)) {
-          if (q->err) return q->err;
-          continue;
+        double bb = qseg_bits_bound(root, d) + qabout_max(u->about);
+        if (bb + BOUND_EPS <= thr) continue;
+        double s0;
+        if (fa.on) {
+          if (!fast_doc(&fa, q, root, d, bb, thr, &s0)) {
+            if (q->err) return q->err;
+            continue;
+          }
+        } else {
+          if (!positioned) TT_FORWARD(position(q, root, d));
+          positioned = 1;
+          if (!competitive(u, q, root, d, thr)) {
+            if (q->err) return q->err;
+            continue;
+          }
+          s0 = qseg_score(q, root, d);
         }
-        double s0 = qseg_score(q, root, d);
         if (s0 + maxprox + BOUND_EPS <= thr) continue;
         tt_hit h = {base + d, s0 + qseg_proximity(q, root, d), pub};
         TT_FORWARD(qabout_add(u->about, d, &h.score));
