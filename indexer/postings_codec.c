@@ -216,13 +216,7 @@ static int flush_block(tt_plist_writer *w)
   if (d->n > UINT32_MAX || w->posarea.n > UINT32_MAX)
     return tt_error_set(TT_EINVAL, "postings list too large (over 4 GiB in one area)");
 
-  if (w->nskip == w->skip_cap) {
-    size_t cap = w->skip_cap ? w->skip_cap * 2 : 16;
-    tt_plist_wskip *s = tt_realloc(w->skip, cap * sizeof *s);
-    TT_CHECK_ALLOC(s);
-    w->skip = s;
-    w->skip_cap = cap;
-  }
+  if (tt_array_reserve(w->skip, w->skip_cap, w->nskip + 1)) return tt_error_set(TT_ENOMEM, "out of memory");
   tt_plist_wskip *e = &w->skip[w->nskip++];
   e->last = w->docs[n - 1];
   e->dend = (uint32_t)d->n;

@@ -690,13 +690,7 @@ static int kw_add_at(tt_writer *w, const char *prefix, const char *s, size_t n, 
 {
   size_t pl = strlen(prefix);
   if (!n || pl + n > TT_DICT_MAX_KEY || w->nkw >= 4096) return 0;
-  if (w->nkw == w->capkw) {
-    size_t cap = w->capkw ? w->capkw * 2 : 32;
-    tt_token *t = tt_realloc(w->kw, cap * sizeof *t);
-    TT_CHECK_ALLOC(t);
-    w->kw = t;
-    w->capkw = cap;
-  }
+  if (tt_array_reserve(w->kw, w->capkw, w->nkw + 1)) return tt_error_set(TT_ENOMEM, "out of memory");
   tt_token *t = &w->kw[w->nkw++];
   memset(t, 0, sizeof *t);
   t->folded = (const char *)(uintptr_t)w->kwbuf.n;  /* offset; fixed up when done */
@@ -850,13 +844,7 @@ int tt_writer_add(tt_writer *w, const tt_article *a)
     TT_CHECK_ALLOC(w->fill);
   }
   batch *b = w->fill;
-  if (b->n == b->cap) {
-    size_t cap = b->cap ? b->cap * 2 : 64;
-    adoc *nd = tt_realloc(b->docs, cap * sizeof *nd);
-    TT_CHECK_ALLOC(nd);
-    b->docs = nd;
-    b->cap = cap;
-  }
+  if (tt_array_reserve(b->docs, b->cap, b->n + 1)) return tt_error_set(TT_ENOMEM, "out of memory");
   TT_FORWARD(copy_doc(&b->docs[b->n], a, &ta, &tb, w->kw, w->nkw, title_end));
   b->n++;
   b->bytes += a->body_len + (ta.n + tb.n) * (sizeof(tt_token) + 16);

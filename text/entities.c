@@ -822,12 +822,7 @@ static uint32_t pstr_add(tt_entities *e, const char *s, size_t len)
 static void person_add(tt_entities *e, size_t i, size_t j, const char *canon, size_t clen,
                        const char *role, size_t rlen)
 {
-  if (e->nps == e->pscap) {
-    size_t cap = e->pscap ? e->pscap * 2 : 16;
-    person *ps = tt_realloc(e->ps, cap * sizeof *ps);
-    if (!ps) { e->rc = TT_ENOMEM; return; }
-    e->ps = ps; e->pscap = cap;
-  }
+  if (tt_array_reserve(e->ps, e->pscap, e->nps + 1)) { e->rc = TT_ENOMEM; return; }
   person *p = &e->ps[e->nps];
   p->canon = pstr_add(e, canon, clen); p->canon_len = (uint32_t)clen;
   p->role = pstr_add(e, role, rlen); p->role_len = (uint32_t)rlen;

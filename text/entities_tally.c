@@ -69,13 +69,7 @@ int tt_entity_tally_add(tt_entity_tally *t, const tt_entity_mention *m, size_t n
   if (!t || (n && (!m || !an))) return tt_error_set(TT_EINVAL, "tt_entity_tally_add: NULL argument");
   for (size_t i = 0; i < n; i++) {
     if (m[i].first_token >= an->n) continue;
-    if (t->n == t->cap) {
-      size_t cap = t->cap ? t->cap * 2 : 32;
-      rec *r = tt_realloc(t->r, cap * sizeof *r);
-      TT_CHECK_ALLOC(r);
-      t->r = r;
-      t->cap = cap;
-    }
+    if (tt_array_reserve(t->r, t->cap, t->n + 1)) return tt_error_set(TT_ENOMEM, "out of memory");
     rec *r = &t->r[t->n];
     r->type = (uint32_t)m[i].type;
     r->seq = (uint32_t)t->n;

@@ -117,13 +117,7 @@ long tt_simhash_index_match_add(tt_simhash_index *ix, uint64_t h, long id, int m
     for (long k = ix->heads[b * 65536 + key]; k >= 0; k = ix->e[k].next[b])
       if (tt_simhash_distance(ix->e[k].h, h) <= maxd) { found = ix->e[k].id; break; }
   }
-  if (ix->n == ix->cap) {
-    size_t cap = ix->cap ? ix->cap * 2 : 256;
-    entry *e = tt_realloc(ix->e, cap * sizeof *e);
-    if (!e) return found;
-    ix->e = e;
-    ix->cap = cap;
-  }
+  if (tt_array_reserve(ix->e, ix->cap, ix->n + 1)) return found;
   entry *en = &ix->e[ix->n];
   en->h = h;
   en->id = id;
