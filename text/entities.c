@@ -1053,6 +1053,31 @@ static int prepare(tt_entities *e)
   return 0;
 }
 
+/* A lower-case "bệnh viện" head at token i after "các"/"những" (the plural that introduces a
+ * list). Returns its length in tokens with *h its phrase, or 0. */
+static size_t plural_head(tt_entities *e, size_t i, const phr **h)
+{
+  size_t hm = match(e, i, KB(TT_EK_ORGHEAD), -1, h);
+  if (e->rc || !hm || (*h)->sub != TT_EH_BV || (*h)->ntok != 2 || e->et[i].cap || e->et[i].gap ||
+      i == 0 || !(is_word(e, i - 1, "các") || is_word(e, i - 1, "những")))
+    return 0;
+  return hm;
+}
+
+/* One name of such a list at token k: emitted as a hospital canonicalised with the head h.
+ * Returns its end (<= k: no name here). */
+static size_t list_name(tt_entities *e, size_t k, const phr *h)
+{
+  uint8_t gap = e->et[k].gap;
+  e->et[k].gap = 0;   /* hosp_tail stops at punctuation before any token, the first included */
+  tt_buf_reset(&e->tmp);
+  puts_b(e, &e->tmp, lexs(e, h), h->canon_len);
+  size_t end = hosp_tail(e, k, 1, &e->tmp);
+  e->et[k].gap = gap;
+  if (end > k) emit(e, TT_ENT_HOSPITAL, k, end, e->tmp.p, e->tmp.n, NULL, 0);
+  return end;
+}
+
 /* A list after one plural head: "các bệnh viện Chợ Rẫy, Quân Y 175, Thống Nhất". When the
  * mention just emitted for [i, j) starts with a lower-case "bệnh viện" after "các"/"những",
  * each further capitalised name after ", " is a hospital of its own (span: the name alone, as
@@ -1060,20 +1085,12 @@ static int prepare(tt_entities *e)
 static size_t head_list(tt_entities *e, size_t i, size_t j)
 {
   const phr *h;
-  size_t hm = match(e, i, KB(TT_EK_ORGHEAD), -1, &h);
-  if (e->rc || !hm || h->sub != TT_EH_BV || h->ntok != 2 || e->et[i].cap || e->et[i].gap || i == 0 ||
-      !(is_word(e, i - 1, "các") || is_word(e, i - 1, "những")) || i + hm >= j)
-    return j;
+  size_t hm = plural_head(e, i, &h);
+  if (!hm || i + hm >= j) return j;
   size_t k = j;
   while (k < e->n && e->et[k].gap == G_COMMA && e->et[k].cap && !e->rc) {
-    uint8_t gap = e->et[k].gap;
-    e->et[k].gap = 0;   /* hosp_tail stops at punctuation before any token, the first included */
-    tt_buf_reset(&e->tmp);
-    puts_b(e, &e->tmp, lexs(e, h), h->canon_len);
-    size_t end = hosp_tail(e, k, 1, &e->tmp);
-    e->et[k].gap = gap;
+    size_t end = list_name(e, k, h);
     if (end <= k) break;
-    emit(e, TT_ENT_HOSPITAL, k, end, e->tmp.p, e->tmp.n, NULL, 0);
     k = end;
   }
   return k;
@@ -1102,10 +1119,8 @@ static int colon_before(const tt_entities *e, size_t j)
 static size_t intro_list(tt_entities *e, size_t i)
 {
   const phr *h;
-  size_t hm = match(e, i, KB(TT_EK_ORGHEAD), -1, &h);
-  if (e->rc || !hm || h->sub != TT_EH_BV || h->ntok != 2 || e->et[i].cap || e->et[i].gap || i == 0 ||
-      !(is_word(e, i - 1, "các") || is_word(e, i - 1, "những")))
-    return i;
+  size_t hm = plural_head(e, i, &h);
+  if (!hm) return i;
   size_t j = i + hm;
   if (j < e->n && !e->et[j].gap && is_word(e, j, "tại")) {
     size_t r = j + 1 < e->n && !e->et[j + 1].gap ? place_run(e, j + 1) : j + 1;
@@ -1117,14 +1132,8 @@ static size_t intro_list(tt_entities *e, size_t i)
   size_t k = j;
   int first = 1;
   while (k < e->n && e->et[k].cap && !e->rc) {
-    uint8_t gap = e->et[k].gap;
-    e->et[k].gap = 0;   /* hosp_tail stops at punctuation before any token, the first included */
-    tt_buf_reset(&e->tmp);
-    puts_b(e, &e->tmp, lexs(e, h), h->canon_len);
-    size_t end = hosp_tail(e, k, 1, &e->tmp);
-    e->et[k].gap = gap;
+    size_t end = list_name(e, k, h);
     if (end <= k) break;
-    emit(e, TT_ENT_HOSPITAL, k, end, e->tmp.p, e->tmp.n, NULL, 0);
     first = 0;
     k = end;
     if (k + 1 < e->n && !e->et[k].gap && is_word(e, k, "và") && !e->et[k + 1].gap && e->et[k + 1].cap) k++;
