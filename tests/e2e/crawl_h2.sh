@@ -86,8 +86,10 @@ grep -q '^/private/' "$T/paths" && fail "fetched a URL robots.txt disallows"
 [ "$(grep -c ' recv (stream_id=[0-9]*) :method: GET$' "$T/log")" = "$req" ] || fail "want $req GET streams"
 
 # ---------------------------------------------------------------- the WARC records
-python3 - "$T/c" "$BASE" "$req" <<'PY'
-import base64, glob, hashlib, http.client, io, re, sys, zlib
+python3 - "$T/c" "$BASE" "$req" "$REPO" <<'PY'
+import glob, http.client, io, re, sys
+sys.path.insert(0, sys.argv[4] + '/tests/fixtures/crawler')
+from warc import records, sha1_b32
 class Sock:   # http.client reads a response from a socket's makefile()
     def __init__(self, b): self.b = b
     def makefile(self, *a, **k): return io.BytesIO(self.b)
@@ -105,19 +107,7 @@ d, base, nreq = sys.argv[1], sys.argv[2], int(sys.argv[3])
 resp = reqs = 0
 status = {}
 for f in sorted(glob.glob(d + '/*.warc.gz')):
-    data = open(f, 'rb').read()
-    pos = 0
-    while pos < len(data):
-        z = zlib.decompressobj(16 + 15)
-        rec = z.decompress(data[pos:])
-        assert z.eof, 'truncated member'
-        pos = len(data) - len(z.unused_data)
-        head, _, rest = rec.partition(b'\r\n\r\n')
-        lines = head.split(b'\r\n')
-        assert lines[0] == b'WARC/1.1'
-        h = {k.decode(): v.decode() for k, v in (l.split(b': ', 1) for l in lines[1:])}
-        block = rest[:int(h['Content-Length'])]
-        assert h['WARC-Block-Digest'] == 'sha1:' + base64.b32encode(hashlib.sha1(block).digest()).decode()
+    for h, block in records(f):
         t = h['WARC-Type']
         if t == 'warcinfo': continue
         assert h['WARC-Target-URI'].startswith(base + '/'), h['WARC-Target-URI']
@@ -128,7 +118,7 @@ for f in sorted(glob.glob(d + '/*.warc.gz')):
             body = r.read()
             status[r.status] = status.get(r.status, 0) + 1
             assert body == block.partition(b'\r\n\r\n')[2], 'the body is the rest of the block'
-            assert h['WARC-Payload-Digest'] == 'sha1:' + base64.b32encode(hashlib.sha1(body).digest()).decode()
+            assert h['WARC-Payload-Digest'] == sha1_b32(body)
             if h['WARC-Target-URI'].endswith('/tin/moh-article.html'):
                 assert r.getheader('Content-Type') == 'text/html' and 'Văn Giang' in body.decode()
             resp += 1

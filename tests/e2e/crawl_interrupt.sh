@@ -88,20 +88,14 @@ tail -n +$((before + 1)) "$L" | cut -d' ' -f2 | grep '^/gen/' | sort > "$T/again
 [ -z "$(comm -12 "$T/done" "$T/again")" ] || fail "requested again after ^C: $(comm -12 "$T/done" "$T/again" | tr '\n' ' ')"
 [ -z "$(comm -23 "$T/inflight" "$T/again")" ] || fail "the page in flight at ^C was not fetched by --resume"
 
-python3 - "$T/c" "$BASE" "$N" <<'PY'
-import glob, sys, zlib
+python3 - "$T/c" "$BASE" "$N" "$REPO" <<'PY'
+import glob, sys
+sys.path.insert(0, sys.argv[4] + '/tests/fixtures/crawler')
+from warc import records
 d, base, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 seen = {}
 for f in sorted(glob.glob(d + '/*.warc.gz')):
-    data = open(f, 'rb').read()
-    pos = 0
-    while pos < len(data):
-        z = zlib.decompressobj(16 + 15)
-        rec = z.decompress(data[pos:])
-        assert z.eof, '%s: torn record at %d after a clean stop' % (f, pos)
-        pos = len(data) - len(z.unused_data)
-        head = rec.partition(b'\r\n\r\n')[0].decode()
-        h = dict(l.split(': ', 1) for l in head.split('\r\n')[1:])
+    for h, _ in records(f):   # raises Torn: no torn record after a clean stop
         if h['WARC-Type'] == 'response' and '/gen/' in h['WARC-Target-URI']:
             seen[h['WARC-Target-URI']] = seen.get(h['WARC-Target-URI'], 0) + 1
 want = {'%s/gen/%d' % (base, i) for i in range(n)}

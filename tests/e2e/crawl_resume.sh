@@ -105,8 +105,10 @@ grep -q '^crawl done' "$T/final" || fail "final resume: $(cat "$T/final")"
 
 "$TIMTIN" extract "$C"/*.warc.gz > "$T/articles.jsonl" 2> "$T/extract.err" || fail "extract exited $?"
 grep -q 'torn record' "$T/extract.err" || fail "no torn-record warning: $(cat "$T/extract.err")"
-python3 - "$C" "$L" "$N" "$BASE" "$T/articles.jsonl" <<'PY'
-import collections, glob, json, re, sys, zlib
+python3 - "$C" "$L" "$N" "$BASE" "$T/articles.jsonl" "$REPO" <<'PY'
+import collections, glob, json, re, sys
+sys.path.insert(0, sys.argv[6] + '/tests/fixtures/crawler')
+from warc import Torn, records
 d, log, n, base = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 pages = {'/gen/%d' % i for i in range(n)}
 
@@ -137,19 +139,13 @@ assert torn in sessions[3], 'the page with the torn record was not fetched again
 count = collections.Counter()
 torn_files = 0
 for fn in sorted(glob.glob(d + '/*.warc.gz')):
-    data, pos = open(fn, 'rb').read(), 0
-    while pos < len(data):
-        z = zlib.decompressobj(16 + 15)
-        rec = z.decompress(data[pos:])
-        if not z.eof:
-            torn_files += 1
-            break
-        pos = len(data) - len(z.unused_data)
-        head, _, block = rec.partition(b'\r\n\r\n')
-        h = dict(l.split(b': ', 1) for l in head.split(b'\r\n')[1:])
-        if h[b'WARC-Type'] == b'response' and block.startswith(b'HTTP/1.1 200'):
-            uri = h[b'WARC-Target-URI'].decode()
-            if '/gen/' in uri: count[uri[len(base):]] += 1
+    try:
+        for h, block in records(fn):
+            if h['WARC-Type'] == 'response' and block.startswith(b'HTTP/1.1 200'):
+                uri = h['WARC-Target-URI']
+                if '/gen/' in uri: count[uri[len(base):]] += 1
+    except Torn:
+        torn_files += 1
 assert torn_files == 1, '%d WARC files end in a torn record, want 1' % torn_files
 assert set(count) == pages, 'missing from the WARC files: %s' % sorted(pages - set(count))
 dups = {u: k for u, k in count.items() if k > 1}

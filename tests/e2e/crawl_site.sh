@@ -78,36 +78,24 @@ read -r g1 g2 g3 rest <<< "$gaps"
 [ "$g1" -ge 39 ] && [ "$g2" -ge 79 ] && [ "$g3" -ge 159 ] || fail "backoff not doubling from 40 ms: $gaps"
 
 # ---------------------------------------------------------------- WARC, read by python's gzip module
-python3 - "$T/c" <<'PY'
-import base64, glob, gzip, hashlib, io, sys, zlib
+python3 - "$T/c" "$REPO" <<'PY'
+import glob, gzip, sys, zlib
+sys.path.insert(0, sys.argv[2] + '/tests/fixtures/crawler')
+from warc import records, sha1_b32
 files = sorted(glob.glob(sys.argv[1] + '/*.warc.gz'))
 assert files, 'no WARC file'
 types = {}
 uris = set()
 deflated = False
 for f in files:
-    data = open(f, 'rb').read()
-    pos = 0
-    while pos < len(data):
-        d = zlib.decompressobj(16 + 15)
-        rec = d.decompress(data[pos:])
-        assert d.eof, 'truncated member at %d' % pos
-        pos = len(data) - len(d.unused_data)
-        head, _, rest = rec.partition(b'\r\n\r\n')
-        lines = head.split(b'\r\n')
-        assert lines[0] == b'WARC/1.1', lines[0]
-        h = {k.decode(): v.decode() for k, v in (l.split(b': ', 1) for l in lines[1:])}
-        n = int(h['Content-Length'])
-        block = rest[:n]
-        assert len(block) == n and rest[n:] == b'\r\n\r\n', 'one record per member, block + CRLF CRLF'
+    for h, block in records(f):
         assert h['WARC-Record-ID'].startswith('<urn:uuid:') and h['WARC-Date'].endswith('Z')
-        assert h['WARC-Block-Digest'] == 'sha1:' + base64.b32encode(hashlib.sha1(block).digest()).decode()
         t = h['WARC-Type']
         types[t] = types.get(t, 0) + 1
         if t == 'response':
             assert h['Content-Type'] == 'application/http; msgtype=response'
             body = block.partition(b'\r\n\r\n')[2]
-            assert h['WARC-Payload-Digest'] == 'sha1:' + base64.b32encode(hashlib.sha1(body).digest()).decode()
+            assert h['WARC-Payload-Digest'] == sha1_b32(body)
             assert block.startswith(b'HTTP/1.')
             uris.add(h['WARC-Target-URI'])
             if h['WARC-Target-URI'].endswith('/gzip/syndicated-copy.html'):
