@@ -59,6 +59,7 @@ typedef struct host {
   int robots_state;
   tt_robots *robots;
   int robots_tries;
+  int robots_failed;         /* robots.txt unreachable: every job is skipped (not "disallowed") */
   int busy;
   int64_t next_ms;
   int seed_host;
@@ -502,6 +503,8 @@ static void robots_done(crawl *c, host *h, int status, tt_http_msg *m)
     h->robots = tt_robots__all(1);          /* no robots.txt: everything allowed */
   } else {
     h->robots = tt_robots__all(0);          /* unreachable: nothing allowed (RFC 9309 2.3.1.4) */
+    h->robots_failed = 1;
+    c->st->hosts_unreachable++;
   }
   if (!h->robots) { c->rc = tt_error_set(TT_ENOMEM, "out of memory"); return; }
   h->robots_state = ROBOTS_READY;
@@ -573,8 +576,10 @@ static void finish(crawl *c, xfer *x, CURLcode res)
   if (h->ip && h->ip->next_ms < next) h->ip->next_ms = next;
   long status = 0;
   curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &status);
-  long backoff = c->o->retry_base_ms << (x->job.tries < 16 ? x->job.tries : 16);
-  int tries_left = x->job.tries < c->o->max_retries;
+  /* a robots.txt job is made anew for each try: its host counts them */
+  int tries = x->is_robots ? h->robots_tries : x->job.tries;
+  long backoff = c->o->retry_base_ms << (tries < 16 ? tries : 16);
+  int tries_left = tries < c->o->max_retries;
   int answered = status > 0 && x->hdr.n > 0 && (res == CURLE_OK || x->too_large || x->filtered);
 
   if (tls_trust_error(res)) {
@@ -724,7 +729,6 @@ static long schedule(crawl *c)
       continue;
     }
     if (h->robots_state == ROBOTS_NONE) {
-      if (h->robots_tries > c->o->max_retries) { robots_done(c, h, 0, NULL); continue; }
       tt_job rj = {0};
       tt_buf_reset(&c->tmp);
       tt_buf_printf(&c->tmp, "%s/robots.txt", h->key);
@@ -742,7 +746,8 @@ static long schedule(crawl *c)
       tt_url_parts up;
       if (tt_url__split(j->url, &up) == 0 && !tt_robots__allowed(h->robots, up.path)) {
         tt_job d = pop_job(h);
-        c->st->robots_denied++;
+        if (h->robots_failed) c->st->robots_unreachable++;
+        else c->st->robots_denied++;
         tt_frontier__done(c->fr, &d, 0, NULL, NULL);
         tt_job_fini(&d);
         continue;

@@ -191,7 +191,9 @@ typedef struct tt_crawl_stats {
   long pages;          /* HTML pages fetched with 200 */
   long errors;         /* transfers that failed for good */
   long retries;
-  long robots_denied;
+  long robots_denied;       /* URLs a host's robots.txt disallows */
+  long robots_unreachable;  /* URLs skipped: their host's robots.txt could not be fetched */
+  long hosts_unreachable;   /* hosts whose robots.txt could not be fetched (after retries) */
   uint64_t bytes;
   long status[600];    /* responses by HTTP status */
   long net_errors;     /* timeouts, refused connections... (after retries) */

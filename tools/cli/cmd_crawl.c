@@ -166,6 +166,9 @@ int tt_cmd_crawl(int argc, char **argv)
   if (st.net_errors) printf("  network errors: %ld\n", st.net_errors);
   if (st.tls_errors) printf("  certificate not trusted: %ld\n", st.tls_errors);
   if (st.robots_denied) printf("  disallowed by robots.txt: %ld\n", st.robots_denied);
+  if (st.hosts_unreachable)
+    printf("  robots.txt unreachable: %ld host%s, %ld URLs skipped (nothing is fetched from such a host)\n",
+           st.hosts_unreachable, st.hosts_unreachable == 1 ? "" : "s", st.robots_unreachable);
   if (st.too_large) printf("  too large: %ld\n", st.too_large);
   if (st.filtered) printf("  not HTML: %ld\n", st.filtered);
   if (st.redirect_dropped) printf("  redirects not followed (loop, limit, scope): %ld\n", st.redirect_dropped);
