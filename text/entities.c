@@ -174,22 +174,31 @@ static void puts_b(tt_entities *e, tt_buf *b, const char *s, size_t len)
 
 /* ------------------------------------------------------------------ lexicon */
 
-/* Hash of a word: eight bytes at a time (most words are one step), multiply-xorshift mixed. */
-static inline uint32_t hash_str(const char *s, size_t len)
+/* Hash of a word: eight bytes at a time (most words are one step), multiply-xorshift mixed.
+ * head = tt_load_le_upto64(s, len), which the caller has anyway (word_find compares it). */
+static inline uint32_t hash_head(const char *s, size_t len, uint64_t head)
 {
   const uint64_t m = 0x9E3779B97F4A7C15ull;
   uint64_t h = (uint64_t)len * m;
-  for (; len > 8; s += 8, len -= 8) h = (h ^ tt_load_le64(s)) * m, h ^= h >> 29;
-  h = (h ^ tt_load_le_upto64(s, len)) * m;
+  if (len > 8) {
+    for (; len > 8; s += 8, len -= 8) h = (h ^ tt_load_le64(s)) * m, h ^= h >> 29;
+    head = tt_load_le_upto64(s, len);
+  }
+  h = (h ^ head) * m;
   h ^= h >> 32;
   return (uint32_t)h;
+}
+
+static inline uint32_t hash_str(const char *s, size_t len)
+{
+  return hash_head(s, len, tt_load_le_upto64(s, len));
 }
 
 static inline uint32_t word_find(const tt_entities *e, const char *s, size_t len)
 {
   if (!e->hash) return NOWORD;
   uint64_t head = tt_load_le_upto64(s, len);
-  for (size_t h = hash_str(s, len) & e->hmask;; h = (h + 1) & e->hmask) {
+  for (size_t h = hash_head(s, len, head) & e->hmask;; h = (h + 1) & e->hmask) {
     uint32_t v = e->hash[h];
     if (!v) return NOWORD;
     const word *w = &e->words[v - 1];
@@ -379,6 +388,19 @@ static inline const etok *tv(const tt_entities *e, size_t i)
   return &e->et[i];
 }
 
+/* tv(e, i)->cap without the rest of the view when the token starts with an ASCII byte (most
+ * lower-case words: the common test before a gazetteer scan or a family name). */
+static inline int tcap(const tt_entities *e, size_t i)
+{
+  if (i >= e->n) return 0;
+  if (e->et[i].ready) return e->et[i].cap;
+  size_t k = e->tk[i].start + e->et[i].skip;
+  if (k >= e->tk[i].end) return 0;
+  unsigned char c = (unsigned char)e->text[k];
+  if (c < 0x80) return c >= 'A' && c <= 'Z';
+  return tv(e, i)->cap;
+}
+
 static const char *tx(const tt_entities *e, size_t i) { return e->tk[i].exact + e->et[i].skip; }
 static size_t txl(const tt_entities *e, size_t i) { return e->tk[i].exact_len - e->et[i].skip; }
 
@@ -423,7 +445,7 @@ static int is_word(const tt_entities *e, size_t i, const char *s)
 
 static int surname(const tt_entities *e, size_t i)
 {
-  return i < e->n && tv(e, i)->cap && match(e, i, KB(TT_EK_SURNAME), -1, NULL) == 1;
+  return tcap(e, i) && match(e, i, KB(TT_EK_SURNAME), -1, NULL) == 1;
 }
 
 /* A token that ends a name or a place run: a title, a head, an honorific, a multi-word
@@ -670,7 +692,7 @@ static size_t org_pattern(tt_entities *e, size_t i, tt_buf *b)
 static size_t gaz(tt_entities *e, size_t i, int type, tt_buf *b)
 {
   const phr *p;
-  if (i >= e->n || !tv(e, i)->cap) return 0;  /* gazetteer names start with a capital: no scan */
+  if (!tcap(e, i)) return 0;  /* gazetteer names start with a capital: no scan */
   size_t m = match(e, i, KB(TT_EK_GAZ), type, &p);
   if (!m) return 0;
   tt_buf_reset(b);
@@ -705,7 +727,7 @@ static size_t prog_pattern(tt_entities *e, size_t i, tt_buf *b)
   case TT_ED_NUM: {
     int so = 0;
     if (j < e->n && !tv(e, j)->gap && is_word(e, j, "số")) { so = 1; j++; }
-    if (!tv(e, i)->cap && !so) return 0;
+    if (!tcap(e, i) && !so) return 0;
     if (j >= e->n || tv(e, j)->gap || !e->et[j].num) return 0;
     puts_b(e, b, lexs(e, h), h->canon_len);
     put_sp(e, b);
@@ -728,7 +750,7 @@ static size_t prog_pattern(tt_entities *e, size_t i, tt_buf *b)
     return k;
   }
   case TT_ED_CTMTQG:
-    if (!tv(e, i)->cap) return 0;
+    if (!tcap(e, i)) return 0;
     puts_b(e, b, lexs(e, h), h->canon_len);
     return j;
   }
@@ -1085,9 +1107,10 @@ static int prepare(tt_entities *e)
  * list). Returns its length in tokens with *h its phrase, or 0. */
 static size_t plural_head(tt_entities *e, size_t i, const phr **h)
 {
+  /* the plural first: it is rarer than a head, and cheaper to test */
+  if (i == 0 || !(is_word(e, i - 1, "các") || is_word(e, i - 1, "những"))) return 0;
   size_t hm = match(e, i, KB(TT_EK_ORGHEAD), -1, h);
-  if (e->rc || !hm || (*h)->sub != TT_EH_BV || (*h)->ntok != 2 || tv(e, i)->cap || tv(e, i)->gap ||
-      i == 0 || !(is_word(e, i - 1, "các") || is_word(e, i - 1, "những")))
+  if (e->rc || !hm || (*h)->sub != TT_EH_BV || (*h)->ntok != 2 || tv(e, i)->cap || tv(e, i)->gap)
     return 0;
   return hm;
 }
@@ -1209,7 +1232,7 @@ int tt_entities_find(tt_entities *e, const char *text, size_t len, const tt_anal
   for (size_t i = 0; i < e->n && !e->rc;) {
     /* person_at needs an honorific or a title at i, bare_person a capitalised family name */
     uint32_t ki = e->et[i].kinds;
-    if (!(ki & k2p) && !((ki & k2) && tv(e, i)->cap)) { i++; continue; }
+    if (!(ki & k2p) && !((ki & k2) && tcap(e, i))) { i++; continue; }
     size_t j = person_at(e, i);
     if (j == i) j = bare_person(e, i);
     i = j > i ? j : i + 1;
