@@ -71,6 +71,7 @@ typedef struct etok {
   uint8_t num;        /* has a digit */
   uint8_t skip;       /* leading bytes of the token that are not part of the word: the
                          "29" of "03:29Bệnh" in listings that glue a time to a headline */
+  uint8_t ready;      /* cap, acro and gap are computed (tv()); wid, kinds, num, skip always are */
 } etok;
 
 typedef struct person {
@@ -173,22 +174,31 @@ static void puts_b(tt_entities *e, tt_buf *b, const char *s, size_t len)
 
 /* ------------------------------------------------------------------ lexicon */
 
-/* Hash of a word: eight bytes at a time (most words are one step), multiply-xorshift mixed. */
-static inline uint32_t hash_str(const char *s, size_t len)
+/* Hash of a word: eight bytes at a time (most words are one step), multiply-xorshift mixed.
+ * head = tt_load_le_upto64(s, len), which the caller has anyway (word_find compares it). */
+static inline uint32_t hash_head(const char *s, size_t len, uint64_t head)
 {
   const uint64_t m = 0x9E3779B97F4A7C15ull;
   uint64_t h = (uint64_t)len * m;
-  for (; len > 8; s += 8, len -= 8) h = (h ^ tt_load_le64(s)) * m, h ^= h >> 29;
-  h = (h ^ tt_load_le_upto64(s, len)) * m;
+  if (len > 8) {
+    for (; len > 8; s += 8, len -= 8) h = (h ^ tt_load_le64(s)) * m, h ^= h >> 29;
+    head = tt_load_le_upto64(s, len);
+  }
+  h = (h ^ head) * m;
   h ^= h >> 32;
   return (uint32_t)h;
+}
+
+static inline uint32_t hash_str(const char *s, size_t len)
+{
+  return hash_head(s, len, tt_load_le_upto64(s, len));
 }
 
 static inline uint32_t word_find(const tt_entities *e, const char *s, size_t len)
 {
   if (!e->hash) return NOWORD;
   uint64_t head = tt_load_le_upto64(s, len);
-  for (size_t h = hash_str(s, len) & e->hmask;; h = (h + 1) & e->hmask) {
+  for (size_t h = hash_head(s, len, head) & e->hmask;; h = (h + 1) & e->hmask) {
     uint32_t v = e->hash[h];
     if (!v) return NOWORD;
     const word *w = &e->words[v - 1];
@@ -320,6 +330,77 @@ const char *tt_entity_type_name(tt_entity_type t)
 
 #define KB(k) (1u << (k))
 
+/* The rest of token i's view, from the original bytes: the gap (G_* bits of the bytes since
+ * the previous token; the first token as if after a newline), whether it starts with a
+ * capital, and whether it is an acronym. prepare() has checked the token offsets. */
+static void view_fill(const tt_entities *e, size_t i)
+{
+  const unsigned char *s = (const unsigned char *)e->text;
+  const tt_token *t = &e->tk[i];
+  etok *x = &e->et[i];
+  /* gap: most tokens follow one space */
+  uint8_t g = i == 0 ? G_NL : 0;
+  uint32_t prev_end = i > 0 ? e->tk[i - 1].end : 0;
+  uint32_t b0 = prev_end;
+  if (i > 0 && t->start == prev_end + 1 && s[prev_end] == ' ') b0 = t->start;
+  for (uint32_t b = b0; b < t->start && i > 0; b++) {
+    unsigned c = s[b];
+    if (c == ' ' || c == '\t') continue;
+    if (c == '\n' || c == '\r') { g |= G_NL; continue; }
+    if (c == '.') g |= G_DOT;
+    else if (c == ',') g |= G_COMMA;
+    else if (c == '-') g |= G_DASH;
+    else if (c == 0xC2 && b + 1 < t->start && s[b + 1] == 0xA0) { b++; continue; } /* NBSP */
+    else if (c == 0xE2 && b + 2 < t->start && s[b + 1] == 0x80 && (s[b + 2] == 0x93 || s[b + 2] == 0x94)) { g |= G_DASH; b += 2; }
+    else g |= G_OTHER;
+  }
+  x->gap = g;
+  /* capitals from the original bytes */
+  x->cap = x->acro = 0;
+  uint32_t cp;
+  size_t k = t->start + x->skip;
+  if (k < t->end) {
+    if (s[k] < 0x80) x->cap = s[k] >= 'A' && s[k] <= 'Z';   /* most words start with ASCII */
+    else { tt_utf8_decode(s + k, t->end - k, &cp); x->cap = (uint8_t)cp_upper(cp); }
+  }
+  if (x->cap && t->end - t->start <= 24) {
+    int letters = 0, lower = 0;
+    while (k < t->end) {
+      k += tt_utf8_decode(s + k, t->end - k, &cp);
+      if (!cp_letter(cp)) continue;
+      letters++;
+      if (!cp_upper(cp)) { lower = 1; break; }
+    }
+    x->acro = (uint8_t)(letters >= 2 && !lower);
+  }
+  x->ready = 1;
+}
+
+/* Past the last token: a boundary, no capital (the rules check i < e->n first; this keeps a
+ * slip from reading past the tokens). */
+static const etok end_tok = {NOWORD, 0, 0, 0, G_NL, 0, 0, 1};
+
+/* Token i's view with cap, acro and gap, computed on first use. */
+static inline const etok *tv(const tt_entities *e, size_t i)
+{
+  if (i >= e->n) return &end_tok;
+  if (!e->et[i].ready) view_fill(e, i);
+  return &e->et[i];
+}
+
+/* tv(e, i)->cap without the rest of the view when the token starts with an ASCII byte (most
+ * lower-case words: the common test before a gazetteer scan or a family name). */
+static inline int tcap(const tt_entities *e, size_t i)
+{
+  if (i >= e->n) return 0;
+  if (e->et[i].ready) return e->et[i].cap;
+  size_t k = e->tk[i].start + e->et[i].skip;
+  if (k >= e->tk[i].end) return 0;
+  unsigned char c = (unsigned char)e->text[k];
+  if (c < 0x80) return c >= 'A' && c <= 'Z';
+  return tv(e, i)->cap;
+}
+
 static const char *tx(const tt_entities *e, size_t i) { return e->tk[i].exact + e->et[i].skip; }
 static size_t txl(const tt_entities *e, size_t i) { return e->tk[i].exact_len - e->et[i].skip; }
 
@@ -346,8 +427,8 @@ static size_t match(const tt_entities *e, size_t i, uint32_t mask, int sub, cons
     if (i + p->ntok > e->n) continue;
     size_t k = 1;
     for (; k < p->ntok; k++) {
-      const etok *t = &e->et[i + k];
-      if (t->wid != e->ptok[p->tok + k]) break;
+      if (e->et[i + k].wid != e->ptok[p->tok + k]) break;
+      const etok *t = tv(e, i + k);
       if (p->gapmask & (1u << k)) { if (!t->gap || (t->gap & G_NL)) break; }
       else if (t->gap) break;
     }
@@ -364,7 +445,7 @@ static int is_word(const tt_entities *e, size_t i, const char *s)
 
 static int surname(const tt_entities *e, size_t i)
 {
-  return i < e->n && e->et[i].cap && match(e, i, KB(TT_EK_SURNAME), -1, NULL) == 1;
+  return tcap(e, i) && match(e, i, KB(TT_EK_SURNAME), -1, NULL) == 1;
 }
 
 /* A token that ends a name or a place run: a title, a head, an honorific, a multi-word
@@ -375,14 +456,14 @@ static int stopper(const tt_entities *e, size_t i)
   if (match(e, i, KB(TT_EK_TITLE) | KB(TT_EK_ORGHEAD) | KB(TT_EK_DOCHEAD) | KB(TT_EK_HONOR), -1, NULL))
     return 1;
   size_t m = match(e, i, KB(TT_EK_GOV), -1, &p);
-  return m > 1 || (m == 1 && e->et[i].acro);
+  return m > 1 || (m == 1 && tv(e, i)->acro);
 }
 
 /* A token that can be part of a name: capitalized, letters only, no gap before unless first. */
 static int name_tok(const tt_entities *e, size_t i, size_t first)
 {
   if (i >= e->n) return 0;
-  const etok *t = &e->et[i];
+  const etok *t = tv(e, i);
   if (!t->cap || t->num || t->acro || txl(e, i) < 2) return 0;
   if (i > first && t->gap) return 0;
   if (e->tk[i].flags & TT_TOKEN_COMPOUND) return 0;
@@ -398,14 +479,14 @@ static size_t place_run(const tt_entities *e, size_t j)
   size_t p = match(e, j, KB(TT_EK_PLACE), -1, NULL);
   size_t r = j + p;
   if (p == 0) {
-    const etok *t = &e->et[j];
+    const etok *t = tv(e, j);
     if (!t->cap || stopper(e, j)) return j;
     if (t->acro || t->num) return j + 1; /* TP.HCM, an acronym: one token */
   }
   while (r < e->n && r - j < 8 && name_tok(e, r, r)) r++; /* name_tok(r, r): gap checked below */
   size_t q = j + (p ? p : 1);
   size_t end = q;
-  while (end < r && !e->et[end].gap) end++;
+  while (end < r && !tv(e, end)->gap) end++;
   r = end;
   if (p) {
     if (r - q >= 2 && r - q <= 4 && surname(e, q)) return q;
@@ -429,7 +510,7 @@ static size_t place_run(const tt_entities *e, size_t j)
  * title-case, others as the exact form. */
 static void put_tok(tt_entities *e, tt_buf *b, size_t i)
 {
-  int mode = e->et[i].acro ? 2 : e->et[i].cap ? 1 : 0;
+  int mode = tv(e, i)->acro ? 2 : tv(e, i)->cap ? 1 : 0;
   put_cased(e, b, tx(e, i), txl(e, i), mode);
 }
 
@@ -438,7 +519,7 @@ static void put_span(tt_entities *e, tt_buf *b, size_t i, size_t j)
 {
   for (size_t k = i; k < j; k++) {
     if (k > i) {
-      uint8_t g = e->et[k].gap;
+      uint8_t g = tv(e, k)->gap;
       puts_b(e, b, (g & G_COMMA) ? ", " : (g & G_DASH) ? " - " : " ", (g & G_COMMA) ? 2 : (g & G_DASH) ? 3 : 1);
     }
     put_tok(e, b, k);
@@ -469,7 +550,7 @@ static size_t hosp_tail(tt_entities *e, size_t i, int head_cap, tt_buf *b)
   size_t k = i, last = i, lastlen = b->n;
   int name = 0, spec = 0, place = 0;
   const phr *p;
-  while (k < e->n && !e->et[k].gap) {
+  while (k < e->n && !tv(e, k)->gap) {
     size_t m;
     if ((m = match(e, k, KB(TT_EK_PLACE), -1, NULL))) {
       put_sp(e, b); put_span(e, b, k, k + m);
@@ -479,12 +560,12 @@ static size_t hosp_tail(tt_entities *e, size_t i, int head_cap, tt_buf *b)
     if (stopper(e, k)) break;
     if ((m = match(e, k, KB(TT_EK_DESC), -1, &p))) {
       put_sp(e, b); puts_b(e, b, lexs(e, p), p->canon_len);
-      if (e->et[k].cap && !generic_desc(e, p)) spec = 1;
+      if (tv(e, k)->cap && !generic_desc(e, p)) spec = 1;
       k += m; last = k; lastlen = b->n;
       continue;
     }
     if ((m = match(e, k, KB(TT_EK_PLACEMARK), -1, &p)) && k + m < e->n &&
-        !e->et[k + m].gap && (e->et[k + m].cap || e->et[k + m].num)) {
+        !tv(e, k + m)->gap && (tv(e, k + m)->cap || e->et[k + m].num)) {
       put_sp(e, b); puts_b(e, b, lexs(e, p), p->canon_len);
       k += m;
       continue;
@@ -494,14 +575,14 @@ static size_t hosp_tail(tt_entities *e, size_t i, int head_cap, tt_buf *b)
       k++; last = k; lastlen = b->n; name = 1;
       break;
     }
-    if (e->et[k].cap) {
+    if (tv(e, k)->cap) {
       if (k > i && surname(e, k) && name_tok(e, k + 1, k)) break; /* "… Trung ương | Huỳnh Thanh Hạnh" */
       size_t r = place_run(e, k);
       if (r == k) break;
       put_sp(e, b); put_span(e, b, k, r);
       size_t full = r;
       while (full < e->n && name_tok(e, full, k)) full++;
-      if (e->et[k].acro && txl(e, k) > 3) place = 1; else name = 1; /* TP.HCM */
+      if (tv(e, k)->acro && txl(e, k) > 3) place = 1; else name = 1; /* TP.HCM */
       k = r; last = k; lastlen = b->n;
       if (full > r) break; /* a person's name follows */
       continue;
@@ -520,13 +601,13 @@ static size_t hosp_tail(tt_entities *e, size_t i, int head_cap, tt_buf *b)
 static size_t free_tail(tt_entities *e, size_t i, tt_buf *b)
 {
   size_t k = i;
-  while (k < e->n && k - i < 10 && !e->et[k].gap && !stopper(e, k) && !e->et[k].num) {
-    if (!e->et[k].cap && match(e, k, KB(TT_EK_STOP), -1, NULL)) {
-      if (!(is_word(e, k, "và") && k + 1 < e->n && e->et[k + 1].cap && !e->et[k + 1].gap)) break;
+  while (k < e->n && k - i < 10 && !tv(e, k)->gap && !stopper(e, k) && !e->et[k].num) {
+    if (!tv(e, k)->cap && match(e, k, KB(TT_EK_STOP), -1, NULL)) {
+      if (!(is_word(e, k, "và") && k + 1 < e->n && tv(e, k + 1)->cap && !tv(e, k + 1)->gap)) break;
     }
     size_t pm = match(e, k, KB(TT_EK_PLACE), -1, NULL);
     if (pm) { k += pm; break; }               /* a place or an acronym ends the name */
-    if (e->et[k].acro && k > i) { k++; break; }
+    if (tv(e, k)->acro && k > i) { k++; break; }
     k++;
   }
   while (k > i && is_word(e, k - 1, "và")) k--;
@@ -540,7 +621,7 @@ static size_t org_pattern(tt_entities *e, size_t i, tt_buf *b)
   const phr *h, *p;
   size_t m = match(e, i, KB(TT_EK_ORGHEAD), -1, &h);
   if (!m) return 0;
-  const etok *t = &e->et[i];
+  const etok *t = tv(e, i);
   size_t j = i + m, end;
   tt_buf_reset(b);
   switch (h->sub) {
@@ -553,15 +634,15 @@ static size_t org_pattern(tt_entities *e, size_t i, tt_buf *b)
     if (h->ntok == 1 && !t->acro) return 0;
     if (h->ntok > 1 && !t->cap) return 0;
     puts_b(e, b, lexs(e, h), h->canon_len);
-    size_t mm = (j < e->n && !e->et[j].gap) ? match(e, j, KB(TT_EK_PLACEMARK), -1, &p) : 0;
+    size_t mm = (j < e->n && !tv(e, j)->gap) ? match(e, j, KB(TT_EK_PLACEMARK), -1, &p) : 0;
     if (mm) {
       if (h->sub == TT_EH_TRAM && !(is_word(e, j, "xã") || is_word(e, j, "phường") || is_word(e, j, "thị")))
         return 0;
-      if (j + mm >= e->n || e->et[j + mm].gap) return 0;
+      if (j + mm >= e->n || tv(e, j + mm)->gap) return 0;
       put_sp(e, b); puts_b(e, b, lexs(e, p), p->canon_len);
       j += mm;
     } else {
-      if (h->sub == TT_EH_TRAM || j >= e->n || e->et[j].gap) return 0;
+      if (h->sub == TT_EH_TRAM || j >= e->n || tv(e, j)->gap) return 0;
       if (h->sub == TT_EH_CDC) {
         size_t pm = match(e, j, KB(TT_EK_PLACE), -1, NULL);
         if (pm && !(is_word(e, j, "hà") && is_word(e, j + 1, "nội")) && !is_word(e, j, "tp.hcm") &&
@@ -577,11 +658,11 @@ static size_t org_pattern(tt_entities *e, size_t i, tt_buf *b)
   case TT_EH_SO:
     if (!t->cap) return 0;
     puts_b(e, b, lexs(e, h), h->canon_len);
-    if (j < e->n && !e->et[j].gap && (is_word(e, j, "tỉnh") || is_word(e, j, "thành"))) {
+    if (j < e->n && !tv(e, j)->gap && (is_word(e, j, "tỉnh") || is_word(e, j, "thành"))) {
       size_t mm = match(e, j, KB(TT_EK_PLACEMARK), -1, NULL);
-      if (mm && j + mm < e->n && !e->et[j + mm].gap) j += mm;
-    } else if (j < e->n && !e->et[j].gap && is_word(e, j, "tp") && j + 1 < e->n &&
-               e->et[j + 1].gap == G_DOT) {
+      if (mm && j + mm < e->n && !tv(e, j + mm)->gap) j += mm;
+    } else if (j < e->n && !tv(e, j)->gap && is_word(e, j, "tp") && j + 1 < e->n &&
+               tv(e, j + 1)->gap == G_DOT) {
       put_sp(e, b); puts_b(e, b, "TP.", 3);
       j++;
       end = place_run(e, j);
@@ -589,7 +670,7 @@ static size_t org_pattern(tt_entities *e, size_t i, tt_buf *b)
       put_span(e, b, j, end);
       return end;
     }
-    if (j >= e->n || e->et[j].gap) return 0;
+    if (j >= e->n || tv(e, j)->gap) return 0;
     end = j + match(e, j, KB(TT_EK_PLACE), -1, NULL);  /* provinces and cities are all known */
     if (end == j) return 0;
     put_sp(e, b); put_span(e, b, j, end);
@@ -599,7 +680,7 @@ static size_t org_pattern(tt_entities *e, size_t i, tt_buf *b)
     puts_b(e, b, lexs(e, h), h->canon_len);
     return j;
   case TT_EH_VIEN: case TT_EH_CUC:
-    if (!t->cap || j >= e->n || e->et[j].gap || !e->et[j].cap) return 0;
+    if (!t->cap || j >= e->n || tv(e, j)->gap || !tv(e, j)->cap) return 0;
     puts_b(e, b, lexs(e, h), h->canon_len);
     end = free_tail(e, j, b);
     return end > j ? end : 0;
@@ -611,7 +692,7 @@ static size_t org_pattern(tt_entities *e, size_t i, tt_buf *b)
 static size_t gaz(tt_entities *e, size_t i, int type, tt_buf *b)
 {
   const phr *p;
-  if (i >= e->n || !e->et[i].cap) return 0;  /* gazetteer names start with a capital: no scan */
+  if (!tcap(e, i)) return 0;  /* gazetteer names start with a capital: no scan */
   size_t m = match(e, i, KB(TT_EK_GAZ), type, &p);
   if (!m) return 0;
   tt_buf_reset(b);
@@ -645,9 +726,9 @@ static size_t prog_pattern(tt_entities *e, size_t i, tt_buf *b)
   switch (h->sub) {
   case TT_ED_NUM: {
     int so = 0;
-    if (j < e->n && !e->et[j].gap && is_word(e, j, "số")) { so = 1; j++; }
-    if (!e->et[i].cap && !so) return 0;
-    if (j >= e->n || e->et[j].gap || !e->et[j].num) return 0;
+    if (j < e->n && !tv(e, j)->gap && is_word(e, j, "số")) { so = 1; j++; }
+    if (!tcap(e, i) && !so) return 0;
+    if (j >= e->n || tv(e, j)->gap || !e->et[j].num) return 0;
     puts_b(e, b, lexs(e, h), h->canon_len);
     put_sp(e, b);
     if (e->tk[j].end - e->tk[j].start == txl(e, j) && e->et[j].skip == 0)
@@ -657,10 +738,10 @@ static size_t prog_pattern(tt_entities *e, size_t i, tt_buf *b)
     return j + 1;
   }
   case TT_ED_LAW: {
-    if (!e->et[i].cap || j >= e->n || e->et[j].gap || !e->et[j].cap || e->et[j].num) return 0;
+    if (!tv(e, i)->cap || j >= e->n || tv(e, j)->gap || !tv(e, j)->cap || e->et[j].num) return 0;
     if (stopper(e, j)) return 0;
     size_t k = j + 1;
-    while (k < e->n && k - j < 6 && !e->et[k].gap && !e->et[k].cap && !e->et[k].num &&
+    while (k < e->n && k - j < 6 && !tv(e, k)->gap && !tv(e, k)->cap && !e->et[k].num &&
            !match(e, k, KB(TT_EK_STOP), -1, NULL) && !stopper(e, k))
       k++;
     puts_b(e, b, lexs(e, h), h->canon_len);
@@ -669,7 +750,7 @@ static size_t prog_pattern(tt_entities *e, size_t i, tt_buf *b)
     return k;
   }
   case TT_ED_CTMTQG:
-    if (!e->et[i].cap) return 0;
+    if (!tcap(e, i)) return 0;
     puts_b(e, b, lexs(e, h), h->canon_len);
     return j;
   }
@@ -846,18 +927,18 @@ static size_t title_chain(tt_entities *e, size_t j, tt_buf *b)
   for (;;) {
     size_t m = match(e, j, KB(TT_EK_TITLE), -1, NULL);
     if (!m) break;
-    if (j > start && !(e->et[j].gap == G_COMMA)) break;
+    if (j > start && !(tv(e, j)->gap == G_COMMA)) break;
     j += m;
-    if ((m = match(e, j, KB(TT_EK_TITLEMOD), -1, NULL)) && !e->et[j].gap) j += m;
-    if (j < e->n && !e->et[j].gap) {
+    if ((m = match(e, j, KB(TT_EK_TITLEMOD), -1, NULL)) && !tv(e, j)->gap) j += m;
+    if (j < e->n && !tv(e, j)->gap) {
       size_t o = org_at(e, j, &e->tmp);
       if (o > j) {
         j = o;
-      } else if ((m = match(e, j, KB(TT_EK_GOV), -1, &p)) && (e->et[j].cap || e->et[j].acro)) {
+      } else if ((m = match(e, j, KB(TT_EK_GOV), -1, &p)) && (tv(e, j)->cap || tv(e, j)->acro)) {
         size_t k = j + m;
-        size_t mm = (k < e->n && !e->et[k].gap) ? match(e, k, KB(TT_EK_PLACEMARK), -1, NULL) : 0;
-        if (mm && k + mm < e->n && !e->et[k + mm].gap) k += mm;
-        size_t r = (k < e->n && !e->et[k].gap) ? place_run(e, k) : k;
+        size_t mm = (k < e->n && !tv(e, k)->gap) ? match(e, k, KB(TT_EK_PLACEMARK), -1, NULL) : 0;
+        if (mm && k + mm < e->n && !tv(e, k + mm)->gap) k += mm;
+        size_t r = (k < e->n && !tv(e, k)->gap) ? place_run(e, k) : k;
         if (mm && r == k) k -= mm;
         j = r > k ? r : k;
       }
@@ -873,8 +954,8 @@ static size_t prefixes(const tt_entities *e, size_t j, size_t first)
 {
   size_t m;
   while ((m = match(e, j, KB(TT_EK_HONOR), -1, NULL))) {
-    if (j > first && (e->et[j].gap & ~(unsigned)G_DOT)) break;
-    if (j == first && j > 0 && e->et[j].cap && !e->et[j].gap && e->et[j - 1].cap) break;
+    if (j > first && (tv(e, j)->gap & ~(unsigned)G_DOT)) break;
+    if (j == first && j > 0 && tv(e, j)->cap && !tv(e, j)->gap && tv(e, j - 1)->cap) break;
     j += m;
   }
   return j;
@@ -893,7 +974,7 @@ static size_t person_at(tt_entities *e, size_t i)
     size_t c = title_chain(e, j, rb);
     if (c > j) {
       titled = 1; role_s = j; role_e = c; rlen = rb->n; j = c;
-      if (j < e->n && (e->et[j].gap == G_COMMA || e->et[j].gap == 0)) {
+      if (j < e->n && (tv(e, j)->gap == G_COMMA || tv(e, j)->gap == 0)) {
         k = prefixes(e, j, j);
         if (k > j) { pre = 1; j = k; }
       }
@@ -902,7 +983,7 @@ static size_t person_at(tt_entities *e, size_t i)
   if (!pre && !titled) return i;
   /* the name */
   if (j >= e->n) return i;
-  uint8_t g = e->et[j].gap;
+  uint8_t g = tv(e, j)->gap;
   if (g && !(pre && g == G_DOT)) return i;
   size_t r = j;
   while (r < e->n && r - j < 5 && name_tok(e, r, j)) r++;
@@ -915,7 +996,7 @@ static size_t person_at(tt_entities *e, size_t i)
   }
   /* apposition: "…, Giám đốc Bệnh viện X" */
   size_t next = r;
-  if (!titled && r < e->n && (e->et[r].gap == G_COMMA || e->et[r].gap == G_DASH)) {
+  if (!titled && r < e->n && (tv(e, r)->gap == G_COMMA || tv(e, r)->gap == G_DASH)) {
     size_t c = title_chain(e, r, rb);
     if (c > r) { titled = 1; role_s = r; role_e = c; rlen = rb->n; next = c; }
   }
@@ -941,7 +1022,7 @@ static size_t person_at(tt_entities *e, size_t i)
 static size_t bare_person(tt_entities *e, size_t i)
 {
   if (!surname(e, i)) return i;
-  if (i > 0 && e->et[i].gap == 0 && e->et[i - 1].cap && !e->et[i - 1].num) return i;
+  if (i > 0 && tv(e, i)->gap == 0 && tv(e, i - 1)->cap && !e->et[i - 1].num) return i;
   size_t r = i;
   while (r < e->n && r - i < 5 && name_tok(e, r, i)) r++;
   if (r - i < 2 || r - i > 4) return i;
@@ -950,7 +1031,7 @@ static size_t bare_person(tt_entities *e, size_t i)
   tt_buf *rb = &e->tmp2;
   tt_buf_reset(rb);
   size_t next = r, c = r;
-  if (r < e->n && (e->et[r].gap == G_COMMA || e->et[r].gap == G_DASH)) c = title_chain(e, r, rb);
+  if (r < e->n && (tv(e, r)->gap == G_COMMA || tv(e, r)->gap == G_DASH)) c = title_chain(e, r, rb);
   if (!kp && c == r) return i;
   size_t rlen = c > r ? rb->n : 0;
   if (c > r) next = c;
@@ -977,7 +1058,9 @@ static int cmp_mention(const void *a, const void *b)
   return (int)x->type - (int)y->type;
 }
 
-/* Fill e->et from the analysis and the original bytes. */
+/* Fill e->et from the analysis: for every token its word id and kinds (the passes look for
+ * triggers with them), digits and the skipped digit run. The capitals and the gap, which the
+ * rules read only around triggers, are left to tv(). */
 static int prepare(tt_entities *e)
 {
   if (e->n > e->etcap) {
@@ -996,6 +1079,7 @@ static int prepare(tt_entities *e)
     etok *x = &e->et[i];
     x->num = (t->flags & TT_TOKEN_NUMERIC) != 0;
     x->skip = 0;
+    x->ready = 0;
     if (x->num && !(t->flags & TT_TOKEN_COMPOUND)) {
       /* "29bệnh" from "03:29Bệnh viện": a short digit run glued to a capitalized word */
       uint32_t d = 0;
@@ -1014,40 +1098,6 @@ static int prepare(tt_entities *e)
     }
     x->wid = word_find(e, t->exact + x->skip, t->exact_len - x->skip);
     x->kinds = x->wid == NOWORD ? 0 : e->words[x->wid].kinds;
-    /* gap: most tokens follow one space */
-    uint8_t g = i == 0 ? G_NL : 0;
-    uint32_t b0 = prev_end;
-    if (i > 0 && t->start == prev_end + 1 && s[prev_end] == ' ') b0 = t->start;
-    for (uint32_t b = b0; b < t->start && i > 0; b++) {
-      unsigned c = s[b];
-      if (c == ' ' || c == '\t') continue;
-      if (c == '\n' || c == '\r') { g |= G_NL; continue; }
-      if (c == '.') g |= G_DOT;
-      else if (c == ',') g |= G_COMMA;
-      else if (c == '-') g |= G_DASH;
-      else if (c == 0xC2 && b + 1 < t->start && s[b + 1] == 0xA0) { b++; continue; } /* NBSP */
-      else if (c == 0xE2 && b + 2 < t->start && s[b + 1] == 0x80 && (s[b + 2] == 0x93 || s[b + 2] == 0x94)) { g |= G_DASH; b += 2; }
-      else g |= G_OTHER;
-    }
-    x->gap = g;
-    /* capitals from the original bytes */
-    x->cap = x->acro = 0;
-    uint32_t cp;
-    size_t k = t->start + x->skip;
-    if (k < t->end) {
-      if (s[k] < 0x80) x->cap = s[k] >= 'A' && s[k] <= 'Z';   /* most words start with ASCII */
-      else { tt_utf8_decode(s + k, t->end - k, &cp); x->cap = (uint8_t)cp_upper(cp); }
-    }
-    if (x->cap && t->end - t->start <= 24) {
-      int letters = 0, lower = 0;
-      while (k < t->end) {
-        k += tt_utf8_decode(s + k, t->end - k, &cp);
-        if (!cp_letter(cp)) continue;
-        letters++;
-        if (!cp_upper(cp)) { lower = 1; break; }
-      }
-      x->acro = (uint8_t)(letters >= 2 && !lower);
-    }
     prev_end = t->end;
   }
   return 0;
@@ -1057,9 +1107,10 @@ static int prepare(tt_entities *e)
  * list). Returns its length in tokens with *h its phrase, or 0. */
 static size_t plural_head(tt_entities *e, size_t i, const phr **h)
 {
+  /* the plural first: it is rarer than a head, and cheaper to test */
+  if (i == 0 || !(is_word(e, i - 1, "các") || is_word(e, i - 1, "những"))) return 0;
   size_t hm = match(e, i, KB(TT_EK_ORGHEAD), -1, h);
-  if (e->rc || !hm || (*h)->sub != TT_EH_BV || (*h)->ntok != 2 || e->et[i].cap || e->et[i].gap ||
-      i == 0 || !(is_word(e, i - 1, "các") || is_word(e, i - 1, "những")))
+  if (e->rc || !hm || (*h)->sub != TT_EH_BV || (*h)->ntok != 2 || tv(e, i)->cap || tv(e, i)->gap)
     return 0;
   return hm;
 }
@@ -1068,12 +1119,14 @@ static size_t plural_head(tt_entities *e, size_t i, const phr **h)
  * Returns its end (<= k: no name here). */
 static size_t list_name(tt_entities *e, size_t k, const phr *h)
 {
-  uint8_t gap = e->et[k].gap;
-  e->et[k].gap = 0;   /* hosp_tail stops at punctuation before any token, the first included */
+  tv(e, k);
+  etok *x = &e->et[k];
+  uint8_t gap = x->gap;
+  x->gap = 0;   /* hosp_tail stops at punctuation before any token, the first included */
   tt_buf_reset(&e->tmp);
   puts_b(e, &e->tmp, lexs(e, h), h->canon_len);
   size_t end = hosp_tail(e, k, 1, &e->tmp);
-  e->et[k].gap = gap;
+  x->gap = gap;
   if (end > k) emit(e, TT_ENT_HOSPITAL, k, end, e->tmp.p, e->tmp.n, NULL, 0);
   return end;
 }
@@ -1088,7 +1141,7 @@ static size_t head_list(tt_entities *e, size_t i, size_t j)
   size_t hm = plural_head(e, i, &h);
   if (!hm || i + hm >= j) return j;
   size_t k = j;
-  while (k < e->n && e->et[k].gap == G_COMMA && e->et[k].cap && !e->rc) {
+  while (k < e->n && tv(e, k)->gap == G_COMMA && tv(e, k)->cap && !e->rc) {
     size_t end = list_name(e, k, h);
     if (end <= k) break;
     k = end;
@@ -1122,22 +1175,22 @@ static size_t intro_list(tt_entities *e, size_t i)
   size_t hm = plural_head(e, i, &h);
   if (!hm) return i;
   size_t j = i + hm;
-  if (j < e->n && !e->et[j].gap && is_word(e, j, "tại")) {
-    size_t r = j + 1 < e->n && !e->et[j + 1].gap ? place_run(e, j + 1) : j + 1;
+  if (j < e->n && !tv(e, j)->gap && is_word(e, j, "tại")) {
+    size_t r = j + 1 < e->n && !tv(e, j + 1)->gap ? place_run(e, j + 1) : j + 1;
     if (r == j + 1) return i;
     j = r;
   }
-  if (j + 1 < e->n && !e->et[j].gap && is_word(e, j, "như") && (!e->et[j + 1].gap || colon_before(e, j + 1))) j++;
+  if (j + 1 < e->n && !tv(e, j)->gap && is_word(e, j, "như") && (!tv(e, j + 1)->gap || colon_before(e, j + 1))) j++;
   else if (!colon_before(e, j)) return i;
   size_t k = j;
   int first = 1;
-  while (k < e->n && e->et[k].cap && !e->rc) {
+  while (k < e->n && tv(e, k)->cap && !e->rc) {
     size_t end = list_name(e, k, h);
     if (end <= k) break;
     first = 0;
     k = end;
-    if (k + 1 < e->n && !e->et[k].gap && is_word(e, k, "và") && !e->et[k + 1].gap && e->et[k + 1].cap) k++;
-    else if (k >= e->n || e->et[k].gap != G_COMMA) break;
+    if (k + 1 < e->n && !tv(e, k)->gap && is_word(e, k, "và") && !tv(e, k + 1)->gap && tv(e, k + 1)->cap) k++;
+    else if (k >= e->n || tv(e, k)->gap != G_COMMA) break;
   }
   return first ? i : k;
 }
@@ -1179,7 +1232,7 @@ int tt_entities_find(tt_entities *e, const char *text, size_t len, const tt_anal
   for (size_t i = 0; i < e->n && !e->rc;) {
     /* person_at needs an honorific or a title at i, bare_person a capitalised family name */
     uint32_t ki = e->et[i].kinds;
-    if (!(ki & k2p) && !((ki & k2) && e->et[i].cap)) { i++; continue; }
+    if (!(ki & k2p) && !((ki & k2) && tcap(e, i))) { i++; continue; }
     size_t j = person_at(e, i);
     if (j == i) j = bare_person(e, i);
     i = j > i ? j : i + 1;
