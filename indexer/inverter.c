@@ -582,13 +582,34 @@ static int cmp_terms(const void *a, const void *b, void *ctx)
   return (int)x->positional - (int)y->positional;
 }
 
+/* Sort item: the key's first 8 bytes, big-endian and zero-padded, so that comparing two heads
+ * as integers orders the keys as cmp_terms does whenever the heads differ (bytes equal up to a
+ * difference; a pad byte 0 there means that key is the shorter, a prefix of the other, and
+ * sorts first either way). Equal heads fall back to cmp_terms. Most comparisons then read
+ * neither the term record nor the key bytes. */
+typedef struct sort_item { uint64_t head; tt_inv_term *t; } sort_item;
+
+static int cmp_items(const void *a, const void *b, void *ctx)
+{
+  const sort_item *x = a, *y = b;
+  if (x->head != y->head) return x->head < y->head ? -1 : 1;
+  return cmp_terms(&x->t, &y->t, ctx);
+}
+
 int tt_inverter_sorted(tt_inverter *inv, tt_inv_term ***out, size_t *n)
 {
   tt_free(inv->sorted);
   inv->sorted = tt_malloc((inv->nterms ? inv->nterms : 1) * sizeof *inv->sorted);
   TT_CHECK_ALLOC(inv->sorted);
-  for (size_t i = 0; i < inv->nterms; i++) inv->sorted[i] = &inv->terms[i];
-  qsort_r(inv->sorted, inv->nterms, sizeof *inv->sorted, cmp_terms, inv);
+  sort_item *it = tt_malloc((inv->nterms ? inv->nterms : 1) * sizeof *it);
+  TT_CHECK_ALLOC(it);
+  for (size_t i = 0; i < inv->nterms; i++) {
+    it[i].head = __builtin_bswap64(inv->terms[i].key8);  /* key8: little-endian load, zero-padded */
+    it[i].t = &inv->terms[i];
+  }
+  qsort_r(it, inv->nterms, sizeof *it, cmp_items, inv);
+  for (size_t i = 0; i < inv->nterms; i++) inv->sorted[i] = it[i].t;
+  tt_free(it);
   *out = inv->sorted;
   *n = inv->nterms;
   return 0;
