@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #define XXH_INLINE_ALL  /* the short-key paths of XXH3 inlined here: no call per token */
 #include <xxhash.h>
 
@@ -34,7 +35,120 @@ struct tt_inverter {
   struct { uint32_t pos; int32_t id; } *pl;  /* the document's common syllables, in position order */
   size_t npl, cappl;
   uint32_t *pairtab;     /* [a * TT_PAIRS_N + b]: term index + 1 of pair (a, b), 0 = not yet */
+  /* stream blocks of up to TT_SMALL_MAX bytes (see "Memory" below) */
+  char *bump, *bump_end;  /* free space of the newest chunk */
+  char **chunks;          /* every chunk, TT_CHUNK bytes each */
+  size_t nchunks, capchunks;
+  char *freel[32];        /* freel[c]: freed blocks of class c (next pointer in their first bytes) */
 };
+
+/* ---- Memory. The term records, the hash table and the stream ends are read at random over
+ * tens to hundreds of MB, once or twice per token: with 4 KiB pages nearly every access is a
+ * TLB miss besides a cache miss, and every page is a fault when first touched. So these live
+ * in anonymous maps marked MADV_HUGEPAGE (transparent huge pages where the system allows them
+ * in "madvise" mode; elsewhere the hint is ignored): the records and the table in maps of
+ * their own, grown with mremap; the streams of up to TT_SMALL_MAX bytes (all but a few) in
+ * TT_CHUNK chunks, as blocks of the capacities tt_buf_reserve would give them (so every
+ * capacity, tt_inverter_bytes() and hence every flush point stays the same), with freed blocks
+ * kept per capacity class for reuse. Larger streams are tt_realloc'd as before. Measured in
+ * docs/decisions.md "Inverter memory in huge pages". */
+#define TT_SMALL_MAX ((size_t)64 << 10)
+#define TT_CHUNK ((size_t)32 << 20)
+
+static void *map_huge(size_t bytes)
+{
+  void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) return NULL;
+#ifdef MADV_HUGEPAGE
+  madvise(p, bytes, MADV_HUGEPAGE);  /* a hint: failure changes nothing */
+#endif
+  return p;
+}
+
+/* Grow a map_huge() map from old to bytes (contents kept, the tail zero). NULL on failure,
+ * the old map then intact. */
+static void *remap_huge(void *p, size_t old, size_t bytes)
+{
+  if (!p) return map_huge(bytes);
+  void *q = mremap(p, old, bytes, MREMAP_MAYMOVE);
+  return q == MAP_FAILED ? NULL : q;
+}
+
+static void unmap_huge(void *p, size_t bytes)
+{
+  if (p) munmap(p, bytes);
+}
+
+/* Capacity class of a stream block: caps follow tt_buf_grow_ (64, then cap += cap / 2 + 64). */
+static size_t cap_next(size_t cap) { return cap ? cap + cap / 2 + 64 : 64; }
+
+static unsigned cap_class(size_t cap)
+{
+  unsigned c = 0;
+  for (size_t x = 64; x < cap; x = cap_next(x)) c++;
+  return c;
+}
+
+/* Make room in t->stream for extra more bytes plus the NUL, as tt_buf_reserve does (same
+ * capacities), with blocks of up to TT_SMALL_MAX from the chunks. Returns 0 or TT_ENOMEM. */
+static int stream_reserve(tt_inverter *inv, tt_buf *b, size_t extra)
+{
+  size_t need = b->n + extra + 1;
+  if (need <= b->cap) return 0;
+  size_t cap = cap_next(b->cap);
+  while (cap < need) cap = cap_next(cap);
+  char *p;
+  if (cap > TT_SMALL_MAX) {
+    if (b->cap > TT_SMALL_MAX) {  /* already on the heap: realloc keeps the bytes */
+      p = tt_realloc(b->p, cap);
+      if (!p) return TT_ENOMEM;
+      b->p = p;
+      b->cap = cap;
+      return 0;
+    } else {
+      p = tt_malloc(cap);
+      if (!p) return TT_ENOMEM;
+    }
+  } else {
+    unsigned c = cap_class(cap);
+    if (inv->freel[c]) {
+      p = inv->freel[c];
+      memcpy(&inv->freel[c], p, sizeof p);
+    } else {
+      if ((size_t)(inv->bump_end - inv->bump) < cap) {
+        if (tt_array_reserve(inv->chunks, inv->capchunks, inv->nchunks + 1)) return TT_ENOMEM;
+        char *k = map_huge(TT_CHUNK);
+        if (!k) return TT_ENOMEM;
+        inv->chunks[inv->nchunks++] = k;
+        inv->bump = k;
+        inv->bump_end = k + TT_CHUNK;
+      }
+      p = inv->bump;
+      inv->bump += cap;
+    }
+  }
+  if (b->p) {
+    memcpy(p, b->p, b->n + 1);
+    if (b->cap <= TT_SMALL_MAX) {  /* the old block to its class's free list */
+      unsigned c = cap_class(b->cap);
+      memcpy(b->p, &inv->freel[c], sizeof b->p);
+      inv->freel[c] = b->p;
+    }
+  }
+  b->p = p;
+  b->cap = cap;
+  return 0;
+}
+
+static void streams_free(tt_inverter *inv)
+{
+  for (size_t i = 0; i < inv->nterms; i++)
+    if (inv->terms[i].stream.cap > TT_SMALL_MAX) tt_free(inv->terms[i].stream.p);
+  for (size_t i = 0; i < inv->nchunks; i++) unmap_huge(inv->chunks[i], TT_CHUNK);
+  inv->nchunks = 0;
+  inv->bump = inv->bump_end = NULL;
+  memset(inv->freel, 0, sizeof inv->freel);
+}
 
 int tt_inverter_new(tt_inverter **out)
 {
@@ -42,7 +156,7 @@ int tt_inverter_new(tt_inverter **out)
   tt_inverter *inv = tt_calloc(1, sizeof *inv);
   TT_CHECK_ALLOC(inv);
   inv->nslots = 1 << 16;
-  inv->slots = tt_calloc(inv->nslots, sizeof *inv->slots);
+  inv->slots = map_huge(inv->nslots * sizeof *inv->slots);
   if (!inv->slots) { tt_free(inv); return tt_error_set(TT_ENOMEM, "out of memory (inverter)"); }
   *out = inv;
   return 0;
@@ -50,7 +164,7 @@ int tt_inverter_new(tt_inverter **out)
 
 void tt_inverter_reset(tt_inverter *inv)
 {
-  for (size_t i = 0; i < inv->nterms; i++) tt_buf_fini(&inv->terms[i].stream);
+  streams_free(inv);
   inv->nterms = 0;
   inv->stream_bytes = 0;
   memset(inv->slots, 0, inv->nslots * sizeof *inv->slots);
@@ -64,8 +178,9 @@ void tt_inverter_free(tt_inverter *inv)
 {
   if (!inv) return;
   tt_inverter_reset(inv);
-  tt_free(inv->terms);
-  tt_free(inv->slots);
+  unmap_huge(inv->terms, inv->capterms * sizeof *inv->terms);
+  unmap_huge(inv->slots, inv->nslots * sizeof *inv->slots);
+  tt_free(inv->chunks);
   tt_free(inv->chain);
   tt_free(inv->touched);
   tt_free(inv->pl);
@@ -102,7 +217,7 @@ static inline uint64_t key_hash(const char *key, uint32_t len, int positional)
 static int grow_table(tt_inverter *inv)
 {
   size_t n = inv->nslots * 2;
-  uint64_t *s = tt_calloc(n, sizeof *s);
+  uint64_t *s = map_huge(n * sizeof *s);
   TT_CHECK_ALLOC(s);
   for (size_t i = 0; i < inv->nterms; i++) {
     const tt_inv_term *t = &inv->terms[i];
@@ -111,7 +226,7 @@ static int grow_table(tt_inverter *inv)
     while (s[j]) j = (j + 1) & (n - 1);
     s[j] = (h >> 32) << 32 | ((uint64_t)i + 1);
   }
-  tt_free(inv->slots);
+  unmap_huge(inv->slots, inv->nslots * sizeof *inv->slots);
   inv->slots = s;
   inv->nslots = n;
   return 0;
@@ -145,7 +260,7 @@ static int64_t term_id_h(tt_inverter *inv, const char *key, uint32_t len, int po
   }
   if (inv->nterms == inv->capterms) {
     size_t cap = inv->capterms ? inv->capterms * 2 : 4096;
-    tt_inv_term *nt = tt_realloc(inv->terms, cap * sizeof *nt);
+    tt_inv_term *nt = remap_huge(inv->terms, inv->capterms * sizeof *nt, cap * sizeof *nt);
     if (!nt) return -1;
     inv->terms = nt;
     inv->capterms = cap;
@@ -434,7 +549,7 @@ int tt_inverter_add(tt_inverter *inv, uint32_t doc, const tt_token *title, size_
       tft += inv->chain[s].pos < title_end;
     }
     size_t before = t->stream.cap;
-    if (tt_buf_reserve(&t->stream, 15 + (t->positional ? (size_t)tf * 5 : 0))) return TT_ENOMEM;
+    if (stream_reserve(inv, &t->stream, 15 + (t->positional ? (size_t)tf * 5 : 0))) return TT_ENOMEM;
     uint8_t *o = (uint8_t *)t->stream.p + t->stream.n;
     o = put_vbyte(o, doc - t->next_doc);
     o = put_vbyte(o, tft);
@@ -467,13 +582,34 @@ static int cmp_terms(const void *a, const void *b, void *ctx)
   return (int)x->positional - (int)y->positional;
 }
 
+/* Sort item: the key's first 8 bytes, big-endian and zero-padded, so that comparing two heads
+ * as integers orders the keys as cmp_terms does whenever the heads differ (bytes equal up to a
+ * difference; a pad byte 0 there means that key is the shorter, a prefix of the other, and
+ * sorts first either way). Equal heads fall back to cmp_terms. Most comparisons then read
+ * neither the term record nor the key bytes. */
+typedef struct sort_item { uint64_t head; tt_inv_term *t; } sort_item;
+
+static int cmp_items(const void *a, const void *b, void *ctx)
+{
+  const sort_item *x = a, *y = b;
+  if (x->head != y->head) return x->head < y->head ? -1 : 1;
+  return cmp_terms(&x->t, &y->t, ctx);
+}
+
 int tt_inverter_sorted(tt_inverter *inv, tt_inv_term ***out, size_t *n)
 {
   tt_free(inv->sorted);
   inv->sorted = tt_malloc((inv->nterms ? inv->nterms : 1) * sizeof *inv->sorted);
   TT_CHECK_ALLOC(inv->sorted);
-  for (size_t i = 0; i < inv->nterms; i++) inv->sorted[i] = &inv->terms[i];
-  qsort_r(inv->sorted, inv->nterms, sizeof *inv->sorted, cmp_terms, inv);
+  sort_item *it = tt_malloc((inv->nterms ? inv->nterms : 1) * sizeof *it);
+  TT_CHECK_ALLOC(it);
+  for (size_t i = 0; i < inv->nterms; i++) {
+    it[i].head = __builtin_bswap64(inv->terms[i].key8);  /* key8: little-endian load, zero-padded */
+    it[i].t = &inv->terms[i];
+  }
+  qsort_r(it, inv->nterms, sizeof *it, cmp_items, inv);
+  for (size_t i = 0; i < inv->nterms; i++) inv->sorted[i] = it[i].t;
+  tt_free(it);
   *out = inv->sorted;
   *n = inv->nterms;
   return 0;

@@ -34,7 +34,8 @@ typedef struct tt_inv_term {
                             hint, checked before use), 0 = none */
     int32_t  pair_id;    /* folded terms: id in the pair list (indexer/pairs.h), else -1 */
   };
-  tt_buf   stream;       /* vbyte: doc gap, tf_title, tf_body, [position gaps...] per doc */
+  tt_buf   stream;       /* vbyte: doc gap, tf_title, tf_body, [position gaps...] per doc;
+                            owned by the inverter (small blocks live in its chunks): read only */
 } tt_inv_term;             /* 64 bytes: tt_inverter_bytes() counts them against the budget */
 
 typedef struct tt_inverter tt_inverter;

@@ -298,12 +298,11 @@ int tt_segbuild_new(tt_segbuild **out, const char *dir, const char *name, int zs
 
 int tt_segbuild_add(tt_segbuild *b, const tt_article *a, const tt_token *title, size_t ntitle,
                     const tt_token *body, size_t nbody, const tt_token *kw, size_t nkw,
-                    uint32_t title_end, uint32_t *doc)
+                    uint32_t title_end, uint64_t simhash, uint32_t *doc)
 {
   uint32_t id = b->w->ndocs;
   tt_docstore_rec rec = tt_docstore_rec_from_article(a);
-  TT_FORWARD(tt_segwriter_add_doc(b->w, &rec, (uint32_t)ntitle, (uint32_t)nbody,
-                                  tt_simhash_doc(a->body, a->body_len)));
+  TT_FORWARD(tt_segwriter_add_doc(b->w, &rec, (uint32_t)ntitle, (uint32_t)nbody, simhash));
   TT_FORWARD(tt_inverter_add(b->inv, id, title, ntitle, body, nbody, title_end));
   if (nkw) TT_FORWARD(tt_inverter_add(b->inv, id, NULL, 0, kw, nkw, title_end));
   *doc = id;

@@ -96,10 +96,11 @@ int tt_segbuild_new(tt_segbuild **out, const char *dir, const char *name, int zs
 /* Add an article whose title and body were analyzed with positions starting at 0 (title) and
  * title_end (body; title_end > every title position), plus field keywords (tokens flagged
  * TT_TOKEN_KEYWORD whose folded text is the whole key, e.g. "source:vnexpress"; see
- * docs/format.md). *doc gets the local doc id. */
+ * docs/format.md). simhash must be tt_simhash_doc(a->body, a->body_len) (taken as an argument
+ * so that a pipelined writer computes it on the analyzing thread). *doc gets the local doc id. */
 int tt_segbuild_add(tt_segbuild *b, const tt_article *a, const tt_token *title, size_t ntitle,
                     const tt_token *body, size_t nbody, const tt_token *kw, size_t nkw,
-                    uint32_t title_end, uint32_t *doc);
+                    uint32_t title_end, uint64_t simhash, uint32_t *doc);
 
 uint32_t tt_segbuild_ndocs(const tt_segbuild *b);
 size_t   tt_segbuild_bytes(const tt_segbuild *b);   /* memory held */

@@ -29,6 +29,7 @@
 #include "indexer/reader.h"
 #include "timtin/analyze.h"
 #include "timtin/entities.h"
+#include "text/simhash.h"
 
 typedef struct wseg {
   tt_segment seg;
@@ -91,6 +92,7 @@ typedef struct adoc {
   tt_token *toks;       /* ntitle + nbody + nkw tokens */
   size_t ntitle, nbody, nkw;
   uint32_t title_end;
+  uint64_t simhash;     /* tt_simhash_doc of the body, computed by the caller thread */
   char *mem;
 } adoc;
 
@@ -477,7 +479,7 @@ static int delete_hash(tt_writer *w, uint64_t h, int *found)
  * unthreaded, the worker otherwise. */
 static int add_analyzed(tt_writer *w, const tt_article *a, const tt_token *title, size_t ntitle,
                         const tt_token *body, size_t nbody, const tt_token *kw, size_t nkw,
-                        uint32_t title_end)
+                        uint32_t title_end, uint64_t simhash)
 {
   if (!w->cur.b && start_builder(w)) return w->rc = TT_ENOMEM;
   uint64_t h = tt_url_hash(a->url, a->url_len);
@@ -485,7 +487,7 @@ static int add_analyzed(tt_writer *w, const tt_article *a, const tt_token *title
   if ((rc = delete_hash(w, h, &found))) return w->rc = rc;
   if (found) w->counts.replaced++;
   uint32_t doc;
-  rc = tt_segbuild_add(w->cur.b, a, title, ntitle, body, nbody, kw, nkw, title_end, &doc);
+  rc = tt_segbuild_add(w->cur.b, a, title, ntitle, body, nbody, kw, nkw, title_end, simhash, &doc);
   if (rc) return w->rc = rc;
   if ((rc = cur_put(w, h, doc))) return w->rc = rc;
   w->counts.added++;
@@ -519,7 +521,7 @@ static void *worker_main(void *arg)
     for (size_t i = 0; i < b->n && !rc && !failed; i++) {
       adoc *d = &b->docs[i];
       rc = add_analyzed(w, &d->a, d->toks, d->ntitle, d->toks + d->ntitle, d->nbody,
-                        d->toks + d->ntitle + d->nbody, d->nkw, d->title_end);
+                        d->toks + d->ntitle + d->nbody, d->nkw, d->title_end, d->simhash);
     }
     batch_free(b);
     pthread_mutex_lock(&w->mu);
@@ -837,7 +839,10 @@ int tt_writer_add(tt_writer *w, const tt_article *a)
   rc = tt_analyze(w->ab, a->body ? a->body : "", a->body_len, title_end, &tb);
   if (rc) return rc;
   TT_FORWARD(build_keywords(w, a, &ta, &tb));
-  if (!w->threaded) return add_analyzed(w, a, ta.tokens, ta.n, tb.tokens, tb.n, w->kw, w->nkw, title_end);
+  /* the fingerprint here, not in the builder: with the pipeline this is the analyzing thread,
+   * and the inverting worker is the one that bounds the wall time */
+  uint64_t sim = tt_simhash_doc(a->body, a->body_len);
+  if (!w->threaded) return add_analyzed(w, a, ta.tokens, ta.n, tb.tokens, tb.n, w->kw, w->nkw, title_end, sim);
 
   if (!w->fill) {
     w->fill = tt_calloc(1, sizeof *w->fill);
@@ -846,6 +851,7 @@ int tt_writer_add(tt_writer *w, const tt_article *a)
   batch *b = w->fill;
   if (tt_array_reserve(b->docs, b->cap, b->n + 1)) return tt_error_set(TT_ENOMEM, "out of memory");
   TT_FORWARD(copy_doc(&b->docs[b->n], a, &ta, &tb, w->kw, w->nkw, title_end));
+  b->docs[b->n].simhash = sim;
   b->n++;
   b->bytes += a->body_len + (ta.n + tb.n) * (sizeof(tt_token) + 16);
   if (b->n >= BATCH_DOCS || b->bytes >= BATCH_BYTES) submit_fill(w);
