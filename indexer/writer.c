@@ -438,7 +438,8 @@ static int flush_builder(tt_writer *w, int background)
   if (rc) { drop_builder(w); return w->rc = rc; }
   rc = adopt(w, &w->cur);
   drop_builder(w);
-  malloc_trim(0);
+  /* no malloc_trim here (unlike after a flusher thread): the freed memory is in this thread's
+   * arena and the next builder reuses it (100k, --threads 1: sys 1.76 -> 1.33 s, same peak RSS) */
   return rc;
 }
 
