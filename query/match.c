@@ -152,6 +152,38 @@ int qseg_rewind(qseg *q, qnode *root)
   return open_node(q, root);
 }
 
+static int restart_cursor(tt_plist_cursor *c, int pos)
+{
+  const uint8_t *data = c->data;
+  size_t len = c->len;
+  tt_plist_close(c);
+  return tt_plist_open(c, data, len, pos);
+}
+
+/* qseg_rewind without the dictionary lookups: every open cursor is reopened on the bytes it
+ * was opened on (the lists, costs and kid orders of qseg_open stay valid: same segment). */
+static int restart_node(qnode *n)
+{
+  n->fresh = 1;
+  n->doc = 0;
+  if (n->type == Q_TERM || n->type == Q_KEY) {
+    if (n->open) TT_FORWARD(restart_cursor(n->cur, n->positional));
+    if (n->eopen) TT_FORWARD(restart_cursor(n->ecur, 0));
+    return 0;
+  }
+  for (int i = 0; i < n->nkids; i++) TT_FORWARD(restart_node(n->kids[i]));
+  if (n->pairs_on)
+    for (int i = 0; i + 1 < n->nkids; i++)
+      if (n->pairs[i]) TT_FORWARD(restart_node(n->pairs[i]));
+  return 0;
+}
+
+int qseg_restart(qseg *q, qnode *root)
+{
+  q->err = 0;
+  return restart_node(root);
+}
+
 /* ------------------------------------------------------------------ positions */
 
 static int grow_spans(qnode *n, size_t want)

@@ -598,7 +598,7 @@ static int run_general(run *u, qseg *q, uint32_t s)
     }
     TT_FORWARD(qseg_pair_bits(q, root, cnt));
   }
-  TT_FORWARD(qseg_rewind(q, root));
+  TT_FORWARD(qseg_restart(q, root));
   double maxprox = u->t->maxprox;
   double allbm25 = relevance ? max_bm25(q, root) : 0;
   int maxtiers = 0;
