@@ -358,6 +358,7 @@ typedef struct fast {
   int gt[Q_KEEP_MAX + 1];     /* terms of group i: t[gt[i] .. gt[i + 1]), in kid order */
   qnode *t[FAST_TERMS];
   double sc[FAST_TERMS];
+  int po[FAST_TERMS];         /* placing order of the terms of a group: largest idf first */
   int gp[Q_KEEP_MAX + 1];     /* proximity pairs of group i: p[gp[i] .. gp[i + 1]) */
   const qnode *p[FAST_TERMS]; /* the pair term whose kept set tells adjacency, or NULL */
   double pb[FAST_TERMS];      /* the bonus of that pair */
@@ -396,6 +397,14 @@ static int fast_group(fast *f, qnode *g)
     }
   } else {
     return 0;
+  }
+  /* place the terms with the largest idf first: their window bounds leave the most to lose,
+   * so a doc that cannot win is dropped after fewer placements */
+  int g0 = f->gt[f->ng];
+  for (int i = g0; i < nt; i++) {
+    int j = i;
+    while (j > g0 && f->t[f->po[j - 1]]->idf < f->t[i]->idf) { f->po[j] = f->po[j - 1]; j--; }
+    f->po[j] = i;
   }
   /* the proximity pairs qseg_bits_bound counts for an AND: adjacent Q_TERM kids */
   int np = f->gp[f->ng];
@@ -467,7 +476,8 @@ static int fast_doc(fast *f, qseg *q, qnode *root, uint32_t d, double b, double 
   for (int g = 0; g < f->ng; g++) {
     qnode *G = f->g[g];
     if (f->top && !(G->kbits[w] & bit)) continue;
-    for (int i = f->gt[g]; i < f->gt[g + 1]; i++) {
+    for (int j = f->gt[g]; j < f->gt[g + 1]; j++) {
+      int i = f->po[j];
       qnode *t = f->t[i];
       double tb = 0;
       if (t->open) {
