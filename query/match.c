@@ -152,6 +152,38 @@ int qseg_rewind(qseg *q, qnode *root)
   return open_node(q, root);
 }
 
+static int restart_cursor(tt_plist_cursor *c, int pos)
+{
+  const uint8_t *data = c->data;
+  size_t len = c->len;
+  tt_plist_close(c);
+  return tt_plist_open(c, data, len, pos);
+}
+
+/* qseg_rewind without the dictionary lookups: every open cursor is reopened on the bytes it
+ * was opened on (the lists, costs and kid orders of qseg_open stay valid: same segment). */
+static int restart_node(qnode *n)
+{
+  n->fresh = 1;
+  n->doc = 0;
+  if (n->type == Q_TERM || n->type == Q_KEY) {
+    if (n->open) TT_FORWARD(restart_cursor(n->cur, n->positional));
+    if (n->eopen) TT_FORWARD(restart_cursor(n->ecur, 0));
+    return 0;
+  }
+  for (int i = 0; i < n->nkids; i++) TT_FORWARD(restart_node(n->kids[i]));
+  if (n->pairs_on)
+    for (int i = 0; i + 1 < n->nkids; i++)
+      if (n->pairs[i]) TT_FORWARD(restart_node(n->pairs[i]));
+  return 0;
+}
+
+int qseg_restart(qseg *q, qnode *root)
+{
+  q->err = 0;
+  return restart_node(root);
+}
+
 /* ------------------------------------------------------------------ positions */
 
 static int grow_spans(qnode *n, size_t want)
@@ -587,6 +619,22 @@ static int ensure_bits(qseg *q, qnode *n) { return ensure_words(q, &n->bits, &n-
 
 static inline int has_bit(const uint64_t *b, uint32_t d) { return (int)(b[d >> 6] >> (d & 63) & 1); }
 
+static int any_bits(const uint64_t *b, size_t w)
+{
+  for (size_t i = 0; i < w; i++)
+    if (b[i]) return 1;
+  return 0;
+}
+
+/* Is the number of set bits below lim? Stops counting at lim. */
+static int fewer_bits(const uint64_t *b, size_t w, size_t lim)
+{
+  size_t c = 0;
+  for (size_t i = 0; i < w; i++)
+    if ((c += (size_t)__builtin_popcountll(b[i])) >= lim) return 0;
+  return 1;
+}
+
 static size_t count_bits(const uint64_t *b, size_t w)
 {
   size_t c = 0;
@@ -607,7 +655,7 @@ static void list_bits(qseg *q, const qnode *n, tt_plist_cursor *c, uint64_t *out
 {
   uint32_t nd = q->seg->ndocs;
   int rc;
-  if (mask && count_bits(mask, q->words) * 8 < tt_plist_df(c)) {
+  if (mask && fewer_bits(mask, q->words, ((size_t)tt_plist_df(c) + 7) / 8)) {
     for (size_t w = 0; w < q->words; w++) {
       uint64_t m = mask[w];
       while (m) {
@@ -627,15 +675,21 @@ static void list_bits(qseg *q, const qnode *n, tt_plist_cursor *c, uint64_t *out
     while ((rc = tt_plist_next(c)) == 0) {
       uint32_t k;
       const uint32_t *D = tt_plist_block_docs(c, &k);
-      for (uint32_t i = 0; i < k; i++) {
-        uint32_t d = D[i];
-        if (d >= nd) {
-          q->err = tt_error_set(TT_ECORRUPT, "%s: postings of '%s' name doc %u of %u", q->seg->name, n->key, d, nd);
-          return;
+      /* doc ids increase within a block (the codec sums gaps + 1): the last one bounds all */
+      if (D[k - 1] >= nd) {
+        q->err = tt_error_set(TT_ECORRUPT, "%s: postings of '%s' name doc %u of %u", q->seg->name, n->key, D[k - 1], nd);
+        return;
+      }
+      if (mask) {
+        for (uint32_t i = 0; i < k; i++) {
+          uint32_t d = D[i];
+          out[d >> 6] |= (1ull << (d & 63)) & mask[d >> 6];
         }
-        uint64_t bit = 1ull << (d & 63);
-        if (mask) bit &= mask[d >> 6];
-        out[d >> 6] |= bit;
+      } else {
+        for (uint32_t i = 0; i < k; i++) {
+          uint32_t d = D[i];
+          out[d >> 6] |= 1ull << (d & 63);
+        }
       }
       tt_plist_to_block_end(c);
     }
@@ -811,7 +865,7 @@ void qseg_eval(qseg *q, qnode *n, uint64_t *out, const uint64_t *mask)
       memcpy(out, n->bits, W * sizeof *out);
     }
     if (q->err) return;
-    if (!count_bits(out, W)) return;
+    if (!any_bits(out, W)) return;
   }
   if (n->type == Q_AND) {
     for (int i = 0; i < n->nkids && !q->err; i++) {

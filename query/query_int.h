@@ -119,6 +119,9 @@ typedef struct qseg {
 int      qseg_open(qseg *q, tt_reader *r, uint32_t s, qnode *root, int no_pairs);
 /* Re-open the cursors of the tree (after qseg_eval consumed them). */
 int      qseg_rewind(qseg *q, qnode *root);
+/* The same as qseg_rewind (after qseg_open on the same segment), without the dictionary
+ * lookups: the cursors are reopened on the lists qseg_open found. */
+int      qseg_restart(qseg *q, qnode *root);
 /* The exact match set of n on the segment, restricted to mask (NULL: every doc), into out
  * (q->words words). Decodes doc ids into bitmaps instead of leapfrogging document by document;
  * positions are checked for the candidates of phrases and NEAR. Consumes the cursors (call

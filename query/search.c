@@ -358,6 +358,10 @@ typedef struct fast {
   int gt[Q_KEEP_MAX + 1];     /* terms of group i: t[gt[i] .. gt[i + 1]), in kid order */
   qnode *t[FAST_TERMS];
   double sc[FAST_TERMS];
+  int po[FAST_TERMS];         /* placing order of the terms of a group: largest idf first */
+  int gp[Q_KEEP_MAX + 1];     /* proximity pairs of group i: p[gp[i] .. gp[i + 1]) */
+  const qnode *p[FAST_TERMS]; /* the pair term whose kept set tells adjacency, or NULL */
+  double pb[FAST_TERMS];      /* the bonus of that pair */
 } fast;
 
 static int plain_term(const qnode *k) { return k->type == Q_TERM && !k->strict && k->field == F_ANY; }
@@ -394,8 +398,27 @@ static int fast_group(fast *f, qnode *g)
   } else {
     return 0;
   }
+  /* place the terms with the largest idf first: their window bounds leave the most to lose,
+   * so a doc that cannot win is dropped after fewer placements */
+  int g0 = f->gt[f->ng];
+  for (int i = g0; i < nt; i++) {
+    int j = i;
+    while (j > g0 && f->t[f->po[j - 1]]->idf < f->t[i]->idf) { f->po[j] = f->po[j - 1]; j--; }
+    f->po[j] = i;
+  }
+  /* the proximity pairs qseg_bits_bound counts for an AND: adjacent Q_TERM kids */
+  int np = f->gp[f->ng];
+  if (g->type == Q_AND)
+    for (int i = 0; i + 1 < g->nkids; i++) {
+      const qnode *a = g->kids[i], *k = g->kids[i + 1];
+      if (a->type != Q_TERM || k->type != Q_TERM) continue;
+      if (np >= FAST_TERMS) return 0;
+      f->p[np] = g->pairs_on ? g->pairs[i] : NULL;
+      f->pb[np++] = Q_PROX_WEIGHT * (a->idf < k->idf ? a->idf : k->idf);
+    }
   f->g[f->ng++] = g;
   f->gt[f->ng] = nt;
+  f->gp[f->ng] = np;
   return 1;
 }
 
@@ -405,6 +428,7 @@ static void fast_setup(fast *f, qnode *root, qnode *top)
   f->on = 0;
   f->ng = 0;
   f->gt[0] = 0;
+  f->gp[0] = 0;
   f->top = NULL;
   if (flat_and(root)) {
     f->on = fast_group(f, root);
@@ -417,6 +441,31 @@ static void fast_setup(fast *f, qnode *root, qnode *top)
   f->on = 1;
 }
 
+/* qseg_bits_bound(root, d) for a fast query, without the tree walk (the same terms: each open
+ * term's window bound plus its tier unless the exact-form set says the doc lacks it; each
+ * proximity pair unless its kept set says the two are not adjacent; only the groups d is in). */
+static double fast_bound(const fast *f, uint32_t d)
+{
+  size_t w = d >> 6;
+  uint64_t bit = 1ull << (d & 63);
+  double b = 0;
+  for (int g = 0; g < f->ng; g++) {
+    if (f->top && !(f->g[g]->kbits[w] & bit)) continue;
+    for (int i = f->gt[g]; i < f->gt[g + 1]; i++) {
+      const qnode *t = f->t[i];
+      if (!t->open) continue;
+      b += t->wbm;
+      if (t->tier && t->eopen && (!t->ebits_ok || (t->bits[w] & bit))) b += Q_EXACT_TIER;
+    }
+    for (int i = f->gp[g]; i < f->gp[g + 1]; i++) {
+      const qnode *p = f->p[i];
+      if (p && p->ebits_ok && !(p->bits[w] & bit)) continue;   /* not adjacent in d */
+      b += f->pb[i];
+    }
+  }
+  return b;
+}
+
 /* Can d beat thr? b: its bound from the kept sets (qseg_bits_bound + the aboutness maximum),
  * above thr. Places the terms one by one; on 1, *s0 is d's score without proximity, summed in
  * the order qseg_score sums (so equal to it), and the nodes are on d for qseg_proximity. */
@@ -427,7 +476,8 @@ static int fast_doc(fast *f, qseg *q, qnode *root, uint32_t d, double b, double 
   for (int g = 0; g < f->ng; g++) {
     qnode *G = f->g[g];
     if (f->top && !(G->kbits[w] & bit)) continue;
-    for (int i = f->gt[g]; i < f->gt[g + 1]; i++) {
+    for (int j = f->gt[g]; j < f->gt[g + 1]; j++) {
+      int i = f->po[j];
       qnode *t = f->t[i];
       double tb = 0;
       if (t->open) {
@@ -558,7 +608,7 @@ static int run_general(run *u, qseg *q, uint32_t s)
     }
     TT_FORWARD(qseg_pair_bits(q, root, cnt));
   }
-  TT_FORWARD(qseg_rewind(q, root));
+  TT_FORWARD(qseg_restart(q, root));
   double maxprox = u->t->maxprox;
   double allbm25 = relevance ? max_bm25(q, root) : 0;
   int maxtiers = 0;
@@ -609,6 +659,7 @@ static int run_general(run *u, qseg *q, uint32_t s)
   uint64_t skip = 0;
   int have_skip = 0;
   int tmax = nt ? nt : maxtiers;
+  double amax = qabout_max(u->about);
   for (size_t w = 0; w < W; w++) {
     uint64_t m = M[w];
     if (!m) continue;
@@ -688,7 +739,7 @@ static int run_general(run *u, qseg *q, uint32_t s)
           for (int i = 0; i < nt; i++) tc += (int)(u->tierv[i]->bits[w] >> (d & 63) & 1);
         }
         if (wbound + tc * Q_EXACT_TIER + BOUND_EPS <= thr) continue;
-        double bb = qseg_bits_bound(root, d) + qabout_max(u->about);
+        double bb = (fa.on ? fast_bound(&fa, d) : qseg_bits_bound(root, d)) + amax;
         if (bb + BOUND_EPS <= thr) continue;
         double s0;
         if (fa.on) {
