@@ -788,28 +788,36 @@ uint32_t tt_plist_max_impact(const tt_plist_cursor *c)
 static int prepare_positions(tt_plist_cursor *c)
 {
   if (!c->tf_ready) tt_plist__load_tf(c);
-  if (!c->npos_ready) {
-    if (c->wn == NPOS_IMPLICIT) {
-      uint32_t hi = 0;
-      for (uint32_t i = 0; i < c->nb; i++) hi |= c->tft[i] | c->tfb[i];
-      if (hi >> 25) {   /* a sum may not fit: saturate (refused below) */
-        for (uint32_t i = 0; i < c->nb; i++) {
-          uint64_t s = (uint64_t)c->tft[i] + c->tfb[i];
-          c->npos[i] = s > TT_PLIST_MAX_NPOS ? TT_PLIST_MAX_NPOS + 1 : (uint32_t)s;
-        }
-      } else {
-        for (uint32_t i = 0; i < c->nb; i++) c->npos[i] = c->tft[i] + c->tfb[i];
-      }
-    } else {
-      tt_bp128_unpack(c->npos, c->npos_p, c->wn);
-    }
-    c->npos_ready = 1;
-  }
   uint64_t t = 0;
   uint32_t big = 0;
-  for (uint32_t i = 0; i < c->nb; i++) {   /* branch-free: vectorizes */
-    t += c->npos[i];
-    big |= c->npos[i] > TT_PLIST_MAX_NPOS;
+  if (!c->npos_ready && c->wn == NPOS_IMPLICIT) {
+    /* one branch-free pass (it vectorizes): npos, the total and the limit check together; a
+     * column with a value of 2^25 or more is redone with saturation (and refused below) */
+    uint32_t hi = 0;
+    for (uint32_t i = 0; i < c->nb; i++) {
+      uint32_t v = c->tft[i] + c->tfb[i];
+      hi |= c->tft[i] | c->tfb[i];
+      c->npos[i] = v;
+      t += v;
+      big |= v > TT_PLIST_MAX_NPOS;
+    }
+    if (hi >> 25) {
+      for (uint32_t i = 0; i < c->nb; i++) {
+        uint64_t s = (uint64_t)c->tft[i] + c->tfb[i];
+        c->npos[i] = s > TT_PLIST_MAX_NPOS ? TT_PLIST_MAX_NPOS + 1 : (uint32_t)s;
+      }
+      big = 1;
+    }
+    c->npos_ready = 1;
+  } else {
+    if (!c->npos_ready) {
+      tt_bp128_unpack(c->npos, c->npos_p, c->wn);
+      c->npos_ready = 1;
+    }
+    for (uint32_t i = 0; i < c->nb; i++) {   /* branch-free: vectorizes */
+      t += c->npos[i];
+      big |= c->npos[i] > TT_PLIST_MAX_NPOS;
+    }
   }
   if (big) return corrupt(c, c->pb, "too many positions in a posting");
   /* t <= 128 * 2^24 fits; every chunk needs its width byte, a tail a byte at least */
