@@ -70,6 +70,7 @@
 #define NPOS_IMPLICIT 0xFFu
 #define TAIL_MODE_MIN 8    /* position tails this long start with a mode byte */
 #define TAIL_VBYTE 0xFFu   /* mode byte: the tail is vbyte (else: its packed width) */
+#define SEQ_RUN 8          /* consecutive postings read before positions go a chunk at a time */
 
 /* Bytes needed to hold v (0 for 0). */
 static unsigned bytes_for(uint64_t v)
@@ -489,6 +490,7 @@ static void reset_block_lazies(tt_plist_cursor *c)
   c->pos_ready = 0;
   c->chunk_k = UINT32_MAX;
   c->tail_ready = 0;
+  c->tail_abs_ready = 0;
   c->pos_for = UINT32_MAX;
 }
 
@@ -830,6 +832,7 @@ static int prepare_positions(tt_plist_cursor *c)
   c->walk_off = c->nchunks;
   c->chunk_k = UINT32_MAX;
   c->tail_ready = 0;
+  c->tail_abs_ready = 0;
   c->pos_ready = 1;
   return 0;
 }
@@ -852,6 +855,36 @@ static int chunk_offset(tt_plist_cursor *c, uint32_t k, size_t *off)
   return 0;
 }
 
+/* Turn n stored values (stream values first..first+n) into positions, into out[]. A posting's
+ * first value is its first position; each following one is a gap - 1. The loop restarts the sum
+ * at every posting start (a mark built from pstart) with a mask instead of a loop per posting, so the cost does not depend on how the postings' lengths vary. Values before the
+ * first mark belong to a posting that started in an earlier chunk; they come out wrong and
+ * are never returned (such postings are assembled from the stored values). Needs pstart[] of
+ * every posting of the block. */
+static int absolutize(tt_plist_cursor *c, const uint32_t *in, uint32_t *out, uint32_t first,
+                      uint32_t n)
+{
+  uint8_t mark[128];
+  memset(mark, 0, sizeof mark);
+  /* postings that start inside [first, first + n): pstart is non-decreasing */
+  uint32_t lo = 0, hi = c->nb;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (c->pstart[mid] < first) lo = mid + 1;
+    else hi = mid;
+  }
+  for (uint32_t i = lo; i < c->nb && c->pstart[i] < first + n; i++) mark[c->pstart[i] - first] = 1;
+  uint64_t acc = 0, over = 0;
+  for (uint32_t j = 0; j < n; j++) {
+    /* acc = mark ? v : acc + v + 1, in arithmetic: compilers turn the ?: into a branch */
+    acc = in[j] + ((acc + 1) & ((uint64_t)mark[j] - 1));
+    over |= acc;
+    out[j] = (uint32_t)acc;
+  }
+  if (over >> 32) return corrupt(c, c->pb, "position past 2^32-1");
+  return 0;
+}
+
 static int load_chunk(tt_plist_cursor *c, uint32_t k)
 {
   if (c->chunk_k == k) return 0;
@@ -863,6 +896,7 @@ static int load_chunk(tt_plist_cursor *c, uint32_t k)
   if (TT_BP128_BYTES(b) > c->plen - off) return corrupt(c, c->pb + off, "position chunk truncated");
   tt_bp128_unpack(c->chunk, c->pb + off, b);
   c->chunk_k = k;
+  c->chunk_abs_ready = 0;
   return 0;
 }
 
@@ -913,8 +947,20 @@ static int undelta(tt_plist_cursor *c, const uint32_t *in, uint32_t *out, uint32
 
 /* The positions of the current posting occupy values [s, e) of the block's stream (pstart is
  * extended up to the posting). The chunks (or the tail) holding them are unpacked as a whole,
- * once per block visit, but only the posting's own values are turned into positions, into
- * posbuf: a phrase check reads one or two postings of a chunk that holds dozens. */
+ * once per block visit. Read sparsely (the posting before was not the last one read), only
+ * the posting's own values are turned into positions, into posbuf: a phrase check reads one
+ * or two postings of a chunk that holds dozens. Read in sequence, the whole chunk (or tail)
+ * is turned into positions in one pass (absolutize) and postings are returned from there. */
+static int positions_at(tt_plist_cursor *c, const uint32_t *p, uint32_t m, const uint32_t **pos, uint32_t *n)
+{
+  c->pos_for = c->cur;
+  c->pos_ptr = p;
+  c->posn = m;
+  *pos = p;
+  *n = m;
+  return 0;
+}
+
 int tt_plist__positions_slow(tt_plist_cursor *c, const uint32_t **pos, uint32_t *n)
 {
   if (c->rc) return c->rc;
@@ -926,8 +972,33 @@ int tt_plist__positions_slow(tt_plist_cursor *c, const uint32_t **pos, uint32_t 
     c->pstart[c->pdone + 1] = c->pstart[c->pdone] + c->npos[c->pdone];
     c->pdone++;
   }
+  /* in sequence: the last SEQ_RUN reads were of consecutive postings of this block */
+  c->seq_run = c->pos_for != UINT32_MAX && c->pos_for + 1 == c->cur ? c->seq_run + 1 : 0;
+  int seq = c->seq_run >= SEQ_RUN;
+  if (seq)
+    while (c->pdone < c->nb) {
+      c->pstart[c->pdone + 1] = c->pstart[c->pdone] + c->npos[c->pdone];
+      c->pdone++;
+    }
   uint32_t s = c->pstart[c->cur], e = c->pstart[c->cur + 1], m = e - s;
   uint32_t full = c->nchunks * 128u;
+  if (seq && m && e <= full && (s >> 7) == ((e - 1) >> 7)) {
+    uint32_t k = s >> 7;
+    if ((rc = load_chunk(c, k))) return rc;
+    if (!c->chunk_abs_ready) {
+      if ((rc = absolutize(c, c->chunk, c->chunk_abs, k * 128u, 128))) return rc;
+      c->chunk_abs_ready = 1;
+    }
+    return positions_at(c, c->chunk_abs + (s & 127), m, pos, n);
+  }
+  if (seq && m && s >= full) {
+    if (!c->tail_ready && (rc = load_tail(c))) return rc;
+    if (!c->tail_abs_ready) {
+      if ((rc = absolutize(c, c->tail, c->tail_abs, full, c->ptotal - full))) return rc;
+      c->tail_abs_ready = 1;
+    }
+    return positions_at(c, c->tail_abs + (s - full), m, pos, n);
+  }
   if (m > c->poscap) {
     uint32_t cap = c->poscap ? c->poscap : 256;
     while (cap < m) cap *= 2;
@@ -960,10 +1031,5 @@ int tt_plist__positions_slow(tt_plist_cursor *c, const uint32_t **pos, uint32_t 
     }
     if ((rc = undelta(c, p, p, m))) return rc;
   }
-  c->pos_for = c->cur;
-  c->pos_ptr = p;
-  c->posn = m;
-  *pos = p;
-  *n = m;
-  return 0;
+  return positions_at(c, p, m, pos, n);
 }

@@ -161,13 +161,18 @@ typedef struct tt_plist_cursor {
   size_t walk_off;        /* ... and its byte offset in pb */
   uint32_t chunk_k;       /* chunk held in chunk[] (UINT32_MAX: none) */
   uint32_t chunk[128];    /* stored values (first position, gaps - 1) */
+  int chunk_abs_ready;    /* chunk_abs[] holds chunk[] as positions (read in sequence) */
+  uint32_t chunk_abs[128];/* the same as positions, for postings that start in the chunk */
   int tail_ready;         /* the tail of the stream (stored values) is in tail[] */
   uint32_t tail[128];
+  int tail_abs_ready;     /* tail_abs[] holds tail[] as positions */
+  uint32_t tail_abs[128];
   uint32_t *posbuf;       /* positions of the current posting (tt_malloc'd) */
   uint32_t poscap;
   uint32_t pos_for;       /* posting (index in block) whose positions were returned last */
+  uint32_t seq_run;       /* how many reads before it were of the posting just before */
   uint32_t posn;          /* ... how many */
-  const uint32_t *pos_ptr;/* ... and where they are (posbuf) */
+  const uint32_t *pos_ptr;/* ... and where they are (posbuf, chunk_abs or tail_abs) */
 } tt_plist_cursor;
 
 /* Open a cursor on the list in data[0..len). with_positions = 1 asks for positions: a list
