@@ -70,6 +70,7 @@
 #define NPOS_IMPLICIT 0xFFu
 #define TAIL_MODE_MIN 8    /* position tails this long start with a mode byte */
 #define TAIL_VBYTE 0xFFu   /* mode byte: the tail is vbyte (else: its packed width) */
+#define SEQ_RUN 8          /* consecutive postings read before positions go a chunk at a time */
 
 /* Bytes needed to hold v (0 for 0). */
 static unsigned bytes_for(uint64_t v)
@@ -489,6 +490,7 @@ static void reset_block_lazies(tt_plist_cursor *c)
   c->pos_ready = 0;
   c->chunk_k = UINT32_MAX;
   c->tail_ready = 0;
+  c->tail_abs_ready = 0;
   c->pos_for = UINT32_MAX;
 }
 
@@ -782,35 +784,55 @@ uint32_t tt_plist_max_impact(const tt_plist_cursor *c)
  * Positions
  * ------------------------------------------------------------------------------------------- */
 
-/* npos[] and pstart[] of the loaded block, and the chunk count of its position stream. */
+/* npos[] of the loaded block, the length of its position stream and the chunk count. pstart[]
+ * is filled lazily, up to the posting asked for (pdone), since a verification usually reads
+ * the positions of one or two postings of a block. */
 static int prepare_positions(tt_plist_cursor *c)
 {
   if (!c->tf_ready) tt_plist__load_tf(c);
-  if (!c->npos_ready) {
-    if (c->wn == NPOS_IMPLICIT) {
+  uint64_t t = 0;
+  uint32_t big = 0;
+  if (!c->npos_ready && c->wn == NPOS_IMPLICIT) {
+    /* one branch-free pass (it vectorizes): npos, the total and the limit check together; a
+     * column with a value of 2^25 or more is redone with saturation (and refused below) */
+    uint32_t hi = 0;
+    for (uint32_t i = 0; i < c->nb; i++) {
+      uint32_t v = c->tft[i] + c->tfb[i];
+      hi |= c->tft[i] | c->tfb[i];
+      c->npos[i] = v;
+      t += v;
+      big |= v > TT_PLIST_MAX_NPOS;
+    }
+    if (hi >> 25) {
       for (uint32_t i = 0; i < c->nb; i++) {
         uint64_t s = (uint64_t)c->tft[i] + c->tfb[i];
         c->npos[i] = s > TT_PLIST_MAX_NPOS ? TT_PLIST_MAX_NPOS + 1 : (uint32_t)s;
       }
-    } else {
-      tt_bp128_unpack(c->npos, c->npos_p, c->wn);
+      big = 1;
     }
     c->npos_ready = 1;
+  } else {
+    if (!c->npos_ready) {
+      tt_bp128_unpack(c->npos, c->npos_p, c->wn);
+      c->npos_ready = 1;
+    }
+    for (uint32_t i = 0; i < c->nb; i++) {   /* branch-free: vectorizes */
+      t += c->npos[i];
+      big |= c->npos[i] > TT_PLIST_MAX_NPOS;
+    }
   }
-  uint64_t t = 0;
-  for (uint32_t i = 0; i < c->nb; i++) {
-    if (c->npos[i] > TT_PLIST_MAX_NPOS) return corrupt(c, c->pb, "too many positions in a posting");
-    c->pstart[i] = (uint32_t)t;
-    t += c->npos[i];
-  }
+  if (big) return corrupt(c, c->pb, "too many positions in a posting");
   /* t <= 128 * 2^24 fits; every chunk needs its width byte, a tail a byte at least */
   if ((t >> 7) + ((t & 127) != 0) > c->plen) return corrupt(c, c->pb, "position block too short");
-  c->pstart[c->nb] = (uint32_t)t;
+  c->ptotal = (uint32_t)t;
+  c->pstart[0] = 0;
+  c->pdone = 0;
   c->nchunks = (uint32_t)(t >> 7);
   c->walk_k = 0;
   c->walk_off = c->nchunks;
   c->chunk_k = UINT32_MAX;
   c->tail_ready = 0;
+  c->tail_abs_ready = 0;
   c->pos_ready = 1;
   return 0;
 }
@@ -837,7 +859,8 @@ static int chunk_offset(tt_plist_cursor *c, uint32_t k, size_t *off)
  * first value is its first position; each following one is a gap - 1. The loop restarts the sum
  * at every posting start (a mark built from pstart) with a mask instead of a loop per posting, so the cost does not depend on how the postings' lengths vary. Values before the
  * first mark belong to a posting that started in an earlier chunk; they come out wrong and
- * are never returned (such postings are assembled from the stored values). */
+ * are never returned (such postings are assembled from the stored values). Needs pstart[] of
+ * every posting of the block. */
 static int absolutize(tt_plist_cursor *c, const uint32_t *in, uint32_t *out, uint32_t first,
                       uint32_t n)
 {
@@ -886,7 +909,7 @@ static int load_tail(tt_plist_cursor *c)
   c->walk_k = save_k;   /* keep the walker where the chunk reads left it */
   c->walk_off = save_off;
   if (rc) return rc;
-  uint32_t n = c->pstart[c->nb] & 127;
+  uint32_t n = c->ptotal & 127;
   const uint8_t *p = c->pb + off, *end = c->pb + c->plen;
   unsigned mode = TAIL_VBYTE;
   if (n >= TAIL_MODE_MIN) {
@@ -904,27 +927,40 @@ static int load_tail(tt_plist_cursor *c)
     if (n && !used) return corrupt(c, p, "bad or truncated position");
   }
   if (p + used != end) return corrupt(c, p + used, "bytes left after the positions");
-  if ((rc = absolutize(c, c->tail, c->tail_abs, c->nchunks * 128u, n))) return rc;
   c->tail_ready = 1;
   return 0;
 }
 
-/* Turn p[0..m) from the stored form (first value, then gaps - 1) into positions, in place. */
-static int undelta(tt_plist_cursor *c, uint32_t *p, uint32_t m)
+/* Turn the m stored values in[0..m) of one posting (first position, then gaps - 1) into
+ * positions in out[0..m) (in and out may be the same). */
+static int undelta(tt_plist_cursor *c, const uint32_t *in, uint32_t *out, uint32_t m)
 {
-  uint64_t acc = p[0];
+  uint64_t acc = in[0];
+  out[0] = in[0];
   for (uint32_t j = 1; j < m; j++) {
-    acc += (uint64_t)p[j] + 1;
-    p[j] = (uint32_t)acc;
+    acc += (uint64_t)in[j] + 1;
+    out[j] = (uint32_t)acc;
   }
   if (acc > UINT32_MAX) return corrupt(c, c->pb, "position past 2^32-1");
   return 0;
 }
 
-/* The positions of the current posting occupy values [s, e) of the block's stream. Most of the
- * time they lie in one chunk (or in the vbyte tail), which is turned into positions as a whole
- * the first time one of its postings is asked for (absolutize); they are returned from there.
- * Postings whose values span chunks are assembled from the stored values in posbuf. */
+/* The positions of the current posting occupy values [s, e) of the block's stream (pstart is
+ * extended up to the posting). The chunks (or the tail) holding them are unpacked as a whole,
+ * once per block visit. Read sparsely (the posting before was not the last one read), only
+ * the posting's own values are turned into positions, into posbuf: a phrase check reads one
+ * or two postings of a chunk that holds dozens. Read in sequence, the whole chunk (or tail)
+ * is turned into positions in one pass (absolutize) and postings are returned from there. */
+static int positions_at(tt_plist_cursor *c, const uint32_t *p, uint32_t m, const uint32_t **pos, uint32_t *n)
+{
+  c->pos_for = c->cur;
+  c->pos_ptr = p;
+  c->posn = m;
+  *pos = p;
+  *n = m;
+  return 0;
+}
+
 int tt_plist__positions_slow(tt_plist_cursor *c, const uint32_t **pos, uint32_t *n)
 {
   if (c->rc) return c->rc;
@@ -932,50 +968,68 @@ int tt_plist__positions_slow(tt_plist_cursor *c, const uint32_t **pos, uint32_t 
   if (!c->on) return tt_error_set(TT_EINVAL, "postings: cursor is not on a posting");
   int rc;
   if (!c->pos_ready && (rc = prepare_positions(c))) return rc;
+  while (c->pdone <= c->cur) {
+    c->pstart[c->pdone + 1] = c->pstart[c->pdone] + c->npos[c->pdone];
+    c->pdone++;
+  }
+  /* in sequence: the last SEQ_RUN reads were of consecutive postings of this block */
+  c->seq_run = c->pos_for != UINT32_MAX && c->pos_for + 1 == c->cur ? c->seq_run + 1 : 0;
+  int seq = c->seq_run >= SEQ_RUN;
+  if (seq)
+    while (c->pdone < c->nb) {
+      c->pstart[c->pdone + 1] = c->pstart[c->pdone] + c->npos[c->pdone];
+      c->pdone++;
+    }
   uint32_t s = c->pstart[c->cur], e = c->pstart[c->cur + 1], m = e - s;
   uint32_t full = c->nchunks * 128u;
-  uint32_t *p = c->chunk;
-  if (m == 0) {
-    /* nothing to decode */
-  } else if (e <= full && (s >> 7) == ((e - 1) >> 7)) {
+  if (seq && m && e <= full && (s >> 7) == ((e - 1) >> 7)) {
     uint32_t k = s >> 7;
     if ((rc = load_chunk(c, k))) return rc;
     if (!c->chunk_abs_ready) {
       if ((rc = absolutize(c, c->chunk, c->chunk_abs, k * 128u, 128))) return rc;
       c->chunk_abs_ready = 1;
     }
-    p = c->chunk_abs + (s & 127);
+    return positions_at(c, c->chunk_abs + (s & 127), m, pos, n);
+  }
+  if (seq && m && s >= full) {
+    if (!c->tail_ready && (rc = load_tail(c))) return rc;
+    if (!c->tail_abs_ready) {
+      if ((rc = absolutize(c, c->tail, c->tail_abs, full, c->ptotal - full))) return rc;
+      c->tail_abs_ready = 1;
+    }
+    return positions_at(c, c->tail_abs + (s - full), m, pos, n);
+  }
+  if (m > c->poscap) {
+    uint32_t cap = c->poscap ? c->poscap : 256;
+    while (cap < m) cap *= 2;
+    uint32_t *b = tt_realloc(c->posbuf, (size_t)cap * sizeof *b);
+    if (!b) return tt_error_set(TT_ENOMEM, "postings: out of memory for %u positions", m);
+    c->posbuf = b;
+    c->poscap = cap;
+  }
+  uint32_t *p = c->posbuf;
+  if (m == 0) {
+    /* nothing to decode */
+  } else if (e <= full && (s >> 7) == ((e - 1) >> 7)) {   /* the common case: one chunk */
+    if ((rc = load_chunk(c, s >> 7))) return rc;
+    if ((rc = undelta(c, c->chunk + (s & 127), p, m))) return rc;
   } else if (s >= full) {
     if (!c->tail_ready && (rc = load_tail(c))) return rc;
-    p = c->tail_abs + (s - full);
+    if ((rc = undelta(c, c->tail + (s - full), p, m))) return rc;
   } else {
-    if (m > c->poscap) {
-      uint32_t cap = c->poscap ? c->poscap : 256;
-      while (cap < m) cap *= 2;
-      uint32_t *b = tt_realloc(c->posbuf, (size_t)cap * sizeof *b);
-      if (!b) return tt_error_set(TT_ENOMEM, "postings: out of memory for %u positions", m);
-      c->posbuf = b;
-      c->poscap = cap;
-    }
     uint32_t i = s;
     while (i < e && i < full) {
       uint32_t k = i >> 7, from = i & 127, cnt = 128 - from;
       if (cnt > e - i) cnt = e - i;
       if ((rc = load_chunk(c, k))) return rc;
-      memcpy(c->posbuf + (i - s), c->chunk + from, cnt * sizeof(uint32_t));
+      memcpy(p + (i - s), c->chunk + from, cnt * sizeof(uint32_t));
       i += cnt;
     }
     if (i < e) {
       if (!c->tail_ready && (rc = load_tail(c))) return rc;
-      memcpy(c->posbuf + (i - s), c->tail + (i - full), (e - i) * sizeof(uint32_t));
+      memcpy(p + (i - s), c->tail + (i - full), (e - i) * sizeof(uint32_t));
     }
-    if ((rc = undelta(c, c->posbuf, m))) return rc;
-    p = c->posbuf;
+    if ((rc = undelta(c, p, p, m))) return rc;
   }
-  c->pos_for = c->cur;
-  c->pos_ptr = p;
-  c->posn = m;
-  *pos = p;
-  *n = m;
-  return 0;
+  return positions_at(c, p, m, pos, n);
 }

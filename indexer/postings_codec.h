@@ -150,25 +150,29 @@ typedef struct tt_plist_cursor {
   unsigned wt, wb, wn;    /* their widths (wn = 0xFF: npos = tft + tfb) */
   uint32_t npos[TT_PLIST_BLOCK];
   int npos_ready;
-  int pos_ready;          /* pstart/nchunks computed for the loaded block */
+  int pos_ready;          /* ptotal/nchunks computed for the loaded block */
   const uint8_t *pb;      /* the loaded block's position bytes */
   size_t plen;
-  uint32_t pstart[TT_PLIST_BLOCK + 1]; /* first value of each posting in the stream */
+  uint32_t pstart[TT_PLIST_BLOCK + 1]; /* first value of each posting in the stream ... */
+  uint32_t pdone;         /* ... known for postings 0..pdone (filled on demand) */
+  uint32_t ptotal;        /* values in the block's position stream */
   uint32_t nchunks;       /* packed 128-value chunks in the stream */
   uint32_t walk_k;        /* chunk walker: chunk index ... */
   size_t walk_off;        /* ... and its byte offset in pb */
   uint32_t chunk_k;       /* chunk held in chunk[] (UINT32_MAX: none) */
-  int chunk_abs_ready;    /* chunk_abs[] holds chunk[] as positions */
   uint32_t chunk[128];    /* stored values (first position, gaps - 1) */
+  int chunk_abs_ready;    /* chunk_abs[] holds chunk[] as positions (read in sequence) */
   uint32_t chunk_abs[128];/* the same as positions, for postings that start in the chunk */
-  int tail_ready;         /* the vbyte tail of the stream is in tail[] and tail_abs[] */
+  int tail_ready;         /* the tail of the stream (stored values) is in tail[] */
   uint32_t tail[128];
+  int tail_abs_ready;     /* tail_abs[] holds tail[] as positions */
   uint32_t tail_abs[128];
-  uint32_t *posbuf;       /* positions of a posting that spans chunks (tt_malloc'd) */
+  uint32_t *posbuf;       /* positions of the current posting (tt_malloc'd) */
   uint32_t poscap;
   uint32_t pos_for;       /* posting (index in block) whose positions were returned last */
+  uint32_t seq_run;       /* how many reads before it were of the posting just before */
   uint32_t posn;          /* ... how many */
-  const uint32_t *pos_ptr;/* ... and where they are (chunk[], tail[] or posbuf) */
+  const uint32_t *pos_ptr;/* ... and where they are (posbuf, chunk_abs or tail_abs) */
 } tt_plist_cursor;
 
 /* Open a cursor on the list in data[0..len). with_positions = 1 asks for positions: a list

@@ -16,6 +16,8 @@ typedef struct aent {
   double w;                 /* QABOUT_WEIGHT · idf */
   tt_plist_cursor cur;
   int open;
+  uint64_t *bits;           /* the open segment's documents that mention it (qabout_bound) */
+  size_t bitcap;            /* words allocated */
 } aent;
 
 struct qabout {
@@ -145,6 +147,7 @@ void qabout_free(qabout *a)
   if (!a) return;
   for (int i = 0; i < a->n; i++) {
     if (a->e[i].open) tt_plist_close(&a->e[i].cur);
+    tt_free(a->e[i].bits);
     tt_free(a->e[i].key);
   }
   tt_free(a);
@@ -156,6 +159,33 @@ double qabout_max(const qabout *a)
   if (a)
     for (int i = 0; i < a->n; i++) m += a->e[i].w;
   return m;
+}
+
+/* e's documents in the open segment into e->bits, read with a cursor of their own (the list of
+ * an entity is short: about as long as the phrase's match set or much shorter). */
+static int load_bits(qabout *a, aent *e, const uint8_t *data, size_t len)
+{
+  uint32_t nd = a->seg->ndocs;
+  size_t w = ((size_t)nd + 63) / 64;
+  if (w > e->bitcap) {
+    uint64_t *b = tt_realloc(e->bits, w * sizeof *b);
+    TT_CHECK_ALLOC(b);
+    e->bits = b;
+    e->bitcap = w;
+  }
+  if (w) memset(e->bits, 0, w * sizeof *e->bits);
+  tt_plist_cursor c;
+  int rc = tt_plist_open(&c, data, len, 0);
+  while (rc == 0 && (rc = tt_plist_next(&c)) == 0) {
+    uint32_t d = tt_plist_doc(&c);
+    if (d >= nd) {
+      rc = tt_error_set(TT_ECORRUPT, "%s: postings of '%s' name doc %u of %u", a->seg->post.path, e->key, d, nd);
+      break;
+    }
+    e->bits[d >> 6] |= 1ull << (d & 63);
+  }
+  tt_plist_close(&c);
+  return rc == TT_ITEROVER ? 0 : rc;
 }
 
 int qabout_open(qabout *a, uint32_t s)
@@ -176,8 +206,20 @@ int qabout_open(qabout *a, uint32_t s)
     rc = tt_plist_open(&e->cur, a->seg->post.data + de.post_off, de.post_len, 1);
     if (rc) { tt_plist_close(&e->cur); return rc; }
     e->open = 1;
+    TT_FORWARD(load_bits(a, e, a->seg->post.data + de.post_off, de.post_len));
   }
   return 0;
+}
+
+double qabout_bound(const qabout *a, uint32_t d)
+{
+  double m = 0;
+  if (a)
+    for (int i = 0; i < a->n; i++) {
+      const aent *e = &a->e[i];
+      if (e->open && (e->bits[d >> 6] >> (d & 63) & 1)) m += e->w;
+    }
+  return m;
 }
 
 int qabout_add(qabout *a, uint32_t d, double *score)

@@ -317,7 +317,7 @@ static int run_single(run *u, qseg *q, qnode *n, uint32_t s)
 static int competitive(run *u, qseg *q, qnode *root, uint32_t d, double thr)
 {
   int nt = 0;
-  double b = qseg_dbound(q, root, d, u->tiers, &nt) + u->t->maxprox;
+  double b = qseg_dbound(q, root, d, u->tiers, &nt) + u->t->maxprox - qabout_max(u->about) + qabout_bound(u->about, d);
   if (b + BOUND_EPS <= thr) return 0;
   qnode **t = u->tiers;
   for (int i = 1; i < nt; i++) {
@@ -659,7 +659,6 @@ static int run_general(run *u, qseg *q, uint32_t s)
   uint64_t skip = 0;
   int have_skip = 0;
   int tmax = nt ? nt : maxtiers;
-  double amax = qabout_max(u->about);
   for (size_t w = 0; w < W; w++) {
     uint64_t m = M[w];
     if (!m) continue;
@@ -738,8 +737,9 @@ static int run_general(run *u, qseg *q, uint32_t s)
           tc = 0;
           for (int i = 0; i < nt; i++) tc += (int)(u->tierv[i]->bits[w] >> (d & 63) & 1);
         }
-        if (wbound + tc * Q_EXACT_TIER + BOUND_EPS <= thr) continue;
-        double bb = (fa.on ? fast_bound(&fa, d) : qseg_bits_bound(root, d)) + amax;
+        double ab = qabout_bound(u->about, d);   /* only the entities d mentions add aboutness */
+        if (wbound - qabout_max(u->about) + ab + tc * Q_EXACT_TIER + BOUND_EPS <= thr) continue;
+        double bb = (fa.on ? fast_bound(&fa, d) : qseg_bits_bound(root, d)) + ab;
         if (bb + BOUND_EPS <= thr) continue;
         double s0;
         if (fa.on) {
@@ -756,7 +756,7 @@ static int run_general(run *u, qseg *q, uint32_t s)
           }
           s0 = qseg_score(q, root, d);
         }
-        if (s0 + maxprox + BOUND_EPS <= thr) continue;
+        if (s0 + maxprox - qabout_max(u->about) + ab + BOUND_EPS <= thr) continue;
         tt_hit h = {base + d, s0 + qseg_proximity(q, root, d), pub};
         TT_FORWARD(qabout_add(u->about, d, &h.score));
         if (q->err) return q->err;

@@ -526,6 +526,8 @@ static void test_pruned_topk_equals_exhaustive(void **state)
                          /* queries that name entities: aboutness joins the score and the bounds */
                          "bệnh viện bạch mai", "trần văn thuấn OR y tế", "person:\"Trần Văn Thuấn\" OR bệnh",
                          "hospital:\"BV Bạch Mai\" bệnh",
+                         /* entity names as phrases: per-document aboutness bounds (qabout_bound) */
+                         "\"trần văn thuấn\"", "\"tran van thuan\"", "\"bệnh viện bạch mai\" OR y tế",
                          /* proximity bounds from the pair sets (root AND, AND under OR) */
                          "bệnh viện", "y tế bệnh viện", "benh vien tinh", "(bệnh viện) OR y", "khỏe bệnh"};
   for (int q = 0; q < 200 + (int)(sizeof fixed / sizeof *fixed); q++) {
