@@ -349,6 +349,7 @@ static int competitive(run *u, qseg *q, qnode *root, uint32_t d, double thr)
  * document is dropped as soon as the bound cannot beat the k-th score: the cursors of the terms
  * after it are not moved, their frequencies not read. */
 #define FAST_TERMS 32
+#define FAST_TAB_VARS 3   /* per-doc parts of a group that fast_bound looks up in a table */
 
 typedef struct fast {
   int on;
@@ -369,6 +370,9 @@ typedef struct fast {
   int gv[Q_KEEP_MAX + 1];
   const uint64_t *vb[2 * FAST_TERMS];
   double vw[2 * FAST_TERMS];
+  int tab;                    /* every group has at most FAST_TAB_VARS vars: fast_bound reads T */
+  double S[Q_KEEP_MAX][1 << FAST_TAB_VARS];          /* sum of vw over each subset of g's vars */
+  double T[Q_KEEP_MAX][2 << FAST_TAB_VARS];          /* [g][in g | subset << 1]: d's part of g */
   size_t w;                   /* the 64-doc word the next two hold (fast_word) */
   uint64_t K[Q_KEEP_MAX];     /* word w of the groups' kept sets (all ones without a top OR) */
   uint64_t V[2 * FAST_TERMS]; /* word w of the sets vb[] */
@@ -468,6 +472,17 @@ static void fast_vars(fast *f)
     }
     f->gv[g + 1] = nv;
   }
+  f->tab = 1;
+  for (int g = 0; g < f->ng; g++) {
+    int n = f->gv[g + 1] - f->gv[g];
+    if (n > FAST_TAB_VARS) { f->tab = 0; break; }
+    for (int p = 0; p < 1 << n; p++) {
+      double x = 0;
+      for (int k = 0; k < n; k++)
+        if (p >> k & 1) x += f->vw[f->gv[g] + k];
+      f->S[g][p] = x;
+    }
+  }
 }
 
 /* The window parts of fast_bound (after each qseg_bound): per group, the open terms' window
@@ -487,6 +502,13 @@ static void fast_window(fast *f)
       if (!(p && p->ebits_ok)) c += f->pb[i];
     }
     f->gc[g] = c;
+    if (f->tab) {
+      int n = f->gv[g + 1] - f->gv[g];
+      for (int p = 0; p < 1 << n; p++) {
+        f->T[g][p << 1] = 0;
+        f->T[g][p << 1 | 1] = c + f->S[g][p];
+      }
+    }
   }
 }
 
@@ -507,6 +529,14 @@ static double fast_bound(const fast *f, uint32_t d)
 {
   unsigned sh = d & 63;
   double b = 0;
+  if (f->tab) {   /* without a branch on the doc's bits: they are unpredictable */
+    for (int g = 0; g < f->ng; g++) {
+      unsigned x = (unsigned)(f->K[g] >> sh & 1);
+      for (int i = f->gv[g], k = 1; i < f->gv[g + 1]; i++, k++) x |= (unsigned)(f->V[i] >> sh & 1) << k;
+      b += f->T[g][x];
+    }
+    return b;
+  }
   for (int g = 0; g < f->ng; g++) {
     if (!(f->K[g] >> sh & 1)) continue;
     b += f->gc[g];
@@ -817,7 +847,8 @@ static int run_general(run *u, qseg *q, uint32_t s)
           for (int i = 0; i < nt; i++) tc += (int)(u->tierv[i]->bits[w] >> (d & 63) & 1);
         }
         double ab = amax != 0 ? qabout_bound(u->about, d) : 0;   /* only the entities d mentions add aboutness */
-        if (wbound - amax + ab + tc * Q_EXACT_TIER + BOUND_EPS <= thr) continue;
+        /* (a fast query goes straight to fast_bound: the same terms, only the groups d is in) */
+        if (!fa.on && wbound - amax + ab + tc * Q_EXACT_TIER + BOUND_EPS <= thr) continue;
         if (fa.on && fa.w != w) fast_word(&fa, w);
         double bb = (fa.on ? fast_bound(&fa, d) : qseg_bits_bound(root, d)) + ab;
         if (bb + BOUND_EPS <= thr) continue;
