@@ -512,6 +512,16 @@ static void fast_window(fast *f)
   }
 }
 
+/* qseg_bound(root, d, win) of a fast query: the groups' terms are all the terms it scores (the
+ * other kids are filters), summed without the tree walk; a term whose block still holds d
+ * costs a comparison (qseg_bound keeps it). */
+static double fast_wbound(const fast *f, qseg *q, uint32_t d, uint32_t *win)
+{
+  double b = 0;
+  for (int i = 0; i < f->gt[f->ng]; i++) b += qseg_bound(q, f->t[i], d, win);
+  return b;
+}
+
 /* Load word w of the sets fast_bound reads. */
 static void fast_word(fast *f, size_t w)
 {
@@ -828,7 +838,7 @@ static int run_general(run *u, qseg *q, uint32_t s)
         double thr = hp->h[0].score;
         if (!have_win || d > win) {
           win = Q_END;
-          wbound = qseg_bound(q, root, d, &win) + maxprox;
+          wbound = (fa.on ? fast_wbound(&fa, q, d, &win) : qseg_bound(q, root, d, &win)) + maxprox;
           if (q->err) return q->err;
           if (fa.on) fast_window(&fa);
           have_win = 1;
