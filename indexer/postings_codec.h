@@ -219,9 +219,14 @@ TT_INLINE int tt_plist_seek_near(tt_plist_cursor *c, uint32_t target)
   if (c->lim != 0 && target <= c->docs[c->lim - 1]) {
     uint32_t i = c->cur;
     if (target <= c->docs[i]) return 0;
-    /* the first index in (cur, lim) with docs >= target: one exists, docs[lim - 1] */
-    const uint32_t *base = c->docs + i + 1;
-    uint32_t len = c->lim - i - 1;
+    /* the first index in (cur, lim) with docs >= target: one exists, docs[lim - 1]; the next
+     * posting first (dense candidates), then bisection */
+    if (target <= c->docs[i + 1]) {
+      c->cur = i + 1;
+      return 0;
+    }
+    const uint32_t *base = c->docs + i + 2;
+    uint32_t len = c->lim - i - 2;
     while (len > 1) {
       uint32_t half = len / 2;
       base = base[half] < target ? base + half : base;
