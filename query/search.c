@@ -14,7 +14,8 @@
  *  enter the heap, tested from cheapest to dearest:
  *    - whole 64-doc words are dropped when the k-th score needs more exact-form tiers than the
  *      documents have (bitmaps of the exact-form lists), or when they hold no document of the
- *      essential kids of a top-level OR (MaxScore over the OR's kids);
+ *      essential kids of a top-level OR (MaxScore over the OR's kids) or only documents in
+ *      fewer of its kids than a winner needs;
  *    - a window bound: the block maxima of every list (qseg_bound), valid up to the first
  *      block end among them, plus the tiers the doc has and the largest proximity bonus;
  *    - a per-document bound from the kept match sets (which OR kids the doc is in);
