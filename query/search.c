@@ -853,7 +853,7 @@ static int run_general(run *u, qseg *q, uint32_t s)
           }
         }
         int tc = maxtiers;
-        if (nt) {
+        if (nt && !fa.on) {   /* (only the check below reads it) */
           tc = 0;
           for (int i = 0; i < nt; i++) tc += (int)(u->tierv[i]->bits[w] >> (d & 63) & 1);
         }
