@@ -575,9 +575,9 @@ double qseg_bound(qseg *q, qnode *n, uint32_t d, uint32_t *win)
   switch (n->type) {
   case Q_TERM: {
     if (!n->open) return 0;
-    /* The block found for an earlier target still holds d (targets increase and the cursor
-     * never passes them): its bound stands, and the cursor is left where it is (a shallow
-     * move would make the next placement decode from the block start). */
+    /* The block found for an earlier target (targets increase) ends at or after d: its
+     * maximum still bounds every posting of the term in [d, wlast]. The cursor is left where
+     * it is (a shallow move would make the next placing decode from the block start). */
     if (n->wok && d <= n->wlast) {
       if (n->wlast < *win) *win = n->wlast;
       return n->wbm;
