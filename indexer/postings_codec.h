@@ -211,6 +211,40 @@ TT_INLINE int tt_plist_seek(tt_plist_cursor *c, uint32_t target)
   return tt_plist__seek_slow(c, target);
 }
 
+/* tt_plist_seek for a target a few to a hundred postings ahead (the candidates of a top-k
+ * scan, sparser than the list): a target inside the decoded block is found by bisecting the
+ * rest of the block, without the call; otherwise tt_plist_seek. */
+TT_INLINE int tt_plist_seek_near(tt_plist_cursor *c, uint32_t target)
+{
+  if (c->lim != 0 && target <= c->docs[c->lim - 1]) {
+    uint32_t i = c->cur;
+    if (target <= c->docs[i]) return 0;
+    /* the first index in (cur, lim) with docs >= target: one exists, docs[lim - 1]; the next
+     * posting first (dense candidates), then bisection */
+    if (target <= c->docs[i + 1]) {
+      c->cur = i + 1;
+      return 0;
+    }
+    const uint32_t *base = c->docs + i + 2;
+    uint32_t len = c->lim - i - 2;
+    while (len > 1) {
+      uint32_t half = len / 2;
+      base = base[half] < target ? base + half : base;
+      len -= half;
+    }
+    c->cur = (uint32_t)(base - c->docs) + (*base < target);
+    return 0;
+  }
+  return tt_plist_seek(c, target);
+}
+
+/* Is target in the decoded block, not before the current posting? Then a seek to it decodes
+ * nothing. */
+TT_INLINE int tt_plist_in_block(const tt_plist_cursor *c, uint32_t target)
+{
+  return c->lim != 0 && target >= c->docs[c->cur] && target <= c->docs[c->lim - 1];
+}
+
 /* The current posting (valid after next/seek returned 0). */
 TT_INLINE uint32_t tt_plist_doc(const tt_plist_cursor *c) { return c->docs[c->cur]; }
 TT_INLINE uint32_t tt_plist_tf_title(tt_plist_cursor *c)

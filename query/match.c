@@ -67,6 +67,7 @@ static int open_node(qseg *q, qnode *n)
 {
   n->fresh = 1;
   n->doc = 0;
+  n->wok = 0;
   switch (n->type) {
   case Q_TERM:
   case Q_KEY: {
@@ -143,6 +144,7 @@ int qseg_open(qseg *q, tt_reader *r, uint32_t s, qnode *root, int no_pairs)
   if (ab > 0 && r->avg_body / ab > q->ratio) q->ratio = r->avg_body / ab;
   q->ratio *= 1.0001;   /* rounding slack */
   q->words = ((size_t)g->ndocs + 63) / 64;
+  q->nt_doc = q->nb_doc = UINT32_MAX;
   return open_node(q, root);
 }
 
@@ -166,6 +168,7 @@ static int restart_node(qnode *n)
 {
   n->fresh = 1;
   n->doc = 0;
+  n->wok = 0;
   if (n->type == Q_TERM || n->type == Q_KEY) {
     if (n->open) TT_FORWARD(restart_cursor(n->cur, n->positional));
     if (n->eopen) TT_FORWARD(restart_cursor(n->ecur, 0));
@@ -460,14 +463,37 @@ uint32_t qseg_seek(qseg *q, qnode *n, uint32_t t)
 
 /* ------------------------------------------------------------------ scoring */
 
+/* tt_bm25_ptf(tft, tfb, title length, body length, index averages) of doc d, the same operations
+ * in the same order (so the same bits), with the two length norms kept for the doc's other
+ * terms: a document scored term by term divides once per field, not once per term. */
+static inline double doc_ptf(qseg *q, uint32_t tft, uint32_t tfb, uint32_t d)
+{
+  double x = 0;
+  if (tft) {
+    if (q->nt_doc != d) {
+      double avgt = q->r->avg_title;
+      q->nt = 1 - TT_BM25_B_TITLE + TT_BM25_B_TITLE * tt_seg_title_len(q->seg, d) / (avgt > 0 ? avgt : 1);
+      q->nt_doc = d;
+    }
+    x += TT_BM25_W_TITLE * tft / q->nt;
+  }
+  if (tfb) {
+    if (q->nb_doc != d) {
+      double avgb = q->r->avg_body;
+      q->nb = 1 - TT_BM25_B_BODY + TT_BM25_B_BODY * tt_seg_body_len(q->seg, d) / (avgb > 0 ? avgb : 1);
+      q->nb_doc = d;
+    }
+    x += tfb / q->nb;
+  }
+  return x;
+}
+
 static double score_term(qseg *q, qnode *n, uint32_t d)
 {
   if (n->doc != d || !n->open) return 0;
-  const tt_segment *s = q->seg;
   uint32_t tft = n->field == F_BODY ? 0 : tt_plist_tf_title(n->cur);
   uint32_t tfb = n->field == F_TITLE ? 0 : tt_plist_tf_body(n->cur);
-  double ptf = tt_bm25_ptf(tft, tfb, tt_seg_title_len(s, d), tt_seg_body_len(s, d), q->r->avg_title,
-                           q->r->avg_body);
+  double ptf = doc_ptf(q, tft, tfb, d);
   double sc = n->idf * tt_bm25_sat(ptf);
   if (n->tier && n->eopen) {
     if (n->ebits_ok) return sc + (n->bits[d >> 6] >> (d & 63) & 1 ? Q_EXACT_TIER : 0);
@@ -549,8 +575,16 @@ double qseg_bound(qseg *q, qnode *n, uint32_t d, uint32_t *win)
   switch (n->type) {
   case Q_TERM: {
     if (!n->open) return 0;
+    /* The block found for an earlier target (targets increase) ends at or after d: its
+     * maximum still bounds every posting of the term in [d, wlast]. The cursor is left where
+     * it is (a shallow move would make the next placing decode from the block start). */
+    if (n->wok && d <= n->wlast) {
+      if (n->wlast < *win) *win = n->wlast;
+      return n->wbm;
+    }
     int rc = tt_plist_seek_block(n->cur, d);
     if (rc) {
+      n->wok = 0;
       if (rc != TT_ITEROVER) q->err = rc;
       return 0;
     }
@@ -558,6 +592,8 @@ double qseg_bound(qseg *q, qnode *n, uint32_t d, uint32_t *win)
     if (last < *win) *win = last;
     double ptf = tt_plist_block_max(n->cur) / TT_IMPACT_SCALE * q->ratio;
     n->wbm = n->idf * tt_bm25_sat(ptf);
+    n->wlast = last;
+    n->wok = 1;
     return n->wbm;
   }
   case Q_KEY:
@@ -650,8 +686,11 @@ static inline int field_ok(const qnode *n, tt_plist_cursor *c)
 }
 
 /* OR the docs of list c (restricted to mask) into out. A sparse mask is probed with seeks;
- * otherwise the list is decoded block after block. */
-static void list_bits(qseg *q, const qnode *n, tt_plist_cursor *c, uint64_t *out, const uint64_t *mask)
+ * otherwise the list is decoded block after block. zeroed: out is all zeros, so a dense list
+ * is set unmasked and the mask applied a word at a time afterwards (cheaper than reading the
+ * mask for every posting). */
+static void list_bits(qseg *q, const qnode *n, tt_plist_cursor *c, uint64_t *out, const uint64_t *mask,
+                      int zeroed)
 {
   uint32_t nd = q->seg->ndocs;
   int rc;
@@ -680,20 +719,27 @@ static void list_bits(qseg *q, const qnode *n, tt_plist_cursor *c, uint64_t *out
         q->err = tt_error_set(TT_ECORRUPT, "%s: postings of '%s' name doc %u of %u", q->seg->name, n->key, D[k - 1], nd);
         return;
       }
-      if (mask) {
-        for (uint32_t i = 0; i < k; i++) {
-          uint32_t d = D[i];
-          out[d >> 6] |= (1ull << (d & 63)) & mask[d >> 6];
+      /* the bits of one 64-doc word are gathered in a register and stored when the word
+       * changes: or-ing each doc into memory makes every posting of a dense list wait for the
+       * store of the one before (same word) */
+      size_t cw = D[0] >> 6;
+      uint64_t acc = 0;
+      for (uint32_t i = 0; i < k; i++) {
+        uint32_t d = D[i];
+        size_t w = d >> 6;
+        if (w != cw) {
+          out[cw] |= mask && !zeroed ? acc & mask[cw] : acc;
+          cw = w;
+          acc = 0;
         }
-      } else {
-        for (uint32_t i = 0; i < k; i++) {
-          uint32_t d = D[i];
-          out[d >> 6] |= 1ull << (d & 63);
-        }
+        acc |= 1ull << (d & 63);
       }
+      out[cw] |= mask && !zeroed ? acc & mask[cw] : acc;
       tt_plist_to_block_end(c);
     }
-    if (rc != TT_ITEROVER) q->err = rc;
+    if (rc != TT_ITEROVER) { q->err = rc; return; }
+    if (mask && zeroed)
+      for (size_t w = 0; w < q->words; w++) out[w] &= mask[w];
     return;
   }
   while ((rc = tt_plist_next(c)) == 0) {
@@ -817,7 +863,7 @@ void qseg_eval(qseg *q, qnode *n, uint64_t *out, const uint64_t *mask)
   case Q_TERM:
   case Q_KEY:
     memset(out, 0, W * sizeof *out);
-    if (n->strict ? n->eopen : n->open) list_bits(q, n, n->strict ? n->ecur : n->cur, out, mask);
+    if (n->strict ? n->eopen : n->open) list_bits(q, n, n->strict ? n->ecur : n->cur, out, mask, 1);
     return;
   case Q_DATE:
     date_bits(q, n, out, mask);
@@ -834,7 +880,7 @@ void qseg_eval(qseg *q, qnode *n, uint64_t *out, const uint64_t *mask)
         continue;
       }
       if (k->type == Q_TERM || k->type == Q_KEY) {
-        if (k->strict ? k->eopen : k->open) list_bits(q, k, k->strict ? k->ecur : k->cur, out, mask);
+        if (k->strict ? k->eopen : k->open) list_bits(q, k, k->strict ? k->ecur : k->cur, out, mask, 0);
         continue;
       }
       if (ensure_bits(q, n)) return;
@@ -894,7 +940,7 @@ int qseg_exact_bits(qseg *q, qnode *n)
   if (!n->eopen) return 0;
   uint8_t f = n->field;
   n->field = F_ANY;   /* the tier counts the exact form anywhere (score_term does the same) */
-  list_bits(q, n, n->ecur, n->bits, NULL);
+  list_bits(q, n, n->ecur, n->bits, NULL, 1);
   n->field = f;
   return q->err;
 }
@@ -908,7 +954,7 @@ int qseg_pair_bits(qseg *q, qnode *n, uint64_t cnt)
       if (!k || (k->open && cnt * 16 < tt_plist_df(k->cur))) continue;
       if (ensure_bits(q, k)) return q->err;
       memset(k->bits, 0, q->words * sizeof *k->bits);
-      if (k->open) list_bits(q, k, k->cur, k->bits, NULL);
+      if (k->open) list_bits(q, k, k->cur, k->bits, NULL, 1);
       k->ebits_ok = 1;
     }
   for (int i = 0; i < n->nkids && !q->err; i++) qseg_pair_bits(q, n->kids[i], cnt);
@@ -959,7 +1005,7 @@ double qseg_term_place_score(qseg *q, qnode *n, uint32_t d)
 {
   n->fresh = 0;
   if (!n->open) { n->doc = Q_END; return 0; }
-  int rc = step_to(n->cur, d);
+  int rc = tt_plist_seek_near(n->cur, d);   /* the candidates here are sparser than the list */
   if (rc == 0 && tt_plist_doc(n->cur) == d) {
     n->doc = d;
     return score_term(q, n, d);

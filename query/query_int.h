@@ -66,6 +66,8 @@ struct qnode {
   uint8_t open, eopen;    /* cursors opened on the current segment */
   uint8_t positional;     /* cur was opened with positions */
   double wbm;             /* BM25 part of the block bound of the current window (qseg_bound) */
+  uint32_t wlast;         /* ... the last doc of the block it comes from, valid when wok */
+  uint8_t wok;            /* wbm, wlast hold the block of the cursor (reset when it reopens) */
 
   uint32_t near;          /* Q_NEAR: maximum distance */
   int64_t lo, hi;         /* Q_DATE */
@@ -112,6 +114,8 @@ typedef struct qseg {
   int err;                /* first error while matching (sticky) */
   size_t words;           /* 64-bit words of a bitmap over the segment's docs */
   int no_pairs;           /* ignore pair terms (tt_search_options.positions_only) */
+  uint32_t nt_doc, nb_doc;/* the docs whose title / body length norms (BM25) are in ... */
+  double nt, nb;          /* ... these, computed once per doc for all its terms (score_term) */
 } qseg;
 
 /* Open every leaf's cursors on segment s and order the iterators by cost; no_pairs: do not use

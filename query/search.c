@@ -14,7 +14,8 @@
  *  enter the heap, tested from cheapest to dearest:
  *    - whole 64-doc words are dropped when the k-th score needs more exact-form tiers than the
  *      documents have (bitmaps of the exact-form lists), or when they hold no document of the
- *      essential kids of a top-level OR (MaxScore over the OR's kids);
+ *      essential kids of a top-level OR (MaxScore over the OR's kids) or only documents in
+ *      fewer of its kids than a winner needs;
  *    - a window bound: the block maxima of every list (qseg_bound), valid up to the first
  *      block end among them, plus the tiers the doc has and the largest proximity bonus;
  *    - a per-document bound from the kept match sets (which OR kids the doc is in);
@@ -349,6 +350,7 @@ static int competitive(run *u, qseg *q, qnode *root, uint32_t d, double thr)
  * document is dropped as soon as the bound cannot beat the k-th score: the cursors of the terms
  * after it are not moved, their frequencies not read. */
 #define FAST_TERMS 32
+#define FAST_TAB_VARS 3   /* per-doc parts of a group that fast_bound looks up in a table */
 
 typedef struct fast {
   int on;
@@ -362,6 +364,19 @@ typedef struct fast {
   int gp[Q_KEEP_MAX + 1];     /* proximity pairs of group i: p[gp[i] .. gp[i + 1]) */
   const qnode *p[FAST_TERMS]; /* the pair term whose kept set tells adjacency, or NULL */
   double pb[FAST_TERMS];      /* the bonus of that pair */
+  /* fast_bound's split of a group's bound: gc[g], constant over the window (fast_window), plus
+   * vw[i] for each i in gv[g] .. gv[g + 1]) whose set vb[i] holds the doc (the exact-form
+   * tiers and proximity pairs whose sets were built; fast_vars) */
+  double gc[Q_KEEP_MAX];
+  int gv[Q_KEEP_MAX + 1];
+  const uint64_t *vb[2 * FAST_TERMS];
+  double vw[2 * FAST_TERMS];
+  int tab;                    /* every group has at most FAST_TAB_VARS vars: fast_bound reads T */
+  double S[Q_KEEP_MAX][1 << FAST_TAB_VARS];          /* sum of vw over each subset of g's vars */
+  double T[Q_KEEP_MAX][2 << FAST_TAB_VARS];          /* [g][in g | subset << 1]: d's part of g */
+  size_t w;                   /* the 64-doc word the next two hold (fast_word) */
+  uint64_t K[Q_KEEP_MAX];     /* word w of the groups' kept sets (all ones without a top OR) */
+  uint64_t V[2 * FAST_TERMS]; /* word w of the sets vb[] */
 } fast;
 
 static int plain_term(const qnode *k) { return k->type == Q_TERM && !k->strict && k->field == F_ANY; }
@@ -441,27 +456,103 @@ static void fast_setup(fast *f, qnode *root, qnode *top)
   f->on = 1;
 }
 
-/* qseg_bits_bound(root, d) for a fast query, without the tree walk (the same terms: each open
- * term's window bound plus its tier unless the exact-form set says the doc lacks it; each
- * proximity pair unless its kept set says the two are not adjacent; only the groups d is in). */
-static double fast_bound(const fast *f, uint32_t d)
+/* The per-document parts of fast_bound: the tiers and pairs whose sets were built (once per
+ * segment, after qseg_exact_bits and qseg_pair_bits). */
+static void fast_vars(fast *f)
 {
-  size_t w = d >> 6;
-  uint64_t bit = 1ull << (d & 63);
-  double b = 0;
+  int nv = 0;
+  f->gv[0] = 0;
   for (int g = 0; g < f->ng; g++) {
-    if (f->top && !(f->g[g]->kbits[w] & bit)) continue;
     for (int i = f->gt[g]; i < f->gt[g + 1]; i++) {
       const qnode *t = f->t[i];
-      if (!t->open) continue;
-      b += t->wbm;
-      if (t->tier && t->eopen && (!t->ebits_ok || (t->bits[w] & bit))) b += Q_EXACT_TIER;
+      if (t->open && t->tier && t->eopen && t->ebits_ok) { f->vb[nv] = t->bits; f->vw[nv++] = Q_EXACT_TIER; }
     }
     for (int i = f->gp[g]; i < f->gp[g + 1]; i++) {
       const qnode *p = f->p[i];
-      if (p && p->ebits_ok && !(p->bits[w] & bit)) continue;   /* not adjacent in d */
-      b += f->pb[i];
+      if (p && p->ebits_ok) { f->vb[nv] = p->bits; f->vw[nv++] = f->pb[i]; }
     }
+    f->gv[g + 1] = nv;
+  }
+  f->tab = 1;
+  for (int g = 0; g < f->ng; g++) {
+    int n = f->gv[g + 1] - f->gv[g];
+    if (n > FAST_TAB_VARS) { f->tab = 0; break; }
+    for (int p = 0; p < 1 << n; p++) {
+      double x = 0;
+      for (int k = 0; k < n; k++)
+        if (p >> k & 1) x += f->vw[f->gv[g] + k];
+      f->S[g][p] = x;
+    }
+  }
+}
+
+/* The window parts of fast_bound (after each qseg_bound): per group, the open terms' window
+ * bounds, the tiers and the pairs that no set decides. */
+static void fast_window(fast *f)
+{
+  for (int g = 0; g < f->ng; g++) {
+    double c = 0;
+    for (int i = f->gt[g]; i < f->gt[g + 1]; i++) {
+      const qnode *t = f->t[i];
+      if (!t->open) continue;
+      c += t->wbm;
+      if (t->tier && t->eopen && !t->ebits_ok) c += Q_EXACT_TIER;
+    }
+    for (int i = f->gp[g]; i < f->gp[g + 1]; i++) {
+      const qnode *p = f->p[i];
+      if (!(p && p->ebits_ok)) c += f->pb[i];
+    }
+    f->gc[g] = c;
+    if (f->tab) {
+      int n = f->gv[g + 1] - f->gv[g];
+      for (int p = 0; p < 1 << n; p++) {
+        f->T[g][p << 1] = 0;
+        f->T[g][p << 1 | 1] = c + f->S[g][p];
+      }
+    }
+  }
+}
+
+/* qseg_bound(root, d, win) of a fast query: the groups' terms are all the terms it scores (the
+ * other kids are filters), summed without the tree walk; a term whose block still holds d
+ * costs a comparison (qseg_bound keeps it). */
+static double fast_wbound(const fast *f, qseg *q, uint32_t d, uint32_t *win)
+{
+  double b = 0;
+  for (int i = 0; i < f->gt[f->ng]; i++) b += qseg_bound(q, f->t[i], d, win);
+  return b;
+}
+
+/* Load word w of the sets fast_bound reads. */
+static void fast_word(fast *f, size_t w)
+{
+  f->w = w;
+  for (int g = 0; g < f->ng; g++) f->K[g] = f->top ? f->g[g]->kbits[w] : ~0ull;
+  for (int i = 0; i < f->gv[f->ng]; i++) f->V[i] = f->vb[i][w];
+}
+
+/* qseg_bits_bound(root, d) for a fast query, without the tree walk (the same terms: each open
+ * term's window bound plus its tier unless the exact-form set says the doc lacks it; each
+ * proximity pair unless its kept set says the two are not adjacent; only the groups d is in).
+ * d is in word f->w. Summed in another order than qseg_bits_bound, so it may differ in the
+ * last bits: it only prunes, with BOUND_EPS to spare. */
+static double fast_bound(const fast *f, uint32_t d)
+{
+  unsigned sh = d & 63;
+  double b = 0;
+  if (f->tab) {   /* without a branch on the doc's bits: they are unpredictable */
+    for (int g = 0; g < f->ng; g++) {
+      unsigned x = (unsigned)(f->K[g] >> sh & 1);
+      for (int i = f->gv[g], k = 1; i < f->gv[g + 1]; i++, k++) x |= (unsigned)(f->V[i] >> sh & 1) << k;
+      b += f->T[g][x];
+    }
+    return b;
+  }
+  for (int g = 0; g < f->ng; g++) {
+    if (!(f->K[g] >> sh & 1)) continue;
+    b += f->gc[g];
+    for (int i = f->gv[g]; i < f->gv[g + 1]; i++)
+      if (f->V[i] >> sh & 1) b += f->vw[i];
   }
   return b;
 }
@@ -473,12 +564,19 @@ static int fast_doc(fast *f, qseg *q, qnode *root, uint32_t d, double b, double 
 {
   size_t w = d >> 6;
   uint64_t bit = 1ull << (d & 63);
+  /* first the terms whose decoded block holds d (placed without decoding anything), then the
+   * others: a doc that loses is often dropped before a block is decoded for it */
+  uint64_t done = 0;
+  for (int pass = 0; pass < 2; pass++)
   for (int g = 0; g < f->ng; g++) {
     qnode *G = f->g[g];
     if (f->top && !(G->kbits[w] & bit)) continue;
     for (int j = f->gt[g]; j < f->gt[g + 1]; j++) {
       int i = f->po[j];
       qnode *t = f->t[i];
+      if (done >> i & 1) continue;
+      if (!pass && t->open && !tt_plist_in_block(t->cur, d)) continue;
+      done |= 1ull << i;
       double tb = 0;
       if (t->open) {
         tb = t->wbm;
@@ -623,7 +721,7 @@ static int run_general(run *u, qseg *q, uint32_t s)
    * longest prefix whose sum cannot beat the k-th score is non-essential, so a candidate must
    * be in one of the other kids' sets. */
   qnode *top = NULL;
-  int nk = 0, ess = 0;
+  int nk = 0, ess = 0, kneed = 1;
   double kb[Q_KEEP_MAX];
   int ko[Q_KEEP_MAX];
   double ess_thr = -1;
@@ -651,6 +749,12 @@ static int run_general(run *u, qseg *q, uint32_t s)
   fast fa;
   fa.on = 0;
   if (relevance && scanning) fast_setup(&fa, root, top);
+  if (fa.on) {
+    fast_vars(&fa);
+    fa.w = SIZE_MAX;
+  }
+  double amax = qabout_max(u->about);   /* constant: hoisted out of the candidate loop */
+  int need_pub = u->fc || u->fn || hp->by_date;
   uint32_t win = 0;
   double wbound = 0;
   int have_win = 0;
@@ -681,19 +785,34 @@ static int run_general(run *u, qseg *q, uint32_t s)
         if (thr != ess_thr) {
           double sum = qabout_max(u->about);   /* a doc in no essential kid still gets it */
           for (ess = 0; ess < nk && sum + kb[ko[ess]] + BOUND_EPS <= thr; ess++) sum += kb[ko[ess]];
+          /* a doc in j kids scores at most the j largest kid bounds (plus the aboutness): the
+           * docs in fewer than kneed kids cannot win */
+          sum = qabout_max(u->about);
+          for (kneed = 1; kneed <= nk && sum + kb[ko[nk - kneed]] + BOUND_EPS <= thr; kneed++) sum += kb[ko[nk - kneed]];
           ess_thr = thr;
         }
-        if (ess >= nk) break;
+        if (ess >= nk || kneed > nk) break;
         uint64_t e = 0;
         for (int i = ess; i < nk; i++) e |= top->kids[ko[i]]->kbits[w];
         m &= e;
         if (!m) continue;
+        if (kneed > 1) {   /* in at least kneed kids: the same DP as at_least(), on kbits */
+          uint64_t ge[Q_KEEP_MAX + 1];
+          ge[0] = ~0ull;
+          for (int j = 1; j <= kneed; j++) ge[j] = 0;
+          for (int i = 0; i < nk; i++) {
+            uint64_t x = top->kids[i]->kbits[w];
+            for (int j = kneed; j >= 1; j--) ge[j] |= ge[j - 1] & x;
+          }
+          m &= ge[kneed];
+          if (!m) continue;
+        }
       }
     }
     while (m) {
       uint32_t d = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(m));
       m &= m - 1;
-      int64_t pub = tt_seg_published(g, d);
+      int64_t pub = need_pub ? tt_seg_published(g, d) : 0;   /* else read when d is pushed */
       int positioned = 0;
       if (u->fc) {
         facet_month(u->fc, pub);
@@ -720,8 +839,9 @@ static int run_general(run *u, qseg *q, uint32_t s)
         double thr = hp->h[0].score;
         if (!have_win || d > win) {
           win = Q_END;
-          wbound = qseg_bound(q, root, d, &win) + maxprox;
+          wbound = (fa.on ? fast_wbound(&fa, q, d, &win) : qseg_bound(q, root, d, &win)) + maxprox;
           if (q->err) return q->err;
+          if (fa.on) fast_window(&fa);
           have_win = 1;
           if (scanning && wbound + tmax * Q_EXACT_TIER + BOUND_EPS <= thr) {
             /* the whole window loses: drop its candidates a word at a time */
@@ -733,12 +853,14 @@ static int run_general(run *u, qseg *q, uint32_t s)
           }
         }
         int tc = maxtiers;
-        if (nt) {
+        if (nt && !fa.on) {   /* (only the check below reads it) */
           tc = 0;
           for (int i = 0; i < nt; i++) tc += (int)(u->tierv[i]->bits[w] >> (d & 63) & 1);
         }
-        double ab = qabout_bound(u->about, d);   /* only the entities d mentions add aboutness */
-        if (wbound - qabout_max(u->about) + ab + tc * Q_EXACT_TIER + BOUND_EPS <= thr) continue;
+        double ab = amax != 0 ? qabout_bound(u->about, d) : 0;   /* only the entities d mentions add aboutness */
+        /* (a fast query goes straight to fast_bound: the same terms, only the groups d is in) */
+        if (!fa.on && wbound - amax + ab + tc * Q_EXACT_TIER + BOUND_EPS <= thr) continue;
+        if (fa.on && fa.w != w) fast_word(&fa, w);
         double bb = (fa.on ? fast_bound(&fa, d) : qseg_bits_bound(root, d)) + ab;
         if (bb + BOUND_EPS <= thr) continue;
         double s0;
@@ -756,15 +878,15 @@ static int run_general(run *u, qseg *q, uint32_t s)
           }
           s0 = qseg_score(q, root, d);
         }
-        if (s0 + maxprox - qabout_max(u->about) + ab + BOUND_EPS <= thr) continue;
-        tt_hit h = {base + d, s0 + qseg_proximity(q, root, d), pub};
+        if (s0 + maxprox - amax + ab + BOUND_EPS <= thr) continue;
+        tt_hit h = {base + d, s0 + qseg_proximity(q, root, d), tt_seg_published(g, d)};
         TT_FORWARD(qabout_add(u->about, d, &h.score));
         if (q->err) return q->err;
         heap_push(hp, &h);
         continue;
       }
       if (!positioned) TT_FORWARD(position(q, root, d));
-      tt_hit h = {base + d, full_score(u, q, root, d), pub};
+      tt_hit h = {base + d, full_score(u, q, root, d), tt_seg_published(g, d)};
       if (q->err) return q->err;
       heap_push(hp, &h);
     }

@@ -558,6 +558,42 @@ static void test_pruned_topk_equals_exhaustive(void **state)
   tt_reader_close(r);
 }
 
+/* The flat OR path of search.c (fast_bound's per-doc tables, the "in at least j kids" filter,
+ * the placing order that takes decoded blocks first): ORs of 2 to 5 words, typed with and
+ * without diacritics, a kid of three syllables (more per-doc parts than fast_bound's table
+ * takes), filters beside, limits 1 to 20: the pruned top k is the exhaustive one. */
+static void test_flat_or_topk_equals_exhaustive(void **state)
+{
+  (void)state;
+  tt_reader *r;
+  assert_int_equal(tt_reader_open(&r, dir, 0), 0);
+  const char *qs[] = {"(bệnh viện) OR (y tế)", "(benh vien) OR (y te) OR (suc khoe) OR (tiem chung)",
+                      "(bệnh viện) OR (y tế) OR (sức khỏe) OR (tiêm chủng) OR (bác sĩ)",
+                      "(bệnh viện bạch mai) OR (y tế) OR (sức khỏe)", "(benh vien bach mai) OR (y te)",
+                      "(bệnh viện) OR (y te) -covid", "(sức khỏe) OR (bệnh nhân) date:2020..2024",
+                      "bệnh viện tỉnh", "benh nhan"};
+  const size_t limits[] = {1, 5, 20};
+  for (size_t q = 0; q < sizeof qs / sizeof *qs; q++)
+    for (size_t l = 0; l < sizeof limits / sizeof *limits; l++) {
+      tt_search_options ex = TT_SEARCH_OPTIONS_INIT, pr = TT_SEARCH_OPTIONS_INIT;
+      ex.exhaustive = 1;
+      ex.limit = pr.limit = limits[l];
+      tt_results a, b;
+      if (tt_search(r, qs[q], strlen(qs[q]), &ex, &a)) fail_msg("[%s]: %s", qs[q], tt_error_last());
+      assert_int_equal(tt_search(r, qs[q], strlen(qs[q]), &pr, &b), 0);
+      assert_int_equal(a.total, b.total);
+      assert_int_equal(a.n, b.n);
+      for (size_t i = 0; i < a.n; i++) {
+        if (a.hits[i].doc != b.hits[i].doc) fail_msg("[%s] rank %zu: exhaustive doc %llu, pruned %llu", qs[q], i,
+                                                     (unsigned long long)a.hits[i].doc, (unsigned long long)b.hits[i].doc);
+        assert_true(fabs(a.hits[i].score - b.hits[i].score) < 1e-9);
+      }
+      tt_results_fini(&a);
+      tt_results_fini(&b);
+    }
+  tt_reader_close(r);
+}
+
 /* ---- syllable pairs ------------------------------------------------------------------------
  * Phrases and the proximity bonus read the pair terms (indexer/pairs.h) where the segments have
  * them. Random phrases of 2-3 syllables (common and rare, typed with diacritics or not, strict,
@@ -985,6 +1021,7 @@ int main(void)
     cmocka_unit_test(test_malformed_queries),
     cmocka_unit_test(test_extended_match_sets_equal_brute_force),
     cmocka_unit_test(test_pruned_topk_equals_exhaustive),
+    cmocka_unit_test(test_flat_or_topk_equals_exhaustive),
     cmocka_unit_test(test_pairs_equal_positions),
     cmocka_unit_test(test_pages_stream_facets),
     cmocka_unit_test(test_date_boundaries),
