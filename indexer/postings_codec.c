@@ -66,6 +66,10 @@
 
 #include <string.h>
 
+#ifdef TT_BP128_HAVE_SSE2
+#include <emmintrin.h>
+#endif
+
 #define BLK TT_PLIST_BLOCK
 #define NPOS_IMPLICIT 0xFFu
 #define TAIL_MODE_MIN 8    /* position tails this long start with a mode byte */
@@ -784,15 +788,59 @@ uint32_t tt_plist_max_impact(const tt_plist_cursor *c)
  * Positions
  * ------------------------------------------------------------------------------------------- */
 
+/* The usual block (npos not stored, every frequency below 2^23): npos[] and the whole of
+ * pstart[] in one pass, four postings at a time with SSE2 (a prefix sum like
+ * tt_bp128_prefix1's). With frequencies below 2^23 each npos is at most 2^24 - 2 (within
+ * TT_PLIST_MAX_NPOS) and the sum of 128 stays below 2^31, so nothing needs checking in the
+ * loop. Returns 0 with the total in *t, or -1 when a frequency is too large (the caller then
+ * takes the checked path, which gives the same result or refuses the block). */
+static int prefix_npos(tt_plist_cursor *c, uint64_t *t)
+{
+  uint32_t n = c->nb, hi = 0, k = 0;
+#ifdef TT_BP128_HAVE_SSE2
+  __m128i carry = _mm_setzero_si128(), h = _mm_setzero_si128();
+  for (; k + 4 <= n; k += 4) {
+    __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(c->tft + k));
+    __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(c->tfb + k));
+    h = _mm_or_si128(h, _mm_or_si128(a, b));
+    __m128i v = _mm_add_epi32(a, b);
+    _mm_storeu_si128((__m128i *)(void *)(c->npos + k), v);
+    v = _mm_add_epi32(v, _mm_slli_si128(v, 4));
+    v = _mm_add_epi32(v, _mm_slli_si128(v, 8));
+    v = _mm_add_epi32(v, carry);
+    _mm_storeu_si128((__m128i *)(void *)(c->pstart + k + 1), v);
+    carry = _mm_shuffle_epi32(v, 0xFF);
+  }
+  h = _mm_or_si128(h, _mm_srli_si128(h, 8));
+  h = _mm_or_si128(h, _mm_srli_si128(h, 4));
+  hi = (uint32_t)_mm_cvtsi128_si32(h);
+#endif
+  uint32_t acc = k ? c->pstart[k] : 0;
+  for (; k < n; k++) {
+    uint32_t a = c->tft[k], b = c->tfb[k];
+    hi |= a | b;
+    c->npos[k] = a + b;
+    acc += a + b;
+    c->pstart[k + 1] = acc;
+  }
+  if (hi >> 23) return -1;
+  c->pstart[0] = 0;
+  *t = c->pstart[n];
+  return 0;
+}
+
 /* npos[] of the loaded block, the length of its position stream and the chunk count. pstart[]
- * is filled lazily, up to the posting asked for (pdone), since a verification usually reads
- * the positions of one or two postings of a block. */
+ * is complete for the usual block (prefix_npos); otherwise it is filled lazily, up to the
+ * posting asked for (pdone). */
 static int prepare_positions(tt_plist_cursor *c)
 {
   if (!c->tf_ready) tt_plist__load_tf(c);
   uint64_t t = 0;
-  uint32_t big = 0;
-  if (!c->npos_ready && c->wn == NPOS_IMPLICIT) {
+  uint32_t big = 0, pdone = 0;
+  if (!c->npos_ready && c->wn == NPOS_IMPLICIT && prefix_npos(c, &t) == 0) {
+    c->npos_ready = 1;
+    pdone = c->nb;
+  } else if (!c->npos_ready && c->wn == NPOS_IMPLICIT) {
     /* one branch-free pass (it vectorizes): npos, the total and the limit check together; a
      * column with a value of 2^25 or more is redone with saturation (and refused below) */
     uint32_t hi = 0;
@@ -826,7 +874,7 @@ static int prepare_positions(tt_plist_cursor *c)
   if ((t >> 7) + ((t & 127) != 0) > c->plen) return corrupt(c, c->pb, "position block too short");
   c->ptotal = (uint32_t)t;
   c->pstart[0] = 0;
-  c->pdone = 0;
+  c->pdone = pdone;
   c->nchunks = (uint32_t)(t >> 7);
   c->walk_k = 0;
   c->walk_off = c->nchunks;
