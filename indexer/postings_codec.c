@@ -494,6 +494,7 @@ static void reset_block_lazies(tt_plist_cursor *c)
   c->pos_ready = 0;
   c->chunk_k = UINT32_MAX;
   c->tail_ready = 0;
+  c->tail_located = 0;
   c->tail_abs_ready = 0;
   c->pos_for = UINT32_MAX;
 }
@@ -880,6 +881,7 @@ static int prepare_positions(tt_plist_cursor *c)
   c->walk_off = c->nchunks;
   c->chunk_k = UINT32_MAX;
   c->tail_ready = 0;
+  c->tail_located = 0;
   c->tail_abs_ready = 0;
   c->pos_ready = 1;
   return 0;
@@ -948,7 +950,11 @@ static int load_chunk(tt_plist_cursor *c, uint32_t k)
   return 0;
 }
 
-static int load_tail(tt_plist_cursor *c)
+/* Find and check the tail of the position stream (the values after the last full chunk): its
+ * mode (TAIL_VBYTE or a packed width), where its values start and that it ends the block.
+ * Packed, every value can then be read alone (tail_value); vbyte tails are decoded whole
+ * (load_tail). */
+static int locate_tail(tt_plist_cursor *c)
 {
   size_t off = 0;
   uint32_t save_k = c->walk_k;
@@ -965,18 +971,56 @@ static int load_tail(tt_plist_cursor *c)
     mode = *p++;
     if (mode > 32 && mode != TAIL_VBYTE) return corrupt(c, p - 1, "bad position tail mode");
   }
-  size_t used;
   if (mode != TAIL_VBYTE) {
-    used = TT_BP128_TAIL_BYTES(n, mode);
+    size_t used = TT_BP128_TAIL_BYTES(n, mode);
     if ((size_t)(end - p) < used) return corrupt(c, p, "position tail truncated");
-    tt_bp128_unpack_tail(c->tail, p, n, mode);
-  } else {
-    used = n ? tt_vbyte_decode32_n(c->tail, n, p, end) : 0;
-    if (n && !used) return corrupt(c, p, "bad or truncated position");
+    if (p + used != end) return corrupt(c, p + used, "bytes left after the positions");
   }
-  if (p + used != end) return corrupt(c, p + used, "bytes left after the positions");
+  c->tail_p = p;
+  c->tail_mode = mode;
+  c->tail_located = 1;
+  return 0;
+}
+
+static int load_tail(tt_plist_cursor *c)
+{
+  int rc;
+  if (!c->tail_located && (rc = locate_tail(c))) return rc;
+  uint32_t n = c->ptotal & 127;
+  const uint8_t *p = c->tail_p, *end = c->pb + c->plen;
+  if (c->tail_mode != TAIL_VBYTE) {
+    tt_bp128_unpack_tail(c->tail, p, n, c->tail_mode);
+  } else {
+    size_t used = n ? tt_vbyte_decode32_n(c->tail, n, p, end) : 0;
+    if (n && !used) return corrupt(c, p, "bad or truncated position");
+    if (p + used != end) return corrupt(c, p + used, "bytes left after the positions");
+  }
   c->tail_ready = 1;
   return 0;
+}
+
+/* Stored values [from, from + m) of a packed tail (located) into out[], as
+ * tt_bp128_unpack_tail would give them: value j is bits [j·b, j·b + b) of the tail, read with
+ * one 8-byte load where the tail has 8 bytes left, else byte by byte. A phrase check reads
+ * one posting's few values of a tail of up to 127. */
+static void tail_values(const tt_plist_cursor *c, uint32_t from, uint32_t m, uint32_t *out)
+{
+  unsigned b = c->tail_mode;
+  if (!b) {
+    memset(out, 0, m * sizeof *out);
+    return;
+  }
+  const uint8_t *p = c->tail_p;
+  size_t used = TT_BP128_TAIL_BYTES(c->ptotal & 127, b);
+  uint64_t mask = b >= 32 ? 0xFFFFFFFFu : (1u << b) - 1u;
+  for (uint32_t j = 0; j < m; j++) {
+    size_t bit = (size_t)(from + j) * b, o = bit >> 3;
+    uint64_t w = 0;
+    if (o + 8 <= used) w = tt_load_le64(p + o);
+    else
+      for (size_t i = o; i < used; i++) w |= (uint64_t)p[i] << (8 * (i - o));
+    out[j] = (uint32_t)((w >> (bit & 7)) & mask);
+  }
 }
 
 /* Turn the m stored values in[0..m) of one posting (first position, then gaps - 1) into
@@ -1062,8 +1106,14 @@ int tt_plist__positions_slow(tt_plist_cursor *c, const uint32_t **pos, uint32_t 
     if ((rc = load_chunk(c, s >> 7))) return rc;
     if ((rc = undelta(c, c->chunk + (s & 127), p, m))) return rc;
   } else if (s >= full) {
-    if (!c->tail_ready && (rc = load_tail(c))) return rc;
-    if ((rc = undelta(c, c->tail + (s - full), p, m))) return rc;
+    if (!c->tail_ready && !c->tail_located && (rc = locate_tail(c))) return rc;
+    if (!c->tail_ready && c->tail_mode != TAIL_VBYTE) {   /* only this posting's values */
+      tail_values(c, s - full, m, p);
+      if ((rc = undelta(c, p, p, m))) return rc;
+    } else {
+      if (!c->tail_ready && (rc = load_tail(c))) return rc;
+      if ((rc = undelta(c, c->tail + (s - full), p, m))) return rc;
+    }
   } else {
     uint32_t i = s;
     while (i < e && i < full) {
