@@ -18,6 +18,8 @@ typedef struct aent {
   int open;
   uint64_t *bits;           /* the open segment's documents that mention it (qabout_bound) */
   size_t bitcap;            /* words allocated */
+  double *ub;               /* by doc where bits is set: its aboutness with earliness 1 */
+  size_t ubcap;             /* docs allocated */
 } aent;
 
 struct qabout {
@@ -148,6 +150,7 @@ void qabout_free(qabout *a)
   for (int i = 0; i < a->n; i++) {
     if (a->e[i].open) tt_plist_close(&a->e[i].cur);
     tt_free(a->e[i].bits);
+    tt_free(a->e[i].ub);
     tt_free(a->e[i].key);
   }
   tt_free(a);
@@ -174,6 +177,13 @@ static int load_bits(qabout *a, aent *e, const uint8_t *data, size_t len)
     e->bitcap = w;
   }
   if (w) memset(e->bits, 0, w * sizeof *e->bits);
+  if (nd > e->ubcap || !e->ub) {
+    size_t cap = nd ? nd : 1;
+    double *u = tt_realloc(e->ub, cap * sizeof *u);
+    TT_CHECK_ALLOC(u);
+    e->ub = u;
+    e->ubcap = cap;
+  }
   tt_plist_cursor c;
   int rc = tt_plist_open(&c, data, len, 0);
   while (rc == 0 && (rc = tt_plist_next(&c)) == 0) {
@@ -183,6 +193,11 @@ static int load_bits(qabout *a, aent *e, const uint8_t *data, size_t len)
       break;
     }
     e->bits[d >> 6] |= 1ull << (d & 63);
+    /* qabout_add's value with earliness 1 (its largest): the same expression, so it is
+       exact for a title mention and an upper bound otherwise */
+    uint32_t tft = tt_plist_tf_title(&c), tfb = tt_plist_tf_body(&c);
+    double m = (double)tft + tfb;
+    e->ub[d] = e->w * (0.4 * (tft > 0) + 0.3 * (m - 1) / (m + 1) + 0.3 * 1.0);
   }
   tt_plist_close(&c);
   return rc == TT_ITEROVER ? 0 : rc;
@@ -217,7 +232,7 @@ double qabout_bound(const qabout *a, uint32_t d)
   if (a)
     for (int i = 0; i < a->n; i++) {
       const aent *e = &a->e[i];
-      if (e->open && (e->bits[d >> 6] >> (d & 63) & 1)) m += e->w;
+      if (e->open && (e->bits[d >> 6] >> (d & 63) & 1)) m += e->ub[d];
     }
   return m;
 }
