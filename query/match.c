@@ -749,22 +749,21 @@ static int plain_phrase(const qnode *n)
   return 1;
 }
 
-/* Make room for a score of every doc of the segment in n->psc and clear n->pscbits. */
-static int psc_start(qseg *q, qnode *n)
+/* Append (d, sc) to n's phrase scores. Returns 0 or TT_ENOMEM (in q->err). */
+static int psc_add(qseg *q, qnode *n, uint32_t d, double sc)
 {
-  size_t nd = q->seg->ndocs, w = q->words;
-  if (n->psccap < nd || !n->psc) {
-    size_t cap = nd ? nd : 1;
-    double *p = tt_realloc(n->psc, cap * sizeof *p);
-    if (!p) return q->err = tt_error_set(TT_ENOMEM, "out of memory");
-    n->psc = p;
-    uint64_t *b = tt_realloc(n->pscbits, ((cap + 63) / 64) * sizeof *b);
-    if (!b) return q->err = tt_error_set(TT_ENOMEM, "out of memory");
-    n->pscbits = b;
+  if (n->npsc == n->psccap) {
+    size_t cap = n->psccap ? 2 * n->psccap : 256;
+    uint32_t *dv = tt_realloc(n->pscdoc, cap * sizeof *dv);
+    if (!dv) return q->err = tt_error_set(TT_ENOMEM, "out of memory");
+    n->pscdoc = dv;
+    double *sv = tt_realloc(n->psc, cap * sizeof *sv);
+    if (!sv) return q->err = tt_error_set(TT_ENOMEM, "out of memory");
+    n->psc = sv;
     n->psccap = cap;
   }
-  if (w) memset(n->pscbits, 0, w * sizeof *n->pscbits);
-  n->psc_on = 1;
+  n->pscdoc[n->npsc] = d;
+  n->psc[n->npsc++] = sc;
   return 0;
 }
 
@@ -775,7 +774,10 @@ static void verify_positions(qseg *q, qnode *n, uint64_t *out)
   for (int i = 0; i < n->nkids; i++)
     if ((q->err = open_node(q, n->kids[i]))) return;
   int keep = plain_phrase(n);
-  if (keep && psc_start(q, n)) return;
+  if (keep) {
+    n->npsc = 0;
+    n->psc_on = 1;
+  }
   for (size_t w = 0; w < q->words; w++) {
     for (uint64_t m = out[w]; m; m &= m - 1) {
       uint32_t d = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(m));
@@ -806,8 +808,7 @@ static void verify_positions(qseg *q, qnode *n, uint64_t *out)
                                    q->r->avg_title, q->r->avg_body);
           s += k->idf * tt_bm25_sat(ptf);
         }
-        n->psc[d] = s;
-        n->pscbits[w] |= 1ull << (d & 63);
+        if (psc_add(q, n, d, s)) return;
       }
     }
   }
@@ -963,6 +964,18 @@ int qseg_pair_bits(qseg *q, qnode *n, uint64_t cnt)
   return q->err;
 }
 
+/* First index i of v[0..n) (increasing) with v[i] >= x, n if none. */
+static size_t lower_bound_u32(const uint32_t *v, size_t n, uint32_t x)
+{
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (v[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 double qseg_bits_bound(const qnode *n, uint32_t d)
 {
   switch (n->type) {
@@ -988,9 +1001,10 @@ double qseg_bits_bound(const qnode *n, uint32_t d)
   default: {
     double b = 0;
     for (int i = 0; i < n->nkids; i++) b += qseg_bits_bound(n->kids[i], d);
-    if (n->type == Q_PHRASE && n->psc_on && (n->pscbits[d >> 6] >> (d & 63) & 1)) {
+    size_t at = n->type == Q_PHRASE && n->psc_on ? lower_bound_u32(n->pscdoc, n->npsc, d) : n->npsc;
+    if (at < n->npsc && n->pscdoc[at] == d) {
       /* its exact BM25F part (phase 1), and the tiers as the kids' bounds count them */
-      double e = n->psc[d];
+      double e = n->psc[at];
       for (int i = 0; i < n->nkids; i++) {
         const qnode *k = n->kids[i];
         if (k->open && k->tier && k->eopen && (!k->ebits_ok || (k->bits[d >> 6] >> (d & 63) & 1)))

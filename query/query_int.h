@@ -81,12 +81,13 @@ struct qnode {
   size_t kbitcap;
 
   /* Q_PHRASE of plain syllables: the BM25F part of its score (its syllables' BM25F, no tiers)
-   * of every document that verify_positions accepted in this segment, where pscbits is set;
-   * read in phase 1, where the syllables' frequencies are at hand, it is phase 2's bound for
-   * the phrase (qseg_bits_bound), so that few matches need placing. */
-  double *psc;            /* by doc (tt_malloc'd) */
-  uint64_t *pscbits;
-  size_t psccap;          /* docs allocated (pscbits: (psccap + 63) / 64 words) */
+   * of every document that verify_positions accepted in this segment; read in phase 1, where
+   * the syllables' frequencies are at hand, it is phase 2's bound for the phrase
+   * (qseg_bits_bound), so that few matches need placing. Sparse (the matches only, by
+   * increasing doc): a dense array per query costs more in page faults than it saves. */
+  uint32_t *pscdoc;       /* docs (tt_malloc'd) ... */
+  double *psc;            /* ... and their scores (tt_malloc'd) */
+  size_t npsc, psccap;
   uint8_t psc_on;         /* psc holds this segment's scores (reset by qseg_open) */
 
   /* Q_PHRASE, Q_AND: pairs[i] is the syllable-pair term (indexer/pairs.h) of kids i and i + 1
