@@ -66,6 +66,10 @@
 
 #include <string.h>
 
+#ifdef TT_BP128_HAVE_SSE2
+#include <emmintrin.h>
+#endif
+
 #define BLK TT_PLIST_BLOCK
 #define NPOS_IMPLICIT 0xFFu
 #define TAIL_MODE_MIN 8    /* position tails this long start with a mode byte */
@@ -490,6 +494,7 @@ static void reset_block_lazies(tt_plist_cursor *c)
   c->pos_ready = 0;
   c->chunk_k = UINT32_MAX;
   c->tail_ready = 0;
+  c->tail_located = 0;
   c->tail_abs_ready = 0;
   c->pos_for = UINT32_MAX;
 }
@@ -784,15 +789,59 @@ uint32_t tt_plist_max_impact(const tt_plist_cursor *c)
  * Positions
  * ------------------------------------------------------------------------------------------- */
 
+/* The usual block (npos not stored, every frequency below 2^23): npos[] and the whole of
+ * pstart[] in one pass, four postings at a time with SSE2 (a prefix sum like
+ * tt_bp128_prefix1's). With frequencies below 2^23 each npos is at most 2^24 - 2 (within
+ * TT_PLIST_MAX_NPOS) and the sum of 128 stays below 2^31, so nothing needs checking in the
+ * loop. Returns 0 with the total in *t, or -1 when a frequency is too large (the caller then
+ * takes the checked path, which gives the same result or refuses the block). */
+static int prefix_npos(tt_plist_cursor *c, uint64_t *t)
+{
+  uint32_t n = c->nb, hi = 0, k = 0;
+#ifdef TT_BP128_HAVE_SSE2
+  __m128i carry = _mm_setzero_si128(), h = _mm_setzero_si128();
+  for (; k + 4 <= n; k += 4) {
+    __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(c->tft + k));
+    __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(c->tfb + k));
+    h = _mm_or_si128(h, _mm_or_si128(a, b));
+    __m128i v = _mm_add_epi32(a, b);
+    _mm_storeu_si128((__m128i *)(void *)(c->npos + k), v);
+    v = _mm_add_epi32(v, _mm_slli_si128(v, 4));
+    v = _mm_add_epi32(v, _mm_slli_si128(v, 8));
+    v = _mm_add_epi32(v, carry);
+    _mm_storeu_si128((__m128i *)(void *)(c->pstart + k + 1), v);
+    carry = _mm_shuffle_epi32(v, 0xFF);
+  }
+  h = _mm_or_si128(h, _mm_srli_si128(h, 8));
+  h = _mm_or_si128(h, _mm_srli_si128(h, 4));
+  hi = (uint32_t)_mm_cvtsi128_si32(h);
+#endif
+  uint32_t acc = k ? c->pstart[k] : 0;
+  for (; k < n; k++) {
+    uint32_t a = c->tft[k], b = c->tfb[k];
+    hi |= a | b;
+    c->npos[k] = a + b;
+    acc += a + b;
+    c->pstart[k + 1] = acc;
+  }
+  if (hi >> 23) return -1;
+  c->pstart[0] = 0;
+  *t = c->pstart[n];
+  return 0;
+}
+
 /* npos[] of the loaded block, the length of its position stream and the chunk count. pstart[]
- * is filled lazily, up to the posting asked for (pdone), since a verification usually reads
- * the positions of one or two postings of a block. */
+ * is complete for the usual block (prefix_npos); otherwise it is filled lazily, up to the
+ * posting asked for (pdone). */
 static int prepare_positions(tt_plist_cursor *c)
 {
   if (!c->tf_ready) tt_plist__load_tf(c);
   uint64_t t = 0;
-  uint32_t big = 0;
-  if (!c->npos_ready && c->wn == NPOS_IMPLICIT) {
+  uint32_t big = 0, pdone = 0;
+  if (!c->npos_ready && c->wn == NPOS_IMPLICIT && prefix_npos(c, &t) == 0) {
+    c->npos_ready = 1;
+    pdone = c->nb;
+  } else if (!c->npos_ready && c->wn == NPOS_IMPLICIT) {
     /* one branch-free pass (it vectorizes): npos, the total and the limit check together; a
      * column with a value of 2^25 or more is redone with saturation (and refused below) */
     uint32_t hi = 0;
@@ -826,12 +875,13 @@ static int prepare_positions(tt_plist_cursor *c)
   if ((t >> 7) + ((t & 127) != 0) > c->plen) return corrupt(c, c->pb, "position block too short");
   c->ptotal = (uint32_t)t;
   c->pstart[0] = 0;
-  c->pdone = 0;
+  c->pdone = pdone;
   c->nchunks = (uint32_t)(t >> 7);
   c->walk_k = 0;
   c->walk_off = c->nchunks;
   c->chunk_k = UINT32_MAX;
   c->tail_ready = 0;
+  c->tail_located = 0;
   c->tail_abs_ready = 0;
   c->pos_ready = 1;
   return 0;
@@ -900,7 +950,11 @@ static int load_chunk(tt_plist_cursor *c, uint32_t k)
   return 0;
 }
 
-static int load_tail(tt_plist_cursor *c)
+/* Find and check the tail of the position stream (the values after the last full chunk): its
+ * mode (TAIL_VBYTE or a packed width), where its values start and that it ends the block.
+ * Packed, every value can then be read alone (tail_value); vbyte tails are decoded whole
+ * (load_tail). */
+static int locate_tail(tt_plist_cursor *c)
 {
   size_t off = 0;
   uint32_t save_k = c->walk_k;
@@ -917,18 +971,56 @@ static int load_tail(tt_plist_cursor *c)
     mode = *p++;
     if (mode > 32 && mode != TAIL_VBYTE) return corrupt(c, p - 1, "bad position tail mode");
   }
-  size_t used;
   if (mode != TAIL_VBYTE) {
-    used = TT_BP128_TAIL_BYTES(n, mode);
+    size_t used = TT_BP128_TAIL_BYTES(n, mode);
     if ((size_t)(end - p) < used) return corrupt(c, p, "position tail truncated");
-    tt_bp128_unpack_tail(c->tail, p, n, mode);
-  } else {
-    used = n ? tt_vbyte_decode32_n(c->tail, n, p, end) : 0;
-    if (n && !used) return corrupt(c, p, "bad or truncated position");
+    if (p + used != end) return corrupt(c, p + used, "bytes left after the positions");
   }
-  if (p + used != end) return corrupt(c, p + used, "bytes left after the positions");
+  c->tail_p = p;
+  c->tail_mode = mode;
+  c->tail_located = 1;
+  return 0;
+}
+
+static int load_tail(tt_plist_cursor *c)
+{
+  int rc;
+  if (!c->tail_located && (rc = locate_tail(c))) return rc;
+  uint32_t n = c->ptotal & 127;
+  const uint8_t *p = c->tail_p, *end = c->pb + c->plen;
+  if (c->tail_mode != TAIL_VBYTE) {
+    tt_bp128_unpack_tail(c->tail, p, n, c->tail_mode);
+  } else {
+    size_t used = n ? tt_vbyte_decode32_n(c->tail, n, p, end) : 0;
+    if (n && !used) return corrupt(c, p, "bad or truncated position");
+    if (p + used != end) return corrupt(c, p + used, "bytes left after the positions");
+  }
   c->tail_ready = 1;
   return 0;
+}
+
+/* Stored values [from, from + m) of a packed tail (located) into out[], as
+ * tt_bp128_unpack_tail would give them: value j is bits [j·b, j·b + b) of the tail, read with
+ * one 8-byte load where the tail has 8 bytes left, else byte by byte. A phrase check reads
+ * one posting's few values of a tail of up to 127. */
+static void tail_values(const tt_plist_cursor *c, uint32_t from, uint32_t m, uint32_t *out)
+{
+  unsigned b = c->tail_mode;
+  if (!b) {
+    memset(out, 0, m * sizeof *out);
+    return;
+  }
+  const uint8_t *p = c->tail_p;
+  size_t used = TT_BP128_TAIL_BYTES(c->ptotal & 127, b);
+  uint64_t mask = b >= 32 ? 0xFFFFFFFFu : (1u << b) - 1u;
+  for (uint32_t j = 0; j < m; j++) {
+    size_t bit = (size_t)(from + j) * b, o = bit >> 3;
+    uint64_t w = 0;
+    if (o + 8 <= used) w = tt_load_le64(p + o);
+    else
+      for (size_t i = o; i < used; i++) w |= (uint64_t)p[i] << (8 * (i - o));
+    out[j] = (uint32_t)((w >> (bit & 7)) & mask);
+  }
 }
 
 /* Turn the m stored values in[0..m) of one posting (first position, then gaps - 1) into
@@ -1014,8 +1106,14 @@ int tt_plist__positions_slow(tt_plist_cursor *c, const uint32_t **pos, uint32_t 
     if ((rc = load_chunk(c, s >> 7))) return rc;
     if ((rc = undelta(c, c->chunk + (s & 127), p, m))) return rc;
   } else if (s >= full) {
-    if (!c->tail_ready && (rc = load_tail(c))) return rc;
-    if ((rc = undelta(c, c->tail + (s - full), p, m))) return rc;
+    if (!c->tail_ready && !c->tail_located && (rc = locate_tail(c))) return rc;
+    if (!c->tail_ready && c->tail_mode != TAIL_VBYTE) {   /* only this posting's values */
+      tail_values(c, s - full, m, p);
+      if ((rc = undelta(c, p, p, m))) return rc;
+    } else {
+      if (!c->tail_ready && (rc = load_tail(c))) return rc;
+      if ((rc = undelta(c, c->tail + (s - full), p, m))) return rc;
+    }
   } else {
     uint32_t i = s;
     while (i < e && i < full) {

@@ -164,6 +164,9 @@ typedef struct tt_plist_cursor {
   int chunk_abs_ready;    /* chunk_abs[] holds chunk[] as positions (read in sequence) */
   uint32_t chunk_abs[128];/* the same as positions, for postings that start in the chunk */
   int tail_ready;         /* the tail of the stream (stored values) is in tail[] */
+  int tail_located;       /* tail_p and tail_mode are set (locate_tail) */
+  const uint8_t *tail_p;  /* the tail's values in pb (after its mode byte) */
+  unsigned tail_mode;     /* its packed width, or 0xFF: vbyte */
   uint32_t tail[128];
   int tail_abs_ready;     /* tail_abs[] holds tail[] as positions */
   uint32_t tail_abs[128];

@@ -18,6 +18,9 @@ typedef struct aent {
   int open;
   uint64_t *bits;           /* the open segment's documents that mention it (qabout_bound) */
   size_t bitcap;            /* words allocated */
+  uint32_t *ubdoc;          /* the open segment's documents in the list, increasing ... */
+  double *ub;               /* ... and their aboutness with earliness 1 (qabout_bound) */
+  size_t nub, ubcap;
 } aent;
 
 struct qabout {
@@ -148,6 +151,8 @@ void qabout_free(qabout *a)
   for (int i = 0; i < a->n; i++) {
     if (a->e[i].open) tt_plist_close(&a->e[i].cur);
     tt_free(a->e[i].bits);
+    tt_free(a->e[i].ub);
+    tt_free(a->e[i].ubdoc);
     tt_free(a->e[i].key);
   }
   tt_free(a);
@@ -174,6 +179,7 @@ static int load_bits(qabout *a, aent *e, const uint8_t *data, size_t len)
     e->bitcap = w;
   }
   if (w) memset(e->bits, 0, w * sizeof *e->bits);
+  e->nub = 0;
   tt_plist_cursor c;
   int rc = tt_plist_open(&c, data, len, 0);
   while (rc == 0 && (rc = tt_plist_next(&c)) == 0) {
@@ -183,6 +189,26 @@ static int load_bits(qabout *a, aent *e, const uint8_t *data, size_t len)
       break;
     }
     e->bits[d >> 6] |= 1ull << (d & 63);
+    /* qabout_add's value with earliness 1 (its largest): the same expression, so it is
+       exact for a title mention and an upper bound otherwise */
+    uint32_t tft = tt_plist_tf_title(&c), tfb = tt_plist_tf_body(&c);
+    double m = (double)tft + tfb;
+    if (e->nub == e->ubcap) {
+      size_t cap = e->ubcap ? 2 * e->ubcap : 64;
+      uint32_t *dv = tt_realloc(e->ubdoc, cap * sizeof *dv);
+      if (!dv) { rc = tt_error_set(TT_ENOMEM, "out of memory"); break; }
+      e->ubdoc = dv;
+      double *uv = tt_realloc(e->ub, cap * sizeof *uv);
+      if (!uv) { rc = tt_error_set(TT_ENOMEM, "out of memory"); break; }
+      e->ub = uv;
+      e->ubcap = cap;
+    }
+    if (e->nub && d <= e->ubdoc[e->nub - 1]) {
+      rc = tt_error_set(TT_ECORRUPT, "%s: postings of '%s' out of order", a->seg->post.path, e->key);
+      break;
+    }
+    e->ubdoc[e->nub] = d;
+    e->ub[e->nub++] = e->w * (0.4 * (tft > 0) + 0.3 * (m - 1) / (m + 1) + 0.3 * 1.0);
   }
   tt_plist_close(&c);
   return rc == TT_ITEROVER ? 0 : rc;
@@ -217,7 +243,14 @@ double qabout_bound(const qabout *a, uint32_t d)
   if (a)
     for (int i = 0; i < a->n; i++) {
       const aent *e = &a->e[i];
-      if (e->open && (e->bits[d >> 6] >> (d & 63) & 1)) m += e->w;
+      if (!e->open || !(e->bits[d >> 6] >> (d & 63) & 1)) continue;
+      size_t lo = 0, hi = e->nub;   /* d is in ubdoc: find it */
+      while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (e->ubdoc[mid] < d) lo = mid + 1;
+        else hi = mid;
+      }
+      m += lo < e->nub && e->ubdoc[lo] == d ? e->ub[lo] : e->w;
     }
   return m;
 }

@@ -36,8 +36,9 @@ void   qabout_free(qabout *a);                 /* NULL is a no-op */
 double qabout_max(const qabout *a);            /* upper bound of qabout_add's addition; 0 for NULL */
 /* Position the entity lists on segment s (before any qabout_add for its documents). */
 int    qabout_open(qabout *a, uint32_t s);
-/* Upper bound of qabout_add's addition for doc d of the open segment: the weights of the
- * entities whose lists hold d (0 for NULL). Never above qabout_max. */
+/* Upper bound of qabout_add's addition for doc d of the open segment: over the entities whose
+ * lists hold d, the aboutness with earliness taken as 1 (read with the lists in qabout_open;
+ * exact for a title mention); 0 for NULL. Never above qabout_max. */
 double qabout_bound(const qabout *a, uint32_t d);
 /* Add doc d's aboutness (d: local id in the open segment; ids must not decrease between calls
  * within a segment) to *score. Returns 0 or an error. */

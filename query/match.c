@@ -123,6 +123,7 @@ static void reset_sets(qnode *n)
 {
   n->ebits_ok = 0;
   n->kept = 0;
+  n->psc_on = 0;
   for (int i = 0; i < n->nkids; i++) reset_sets(n->kids[i]);
   if (n->pairs)
     for (int i = 0; i + 1 < n->nkids; i++)
@@ -783,11 +784,46 @@ static inline int step_to(tt_plist_cursor *c, uint32_t t)
   return tt_plist_seek(c, t);
 }
 
-/* Candidates of a phrase or NEAR in out: keep those whose positions agree. */
+/* Is n a phrase of plain syllables (the kids verify_positions seeks without the tree walk)? */
+static int plain_phrase(const qnode *n)
+{
+  if (n->type != Q_PHRASE) return 0;
+  for (int i = 0; i < n->nkids; i++) {
+    const qnode *k = n->kids[i];
+    if (k->type != Q_TERM || k->strict || k->field) return 0;
+  }
+  return 1;
+}
+
+/* Append (d, sc) to n's phrase scores. Returns 0 or TT_ENOMEM (in q->err). */
+static int psc_add(qseg *q, qnode *n, uint32_t d, double sc)
+{
+  if (n->npsc == n->psccap) {
+    size_t cap = n->psccap ? 2 * n->psccap : 256;
+    uint32_t *dv = tt_realloc(n->pscdoc, cap * sizeof *dv);
+    if (!dv) return q->err = tt_error_set(TT_ENOMEM, "out of memory");
+    n->pscdoc = dv;
+    double *sv = tt_realloc(n->psc, cap * sizeof *sv);
+    if (!sv) return q->err = tt_error_set(TT_ENOMEM, "out of memory");
+    n->psc = sv;
+    n->psccap = cap;
+  }
+  n->pscdoc[n->npsc] = d;
+  n->psc[n->npsc++] = sc;
+  return 0;
+}
+
+/* Candidates of a phrase or NEAR in out: keep those whose positions agree. A phrase of plain
+ * syllables also keeps the BM25F part of the score of each match (n->psc). */
 static void verify_positions(qseg *q, qnode *n, uint64_t *out)
 {
   for (int i = 0; i < n->nkids; i++)
     if ((q->err = open_node(q, n->kids[i]))) return;
+  int keep = plain_phrase(n);
+  if (keep) {
+    n->npsc = 0;
+    n->psc_on = 1;
+  }
   for (size_t w = 0; w < q->words; w++) {
     for (uint64_t m = out[w]; m; m &= m - 1) {
       uint32_t d = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(m));
@@ -806,7 +842,20 @@ static void verify_positions(qseg *q, qnode *n, uint64_t *out)
       }
       if (ok) ok = n->type == Q_PHRASE ? phrase_spans(q, n, d, 1) > 0 : near_ok(q, n, d);
       if (q->err) return;
-      if (!ok) out[w] &= ~(1ull << (d & 63));
+      if (!ok) {
+        out[w] &= ~(1ull << (d & 63));
+      } else if (keep) {   /* as score_term computes it, the kids on d */
+        const tt_segment *g = q->seg;
+        uint32_t tl = tt_seg_title_len(g, d), bl = tt_seg_body_len(g, d);
+        double s = 0;
+        for (int i = 0; i < n->nkids; i++) {
+          qnode *k = n->kids[i];
+          double ptf = tt_bm25_ptf(tt_plist_tf_title(k->cur), tt_plist_tf_body(k->cur), tl, bl,
+                                   q->r->avg_title, q->r->avg_body);
+          s += k->idf * tt_bm25_sat(ptf);
+        }
+        if (psc_add(q, n, d, s)) return;
+      }
     }
   }
 }
@@ -961,6 +1010,18 @@ int qseg_pair_bits(qseg *q, qnode *n, uint64_t cnt)
   return q->err;
 }
 
+/* First index i of v[0..n) (increasing) with v[i] >= x, n if none. */
+static size_t lower_bound_u32(const uint32_t *v, size_t n, uint32_t x)
+{
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (v[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 double qseg_bits_bound(const qnode *n, uint32_t d)
 {
   switch (n->type) {
@@ -986,6 +1047,17 @@ double qseg_bits_bound(const qnode *n, uint32_t d)
   default: {
     double b = 0;
     for (int i = 0; i < n->nkids; i++) b += qseg_bits_bound(n->kids[i], d);
+    size_t at = n->type == Q_PHRASE && n->psc_on ? lower_bound_u32(n->pscdoc, n->npsc, d) : n->npsc;
+    if (at < n->npsc && n->pscdoc[at] == d) {
+      /* its exact BM25F part (phase 1), and the tiers as the kids' bounds count them */
+      double e = n->psc[at];
+      for (int i = 0; i < n->nkids; i++) {
+        const qnode *k = n->kids[i];
+        if (k->open && k->tier && k->eopen && (!k->ebits_ok || (k->bits[d >> 6] >> (d & 63) & 1)))
+          e += Q_EXACT_TIER;
+      }
+      if (e < b) b = e;
+    }
     if (n->type == Q_AND)
       for (int i = 0; i + 1 < n->nkids; i++) {
         const qnode *a = n->kids[i], *k = n->kids[i + 1];

@@ -121,6 +121,8 @@ static void node_free(qnode *n)
   tt_free(n->pairs);
   tt_free(n->sp);
   tt_free(n->bits);
+  tt_free(n->psc);
+  tt_free(n->pscdoc);
   tt_free(n->kbits);
   tt_free(n);
 }

@@ -82,6 +82,16 @@ struct qnode {
   uint64_t *kbits;        /* kid of a kept OR: its match set in this segment */
   size_t kbitcap;
 
+  /* Q_PHRASE of plain syllables: the BM25F part of its score (its syllables' BM25F, no tiers)
+   * of every document that verify_positions accepted in this segment; read in phase 1, where
+   * the syllables' frequencies are at hand, it is phase 2's bound for the phrase
+   * (qseg_bits_bound), so that few matches need placing. Sparse (the matches only, by
+   * increasing doc): a dense array per query costs more in page faults than it saves. */
+  uint32_t *pscdoc;       /* docs (tt_malloc'd) ... */
+  double *psc;            /* ... and their scores (tt_malloc'd) */
+  size_t npsc, psccap;
+  uint8_t psc_on;         /* psc holds this segment's scores (reset by qseg_open) */
+
   /* Q_PHRASE, Q_AND: pairs[i] is the syllable-pair term (indexer/pairs.h) of kids i and i + 1
    * when both are Q_TERM syllables of the pair list, else NULL (nkids - 1 entries; NULL when
    * no pair exists). A Q_KEY node that is not in kids: its cursor is opened only on segments

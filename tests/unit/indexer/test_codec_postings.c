@@ -289,6 +289,24 @@ static void test_seek(void **state)
     }
 }
 
+/* A full block with frequencies of 2^23 and more: the reader's one-pass prefix sum of the
+ * position counts (postings_codec.c, prefix_npos) does not apply and the checked path must give
+ * the same positions, read sparsely (a fresh cursor per posting) and in sequence. */
+static void test_large_frequencies(void **state)
+{
+  (void)state;
+  model_list m = {NULL, 0, 1};
+  for (uint32_t i = 0; i < 129; i++) {
+    uint32_t tft = i % 3, tfb = 1 + i % 4;
+    if (i == 40) tft = 1u << 23;
+    if (i == 41) tfb = (1u << 23) + 3;
+    model_add(&m, 10 + 3 * i, tft, tfb, tft + tfb, 2 + i, i == 40 || i == 41 ? 1 : 9, 5);
+  }
+  roundtrip_model(&m);
+  check_seeks(&m, 1);
+  model_free(&m);
+}
+
 /* Shallow moves: seek_block/next_block report the right block data and bound the next posting. */
 static void test_block_moves(void **state)
 {
@@ -469,6 +487,7 @@ int main(void)
     cmocka_unit_test(test_random_lists),
     cmocka_unit_test(test_big_positions),
     cmocka_unit_test(test_seek),
+    cmocka_unit_test(test_large_frequencies),
     cmocka_unit_test(test_block_moves),
     cmocka_unit_test(test_single_block_moves),
     cmocka_unit_test(test_writer_errors),
