@@ -79,7 +79,7 @@
 #define DS_TRAIN_BYTES    (4u * 1024u * 1024u)
 #define DS_TRAIN_MIN      (512u * 1024u)
 #define DS_META_DICT      (32u * 1024u)
-#define DS_BODY_DICT      (256u * 1024u)
+#define DS_BODY_DICT      (128u * 1024u)
 #define DS_MAX_DICT       (4u * 1024u * 1024u)   /* reader cap on each dictionary */
 #define DS_BLOCK_TARGET   (64u * 1024u)
 #define DS_MAX_TARGET     (16u * 1024u * 1024u)
@@ -89,6 +89,9 @@
 #define DS_MAX_BODY_USIZE ((uint64_t)TT_DOCSTORE_MAX_BODY + DS_MAX_TARGET + 64u)
 
 /* ================================================================ writer */
+
+/* Training thresholds of new writers (tests lower them: tt_docstore__set_default_training). */
+static size_t ds_train_bytes = DS_TRAIN_BYTES, ds_train_min = DS_TRAIN_MIN;
 
 struct tt_docstore_writer {
   tt_wfile *f;            /* the file being written */
@@ -181,8 +184,8 @@ int tt_docstore_writer_open(tt_docstore_writer **out, const char *path, int leve
   int rc = 0;
   w->block_target = DS_BLOCK_TARGET;
   w->level = level;
-  w->train_bytes = DS_TRAIN_BYTES;
-  w->train_min = DS_TRAIN_MIN;
+  w->train_bytes = ds_train_bytes;
+  w->train_min = ds_train_min;
   w->out_cap = ZSTD_CStreamOutSize();
   w->out = tt_malloc(w->out_cap);
   w->cctx = ZSTD_createCCtx();
@@ -215,6 +218,12 @@ void tt_docstore_writer__set_block_size(tt_docstore_writer *w, size_t bytes)
   if (bytes < 1) bytes = 1;
   if (bytes > DS_MAX_TARGET) bytes = DS_MAX_TARGET;
   w->block_target = bytes;
+}
+
+void tt_docstore__set_default_training(size_t bytes, size_t min)
+{
+  ds_train_bytes = bytes ? bytes : DS_TRAIN_BYTES;
+  ds_train_min = bytes ? min : DS_TRAIN_MIN;
 }
 
 void tt_docstore_writer__set_training(tt_docstore_writer *w, size_t bytes, size_t min)
@@ -304,20 +313,39 @@ static int dsw_set_dicts(tt_docstore_writer *w, const void *meta, size_t mlen, c
   return 0;
 }
 
-/* Train a dictionary of at most cap bytes from the n samples (pieces of pend) into out; an
+/* Train a dictionary of at most cap bytes into out from the waiting blocks, one sample per
+ * document: its fixed record and strings (meta), or its body with its NUL (body). An
  * untrainable sample set (too little or too uniform data) gives no dictionary, not an error. */
 static int dsw_train(tt_docstore_writer *w, int body, size_t cap, tt_buf *out)
 {
-  size_t n = w->pend_idx.n / 16, total = 0;
+  size_t nblk = w->pend_idx.n / 16, n = 0, total = 0;
+  for (size_t i = 0; i < nblk; i++) n += tt_load_le32(w->pend_idx.p + 16 * i + 12);
   tt_buf samples = {0};
   size_t *sizes = tt_malloc((n ? n : 1) * sizeof *sizes);
   int rc = sizes ? 0 : TT_ENOMEM;
   const unsigned char *p = (const unsigned char *)w->pend.p;
-  for (size_t i = 0; !rc && i < n; i++) {
-    uint32_t ml = tt_load_le32(w->pend_idx.p + 16 * i), bl = tt_load_le32(w->pend_idx.p + 16 * i + 4);
-    sizes[i] = body ? bl : ml;
-    if (tt_buf_append(&samples, body ? p + ml : p, sizes[i])) rc = TT_ENOMEM;
-    total += sizes[i];
+  size_t k = 0;
+  for (size_t i = 0; !rc && i < nblk; i++) {
+    const unsigned char *x = (const unsigned char *)w->pend_idx.p + 16 * i;
+    uint32_t ml = tt_load_le32(x), bl = tt_load_le32(x + 4), nd = tt_load_le32(x + 12);
+    const unsigned char *str = p + 4 + (size_t)DS_REC_LEN * nd, *bod = p + ml;
+    for (uint32_t j = 0; !rc && j < nd; j++) {
+      const unsigned char *r = p + 4 + (size_t)DS_REC_LEN * j;
+      size_t slen = (size_t)tt_load_le32(r + 8) + tt_load_le32(r + 12) + tt_load_le32(r + 16) +
+                    tt_load_le32(r + 20) + 4;
+      size_t blen = (size_t)tt_load_le32(r + 24) + 1;
+      if (body) {
+        rc = tt_buf_append(&samples, bod, blen) ? TT_ENOMEM : 0;
+        sizes[k] = blen;
+      } else {
+        rc = (tt_buf_append(&samples, r, DS_REC_LEN) || tt_buf_append(&samples, str, slen))
+                 ? TT_ENOMEM : 0;
+        sizes[k] = DS_REC_LEN + slen;
+      }
+      total += sizes[k++];
+      str += slen;
+      bod += blen;
+    }
     p += (size_t)ml + bl;
   }
   if (cap > total / 8) cap = total / 8;  /* a small sample set trains a smaller dictionary */
@@ -331,7 +359,7 @@ static int dsw_train(tt_docstore_writer *w, int body, size_t cap, tt_buf *out)
     fp.accel = 1;
     fp.splitPoint = 1.0;
     fp.zParams.compressionLevel = w->level;
-    size_t len = ZDICT_trainFromBuffer_fastCover(out->p, cap, samples.p, sizes, (unsigned)n, fp);
+    size_t len = ZDICT_trainFromBuffer_fastCover(out->p, cap, samples.p, sizes, (unsigned)k, fp);
     out->n = ZDICT_isError(len) ? 0 : len;
   } else if (!rc && cap >= 256) {
     rc = TT_ENOMEM;

@@ -200,5 +200,8 @@ void tt_docstore_writer__set_block_size(tt_docstore_writer *w, size_t bytes);
  * buffered (default 4 MiB), and train at all from min bytes (default 512 KiB; smaller files get
  * no dictionary). Before the first add. */
 void tt_docstore_writer__set_training(tt_docstore_writer *w, size_t bytes, size_t min);
+/* The same for every writer opened afterwards in this process (0, 0: the defaults again). Not
+ * thread-safe: for tests that index through tt_writer. */
+void tt_docstore__set_default_training(size_t bytes, size_t min);
 
 #endif

@@ -270,6 +270,79 @@ static void test_round_trip_many_segments_and_merge(void **state)
   free(dir);
 }
 
+/* Document-store dictionaries (docs/docstore.md): the first segment trains them, every later
+ * segment (also after reopening the index) compresses with the same ones, and a merge copies
+ * the blocks as they are and keeps them. Training is lowered to 16 KiB so small segments get
+ * dictionaries. */
+static void same_dicts(const tt_docstore *a, const tt_docstore *b)
+{
+  tt_docstore_dicts x, y;
+  tt_docstore_get_dicts(a, &x);
+  tt_docstore_get_dicts(b, &y);
+  assert_true(x.meta_len > 0 && x.body_len > 0);
+  assert_int_equal(x.meta_len, y.meta_len);
+  assert_int_equal(x.body_len, y.body_len);
+  assert_memory_equal(x.meta, y.meta, x.meta_len);
+  assert_memory_equal(x.body, y.body, x.body_len);
+}
+
+static void test_docstore_dicts_shared(void **state)
+{
+  (void)state;
+  char *dir = tu_tempdir();
+  tt_docstore__set_default_training(16 << 10, 16 << 10);
+  tt_index_options o = TT_INDEX_OPTIONS_INIT;
+  o.merge = 0;
+  /* two writer sessions of two commits (segments) each: the second segment of a session gets
+   * the first one's dictionaries at its flush, a reopened writer takes them from a segment */
+  for (int session = 0; session < 2; session++) {
+    tt_writer *w;
+    assert_int_equal(tt_writer_open(&w, dir, &o), 0);
+    for (int i = session * NDOCS / 2; i < (session + 1) * NDOCS / 2; i++) {
+      tt_article a = tu_article(&docs[i]);
+      assert_int_equal(tt_writer_add(w, &a), 0);
+      if (i % (NDOCS / 4) == NDOCS / 4 - 1) assert_int_equal(tt_writer_commit(w), 0);
+    }
+    tt_writer_close(w);
+  }
+  tt_reader *r;
+  assert_int_equal(tt_reader_open(&r, dir, 0), 0);
+  assert_int_equal(r->nsegs, 4);
+  uint32_t f = 0;  /* the segment that trained them */
+  tt_docstore_stats st0;
+  tt_docstore_stat(r->segs[f].docs, &st0);
+  uint64_t frames = 0;  /* compressed bytes of all blocks */
+  for (uint32_t i = 0; i < r->nsegs; i++) {
+    same_dicts(r->segs[f].docs, r->segs[i].docs);
+    tt_docstore_stats si;
+    tt_docstore_stat(r->segs[i].docs, &si);
+    frames += si.meta_bytes + si.body_bytes;
+  }
+  tt_reader_close(r);
+
+  lines ref = {0}, merged = {0};
+  reference(&ref, NDOCS);
+  tt_writer *w;
+  assert_int_equal(tt_writer_open(&w, dir, NULL), 0);
+  assert_int_equal(tt_writer_merge(w, 1), 0);
+  tt_writer_close(w);
+  assert_int_equal(tt_reader_open(&r, dir, 0), 0);
+  assert_int_equal(r->nsegs, 1);
+  tt_docstore_stats st;
+  tt_docstore_stat(r->segs[0].docs, &st);
+  assert_int_equal(st.dict_bytes, st0.dict_bytes);  /* the shared ones, kept */
+  assert_int_equal(st.meta_bytes + st.body_bytes, frames);  /* every block copied as it was */
+  tt_reader_close(r);
+  from_index(&merged, dir);
+  assert_same(&ref, &merged);
+  assert_int_equal(tt_index_check(dir), 0);
+  tt_docstore__set_default_training(0, 0);
+  lines_free(&ref);
+  lines_free(&merged);
+  tu_rmrf(dir);
+  free(dir);
+}
+
 /* Segments built with different pair lists (here: one pretending to predate them) merge into a
  * segment without pair terms, and everything else is kept. */
 static void test_merge_mixed_pair_lists(void **state)
@@ -623,6 +696,7 @@ int main(void)
     cmocka_unit_test(test_round_trip_one_segment),
     cmocka_unit_test(test_round_trip_many_segments_and_merge),
     cmocka_unit_test(test_merge_mixed_pair_lists),
+    cmocka_unit_test(test_docstore_dicts_shared),
     cmocka_unit_test(test_check_verifies_pairs),
     cmocka_unit_test(test_updates_and_deletes),
     cmocka_unit_test(test_uncommitted_is_discarded_and_lock),
