@@ -343,6 +343,85 @@ static void test_docstore_dicts_shared(void **state)
   free(dir);
 }
 
+/* Term dictionary version 2 stores a block's later post_off relative to the previous list's
+ * end; lists out of order (a negative difference) and far apart round-trip, verify bounds the
+ * decoded offsets, and a version-1 file (absolute offsets, written here by hand) still reads. */
+static void test_dict_versions(void **state)
+{
+  (void)state;
+  char *dir = tu_tempdir();
+  char p2[4200], p1[4200];
+  snprintf(p2, sizeof p2, "%s/v2.dict", dir);
+  snprintf(p1, sizeof p1, "%s/v1.dict", dir);
+  static const uint64_t off[5] = {100, 160, 20, 1u << 30, 1000};
+  static const uint64_t len[5] = {60, 7, 50, 9, 3};
+  const char *keys[5] = {"a", "ab", "b", "c", "d"};
+  tt_dict_writer dw;
+  assert_int_equal(tt_dict_writer_open(&dw, p2), 0);
+  for (int i = 0; i < 5; i++) {
+    tt_dict_entry e = {keys[i], (uint32_t)strlen(keys[i]), 0, 1 + (uint32_t)i, 7, off[i], len[i]};
+    assert_int_equal(tt_dict_writer_add(&dw, &e), 0);
+  }
+  assert_int_equal(tt_dict_writer_finish(&dw), 0);
+  /* version 1 by hand: one block, absolute offsets */
+  tt_wfile *f;
+  assert_int_equal(tt_wfile_open(&f, p1), 0);
+  assert_int_equal(tt_file_header_write(f, TT_DICT_MAGIC, 1, 0), 0);
+  for (int i = 0; i < 5; i++) {
+    unsigned char b[16];
+    size_t n = 0;
+    b[n++] = (unsigned char)(i == 1);              /* shared ("ab" after "a") */
+    b[n++] = (unsigned char)(strlen(keys[i]) - (i == 1));
+    b[n++] = (unsigned char)keys[i][i == 1];
+    b[n++] = 0;                                    /* flags */
+    b[n++] = (unsigned char)(1 + i);               /* df */
+    b[n++] = 7;                                    /* max_impact */
+    for (uint64_t v = off[i];; v >>= 7) {          /* vbyte64 post_off */
+      b[n++] = (unsigned char)((v & 127) | (v >= 128 ? 128 : 0));
+      if (v < 128) break;
+    }
+    b[n++] = (unsigned char)len[i];
+    assert_int_equal(tt_wfile_write(f, b, n), 0);
+  }
+  unsigned char tail[8 + 24];
+  memset(tail, 0, sizeof tail);
+  tail[0] = 16;                                    /* block 0 at offset 16 */
+  uint64_t index_off = tt_wfile_offset(f);
+  for (int i = 0; i < 8; i++) tail[8 + i] = (unsigned char)(index_off >> (8 * i));
+  tail[16] = 5;                                    /* nterms */
+  tail[24] = 1;                                    /* nblocks */
+  tail[28] = TT_DICT_BLOCK;
+  assert_int_equal(tt_wfile_write(f, tail, sizeof tail), 0);
+  assert_int_equal(tt_file_footer_write(f, TT_DICT_MAGIC), 0);
+  assert_int_equal(tt_wfile_close_sync(f), 0);
+
+  const char *paths[2] = {p2, p1};
+  for (int v = 0; v < 2; v++) {
+    tt_dict d;
+    assert_int_equal(tt_dict_open(&d, paths[v], 1), 0);
+    assert_int_equal(d.version, v ? 1u : 2u);
+    char scratch[TT_DICT_MAX_KEY + 1];
+    tt_dict_entry e;
+    for (int i = 0; i < 5; i++) {
+      assert_int_equal(tt_dict_lookup(&d, keys[i], strlen(keys[i]), &e, scratch), 0);
+      assert_int_equal(e.post_off, off[i]);
+      assert_int_equal(e.post_len, len[i]);
+      assert_int_equal(e.df, 1 + (uint32_t)i);
+    }
+    tt_dict_iter it;
+    assert_int_equal(tt_dict_iter_seek(&it, &d, "ab", 2), 0);
+    for (int i = 1; i < 5; i++) {
+      assert_int_equal(tt_dict_iter_next(&it, &e), 0);
+      assert_int_equal(e.post_off, off[i]);
+    }
+    assert_int_equal(tt_dict_verify(&d, (1u << 30) + 9), 0);
+    assert_int_equal(tt_dict_verify(&d, (1u << 30) + 8), TT_ECORRUPT);  /* "c" runs past */
+    tt_dict_close(&d);
+  }
+  tu_rmrf(dir);
+  free(dir);
+}
+
 /* Segments built with different pair lists (here: one pretending to predate them) merge into a
  * segment without pair terms, and everything else is kept. */
 static void test_merge_mixed_pair_lists(void **state)
@@ -697,6 +776,7 @@ int main(void)
     cmocka_unit_test(test_round_trip_many_segments_and_merge),
     cmocka_unit_test(test_merge_mixed_pair_lists),
     cmocka_unit_test(test_docstore_dicts_shared),
+    cmocka_unit_test(test_dict_versions),
     cmocka_unit_test(test_check_verifies_pairs),
     cmocka_unit_test(test_updates_and_deletes),
     cmocka_unit_test(test_uncommitted_is_discarded_and_lock),
