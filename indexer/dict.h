@@ -15,7 +15,7 @@
 #include "indexer/fileio.h"
 
 #define TT_DICT_MAGIC   "TTDICT01"
-#define TT_DICT_VERSION 1
+#define TT_DICT_VERSION 2   /* written; readers also open version 1 (absolute post_off) */
 #define TT_DICT_BLOCK   32
 #define TT_DICT_MAX_KEY 255
 
@@ -37,6 +37,7 @@ typedef struct tt_dict_writer {
   tt_buf block;         /* current block, not yet written */
   tt_buf prev;          /* previous key */
   tt_buf offsets;       /* u64 LE per written block */
+  uint64_t prev_end;    /* post_off + post_len of the previous entry */
   uint64_t nterms;
   uint32_t in_block;
 } tt_dict_writer;
@@ -53,6 +54,7 @@ typedef struct tt_dict {
   const uint8_t *index;        /* nblocks u64 offsets */
   uint32_t nblocks;
   uint64_t nterms;
+  uint32_t version;            /* 1: every post_off absolute; 2: relative after a block's first */
 } tt_dict;
 
 int  tt_dict_open(tt_dict *d, const char *path, int verify);
@@ -70,6 +72,7 @@ typedef struct tt_dict_iter {
   const uint8_t *p;      /* next entry */
   char key[TT_DICT_MAX_KEY + 1];
   uint32_t key_len;
+  uint64_t prev_end;     /* post_off + post_len of the previous entry of the block */
 } tt_dict_iter;
 
 int tt_dict_iter_seek(tt_dict_iter *it, const tt_dict *d, const char *from, size_t len);

@@ -20,7 +20,7 @@
 #include "timtin/article.h"
 
 #define TT_DOCSTORE_MAGIC     "TTDOCS01"
-#define TT_DOCSTORE_VERSION   1u
+#define TT_DOCSTORE_VERSION   2u   /* written; readers also open version 1 */
 
 /* Writer limits (TT_EINVAL beyond them); readers refuse files that exceed them. */
 #define TT_DOCSTORE_MAX_FIELD (1u << 20)    /* url, title, source, id: 1 MiB each */
@@ -56,6 +56,24 @@ typedef struct tt_docstore_writer tt_docstore_writer;
  * default (3); negative levels are zstd's fast modes. *out is set only on success.
  * Returns 0, TT_EINVAL (level out of zstd's range), TT_EIO or TT_ENOMEM. */
 int tt_docstore_writer_open(tt_docstore_writer **out, const char *path, int level);
+
+/* Compression dictionaries (zstd, one for metadata frames, one for body frames; either may be
+ * empty = none). Pointers are borrowed: into the reader's mapping, or the writer's copy. */
+typedef struct tt_docstore_dicts {
+  const void *meta; size_t meta_len;
+  const void *body; size_t body_len;
+} tt_docstore_dicts;
+
+/* Use d (copied) for every frame of this file instead of training dictionaries from its first
+ * documents; NULL or empty lengths: no dictionary. Only before the first add or copy
+ * (TT_EINVAL after). A segment writer passes the dictionaries of an earlier segment of the
+ * same index, so that a merge can copy its blocks compressed (tt_docstore_writer_can_copy).
+ * Returns 0, TT_EINVAL, TT_ENOMEM or TT_ERROR (zstd refused a dictionary). */
+int tt_docstore_writer_use_dicts(tt_docstore_writer *w, const tt_docstore_dicts *d);
+
+/* The dictionaries w compresses with, once decided (given by use_dicts, or trained from the
+ * first ~4 MiB of documents): returns 1 and fills *out, else 0 (still collecting samples). */
+int tt_docstore_writer_get_dicts(const tt_docstore_writer *w, tt_docstore_dicts *out);
 
 /* Append a document. Returns its doc id (0, 1, 2, ... in call order) or a negative TT_E* code:
  *  - TT_EINVAL for a record beyond the limits above: nothing is written, no id is used, the
@@ -123,6 +141,9 @@ void tt_docstore_cache_free(tt_docstore_cache *c);   /* NULL is a no-op */
 int tt_docstore_get_with(const tt_docstore *r, tt_docstore_cache *c, uint32_t doc,
                          int with_body, tt_docstore_rec *out);
 
+/* The dictionaries of r (both lengths 0 for a version-1 file or one written without). */
+void tt_docstore_get_dicts(const tt_docstore *r, tt_docstore_dicts *out);
+
 /* Figures for `timtin check`, stats and benchmarks. */
 typedef struct tt_docstore_stats {
   uint32_t docs;
@@ -132,6 +153,7 @@ typedef struct tt_docstore_stats {
   uint64_t meta_raw_bytes;   /* uncompressed metadata frames */
   uint64_t meta_bytes;       /* compressed metadata frames */
   uint64_t body_bytes;       /* compressed body frames */
+  uint64_t dict_bytes;       /* the two compression dictionaries */
 } tt_docstore_stats;
 
 void tt_docstore_stat(const tt_docstore *r, tt_docstore_stats *out);
@@ -153,11 +175,16 @@ void tt_docstore_release_pages(tt_docstore *r);
 uint32_t tt_docstore_blocks(const tt_docstore *r);
 void tt_docstore_block_docs(const tt_docstore *r, uint32_t b, uint32_t *first, uint32_t *n);
 
+/* 1 when w can take r's blocks as they are: w's dictionaries (decided) are byte for byte r's.
+ * Otherwise a merge re-adds the documents (decompressed and compressed again). */
+int tt_docstore_writer_can_copy(tt_docstore_writer *w, const tt_docstore *r);
+
 /* Append block b of r to w as it is (its two compressed frames, no recompression), after
  * closing w's open block; its documents get the next ids of w. The frames' headers are checked
  * first (a zstd frame of the size the table says: TT_ECORRUPT naming r's path otherwise, w
  * untouched); their content checksums are verified when the copy is read.
- * Returns 0, TT_ECORRUPT, or w's sticky error (TT_EIO / TT_ENOMEM / TT_ERROR). */
+ * Returns 0, TT_ECORRUPT, TT_EINVAL (!tt_docstore_writer_can_copy(w, r)), or w's sticky error
+ * (TT_EIO / TT_ENOMEM / TT_ERROR). */
 int tt_docstore_writer_copy_block(tt_docstore_writer *w, const tt_docstore *r, uint32_t b);
 
 /* Reading r in doc order (a merge): drop the mapped pages of the blocks before doc's block
@@ -168,5 +195,13 @@ void tt_docstore_release_before(tt_docstore *r, uint32_t doc, uint64_t *mark);
 /* Semi-private, for tests and benchmarks: change the target uncompressed block size (default
  * 64 KiB; >= 1) before the first add. */
 void tt_docstore_writer__set_block_size(tt_docstore_writer *w, size_t bytes);
+
+/* Semi-private, for tests: train the dictionaries once this many uncompressed bytes are
+ * buffered (default 4 MiB), and train at all from min bytes (default 512 KiB; smaller files get
+ * no dictionary). Before the first add. */
+void tt_docstore_writer__set_training(tt_docstore_writer *w, size_t bytes, size_t min);
+/* The same for every writer opened afterwards in this process (0, 0: the defaults again). Not
+ * thread-safe: for tests that index through tt_writer. */
+void tt_docstore__set_default_training(size_t bytes, size_t min);
 
 #endif

@@ -38,9 +38,23 @@ int tt_merge_segments(const char *dir, const char *name, const tt_segment *const
   size_t *dreleased = tt_calloc(n ? n : 1, sizeof *dreleased); /* ... and of its dictionary */
   if (!map || !src || !released || !dreleased) { rc = tt_error_set(TT_ENOMEM, "out of memory"); goto done; }
 
+  /* the output compresses with the dictionaries of the largest input that has some (usually
+   * all inputs share them: the writer hands one segment's dictionaries to the next) */
+  {
+    const tt_segment *dsrc = NULL;
+    for (uint32_t i = 0; i < n; i++) {
+      tt_docstore_dicts d;
+      tt_docstore_get_dicts(in[i]->docs, &d);
+      if ((d.meta_len || d.body_len) && (!dsrc || in[i]->ndocs > dsrc->ndocs)) dsrc = in[i];
+    }
+    if (!dsrc && n) dsrc = in[0];  /* none has any: none, and their blocks are copied */
+    if (dsrc && (rc = tt_segwriter_use_dicts_of(w, dsrc))) goto done;
+  }
+
   /* documents, block by block: a block without deleted documents is copied as it is (its
-   * compressed frames), the others document by document. Inputs are read once, in order, so
-   * their pages are dropped behind the copy (resident memory stays bounded). */
+   * compressed frames) when its input has the output's dictionaries, the others document by
+   * document. Inputs are read once, in order, so their pages are dropped behind the copy
+   * (resident memory stays bounded). */
   uint32_t next = 0;
   for (uint32_t i = 0; i < n && !rc; i++) {
     const tt_segment *s = in[i];
@@ -57,7 +71,7 @@ int tt_merge_segments(const char *dir, const char *name, const tt_segment *const
         map[i][d] = gone ? UINT32_MAX : next + (d - first) - dead;
       }
       /* a v1 doc table has no fingerprints: its documents go one by one to get them */
-      if (dead == 0 && s->simhash) {
+      if (dead == 0 && s->simhash && tt_segwriter_can_copy(w, s)) {
         rc = tt_segwriter_copy_block(w, s, b);
       } else {
         for (uint32_t d = first; d < first + nd && !rc; d++) {

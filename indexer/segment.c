@@ -145,6 +145,18 @@ int tt_segwriter_copy_block(tt_segwriter *w, const tt_segment *s, uint32_t b)
 
 void tt_segwriter_set_pairs(tt_segwriter *w, uint32_t id) { w->pairs = id; }
 
+int tt_segwriter_use_dicts_of(tt_segwriter *w, const tt_segment *s)
+{
+  tt_docstore_dicts d;
+  tt_docstore_get_dicts(s->docs, &d);
+  return tt_docstore_writer_use_dicts(w->ds, &d);
+}
+
+int tt_segwriter_can_copy(tt_segwriter *w, const tt_segment *s)
+{
+  return tt_docstore_writer_can_copy(w->ds, s->docs);
+}
+
 static int open_terms(tt_segwriter *w)
 {
   char p[4200];
@@ -310,6 +322,16 @@ int tt_segbuild_add(tt_segbuild *b, const tt_article *a, const tt_token *title, 
 }
 
 uint32_t tt_segbuild_ndocs(const tt_segbuild *b) { return b->w->ndocs; }
+
+int tt_segbuild_use_dicts(tt_segbuild *b, const tt_docstore_dicts *d)
+{
+  return tt_docstore_writer_use_dicts(b->w->ds, d);
+}
+
+int tt_segbuild_get_dicts(const tt_segbuild *b, tt_docstore_dicts *out)
+{
+  return tt_docstore_writer_get_dicts(b->w->ds, out);
+}
 
 size_t tt_segbuild_bytes(const tt_segbuild *b)
 {

@@ -105,6 +105,14 @@ int tt_segbuild_add(tt_segbuild *b, const tt_article *a, const tt_token *title, 
 uint32_t tt_segbuild_ndocs(const tt_segbuild *b);
 size_t   tt_segbuild_bytes(const tt_segbuild *b);   /* memory held */
 
+/* Document-store dictionaries (indexer/docstore.h): use d (copied) instead of training them
+ * from this segment's first documents (before the first add), and read back the ones decided
+ * (returns 1; 0 while still collecting samples). A writer passes one segment's dictionaries
+ * to the next, so that every segment of an index shares them and merges copy blocks as they
+ * are. */
+int tt_segbuild_use_dicts(tt_segbuild *b, const tt_docstore_dicts *d);
+int tt_segbuild_get_dicts(const tt_segbuild *b, tt_docstore_dicts *out);
+
 /* Write dict, post and dtab, finish the docstore, fsync all. Frees b in every case; on error
  * the segment's files are removed. */
 int  tt_segbuild_finish(tt_segbuild *b);
@@ -120,6 +128,10 @@ int tt_segwriter_add_doc(tt_segwriter *w, const tt_docstore_rec *rec, uint32_t t
 /* Append block b of s's document store as it is (no recompression; merge.c uses it for blocks
  * without deleted documents), with the doc table rows of its documents taken from s. */
 int tt_segwriter_copy_block(tt_segwriter *w, const tt_segment *s, uint32_t b);
+/* The document store of w compresses with s's dictionaries (call before the first document),
+ * and whether s's blocks can be copied into w (same dictionaries). */
+int tt_segwriter_use_dicts_of(tt_segwriter *w, const tt_segment *s);
+int tt_segwriter_can_copy(tt_segwriter *w, const tt_segment *s);
 typedef struct tt_segwriter_posting {
   uint32_t doc, tf_title, tf_body, npos;
   const uint32_t *pos;

@@ -73,6 +73,8 @@ struct tt_writer {
   size_t nkw, capkw;
   tt_buf kwbuf;
   tt_writer_counts counts;
+  tt_buf zmeta, zbody;            /* document-store dictionaries every new segment uses ... */
+  int zhave;                      /* ... once one segment has them (docs/docstore.md) */
   /* pipeline (opts.threads != 1): the caller analyzes, a worker thread inverts and stores */
   int threaded;
   pthread_t worker;
@@ -192,6 +194,20 @@ static void drop_wseg(wseg *s)
 
 /* ------------------------------------------------------------------ open / close */
 
+/* Keep d (if it holds a dictionary) as the one new segments use: every segment of the index
+ * then compresses with the same dictionaries, and a merge copies their blocks as they are. */
+static int keep_dicts(tt_writer *w, const tt_docstore_dicts *d)
+{
+  if (w->zhave || (!d->meta_len && !d->body_len)) return 0;
+  tt_buf_reset(&w->zmeta);
+  tt_buf_reset(&w->zbody);
+  if (tt_buf_append(&w->zmeta, d->meta, d->meta_len) ||
+      tt_buf_append(&w->zbody, d->body, d->body_len))
+    return tt_error_set(TT_ENOMEM, "out of memory");
+  w->zhave = 1;
+  return 0;
+}
+
 int tt_writer_open(tt_writer **out, const char *dir, const tt_index_options *opts)
 {
   *out = NULL;
@@ -228,6 +244,11 @@ int tt_writer_open(tt_writer **out, const char *dir, const tt_index_options *opt
   w->next_segment = w->man.next_segment;
   for (uint32_t i = 0; i < w->man.nsegs; i++)
     if ((rc = add_wseg(w, w->man.segs[i].name, w->man.segs[i].delgen))) goto fail;
+  for (uint32_t i = w->nsegs; i-- > 0 && !w->zhave;) {
+    tt_docstore_dicts d;
+    tt_docstore_get_dicts(w->segs[i].seg.docs, &d);
+    if ((rc = keep_dicts(w, &d))) goto fail;
+  }
   if ((rc = tt_analyzer_new(&w->at)) || (rc = tt_analyzer_new(&w->ab)) || (rc = tt_analyzer_new(&w->ak)) ||
       (rc = tt_entities_new(&w->ent)) || (rc = tt_entity_tally_new(&w->tally))) goto fail;
   collect_garbage(w);
@@ -279,6 +300,8 @@ void tt_writer_close(tt_writer *w)
   tt_entity_tally_free(w->tally);
   tt_free(w->kw);
   tt_buf_fini(&w->kwbuf);
+  tt_buf_fini(&w->zmeta);
+  tt_buf_fini(&w->zbody);
   if (w->lock_fd >= 0) close(w->lock_fd);
   tt_free(w);
 }
@@ -298,7 +321,10 @@ static int start_builder(tt_writer *w)
   w->cur.urls = tt_calloc(w->cur.slots, sizeof *w->cur.urls);
   w->cur.docs = tt_calloc(w->cur.slots, sizeof *w->cur.docs);
   if (!w->cur.urls || !w->cur.docs) return tt_error_set(TT_ENOMEM, "out of memory");
-  return tt_segbuild_new(&w->cur.b, w->dir, w->cur.name, w->opts.zstd_level);
+  TT_FORWARD(tt_segbuild_new(&w->cur.b, w->dir, w->cur.name, w->opts.zstd_level));
+  if (!w->zhave) return 0;
+  tt_docstore_dicts d = {w->zmeta.p, w->zmeta.n, w->zbody.p, w->zbody.n};
+  return tt_segbuild_use_dicts(w->cur.b, &d);
 }
 
 static int cur_put(tt_writer *w, uint64_t h, uint32_t doc)
@@ -422,6 +448,8 @@ static int flush_builder(tt_writer *w, int background)
   uint32_t n = tt_segbuild_ndocs(w->cur.b);
   if (n == 0) { drop_builder(w); return 0; }
   w->cur.ndocs = n;
+  tt_docstore_dicts d;
+  if (!w->zhave && tt_segbuild_get_dicts(w->cur.b, &d)) TT_FORWARD(keep_dicts(w, &d));
   if (background) {
     w->fl = w->cur;
     memset(&w->cur, 0, sizeof w->cur);

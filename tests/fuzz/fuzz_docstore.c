@@ -1,7 +1,8 @@
 /* Fuzz target: the document store reader (indexer/docstore.c) on hostile files.
  *
  * Two modes, chosen by the first byte of the input:
- *   even  the input is the file, byte for byte (seeds are real docstore files);
+ *   even  the input is the file, byte for byte (seeds are real docstore files: version 1, and
+ *         version 2 with dictionaries, dicts.docs);
  *   odd   structure-aware: the rest of the input is [u16 meta_len][meta][body]; meta and body
  *         become the decompressed frames of a single block, wrapped in a correct envelope,
  *         table, tail and checksum, so the record decoder itself gets hostile input.
@@ -38,7 +39,7 @@ static int write_file(const void *p, size_t n)
 static size_t forge(unsigned char *out, size_t cap, const uint8_t *meta, size_t mlen,
                     const uint8_t *body, size_t blen)
 {
-  size_t need = 16 + ZSTD_compressBound(mlen) + ZSTD_compressBound(blen) + 80;
+  size_t need = 16 + ZSTD_compressBound(mlen) + ZSTD_compressBound(blen) + 96;
   if (need > cap) return 0;
   memcpy(out, TT_DOCSTORE_MAGIC, 8);
   tt_store_le32(out + 8, TT_DOCSTORE_VERSION);
@@ -67,7 +68,10 @@ static size_t forge(unsigned char *out, size_t cap, const uint8_t *meta, size_t 
   tt_store_le64(out + o + 16, (uint64_t)mlen + blen);
   tt_store_le32(out + o + 24, 65536);
   tt_store_le32(out + o + 28, 0);
-  o += 32;
+  tt_store_le64(out + o + 32, table);  /* version 2: no dictionaries, they end at the table */
+  tt_store_le32(out + o + 40, 0);
+  tt_store_le32(out + o + 44, 0);
+  o += 48;
   memcpy(out + o + 8, TT_DOCSTORE_MAGIC, 8);
   o += 16;
   tt_store_le64(out + o - 16, XXH3_64bits(out, o - 16));

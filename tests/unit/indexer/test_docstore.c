@@ -144,11 +144,15 @@ static void check_doc(const tt_docstore_rec *r, const gdoc *g, int with_body)
   }
 }
 
+/* write_generated trains its dictionaries from this many bytes (0: the default, 4 MiB). */
+static size_t g_train;
+
 static void write_generated(const char *path, uint32_t n, size_t block, int level)
 {
   tt_docstore_writer *w = NULL;
   assert_int_equal(tt_docstore_writer_open(&w, path, level), 0);
   if (block) tt_docstore_writer__set_block_size(w, block);
+  if (g_train) tt_docstore_writer__set_training(w, g_train, g_train);
   gdoc g = {0};
   for (uint32_t i = 0; i < n; i++) {
     gen(i, &g);
@@ -179,7 +183,9 @@ static void test_roundtrip_10k(void **state)
   assert_int_equal(st.docs, NDOCS);
   assert_true(st.blocks > NDOCS / 40 && st.blocks < NDOCS / 4);
   assert_true(st.file_bytes < st.raw_bytes / 2);
-  assert_int_equal(st.file_bytes, st.meta_bytes + st.body_bytes + 16 + 32 * st.blocks + 32 + 16);
+  assert_true(st.dict_bytes > 0);  /* 10k documents are enough to train dictionaries */
+  assert_int_equal(st.file_bytes, st.meta_bytes + st.body_bytes + st.dict_bytes + 16 +
+                                  32 * st.blocks + 48 + 16);
 
   /* Random order, with and without bodies, and a second get of the same doc. */
   uint32_t *perm = malloc(NDOCS * sizeof *perm);
@@ -428,9 +434,19 @@ static int read_all(const char *path)
   return refused;
 }
 
+/* 60 documents in blocks of 2 KiB, with (small) dictionaries trained from its first 256 KiB,
+ * so that the corruption tests hit dictionary bytes too. */
 static void write_small(const char *path)
 {
+  g_train = 256 * 1024;
   write_generated(path, 60, 2048, 3);
+  g_train = 0;
+  tt_docstore *r = NULL;
+  assert_int_equal(tt_docstore_open(&r, path, 1), 0);
+  tt_docstore_dicts d;
+  tt_docstore_get_dicts(r, &d);
+  assert_true(d.meta_len > 0 && d.body_len > 0);
+  tt_docstore_close(r);
 }
 
 static void test_truncation(void **state)
@@ -464,15 +480,15 @@ static void test_bit_flips(void **state)
   size_t n;
   unsigned char *orig = slurp(path, &n);
   unsigned char *p = malloc(n);
-  uint64_t table_off = tt_load_le64(orig + n - 48);
+  uint64_t table_off = tt_load_le64(orig + n - 64);
   uint64_t s = 7;
   /* Every byte of the header, tail and footer, every third byte of the table (all of its
-   * fields are hit), and random bytes in the blocks. */
-  size_t ntab = (n - 80 - table_off) / 3, nend = 80;
+   * fields are hit), and random bytes in the blocks and dictionaries. */
+  size_t ntab = (n - 96 - table_off) / 3, nend = 96;
   for (size_t k = 0; k < 16 + ntab + nend + 400; k++) {
     size_t at = k < 16 ? k
               : k < 16 + ntab ? table_off + 3 * (k - 16)
-              : k < 16 + ntab + nend ? n - 80 + (k - 16 - ntab)
+              : k < 16 + ntab + nend ? n - 96 + (k - 16 - ntab)
               : 16 + rng_next(&s) % (table_off - 16);
     memcpy(p, orig, n);
     p[at] ^= (unsigned char)(1u << (rng_next(&s) % 8));
@@ -693,8 +709,30 @@ static void test_copy_blocks(void **state)
   }
   assert_int_equal(total, n);
 
+  tt_docstore_dicts da;
+  tt_docstore_get_dicts(ra, &da);
+  assert_true(da.meta_len > 0 && da.body_len > 0);  /* a few MiB train dictionaries */
+
+  /* blocks compressed with other dictionaries (or none) are refused, the writer goes on */
   tt_docstore_writer *w = NULL;
   assert_int_equal(tt_docstore_writer_open(&w, b, 1), 0);
+  assert_int_equal(tt_docstore_writer_can_copy(w, ra), 0);  /* not decided yet */
+  assert_int_equal(tt_docstore_writer_copy_block(w, ra, 0), TT_EINVAL);
+  assert_int_equal(tt_docstore_writer_use_dicts(w, NULL), 0);
+  assert_int_equal(tt_docstore_writer_use_dicts(w, NULL), TT_EINVAL);  /* only once */
+  assert_int_equal(tt_docstore_writer_can_copy(w, ra), 0);
+  assert_int_equal(tt_docstore_writer_copy_block(w, ra, 0), TT_EINVAL);
+  tt_docstore_dicts other = da;
+  other.body_len--;  /* a different dictionary */
+  tt_docstore_writer_abort(w);
+  assert_int_equal(tt_docstore_writer_open(&w, b, 1), 0);
+  assert_int_equal(tt_docstore_writer_use_dicts(w, &other), 0);
+  assert_int_equal(tt_docstore_writer_can_copy(w, ra), 0);
+  tt_docstore_writer_abort(w);
+
+  assert_int_equal(tt_docstore_writer_open(&w, b, 1), 0);
+  assert_int_equal(tt_docstore_writer_use_dicts(w, &da), 0);
+  assert_int_equal(tt_docstore_writer_can_copy(w, ra), 1);
   gdoc g = {0};
   gen(100000, &g);  /* an open block that the copy must close first */
   tt_docstore_rec r = rec_of(&g);
@@ -753,6 +791,9 @@ static void test_copy_blocks(void **state)
   assert_int_equal(tt_docstore_open(&rc_, c, 1), 0);
   tpath(b, sizeof b, "d.docs");
   assert_int_equal(tt_docstore_writer_open(&w, b, 1), 0);
+  tt_docstore_dicts dc;
+  tt_docstore_get_dicts(rc_, &dc);
+  assert_int_equal(tt_docstore_writer_use_dicts(w, &dc), 0);
   assert_true(is_refusal(tt_docstore_writer_copy_block(w, rc_, 0), c));
   assert_int_equal(tt_docstore_writer_copy_block(w, rc_, 1), 0);
   assert_int_equal(tt_docstore_writer_copy_block(w, rc_, nb), TT_EINVAL);

@@ -270,6 +270,158 @@ static void test_round_trip_many_segments_and_merge(void **state)
   free(dir);
 }
 
+/* Document-store dictionaries (docs/docstore.md): the first segment trains them, every later
+ * segment (also after reopening the index) compresses with the same ones, and a merge copies
+ * the blocks as they are and keeps them. Training is lowered to 16 KiB so small segments get
+ * dictionaries. */
+static void same_dicts(const tt_docstore *a, const tt_docstore *b)
+{
+  tt_docstore_dicts x, y;
+  tt_docstore_get_dicts(a, &x);
+  tt_docstore_get_dicts(b, &y);
+  assert_true(x.meta_len > 0 && x.body_len > 0);
+  assert_int_equal(x.meta_len, y.meta_len);
+  assert_int_equal(x.body_len, y.body_len);
+  assert_memory_equal(x.meta, y.meta, x.meta_len);
+  assert_memory_equal(x.body, y.body, x.body_len);
+}
+
+static void test_docstore_dicts_shared(void **state)
+{
+  (void)state;
+  char *dir = tu_tempdir();
+  tt_docstore__set_default_training(16 << 10, 16 << 10);
+  tt_index_options o = TT_INDEX_OPTIONS_INIT;
+  o.merge = 0;
+  /* two writer sessions of two commits (segments) each: the second segment of a session gets
+   * the first one's dictionaries at its flush, a reopened writer takes them from a segment */
+  for (int session = 0; session < 2; session++) {
+    tt_writer *w;
+    assert_int_equal(tt_writer_open(&w, dir, &o), 0);
+    for (int i = session * NDOCS / 2; i < (session + 1) * NDOCS / 2; i++) {
+      tt_article a = tu_article(&docs[i]);
+      assert_int_equal(tt_writer_add(w, &a), 0);
+      if (i % (NDOCS / 4) == NDOCS / 4 - 1) assert_int_equal(tt_writer_commit(w), 0);
+    }
+    tt_writer_close(w);
+  }
+  tt_reader *r;
+  assert_int_equal(tt_reader_open(&r, dir, 0), 0);
+  assert_int_equal(r->nsegs, 4);
+  uint32_t f = 0;  /* the segment that trained them */
+  tt_docstore_stats st0;
+  tt_docstore_stat(r->segs[f].docs, &st0);
+  uint64_t frames = 0;  /* compressed bytes of all blocks */
+  for (uint32_t i = 0; i < r->nsegs; i++) {
+    same_dicts(r->segs[f].docs, r->segs[i].docs);
+    tt_docstore_stats si;
+    tt_docstore_stat(r->segs[i].docs, &si);
+    frames += si.meta_bytes + si.body_bytes;
+  }
+  tt_reader_close(r);
+
+  lines ref = {0}, merged = {0};
+  reference(&ref, NDOCS);
+  tt_writer *w;
+  assert_int_equal(tt_writer_open(&w, dir, NULL), 0);
+  assert_int_equal(tt_writer_merge(w, 1), 0);
+  tt_writer_close(w);
+  assert_int_equal(tt_reader_open(&r, dir, 0), 0);
+  assert_int_equal(r->nsegs, 1);
+  tt_docstore_stats st;
+  tt_docstore_stat(r->segs[0].docs, &st);
+  assert_int_equal(st.dict_bytes, st0.dict_bytes);  /* the shared ones, kept */
+  assert_int_equal(st.meta_bytes + st.body_bytes, frames);  /* every block copied as it was */
+  tt_reader_close(r);
+  from_index(&merged, dir);
+  assert_same(&ref, &merged);
+  assert_int_equal(tt_index_check(dir), 0);
+  tt_docstore__set_default_training(0, 0);
+  lines_free(&ref);
+  lines_free(&merged);
+  tu_rmrf(dir);
+  free(dir);
+}
+
+/* Term dictionary version 2 stores a block's later post_off relative to the previous list's
+ * end; lists out of order (a negative difference) and far apart round-trip, verify bounds the
+ * decoded offsets, and a version-1 file (absolute offsets, written here by hand) still reads. */
+static void test_dict_versions(void **state)
+{
+  (void)state;
+  char *dir = tu_tempdir();
+  char p2[4200], p1[4200];
+  snprintf(p2, sizeof p2, "%s/v2.dict", dir);
+  snprintf(p1, sizeof p1, "%s/v1.dict", dir);
+  static const uint64_t off[5] = {100, 160, 20, 1u << 30, 1000};
+  static const uint64_t len[5] = {60, 7, 50, 9, 3};
+  const char *keys[5] = {"a", "ab", "b", "c", "d"};
+  tt_dict_writer dw;
+  assert_int_equal(tt_dict_writer_open(&dw, p2), 0);
+  for (int i = 0; i < 5; i++) {
+    tt_dict_entry e = {keys[i], (uint32_t)strlen(keys[i]), 0, 1 + (uint32_t)i, 7, off[i], len[i]};
+    assert_int_equal(tt_dict_writer_add(&dw, &e), 0);
+  }
+  assert_int_equal(tt_dict_writer_finish(&dw), 0);
+  /* version 1 by hand: one block, absolute offsets */
+  tt_wfile *f;
+  assert_int_equal(tt_wfile_open(&f, p1), 0);
+  assert_int_equal(tt_file_header_write(f, TT_DICT_MAGIC, 1, 0), 0);
+  for (int i = 0; i < 5; i++) {
+    unsigned char b[16];
+    size_t n = 0;
+    b[n++] = (unsigned char)(i == 1);              /* shared ("ab" after "a") */
+    b[n++] = (unsigned char)(strlen(keys[i]) - (i == 1));
+    b[n++] = (unsigned char)keys[i][i == 1];
+    b[n++] = 0;                                    /* flags */
+    b[n++] = (unsigned char)(1 + i);               /* df */
+    b[n++] = 7;                                    /* max_impact */
+    for (uint64_t v = off[i];; v >>= 7) {          /* vbyte64 post_off */
+      b[n++] = (unsigned char)((v & 127) | (v >= 128 ? 128 : 0));
+      if (v < 128) break;
+    }
+    b[n++] = (unsigned char)len[i];
+    assert_int_equal(tt_wfile_write(f, b, n), 0);
+  }
+  unsigned char tail[8 + 24];
+  memset(tail, 0, sizeof tail);
+  tail[0] = 16;                                    /* block 0 at offset 16 */
+  uint64_t index_off = tt_wfile_offset(f);
+  for (int i = 0; i < 8; i++) tail[8 + i] = (unsigned char)(index_off >> (8 * i));
+  tail[16] = 5;                                    /* nterms */
+  tail[24] = 1;                                    /* nblocks */
+  tail[28] = TT_DICT_BLOCK;
+  assert_int_equal(tt_wfile_write(f, tail, sizeof tail), 0);
+  assert_int_equal(tt_file_footer_write(f, TT_DICT_MAGIC), 0);
+  assert_int_equal(tt_wfile_close_sync(f), 0);
+
+  const char *paths[2] = {p2, p1};
+  for (int v = 0; v < 2; v++) {
+    tt_dict d;
+    assert_int_equal(tt_dict_open(&d, paths[v], 1), 0);
+    assert_int_equal(d.version, v ? 1u : 2u);
+    char scratch[TT_DICT_MAX_KEY + 1];
+    tt_dict_entry e;
+    for (int i = 0; i < 5; i++) {
+      assert_int_equal(tt_dict_lookup(&d, keys[i], strlen(keys[i]), &e, scratch), 0);
+      assert_int_equal(e.post_off, off[i]);
+      assert_int_equal(e.post_len, len[i]);
+      assert_int_equal(e.df, 1 + (uint32_t)i);
+    }
+    tt_dict_iter it;
+    assert_int_equal(tt_dict_iter_seek(&it, &d, "ab", 2), 0);
+    for (int i = 1; i < 5; i++) {
+      assert_int_equal(tt_dict_iter_next(&it, &e), 0);
+      assert_int_equal(e.post_off, off[i]);
+    }
+    assert_int_equal(tt_dict_verify(&d, (1u << 30) + 9), 0);
+    assert_int_equal(tt_dict_verify(&d, (1u << 30) + 8), TT_ECORRUPT);  /* "c" runs past */
+    tt_dict_close(&d);
+  }
+  tu_rmrf(dir);
+  free(dir);
+}
+
 /* Segments built with different pair lists (here: one pretending to predate them) merge into a
  * segment without pair terms, and everything else is kept. */
 static void test_merge_mixed_pair_lists(void **state)
@@ -623,6 +775,8 @@ int main(void)
     cmocka_unit_test(test_round_trip_one_segment),
     cmocka_unit_test(test_round_trip_many_segments_and_merge),
     cmocka_unit_test(test_merge_mixed_pair_lists),
+    cmocka_unit_test(test_docstore_dicts_shared),
+    cmocka_unit_test(test_dict_versions),
     cmocka_unit_test(test_check_verifies_pairs),
     cmocka_unit_test(test_updates_and_deletes),
     cmocka_unit_test(test_uncommitted_is_discarded_and_lock),
