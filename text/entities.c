@@ -62,6 +62,22 @@ typedef struct word {
   uint32_t nstart;
 } word;
 
+/* A hash slot: the word's head, length, id and kinds in one place, so that the per-token
+ * lookup in prepare() touches one cache line (len 0: empty). */
+typedef struct hent {
+  uint64_t head;
+  uint32_t wid;
+  uint16_t len;
+  uint16_t kinds;
+} hent;
+
+/* Second-word index of a long (word, kind) slice: its phrases of two or more tokens sorted by
+ * their second word id, the slice's order kept among equal ones (a stable sort). A common word
+ * such as "bệnh" starts hundreds of gazetteer names; match() then scans only those whose
+ * second word is the text's next one, and the one-token phrases, which end the slice. */
+typedef struct s2ent { uint32_t w2, ph; } s2ent;
+#define S2_MIN 8      /* slices with fewer multi-token phrases are scanned whole */
+
 typedef struct etok {
   uint32_t wid;       /* word id, NOWORD if the word is in no phrase */
   uint32_t kinds;     /* kinds of the phrases starting with it (0 for NOWORD) */
@@ -92,7 +108,12 @@ struct tt_entities {
   uint32_t *kstarts;          /* the same, each word's group split by kind (order kept) */
   uint32_t *kofs;             /* word w, kind k: kstarts[kofs[w*NKOFS+k] .. kofs[w*NKOFS+k+1]) */
   word *words; size_t nwords;
-  uint32_t *hash; size_t hmask; /* word ids + 1, 0 = empty */
+  hent *hash; size_t hmask;   /* open addressing; len 0 = empty */
+  uint32_t *s2at;             /* word w, kind k: [2 * (w * NKINDS + k)] the start in s2 of its
+                                 slice's second-word index, [+1] its length (0: no index, the
+                                 slice is short and scanned whole) */
+  s2ent *s2; size_t ns2;
+  uint32_t *cand; size_t ncand; /* tokens with a kind either pass starts at (prepare()) */
   /* per call */
   const char *text; size_t len;
   const tt_token *tk; size_t n;
@@ -194,17 +215,24 @@ static inline uint32_t hash_str(const char *s, size_t len)
   return hash_head(s, len, tt_load_le_upto64(s, len));
 }
 
-static inline uint32_t word_find(const tt_entities *e, const char *s, size_t len)
+/* The slot of a word, or NULL if no phrase has it. */
+static inline const hent *word_slot(const tt_entities *e, const char *s, size_t len)
 {
-  if (!e->hash) return NOWORD;
+  if (!e->hash || len == 0 || len > UINT16_MAX) return NULL;
   uint64_t head = tt_load_le_upto64(s, len);
   for (size_t h = hash_head(s, len, head) & e->hmask;; h = (h + 1) & e->hmask) {
-    uint32_t v = e->hash[h];
-    if (!v) return NOWORD;
-    const word *w = &e->words[v - 1];
-    if (w->head == head && w->len == len && (len <= 8 || memcmp(e->lex.p + w->str + 8, s + 8, len - 8) == 0))
-      return v - 1;
+    const hent *x = &e->hash[h];
+    if (!x->len) return NULL;
+    if (x->head == head && x->len == len &&
+        (len <= 8 || memcmp(e->lex.p + e->words[x->wid].str + 8, s + 8, len - 8) == 0))
+      return x;
   }
+}
+
+static inline uint32_t word_find(const tt_entities *e, const char *s, size_t len)
+{
+  const hent *x = word_slot(e, s, len);
+  return x ? x->wid : NOWORD;
 }
 
 /* Build the lexicon: tokenize every phrase, intern its words, group phrases by first word. */
@@ -243,9 +271,12 @@ static int lex_build(tt_entities *e)
         e->words[w].kinds = 0; e->words[w].first = 0; e->words[w].nstart = 0;
         if (tt_buf_append(&e->lex, t->exact, t->exact_len + 1)) return TT_ENOMEM;
         if (e->nwords * 2 > e->hmask) return tt_error_set(TT_ERROR, "entities: hash too small");
+        if (t->exact_len == 0 || t->exact_len > UINT16_MAX) return tt_error_set(TT_ERROR, "entities: bad lexicon word");
         size_t h = hash_str(t->exact, t->exact_len) & e->hmask;
-        while (e->hash[h]) h = (h + 1) & e->hmask;
-        e->hash[h] = w + 1;
+        while (e->hash[h].len) h = (h + 1) & e->hmask;
+        e->hash[h].head = e->words[w].head;
+        e->hash[h].wid = w;
+        e->hash[h].len = (uint16_t)t->exact_len;
       }
       e->ptok[e->nptok++] = w;
     }
@@ -284,6 +315,33 @@ static int lex_build(tt_entities *e)
     }
     e->kofs[w * NKOFS + NKINDS] = pos;
   }
+  /* the kinds in the hash slots, for prepare() */
+  _Static_assert(NKINDS <= 16, "kinds must fit hent.kinds");
+  for (size_t h = 0; h <= e->hmask; h++)
+    if (e->hash[h].len) e->hash[h].kinds = (uint16_t)e->words[e->hash[h].wid].kinds;
+  /* second-word indexes of the long slices */
+  e->s2at = tt_malloc((e->nwords * NKINDS + 1) * 2 * sizeof *e->s2at);
+  e->s2 = tt_malloc((e->nphr + 1) * sizeof *e->s2);
+  TT_CHECK_ALLOC(e->s2at); TT_CHECK_ALLOC(e->s2);
+  for (size_t w = 0; w < e->nwords; w++) {
+    for (unsigned k = 0; k < NKINDS; k++) {
+      uint32_t a = e->kofs[w * NKOFS + k], b = e->kofs[w * NKOFS + k + 1], m = a;
+      while (m < b && e->phr[e->kstarts[m]].ntok >= 2) m++;   /* longest first: 1-token last */
+      uint32_t *at = e->s2at + 2 * (w * NKINDS + k);
+      at[0] = (uint32_t)e->ns2;
+      at[1] = m - a >= S2_MIN ? m - a : 0;
+      if (!at[1]) continue;
+      s2ent *d = e->s2 + e->ns2;
+      for (uint32_t q = a; q < m; q++) {   /* insertion sort by second word: stable */
+        const phr *p = &e->phr[e->kstarts[q]];
+        s2ent x = {e->ptok[p->tok + 1], e->kstarts[q]};
+        size_t r = q - a;
+        while (r > 0 && d[r - 1].w2 > x.w2) { d[r] = d[r - 1]; r--; }
+        d[r] = x;
+      }
+      e->ns2 += m - a;
+    }
+  }
   return 0;
 }
 
@@ -310,6 +368,7 @@ void tt_entities_free(tt_entities *e)
   tt_buf_fini(&e->lex); tt_buf_fini(&e->out); tt_buf_fini(&e->tmp); tt_buf_fini(&e->tmp2);
   tt_buf_fini(&e->pstr);
   tt_free(e->phr); tt_free(e->ptok); tt_free(e->starts); tt_free(e->kstarts); tt_free(e->kofs); tt_free(e->words); tt_free(e->hash);
+  tt_free(e->s2at); tt_free(e->s2); tt_free(e->cand);
   if (e->kcache) for (size_t k = 0; k < KCACHE; k++) tt_free(e->kcache[k]);
   tt_free(e->kcache);
   tt_free(e->et); tt_free(e->ms); tt_free(e->mo); tt_free(e->ps);
@@ -404,35 +463,62 @@ static inline int tcap(const tt_entities *e, size_t i)
 static const char *tx(const tt_entities *e, size_t i) { return e->tk[i].exact + e->et[i].skip; }
 static size_t txl(const tt_entities *e, size_t i) { return e->tk[i].exact_len - e->et[i].skip; }
 
+/* Phrase p (its first word is token i's) of a kind in mask and of sub (any if sub < 0) at
+ * token i: the same words, punctuation exactly where the phrase has it. */
+static inline int phr_at(const tt_entities *e, size_t i, const phr *p, uint32_t mask, int sub)
+{
+  if (!(mask & KB(p->kind)) || (sub >= 0 && p->sub != sub)) return 0;
+  if (i + p->ntok > e->n) return 0;
+  for (size_t k = 1; k < p->ntok; k++) {
+    if (e->et[i + k].wid != e->ptok[p->tok + k]) return 0;
+    const etok *t = tv(e, i + k);
+    if (p->gapmask & (1u << k)) { if (!t->gap || (t->gap & G_NL)) return 0; }
+    else if (t->gap) return 0;
+  }
+  return 1;
+}
+
 /* Longest phrase of a kind in mask starting at token i (with sub, or any sub if sub < 0);
- * returns its token count and the phrase in *out, or 0. */
+ * returns its token count and the phrase in *out, or 0. Of equally long phrases, the first in
+ * the lexicon's order. */
 static size_t match(const tt_entities *e, size_t i, uint32_t mask, int sub, const phr **out)
 {
   if (i >= e->n) return 0;
   uint32_t wid = e->et[i].wid;
-  if (wid == NOWORD) return 0;
+  if (wid == NOWORD || !(e->et[i].kinds & mask)) return 0;
   const word *w = &e->words[wid];
-  if (!(w->kinds & mask)) return 0;
   /* one kind: its own slice (same order); several: the whole group, filtered */
   const uint32_t *list = e->starts + w->first;
   uint32_t cnt = w->nstart;
   if (!(mask & (mask - 1))) {
-    const uint32_t *o = e->kofs + (size_t)wid * NKOFS + (unsigned)__builtin_ctz(mask);
+    unsigned kind = (unsigned)__builtin_ctz(mask);
+    const uint32_t *o = e->kofs + (size_t)wid * NKOFS + kind;
     list = e->kstarts + o[0];
     cnt = o[1] - o[0];
+    const uint32_t *at = e->s2at + 2 * ((size_t)wid * NKINDS + kind);
+    if (at[1]) {
+      /* a long slice: of its multi-token phrases only those whose second word is token
+         i + 1's can match (in the slice's order, longest first); then the 1-token ones */
+      const s2ent *d = e->s2 + at[0];
+      uint32_t nm = at[1], w2 = i + 1 < e->n ? e->et[i + 1].wid : NOWORD;
+      if (w2 != NOWORD) {
+        uint32_t lo = 0, hi = nm;
+        while (lo < hi) {
+          uint32_t mid = (lo + hi) / 2;
+          if (d[mid].w2 < w2) lo = mid + 1; else hi = mid;
+        }
+        for (; lo < nm && d[lo].w2 == w2; lo++) {
+          const phr *p = &e->phr[d[lo].ph];
+          if (phr_at(e, i, p, mask, sub)) { if (out) *out = p; return p->ntok; }
+        }
+      }
+      list += nm;
+      cnt -= nm;
+    }
   }
   for (uint32_t s = 0; s < cnt; s++) {
     const phr *p = &e->phr[list[s]];
-    if (!(mask & KB(p->kind)) || (sub >= 0 && p->sub != sub)) continue;
-    if (i + p->ntok > e->n) continue;
-    size_t k = 1;
-    for (; k < p->ntok; k++) {
-      if (e->et[i + k].wid != e->ptok[p->tok + k]) break;
-      const etok *t = tv(e, i + k);
-      if (p->gapmask & (1u << k)) { if (!t->gap || (t->gap & G_NL)) break; }
-      else if (t->gap) break;
-    }
-    if (k == p->ntok) { if (out) *out = p; return p->ntok; }
+    if (phr_at(e, i, p, mask, sub)) { if (out) *out = p; return p->ntok; }
   }
   return 0;
 }
@@ -453,8 +539,12 @@ static int surname(const tt_entities *e, size_t i)
 static int stopper(const tt_entities *e, size_t i)
 {
   const phr *p;
-  if (match(e, i, KB(TT_EK_TITLE) | KB(TT_EK_ORGHEAD) | KB(TT_EK_DOCHEAD) | KB(TT_EK_HONOR), -1, NULL))
-    return 1;
+  /* any phrase of these kinds (one kind at a time: each has its own slice, where the group of
+     a common word is mostly gazetteer names) */
+  const uint32_t sk = KB(TT_EK_TITLE) | KB(TT_EK_ORGHEAD) | KB(TT_EK_DOCHEAD) | KB(TT_EK_HONOR);
+  uint32_t ki = i < e->n ? e->et[i].kinds & sk : 0;
+  for (; ki; ki &= ki - 1)
+    if (match(e, i, ki & (~ki + 1u), -1, NULL)) return 1;
   size_t m = match(e, i, KB(TT_EK_GOV), -1, &p);
   return m > 1 || (m == 1 && tv(e, i)->acro);
 }
@@ -1058,9 +1148,17 @@ static int cmp_mention(const void *a, const void *b)
   return (int)x->type - (int)y->type;
 }
 
+/* Kinds a pass starts at: pass 1 (organisations and programs) at P1_KINDS, pass 2 (persons)
+ * at P2_KINDS, or at P2_CAP_KINDS when the token is capitalised. */
+#define P1_KINDS (KB(TT_EK_GAZ) | KB(TT_EK_ORGHEAD) | KB(TT_EK_DOCHEAD))
+#define P2_KINDS (KB(TT_EK_HONOR) | KB(TT_EK_TITLE))
+#define P2_CAP_KINDS (KB(TT_EK_HONOR) | KB(TT_EK_TITLE) | KB(TT_EK_SURNAME))
+#define PASS_KINDS (P1_KINDS | P2_CAP_KINDS)
+
 /* Fill e->et from the analysis: for every token its word id and kinds (the passes look for
- * triggers with them), digits and the skipped digit run. The capitals and the gap, which the
- * rules read only around triggers, are left to tv(). */
+ * triggers with them), digits and the skipped digit run; and e->cand, the tokens in order
+ * whose kinds a pass starts at (about one in ten), so that the passes visit only those. The
+ * capitals and the gap, which the rules read only around triggers, are left to tv(). */
 static int prepare(tt_entities *e)
 {
   if (e->n > e->etcap) {
@@ -1068,10 +1166,14 @@ static int prepare(tt_entities *e)
     etok *et = tt_realloc(e->et, cap * sizeof *et);
     TT_CHECK_ALLOC(et);
     e->et = et;
+    uint32_t *cand = tt_realloc(e->cand, cap * sizeof *cand);
+    TT_CHECK_ALLOC(cand);
+    e->cand = cand;
     e->etcap = cap;
   }
   const unsigned char *s = (const unsigned char *)e->text;
   uint32_t prev_end = 0;
+  size_t nc = 0;
   for (size_t i = 0; i < e->n; i++) {
     const tt_token *t = &e->tk[i];
     if (t->start > t->end || t->end > e->len || t->start < prev_end)
@@ -1096,10 +1198,18 @@ static int prepare(tt_entities *e)
         }
       }
     }
-    x->wid = word_find(e, t->exact + x->skip, t->exact_len - x->skip);
-    x->kinds = x->wid == NOWORD ? 0 : e->words[x->wid].kinds;
+    const hent *h = word_slot(e, t->exact + x->skip, t->exact_len - x->skip);
+    if (h) {
+      x->wid = h->wid;
+      x->kinds = h->kinds;
+      if (h->kinds & PASS_KINDS) e->cand[nc++] = (uint32_t)i;
+    } else {
+      x->wid = NOWORD;
+      x->kinds = 0;
+    }
     prev_end = t->end;
   }
+  e->ncand = nc;
   return 0;
 }
 
@@ -1206,14 +1316,13 @@ int tt_entities_find(tt_entities *e, const char *text, size_t len, const tt_anal
   tt_buf_reset(&e->out);
   if (!(flags & TT_ENT_CONTINUE)) { e->nps = 0; tt_buf_reset(&e->pstr); }
   TT_FORWARD(prepare(e));
-  /* pass 1: organisations and programs */
-  const uint32_t k1 = KB(TT_EK_GAZ) | KB(TT_EK_ORGHEAD) | KB(TT_EK_DOCHEAD);
-  const uint32_t k2 = KB(TT_EK_HONOR) | KB(TT_EK_TITLE) | KB(TT_EK_SURNAME);
-  for (size_t i = 0; i < e->n && !e->rc;) {
+  /* pass 1: organisations and programs. Every token that is no candidate (e->cand) would be
+     stepped over, so the pass goes from one candidate at or after i to the next. */
+  for (size_t c = 0, i = 0; c < e->ncand && !e->rc; c++) {
     size_t j;
-    if (!(e->et[i].kinds & k1)) {
-      i++;
-    } else if ((j = org_at(e, i, &e->tmp)) > i) {
+    if (e->cand[c] < i || !(e->et[e->cand[c]].kinds & P1_KINDS)) continue;
+    i = e->cand[c];
+    if ((j = org_at(e, i, &e->tmp)) > i) {
       emit(e, TT_ENT_HOSPITAL, i, j, e->tmp.p, e->tmp.n, NULL, 0);
       j = head_list(e, i, j);
       /* the head of a nested program/organisation cannot start inside: continue after */
@@ -1227,12 +1336,14 @@ int tt_entities_find(tt_entities *e, const char *text, size_t len, const tt_anal
       i++;
     }
   }
-  /* pass 2: persons */
-  const uint32_t k2p = KB(TT_EK_HONOR) | KB(TT_EK_TITLE);
-  for (size_t i = 0; i < e->n && !e->rc;) {
+  /* pass 2: persons, likewise */
+  for (size_t c = 0, i = 0; c < e->ncand && !e->rc; c++) {
     /* person_at needs an honorific or a title at i, bare_person a capitalised family name */
-    uint32_t ki = e->et[i].kinds;
-    if (!(ki & k2p) && !((ki & k2) && tcap(e, i))) { i++; continue; }
+    if (e->cand[c] < i) continue;
+    size_t t = e->cand[c];
+    uint32_t ki = e->et[t].kinds;
+    if (!(ki & P2_KINDS) && !((ki & P2_CAP_KINDS) && tcap(e, t))) continue;
+    i = t;
     size_t j = person_at(e, i);
     if (j == i) j = bare_person(e, i);
     i = j > i ? j : i + 1;
