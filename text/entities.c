@@ -121,6 +121,7 @@ struct tt_entities {
   tt_buf out;                 /* strings of the mentions */
   tt_buf tmp, tmp2;           /* canonical / role being built */
   tt_entity_mention *ms; moff *mo; size_t nms, mscap;
+  tt_entity_mention *msx;     /* scratch for the final merge, mscap long */
   /* persons of the current document */
   person *ps; size_t nps, pscap;
   tt_buf pstr;
@@ -218,7 +219,7 @@ static inline uint32_t hash_str(const char *s, size_t len)
 /* The slot of a word, or NULL if no phrase has it. */
 static inline const hent *word_slot(const tt_entities *e, const char *s, size_t len)
 {
-  if (!e->hash || len == 0 || len > UINT16_MAX) return NULL;
+  if (len - 1 >= UINT16_MAX) return NULL;   /* len 0 or over 65535: no such word */
   uint64_t head = tt_load_le_upto64(s, len);
   for (size_t h = hash_head(s, len, head) & e->hmask;; h = (h + 1) & e->hmask) {
     const hent *x = &e->hash[h];
@@ -371,7 +372,7 @@ void tt_entities_free(tt_entities *e)
   tt_free(e->s2at); tt_free(e->s2); tt_free(e->cand);
   if (e->kcache) for (size_t k = 0; k < KCACHE; k++) tt_free(e->kcache[k]);
   tt_free(e->kcache);
-  tt_free(e->et); tt_free(e->ms); tt_free(e->mo); tt_free(e->ps);
+  tt_free(e->et); tt_free(e->ms); tt_free(e->msx); tt_free(e->mo); tt_free(e->ps);
   tt_free(e);
 }
 
@@ -481,11 +482,9 @@ static inline int phr_at(const tt_entities *e, size_t i, const phr *p, uint32_t 
 /* Longest phrase of a kind in mask starting at token i (with sub, or any sub if sub < 0);
  * returns its token count and the phrase in *out, or 0. Of equally long phrases, the first in
  * the lexicon's order. */
-static size_t match(const tt_entities *e, size_t i, uint32_t mask, int sub, const phr **out)
+static size_t match_scan(const tt_entities *e, size_t i, uint32_t mask, int sub, const phr **out)
 {
-  if (i >= e->n) return 0;
   uint32_t wid = e->et[i].wid;
-  if (wid == NOWORD || !(e->et[i].kinds & mask)) return 0;
   const word *w = &e->words[wid];
   /* one kind: its own slice (same order); several: the whole group, filtered */
   const uint32_t *list = e->starts + w->first;
@@ -521,6 +520,13 @@ static size_t match(const tt_entities *e, size_t i, uint32_t mask, int sub, cons
     if (phr_at(e, i, p, mask, sub)) { if (out) *out = p; return p->ntok; }
   }
   return 0;
+}
+
+/* match() without a call when token i starts no phrase of those kinds (most calls). */
+static inline size_t match(const tt_entities *e, size_t i, uint32_t mask, int sub, const phr **out)
+{
+  if (i >= e->n || !(e->et[i].kinds & mask)) return 0;   /* kinds: 0 for NOWORD */
+  return match_scan(e, i, mask, sub, out);
 }
 
 static int is_word(const tt_entities *e, size_t i, const char *s)
@@ -914,6 +920,9 @@ static void emit(tt_entities *e, tt_entity_type type, size_t i, size_t j, const 
     moff *mo = tt_realloc(e->mo, cap * sizeof *mo);
     if (!mo) { e->rc = TT_ENOMEM; return; }
     e->mo = mo;
+    tt_entity_mention *msx = tt_realloc(e->msx, cap * sizeof *msx);
+    if (!msx) { e->rc = TT_ENOMEM; return; }
+    e->msx = msx;
     e->mscap = cap;
   }
   tt_entity_mention *m = &e->ms[e->nms];
@@ -1153,7 +1162,23 @@ static int cmp_mention(const void *a, const void *b)
 #define P1_KINDS (KB(TT_EK_GAZ) | KB(TT_EK_ORGHEAD) | KB(TT_EK_DOCHEAD))
 #define P2_KINDS (KB(TT_EK_HONOR) | KB(TT_EK_TITLE))
 #define P2_CAP_KINDS (KB(TT_EK_HONOR) | KB(TT_EK_TITLE) | KB(TT_EK_SURNAME))
-#define PASS_KINDS (P1_KINDS | P2_CAP_KINDS)
+/* A token is a candidate if a pass can do anything there: pass 1 at a gazetteer word only
+ * when it is capitalised (gaz() tests tcap() first; the patterns need a head), pass 2 at a
+ * family name likewise. */
+#define CAND_KINDS (KB(TT_EK_ORGHEAD) | KB(TT_EK_DOCHEAD) | P2_KINDS)
+#define CAND_CAP_KINDS (KB(TT_EK_GAZ) | KB(TT_EK_SURNAME))
+
+/* tcap(e, i) in prepare(), before the token's view exists (skip is set). */
+static inline int first_cap(const tt_entities *e, size_t i)
+{
+  const unsigned char *s = (const unsigned char *)e->text;
+  size_t k = e->tk[i].start + e->et[i].skip;
+  if (k >= e->tk[i].end) return 0;
+  if (s[k] < 0x80) return s[k] >= 'A' && s[k] <= 'Z';
+  uint32_t cp;
+  tt_utf8_decode(s + k, e->tk[i].end - k, &cp);
+  return cp_upper(cp);
+}
 
 /* Fill e->et from the analysis: for every token its word id and kinds (the passes look for
  * triggers with them), digits and the skipped digit run; and e->cand, the tokens in order
@@ -1202,7 +1227,8 @@ static int prepare(tt_entities *e)
     if (h) {
       x->wid = h->wid;
       x->kinds = h->kinds;
-      if (h->kinds & PASS_KINDS) e->cand[nc++] = (uint32_t)i;
+      if ((h->kinds & CAND_KINDS) || ((h->kinds & CAND_CAP_KINDS) && first_cap(e, i)))
+        e->cand[nc++] = (uint32_t)i;
     } else {
       x->wid = NOWORD;
       x->kinds = 0;
@@ -1305,6 +1331,28 @@ static size_t intro_list(tt_entities *e, size_t i)
   return first ? i : k;
 }
 
+/* Sort the mentions by start, then type, stably (as glibc's qsort, a merge sort, did before).
+ * Each pass emits in text order, so [0, n1) and [n1, nms) are normally sorted runs and one
+ * merge does it; anything else goes to qsort. */
+static void sort_mentions(tt_entities *e, size_t n1)
+{
+  tt_entity_mention *m = e->ms;
+  size_t n = e->nms;
+  if (n < 2) return;
+  for (size_t a = 1; a < n; a++) {
+    if (a != n1 && cmp_mention(&m[a - 1], &m[a]) > 0) {
+      qsort(m, n, sizeof *m, cmp_mention);
+      return;
+    }
+  }
+  if (n1 == 0 || n1 >= n || cmp_mention(&m[n1 - 1], &m[n1]) <= 0) return;
+  size_t a = 0, b = n1, o = 0;
+  while (a < n1 && b < n) e->msx[o++] = cmp_mention(&m[b], &m[a]) < 0 ? m[b++] : m[a++];
+  while (a < n1) e->msx[o++] = m[a++];
+  while (b < n) e->msx[o++] = m[b++];
+  memcpy(m, e->msx, n * sizeof *m);
+}
+
 int tt_entities_find(tt_entities *e, const char *text, size_t len, const tt_analysis *an,
                      unsigned flags, const tt_entity_mention **out, size_t *n)
 {
@@ -1336,6 +1384,7 @@ int tt_entities_find(tt_entities *e, const char *text, size_t len, const tt_anal
       i++;
     }
   }
+  size_t npass1 = e->nms;
   /* pass 2: persons, likewise */
   for (size_t c = 0, i = 0; c < e->ncand && !e->rc; c++) {
     /* person_at needs an honorific or a title at i, bare_person a capitalised family name */
@@ -1373,7 +1422,7 @@ int tt_entities_find(tt_entities *e, const char *text, size_t len, const tt_anal
     m->key = e->out.p + o->key; m->key_len = o->key_len;
     m->role = e->out.p + o->role; m->role_len = o->role_len;
   }
-  if (e->nms > 1) qsort(e->ms, e->nms, sizeof *e->ms, cmp_mention);
+  sort_mentions(e, npass1);
   *out = e->ms;
   *n = e->nms;
   return 0;
