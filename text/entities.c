@@ -78,6 +78,9 @@ typedef struct hent {
 typedef struct s2ent { uint32_t w2, ph; } s2ent;
 #define S2_MIN 8      /* slices with fewer multi-token phrases are scanned whole */
 
+#define R_GAP 1u
+#define R_CAP 2u
+
 typedef struct etok {
   uint32_t wid;       /* word id, NOWORD if the word is in no phrase */
   uint32_t kinds;     /* kinds of the phrases starting with it (0 for NOWORD) */
@@ -87,7 +90,8 @@ typedef struct etok {
   uint8_t num;        /* has a digit */
   uint8_t skip;       /* leading bytes of the token that are not part of the word: the
                          "29" of "03:29Bệnh" in listings that glue a time to a headline */
-  uint8_t ready;      /* cap, acro and gap are computed (tv()); wid, kinds, num, skip always are */
+  uint8_t ready;      /* R_GAP: gap is computed, R_CAP: cap and acro are (tv()); wid, kinds,
+                         num, skip always are */
 } etok;
 
 typedef struct person {
@@ -168,25 +172,39 @@ static uint32_t cp_toupper(uint32_t c)
   return c;
 }
 
-/* Append s (len bytes), upper-casing the first letter (mode 1) or all letters (mode 2). */
+/* Append s (len bytes), upper-casing the first letter (mode 1) or all letters (mode 2).
+ * Characters are decoded and encoded again up to the first letter (mode 1) or throughout
+ * (mode 2), ill-formed bytes copied; after the first letter mode 1 copies the rest as is.
+ * Built in a stack buffer, appended in one piece per 256 bytes. */
 static void put_cased(tt_entities *e, tt_buf *b, const char *s, size_t len, int mode)
 {
   if (mode == 0) { if (tt_buf_append(b, s, len)) e->rc = TT_ENOMEM; return; }
-  char enc[4];
-  size_t i = 0;
-  int first = 1;
+  char out[256 + 8];
+  size_t o = 0, i = 0;
   while (i < len) {
+    if (o > 256) { if (tt_buf_append(b, out, o)) e->rc = TT_ENOMEM; o = 0; }
+    unsigned char c = (unsigned char)s[i];
+    if (c < 0x80) {   /* ASCII: decodes to itself, encodes to one byte */
+      int letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+      out[o++] = (char)(c >= 'a' && c <= 'z' ? c - 32 : c);
+      i++;
+      if (letter && mode == 1) break;
+      continue;
+    }
     uint32_t cp;
     size_t k = tt_utf8_decode((const unsigned char *)s + i, len - i, &cp);
-    if (cp == TT_UTF8_INVALID || (!first && mode == 1)) {
-      if (tt_buf_append(b, s + i, k)) e->rc = TT_ENOMEM;
-    } else {
-      uint32_t u = cp_letter(cp) ? cp_toupper(cp) : cp;
-      if (cp_letter(cp)) first = 0;
-      if (tt_buf_append(b, enc, tt_utf8_encode(u, enc))) e->rc = TT_ENOMEM;
+    if (cp == TT_UTF8_INVALID) {
+      memcpy(out + o, s + i, k);   /* k <= 4 */
+      o += k;
+      i += k;
+      continue;
     }
+    int letter = cp_letter(cp);
+    o += tt_utf8_encode(letter ? cp_toupper(cp) : cp, out + o);
     i += k;
+    if (letter && mode == 1) break;
   }
+  if (tt_buf_append(b, out, o) || tt_buf_append(b, s + i, len - i)) e->rc = TT_ENOMEM;
 }
 
 static void puts_b(tt_entities *e, tt_buf *b, const char *s, size_t len)
@@ -390,10 +408,11 @@ const char *tt_entity_type_name(tt_entity_type t)
 
 #define KB(k) (1u << (k))
 
-/* The rest of token i's view, from the original bytes: the gap (G_* bits of the bytes since
- * the previous token; the first token as if after a newline), whether it starts with a
- * capital, and whether it is an acronym. prepare() has checked the token offsets. */
-static void view_fill(const tt_entities *e, size_t i)
+/* The rest of token i's view, from the original bytes, in two parts computed on first use:
+ * the gap (G_* bits of the bytes since the previous token; the first token as if after a
+ * newline), and whether it starts with a capital and whether it is an acronym. prepare() has
+ * checked the token offsets. */
+static void gap_fill(const tt_entities *e, size_t i)
 {
   const unsigned char *s = (const unsigned char *)e->text;
   const tt_token *t = &e->tk[i];
@@ -415,6 +434,14 @@ static void view_fill(const tt_entities *e, size_t i)
     else g |= G_OTHER;
   }
   x->gap = g;
+  x->ready |= R_GAP;
+}
+
+static void cap_fill(const tt_entities *e, size_t i)
+{
+  const unsigned char *s = (const unsigned char *)e->text;
+  const tt_token *t = &e->tk[i];
+  etok *x = &e->et[i];
   /* capitals from the original bytes */
   x->cap = x->acro = 0;
   uint32_t cp;
@@ -433,19 +460,29 @@ static void view_fill(const tt_entities *e, size_t i)
     }
     x->acro = (uint8_t)(letters >= 2 && !lower);
   }
-  x->ready = 1;
+  x->ready |= R_CAP;
 }
 
 /* Past the last token: a boundary, no capital (the rules check i < e->n first; this keeps a
  * slip from reading past the tokens). */
-static const etok end_tok = {NOWORD, 0, 0, 0, G_NL, 0, 0, 1};
+static const etok end_tok = {NOWORD, 0, 0, 0, G_NL, 0, 0, R_GAP | R_CAP};
 
 /* Token i's view with cap, acro and gap, computed on first use. */
 static inline const etok *tv(const tt_entities *e, size_t i)
 {
   if (i >= e->n) return &end_tok;
-  if (!e->et[i].ready) view_fill(e, i);
+  uint8_t r = e->et[i].ready;
+  if (!(r & R_GAP)) gap_fill(e, i);
+  if (!(r & R_CAP)) cap_fill(e, i);
   return &e->et[i];
+}
+
+/* tv(e, i)->gap without the capitals (what a phrase match reads of every further token). */
+static inline uint8_t tgap(const tt_entities *e, size_t i)
+{
+  if (i >= e->n) return end_tok.gap;
+  if (!(e->et[i].ready & R_GAP)) gap_fill(e, i);
+  return e->et[i].gap;
 }
 
 /* tv(e, i)->cap without the rest of the view when the token starts with an ASCII byte (most
@@ -453,7 +490,7 @@ static inline const etok *tv(const tt_entities *e, size_t i)
 static inline int tcap(const tt_entities *e, size_t i)
 {
   if (i >= e->n) return 0;
-  if (e->et[i].ready) return e->et[i].cap;
+  if (e->et[i].ready & R_CAP) return e->et[i].cap;
   size_t k = e->tk[i].start + e->et[i].skip;
   if (k >= e->tk[i].end) return 0;
   unsigned char c = (unsigned char)e->text[k];
@@ -472,9 +509,9 @@ static inline int phr_at(const tt_entities *e, size_t i, const phr *p, uint32_t 
   if (i + p->ntok > e->n) return 0;
   for (size_t k = 1; k < p->ntok; k++) {
     if (e->et[i + k].wid != e->ptok[p->tok + k]) return 0;
-    const etok *t = tv(e, i + k);
-    if (p->gapmask & (1u << k)) { if (!t->gap || (t->gap & G_NL)) return 0; }
-    else if (t->gap) return 0;
+    uint8_t g = tgap(e, i + k);
+    if (p->gapmask & (1u << k)) { if (!g || (g & G_NL)) return 0; }
+    else if (g) return 0;
   }
   return 1;
 }
@@ -582,7 +619,7 @@ static size_t place_run(const tt_entities *e, size_t j)
   while (r < e->n && r - j < 8 && name_tok(e, r, r)) r++; /* name_tok(r, r): gap checked below */
   size_t q = j + (p ? p : 1);
   size_t end = q;
-  while (end < r && !tv(e, end)->gap) end++;
+  while (end < r && !tgap(e, end)) end++;
   r = end;
   if (p) {
     if (r - q >= 2 && r - q <= 4 && surname(e, q)) return q;
@@ -615,7 +652,7 @@ static void put_span(tt_entities *e, tt_buf *b, size_t i, size_t j)
 {
   for (size_t k = i; k < j; k++) {
     if (k > i) {
-      uint8_t g = tv(e, k)->gap;
+      uint8_t g = tgap(e, k);
       puts_b(e, b, (g & G_COMMA) ? ", " : (g & G_DASH) ? " - " : " ", (g & G_COMMA) ? 2 : (g & G_DASH) ? 3 : 1);
     }
     put_tok(e, b, k);
@@ -646,7 +683,7 @@ static size_t hosp_tail(tt_entities *e, size_t i, int head_cap, tt_buf *b)
   size_t k = i, last = i, lastlen = b->n;
   int name = 0, spec = 0, place = 0;
   const phr *p;
-  while (k < e->n && !tv(e, k)->gap) {
+  while (k < e->n && !tgap(e, k)) {
     size_t m;
     if ((m = match(e, k, KB(TT_EK_PLACE), -1, NULL))) {
       put_sp(e, b); put_span(e, b, k, k + m);
@@ -661,7 +698,7 @@ static size_t hosp_tail(tt_entities *e, size_t i, int head_cap, tt_buf *b)
       continue;
     }
     if ((m = match(e, k, KB(TT_EK_PLACEMARK), -1, &p)) && k + m < e->n &&
-        !tv(e, k + m)->gap && (tv(e, k + m)->cap || e->et[k + m].num)) {
+        !tgap(e, k + m) && (tv(e, k + m)->cap || e->et[k + m].num)) {
       put_sp(e, b); puts_b(e, b, lexs(e, p), p->canon_len);
       k += m;
       continue;
@@ -697,9 +734,9 @@ static size_t hosp_tail(tt_entities *e, size_t i, int head_cap, tt_buf *b)
 static size_t free_tail(tt_entities *e, size_t i, tt_buf *b)
 {
   size_t k = i;
-  while (k < e->n && k - i < 10 && !tv(e, k)->gap && !stopper(e, k) && !e->et[k].num) {
+  while (k < e->n && k - i < 10 && !tgap(e, k) && !stopper(e, k) && !e->et[k].num) {
     if (!tv(e, k)->cap && match(e, k, KB(TT_EK_STOP), -1, NULL)) {
-      if (!(is_word(e, k, "và") && k + 1 < e->n && tv(e, k + 1)->cap && !tv(e, k + 1)->gap)) break;
+      if (!(is_word(e, k, "và") && k + 1 < e->n && tv(e, k + 1)->cap && !tgap(e, k + 1))) break;
     }
     size_t pm = match(e, k, KB(TT_EK_PLACE), -1, NULL);
     if (pm) { k += pm; break; }               /* a place or an acronym ends the name */
@@ -730,15 +767,15 @@ static size_t org_pattern(tt_entities *e, size_t i, tt_buf *b)
     if (h->ntok == 1 && !t->acro) return 0;
     if (h->ntok > 1 && !t->cap) return 0;
     puts_b(e, b, lexs(e, h), h->canon_len);
-    size_t mm = (j < e->n && !tv(e, j)->gap) ? match(e, j, KB(TT_EK_PLACEMARK), -1, &p) : 0;
+    size_t mm = (j < e->n && !tgap(e, j)) ? match(e, j, KB(TT_EK_PLACEMARK), -1, &p) : 0;
     if (mm) {
       if (h->sub == TT_EH_TRAM && !(is_word(e, j, "xã") || is_word(e, j, "phường") || is_word(e, j, "thị")))
         return 0;
-      if (j + mm >= e->n || tv(e, j + mm)->gap) return 0;
+      if (j + mm >= e->n || tgap(e, j + mm)) return 0;
       put_sp(e, b); puts_b(e, b, lexs(e, p), p->canon_len);
       j += mm;
     } else {
-      if (h->sub == TT_EH_TRAM || j >= e->n || tv(e, j)->gap) return 0;
+      if (h->sub == TT_EH_TRAM || j >= e->n || tgap(e, j)) return 0;
       if (h->sub == TT_EH_CDC) {
         size_t pm = match(e, j, KB(TT_EK_PLACE), -1, NULL);
         if (pm && !(is_word(e, j, "hà") && is_word(e, j + 1, "nội")) && !is_word(e, j, "tp.hcm") &&
@@ -754,11 +791,11 @@ static size_t org_pattern(tt_entities *e, size_t i, tt_buf *b)
   case TT_EH_SO:
     if (!t->cap) return 0;
     puts_b(e, b, lexs(e, h), h->canon_len);
-    if (j < e->n && !tv(e, j)->gap && (is_word(e, j, "tỉnh") || is_word(e, j, "thành"))) {
+    if (j < e->n && !tgap(e, j) && (is_word(e, j, "tỉnh") || is_word(e, j, "thành"))) {
       size_t mm = match(e, j, KB(TT_EK_PLACEMARK), -1, NULL);
-      if (mm && j + mm < e->n && !tv(e, j + mm)->gap) j += mm;
-    } else if (j < e->n && !tv(e, j)->gap && is_word(e, j, "tp") && j + 1 < e->n &&
-               tv(e, j + 1)->gap == G_DOT) {
+      if (mm && j + mm < e->n && !tgap(e, j + mm)) j += mm;
+    } else if (j < e->n && !tgap(e, j) && is_word(e, j, "tp") && j + 1 < e->n &&
+               tgap(e, j + 1) == G_DOT) {
       put_sp(e, b); puts_b(e, b, "TP.", 3);
       j++;
       end = place_run(e, j);
@@ -766,7 +803,7 @@ static size_t org_pattern(tt_entities *e, size_t i, tt_buf *b)
       put_span(e, b, j, end);
       return end;
     }
-    if (j >= e->n || tv(e, j)->gap) return 0;
+    if (j >= e->n || tgap(e, j)) return 0;
     end = j + match(e, j, KB(TT_EK_PLACE), -1, NULL);  /* provinces and cities are all known */
     if (end == j) return 0;
     put_sp(e, b); put_span(e, b, j, end);
@@ -776,7 +813,7 @@ static size_t org_pattern(tt_entities *e, size_t i, tt_buf *b)
     puts_b(e, b, lexs(e, h), h->canon_len);
     return j;
   case TT_EH_VIEN: case TT_EH_CUC:
-    if (!t->cap || j >= e->n || tv(e, j)->gap || !tv(e, j)->cap) return 0;
+    if (!t->cap || j >= e->n || tgap(e, j) || !tv(e, j)->cap) return 0;
     puts_b(e, b, lexs(e, h), h->canon_len);
     end = free_tail(e, j, b);
     return end > j ? end : 0;
@@ -822,9 +859,9 @@ static size_t prog_pattern(tt_entities *e, size_t i, tt_buf *b)
   switch (h->sub) {
   case TT_ED_NUM: {
     int so = 0;
-    if (j < e->n && !tv(e, j)->gap && is_word(e, j, "số")) { so = 1; j++; }
+    if (j < e->n && !tgap(e, j) && is_word(e, j, "số")) { so = 1; j++; }
     if (!tcap(e, i) && !so) return 0;
-    if (j >= e->n || tv(e, j)->gap || !e->et[j].num) return 0;
+    if (j >= e->n || tgap(e, j) || !e->et[j].num) return 0;
     puts_b(e, b, lexs(e, h), h->canon_len);
     put_sp(e, b);
     if (e->tk[j].end - e->tk[j].start == txl(e, j) && e->et[j].skip == 0)
@@ -834,10 +871,10 @@ static size_t prog_pattern(tt_entities *e, size_t i, tt_buf *b)
     return j + 1;
   }
   case TT_ED_LAW: {
-    if (!tv(e, i)->cap || j >= e->n || tv(e, j)->gap || !tv(e, j)->cap || e->et[j].num) return 0;
+    if (!tv(e, i)->cap || j >= e->n || tgap(e, j) || !tv(e, j)->cap || e->et[j].num) return 0;
     if (stopper(e, j)) return 0;
     size_t k = j + 1;
-    while (k < e->n && k - j < 6 && !tv(e, k)->gap && !tv(e, k)->cap && !e->et[k].num &&
+    while (k < e->n && k - j < 6 && !tgap(e, k) && !tv(e, k)->cap && !e->et[k].num &&
            !match(e, k, KB(TT_EK_STOP), -1, NULL) && !stopper(e, k))
       k++;
     puts_b(e, b, lexs(e, h), h->canon_len);
@@ -1026,18 +1063,18 @@ static size_t title_chain(tt_entities *e, size_t j, tt_buf *b)
   for (;;) {
     size_t m = match(e, j, KB(TT_EK_TITLE), -1, NULL);
     if (!m) break;
-    if (j > start && !(tv(e, j)->gap == G_COMMA)) break;
+    if (j > start && !(tgap(e, j) == G_COMMA)) break;
     j += m;
-    if ((m = match(e, j, KB(TT_EK_TITLEMOD), -1, NULL)) && !tv(e, j)->gap) j += m;
-    if (j < e->n && !tv(e, j)->gap) {
+    if ((m = match(e, j, KB(TT_EK_TITLEMOD), -1, NULL)) && !tgap(e, j)) j += m;
+    if (j < e->n && !tgap(e, j)) {
       size_t o = org_at(e, j, &e->tmp);
       if (o > j) {
         j = o;
       } else if ((m = match(e, j, KB(TT_EK_GOV), -1, &p)) && (tv(e, j)->cap || tv(e, j)->acro)) {
         size_t k = j + m;
-        size_t mm = (k < e->n && !tv(e, k)->gap) ? match(e, k, KB(TT_EK_PLACEMARK), -1, NULL) : 0;
-        if (mm && k + mm < e->n && !tv(e, k + mm)->gap) k += mm;
-        size_t r = (k < e->n && !tv(e, k)->gap) ? place_run(e, k) : k;
+        size_t mm = (k < e->n && !tgap(e, k)) ? match(e, k, KB(TT_EK_PLACEMARK), -1, NULL) : 0;
+        if (mm && k + mm < e->n && !tgap(e, k + mm)) k += mm;
+        size_t r = (k < e->n && !tgap(e, k)) ? place_run(e, k) : k;
         if (mm && r == k) k -= mm;
         j = r > k ? r : k;
       }
@@ -1053,8 +1090,8 @@ static size_t prefixes(const tt_entities *e, size_t j, size_t first)
 {
   size_t m;
   while ((m = match(e, j, KB(TT_EK_HONOR), -1, NULL))) {
-    if (j > first && (tv(e, j)->gap & ~(unsigned)G_DOT)) break;
-    if (j == first && j > 0 && tv(e, j)->cap && !tv(e, j)->gap && tv(e, j - 1)->cap) break;
+    if (j > first && (tgap(e, j) & ~(unsigned)G_DOT)) break;
+    if (j == first && j > 0 && tv(e, j)->cap && !tgap(e, j) && tv(e, j - 1)->cap) break;
     j += m;
   }
   return j;
@@ -1073,7 +1110,7 @@ static size_t person_at(tt_entities *e, size_t i)
     size_t c = title_chain(e, j, rb);
     if (c > j) {
       titled = 1; role_s = j; role_e = c; rlen = rb->n; j = c;
-      if (j < e->n && (tv(e, j)->gap == G_COMMA || tv(e, j)->gap == 0)) {
+      if (j < e->n && (tgap(e, j) == G_COMMA || tgap(e, j) == 0)) {
         k = prefixes(e, j, j);
         if (k > j) { pre = 1; j = k; }
       }
@@ -1082,7 +1119,7 @@ static size_t person_at(tt_entities *e, size_t i)
   if (!pre && !titled) return i;
   /* the name */
   if (j >= e->n) return i;
-  uint8_t g = tv(e, j)->gap;
+  uint8_t g = tgap(e, j);
   if (g && !(pre && g == G_DOT)) return i;
   size_t r = j;
   while (r < e->n && r - j < 5 && name_tok(e, r, j)) r++;
@@ -1095,7 +1132,7 @@ static size_t person_at(tt_entities *e, size_t i)
   }
   /* apposition: "…, Giám đốc Bệnh viện X" */
   size_t next = r;
-  if (!titled && r < e->n && (tv(e, r)->gap == G_COMMA || tv(e, r)->gap == G_DASH)) {
+  if (!titled && r < e->n && (tgap(e, r) == G_COMMA || tgap(e, r) == G_DASH)) {
     size_t c = title_chain(e, r, rb);
     if (c > r) { titled = 1; role_s = r; role_e = c; rlen = rb->n; next = c; }
   }
@@ -1121,7 +1158,7 @@ static size_t person_at(tt_entities *e, size_t i)
 static size_t bare_person(tt_entities *e, size_t i)
 {
   if (!surname(e, i)) return i;
-  if (i > 0 && tv(e, i)->gap == 0 && tv(e, i - 1)->cap && !e->et[i - 1].num) return i;
+  if (i > 0 && tgap(e, i) == 0 && tv(e, i - 1)->cap && !e->et[i - 1].num) return i;
   size_t r = i;
   while (r < e->n && r - i < 5 && name_tok(e, r, i)) r++;
   if (r - i < 2 || r - i > 4) return i;
@@ -1130,7 +1167,7 @@ static size_t bare_person(tt_entities *e, size_t i)
   tt_buf *rb = &e->tmp2;
   tt_buf_reset(rb);
   size_t next = r, c = r;
-  if (r < e->n && (tv(e, r)->gap == G_COMMA || tv(e, r)->gap == G_DASH)) c = title_chain(e, r, rb);
+  if (r < e->n && (tgap(e, r) == G_COMMA || tgap(e, r) == G_DASH)) c = title_chain(e, r, rb);
   if (!kp && c == r) return i;
   size_t rlen = c > r ? rb->n : 0;
   if (c > r) next = c;
@@ -1246,7 +1283,7 @@ static size_t plural_head(tt_entities *e, size_t i, const phr **h)
   /* the plural first: it is rarer than a head, and cheaper to test */
   if (i == 0 || !(is_word(e, i - 1, "các") || is_word(e, i - 1, "những"))) return 0;
   size_t hm = match(e, i, KB(TT_EK_ORGHEAD), -1, h);
-  if (e->rc || !hm || (*h)->sub != TT_EH_BV || (*h)->ntok != 2 || tv(e, i)->cap || tv(e, i)->gap)
+  if (e->rc || !hm || (*h)->sub != TT_EH_BV || (*h)->ntok != 2 || tv(e, i)->cap || tgap(e, i))
     return 0;
   return hm;
 }
@@ -1277,7 +1314,7 @@ static size_t head_list(tt_entities *e, size_t i, size_t j)
   size_t hm = plural_head(e, i, &h);
   if (!hm || i + hm >= j) return j;
   size_t k = j;
-  while (k < e->n && tv(e, k)->gap == G_COMMA && tv(e, k)->cap && !e->rc) {
+  while (k < e->n && tgap(e, k) == G_COMMA && tv(e, k)->cap && !e->rc) {
     size_t end = list_name(e, k, h);
     if (end <= k) break;
     k = end;
@@ -1311,12 +1348,12 @@ static size_t intro_list(tt_entities *e, size_t i)
   size_t hm = plural_head(e, i, &h);
   if (!hm) return i;
   size_t j = i + hm;
-  if (j < e->n && !tv(e, j)->gap && is_word(e, j, "tại")) {
-    size_t r = j + 1 < e->n && !tv(e, j + 1)->gap ? place_run(e, j + 1) : j + 1;
+  if (j < e->n && !tgap(e, j) && is_word(e, j, "tại")) {
+    size_t r = j + 1 < e->n && !tgap(e, j + 1) ? place_run(e, j + 1) : j + 1;
     if (r == j + 1) return i;
     j = r;
   }
-  if (j + 1 < e->n && !tv(e, j)->gap && is_word(e, j, "như") && (!tv(e, j + 1)->gap || colon_before(e, j + 1))) j++;
+  if (j + 1 < e->n && !tgap(e, j) && is_word(e, j, "như") && (!tgap(e, j + 1) || colon_before(e, j + 1))) j++;
   else if (!colon_before(e, j)) return i;
   size_t k = j;
   int first = 1;
@@ -1325,8 +1362,8 @@ static size_t intro_list(tt_entities *e, size_t i)
     if (end <= k) break;
     first = 0;
     k = end;
-    if (k + 1 < e->n && !tv(e, k)->gap && is_word(e, k, "và") && !tv(e, k + 1)->gap && tv(e, k + 1)->cap) k++;
-    else if (k >= e->n || tv(e, k)->gap != G_COMMA) break;
+    if (k + 1 < e->n && !tgap(e, k) && is_word(e, k, "và") && !tgap(e, k + 1) && tv(e, k + 1)->cap) k++;
+    else if (k >= e->n || tgap(e, k) != G_COMMA) break;
   }
   return first ? i : k;
 }
