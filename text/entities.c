@@ -71,11 +71,16 @@ typedef struct hent {
   uint16_t kinds;
 } hent;
 
-/* Second-word index of a long (word, kind) slice: its phrases of two or more tokens sorted by
- * their second word id, the slice's order kept among equal ones (a stable sort). A common word
- * such as "bệnh" starts hundreds of gazetteer names; match() then scans only those whose
- * second word is the text's next one, and the one-token phrases, which end the slice. */
-typedef struct s2ent { uint32_t w2, ph; } s2ent;
+/* Index of a long (word, kind) slice by the words after the first: its phrases of two or more
+ * tokens sorted by (second, third, fourth word id), NOWORD where a phrase is shorter (so the
+ * 2- and 3-token phrases sort after the longer ones that share their words), the slice's order
+ * kept among equal keys (a stable sort). A common word such as "bệnh" starts hundreds of
+ * gazetteer names, most of them "Bệnh viện ..."; match() then looks at the phrases whose words
+ * are the text's next ones: the run of the text's (w2, w3, w4) (the phrases of 4 tokens or
+ * more), then (w2, w3, -) and (w2, -, -), then the one-token phrases, which end the slice. The
+ * slice is sorted longest first, so this is its order restricted to the phrases that can
+ * match. */
+typedef struct s2ent { uint32_t w2, w3, w4, ph; } s2ent;
 #define S2_MIN 8      /* slices with fewer multi-token phrases are scanned whole */
 
 #define R_GAP 1u
@@ -254,6 +259,14 @@ static inline uint32_t word_find(const tt_entities *e, const char *s, size_t len
   return x ? x->wid : NOWORD;
 }
 
+static int s2cmp(const s2ent *x, uint32_t w2, uint32_t w3, uint32_t w4)
+{
+  if (x->w2 != w2) return x->w2 < w2 ? -1 : 1;
+  if (x->w3 != w3) return x->w3 < w3 ? -1 : 1;
+  if (x->w4 != w4) return x->w4 < w4 ? -1 : 1;
+  return 0;
+}
+
 /* Build the lexicon: tokenize every phrase, intern its words, group phrases by first word. */
 static int lex_build(tt_entities *e)
 {
@@ -353,9 +366,10 @@ static int lex_build(tt_entities *e)
       s2ent *d = e->s2 + e->ns2;
       for (uint32_t q = a; q < m; q++) {   /* insertion sort by second word: stable */
         const phr *p = &e->phr[e->kstarts[q]];
-        s2ent x = {e->ptok[p->tok + 1], e->kstarts[q]};
+        s2ent x = {e->ptok[p->tok + 1], p->ntok > 2 ? e->ptok[p->tok + 2] : NOWORD,
+                   p->ntok > 3 ? e->ptok[p->tok + 3] : NOWORD, e->kstarts[q]};
         size_t r = q - a;
-        while (r > 0 && d[r - 1].w2 > x.w2) { d[r] = d[r - 1]; r--; }
+        while (r > 0 && s2cmp(&d[r - 1], x.w2, x.w3, x.w4) > 0) { d[r] = d[r - 1]; r--; }
         d[r] = x;
       }
       e->ns2 += m - a;
@@ -533,19 +547,28 @@ static size_t match_scan(const tt_entities *e, size_t i, uint32_t mask, int sub,
     cnt = o[1] - o[0];
     const uint32_t *at = e->s2at + 2 * ((size_t)wid * NKINDS + kind);
     if (at[1]) {
-      /* a long slice: of its multi-token phrases only those whose second word is token
-         i + 1's can match (in the slice's order, longest first); then the 1-token ones */
+      /* a long slice: of its multi-token phrases only those whose next words are the
+         text's can match (s2ent); then the 1-token ones */
       const s2ent *d = e->s2 + at[0];
-      uint32_t nm = at[1], w2 = i + 1 < e->n ? e->et[i + 1].wid : NOWORD;
+      uint32_t nm = at[1];
+      uint32_t w2 = i + 1 < e->n ? e->et[i + 1].wid : NOWORD;
+      uint32_t w3 = i + 2 < e->n ? e->et[i + 2].wid : NOWORD;
+      uint32_t w4 = i + 3 < e->n ? e->et[i + 3].wid : NOWORD;
       if (w2 != NOWORD) {
-        uint32_t lo = 0, hi = nm;
-        while (lo < hi) {
-          uint32_t mid = (lo + hi) / 2;
-          if (d[mid].w2 < w2) lo = mid + 1; else hi = mid;
-        }
-        for (; lo < nm && d[lo].w2 == w2; lo++) {
-          const phr *p = &e->phr[d[lo].ph];
-          if (phr_at(e, i, p, mask, sub)) { if (out) *out = p; return p->ntok; }
+        /* the runs (w2, w3, w4), (w2, w3, -), (w2, -, -); a NOWORD in the text's key makes
+           it one of the later ones, which is then looked at once */
+        const uint32_t key[3][2] = {{w3, w4}, {w3, NOWORD}, {NOWORD, NOWORD}};
+        for (int r = 0; r < 3; r++) {
+          if (r > 0 && key[r][0] == key[r - 1][0] && key[r][1] == key[r - 1][1]) continue;
+          uint32_t lo = 0, hi = nm;
+          while (lo < hi) {
+            uint32_t mid = (lo + hi) / 2;
+            if (s2cmp(&d[mid], w2, key[r][0], key[r][1]) < 0) lo = mid + 1; else hi = mid;
+          }
+          for (; lo < nm && !s2cmp(&d[lo], w2, key[r][0], key[r][1]); lo++) {
+            const phr *p = &e->phr[d[lo].ph];
+            if (phr_at(e, i, p, mask, sub)) { if (out) *out = p; return p->ntok; }
+          }
         }
       }
       list += nm;
