@@ -219,8 +219,8 @@ static void puts_b(tt_entities *e, tt_buf *b, const char *s, size_t len)
 
 /* ------------------------------------------------------------------ lexicon */
 
-/* Hash of a word: eight bytes at a time (most words are one step), multiply-xorshift mixed.
- * head = tt_load_le_upto64(s, len), which the caller has anyway (word_find compares it). */
+/* Hash of a string (the key cache): eight bytes at a time, multiply-xorshift mixed;
+ * head = tt_load_le_upto64(s, len). */
 static inline uint32_t hash_head(const char *s, size_t len, uint64_t head)
 {
   const uint64_t m = 0x9E3779B97F4A7C15ull;
@@ -239,12 +239,21 @@ static inline uint32_t hash_str(const char *s, size_t len)
   return hash_head(s, len, tt_load_le_upto64(s, len));
 }
 
+/* Hash slot of a word from its length and first 8 bytes only (head): words that share both
+ * are rare, and the probe compares the rest. */
+static inline uint32_t word_hash(size_t len, uint64_t head)
+{
+  const uint64_t m = 0x9E3779B97F4A7C15ull;
+  uint64_t h = (head ^ (uint64_t)len << 59) * m;
+  return (uint32_t)(h ^ (h >> 32));
+}
+
 /* The slot of a word, or NULL if no phrase has it. */
 static inline const hent *word_slot(const tt_entities *e, const char *s, size_t len)
 {
   if (len - 1 >= UINT16_MAX) return NULL;   /* len 0 or over 65535: no such word */
   uint64_t head = tt_load_le_upto64(s, len);
-  for (size_t h = hash_head(s, len, head) & e->hmask;; h = (h + 1) & e->hmask) {
+  for (size_t h = word_hash(len, head) & e->hmask;; h = (h + 1) & e->hmask) {
     const hent *x = &e->hash[h];
     if (!x->len) return NULL;
     if (x->head == head && x->len == len &&
@@ -304,7 +313,7 @@ static int lex_build(tt_entities *e)
         if (tt_buf_append(&e->lex, t->exact, t->exact_len + 1)) return TT_ENOMEM;
         if (e->nwords * 2 > e->hmask) return tt_error_set(TT_ERROR, "entities: hash too small");
         if (t->exact_len == 0 || t->exact_len > UINT16_MAX) return tt_error_set(TT_ERROR, "entities: bad lexicon word");
-        size_t h = hash_str(t->exact, t->exact_len) & e->hmask;
+        size_t h = word_hash(t->exact_len, e->words[w].head) & e->hmask;
         while (e->hash[h].len) h = (h + 1) & e->hmask;
         e->hash[h].head = e->words[w].head;
         e->hash[h].wid = w;
