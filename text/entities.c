@@ -1087,8 +1087,9 @@ static void person_add(tt_entities *e, size_t i, size_t j, const char *canon, si
 }
 
 /* A title chain from j: title [thường trực] [organisation | authority [marker] place], and
- * more titles after ", ". Returns its end (j: none); the role text goes to b. */
-static size_t title_chain(tt_entities *e, size_t j, tt_buf *b)
+ * more titles after ", ". Returns its end (j: none). The caller builds the role text
+ * (role_text()) only once a person goes with it: most chains have none. */
+static size_t title_chain(tt_entities *e, size_t j)
 {
   size_t start = j, end = j;
   const phr *p;
@@ -1113,8 +1114,15 @@ static size_t title_chain(tt_entities *e, size_t j, tt_buf *b)
     }
     end = j;
   }
-  if (end > start) { tt_buf_reset(b); put_span(e, b, start, end); }
   return end;
+}
+
+/* The role text of the title chain [start, end) into b; returns its length. */
+static size_t role_text(tt_entities *e, tt_buf *b, size_t start, size_t end)
+{
+  tt_buf_reset(b);
+  put_span(e, b, start, end);
+  return b->n;
 }
 
 /* Honorifics and academic prefixes from j ("ông", "PGS.TS.", "ThS. BS."); returns the end. */
@@ -1139,9 +1147,9 @@ static size_t person_at(tt_entities *e, size_t i)
   size_t k = prefixes(e, j, j);
   if (k > j) { pre = 1; j = k; }
   if (!pre) {
-    size_t c = title_chain(e, j, rb);
+    size_t c = title_chain(e, j);
     if (c > j) {
-      titled = 1; role_s = j; role_e = c; rlen = rb->n; j = c;
+      titled = 1; role_s = j; role_e = c; j = c;
       if (j < e->n && (tgap(e, j) == G_COMMA || tgap(e, j) == 0)) {
         k = prefixes(e, j, j);
         if (k > j) { pre = 1; j = k; }
@@ -1165,10 +1173,10 @@ static size_t person_at(tt_entities *e, size_t i)
   /* apposition: "…, Giám đốc Bệnh viện X" */
   size_t next = r;
   if (!titled && r < e->n && (tgap(e, r) == G_COMMA || tgap(e, r) == G_DASH)) {
-    size_t c = title_chain(e, r, rb);
-    if (c > r) { titled = 1; role_s = r; role_e = c; rlen = rb->n; next = c; }
+    size_t c = title_chain(e, r);
+    if (c > r) { titled = 1; role_s = r; role_e = c; next = c; }
   }
-  (void)role_s; (void)role_e;
+  if (titled) rlen = role_text(e, rb, role_s, role_e);
   tt_buf *cb = &e->tmp;
   tt_buf_reset(cb);
   if (!kp) kp = known(e, j, r, 0);
@@ -1199,9 +1207,9 @@ static size_t bare_person(tt_entities *e, size_t i)
   tt_buf *rb = &e->tmp2;
   tt_buf_reset(rb);
   size_t next = r, c = r;
-  if (r < e->n && (tgap(e, r) == G_COMMA || tgap(e, r) == G_DASH)) c = title_chain(e, r, rb);
+  if (r < e->n && (tgap(e, r) == G_COMMA || tgap(e, r) == G_DASH)) c = title_chain(e, r);
   if (!kp && c == r) return i;
-  size_t rlen = c > r ? rb->n : 0;
+  size_t rlen = c > r ? role_text(e, rb, r, c) : 0;
   if (c > r) next = c;
   tt_buf *cb = &e->tmp;
   tt_buf_reset(cb);
