@@ -783,8 +783,9 @@ static int add_entity_terms(tt_writer *w, uint32_t title_end)
   for (size_t i = 0; i < n; i++) {
     const char *tn = tt_entity_type_name(s[i].type);
     size_t kl = strlen(s[i].key), cl = strlen(s[i].canonical), rl = strlen(s[i].role);
-    int h = snprintf(k, sizeof k, "%s:", tn);
-    size_t at = (size_t)h;
+    size_t at = strlen(tn);
+    memcpy(k, tn, at);      /* type names are short: "hospital" at most */
+    k[at++] = ':';
     if (at + kl + 2 > TT_DICT_MAX_KEY - 4) continue;   /* "ent:" is added by kw_add */
     memcpy(k + at, s[i].key, kl);
     at += kl;

@@ -62,6 +62,30 @@ typedef struct word {
   uint32_t nstart;
 } word;
 
+/* A hash slot: the word's head, length, id and kinds in one place, so that the per-token
+ * lookup in prepare() touches one cache line (len 0: empty). */
+typedef struct hent {
+  uint64_t head;
+  uint32_t wid;
+  uint16_t len;
+  uint16_t kinds;
+} hent;
+
+/* Index of a long (word, kind) slice by the words after the first: its phrases of two or more
+ * tokens sorted by (second, third, fourth word id), NOWORD where a phrase is shorter (so the
+ * 2- and 3-token phrases sort after the longer ones that share their words), the slice's order
+ * kept among equal keys (a stable sort). A common word such as "bệnh" starts hundreds of
+ * gazetteer names, most of them "Bệnh viện ..."; match() then looks at the phrases whose words
+ * are the text's next ones: the run of the text's (w2, w3, w4) (the phrases of 4 tokens or
+ * more), then (w2, w3, -) and (w2, -, -), then the one-token phrases, which end the slice. The
+ * slice is sorted longest first, so this is its order restricted to the phrases that can
+ * match. */
+typedef struct s2ent { uint32_t w2, w3, w4, ph; } s2ent;
+#define S2_MIN 8      /* slices with fewer multi-token phrases are scanned whole */
+
+#define R_GAP 1u
+#define R_CAP 2u
+
 typedef struct etok {
   uint32_t wid;       /* word id, NOWORD if the word is in no phrase */
   uint32_t kinds;     /* kinds of the phrases starting with it (0 for NOWORD) */
@@ -71,7 +95,8 @@ typedef struct etok {
   uint8_t num;        /* has a digit */
   uint8_t skip;       /* leading bytes of the token that are not part of the word: the
                          "29" of "03:29Bệnh" in listings that glue a time to a headline */
-  uint8_t ready;      /* cap, acro and gap are computed (tv()); wid, kinds, num, skip always are */
+  uint8_t ready;      /* R_GAP: gap is computed, R_CAP: cap and acro are (tv()); wid, kinds,
+                         num, skip always are */
 } etok;
 
 typedef struct person {
@@ -92,7 +117,12 @@ struct tt_entities {
   uint32_t *kstarts;          /* the same, each word's group split by kind (order kept) */
   uint32_t *kofs;             /* word w, kind k: kstarts[kofs[w*NKOFS+k] .. kofs[w*NKOFS+k+1]) */
   word *words; size_t nwords;
-  uint32_t *hash; size_t hmask; /* word ids + 1, 0 = empty */
+  hent *hash; size_t hmask;   /* open addressing; len 0 = empty */
+  uint32_t *s2at;             /* word w, kind k: [2 * (w * NKINDS + k)] the start in s2 of its
+                                 slice's second-word index, [+1] its length (0: no index, the
+                                 slice is short and scanned whole) */
+  s2ent *s2; size_t ns2;
+  uint32_t *cand; size_t ncand; /* tokens with a kind either pass starts at (prepare()) */
   /* per call */
   const char *text; size_t len;
   const tt_token *tk; size_t n;
@@ -100,6 +130,7 @@ struct tt_entities {
   tt_buf out;                 /* strings of the mentions */
   tt_buf tmp, tmp2;           /* canonical / role being built */
   tt_entity_mention *ms; moff *mo; size_t nms, mscap;
+  tt_entity_mention *msx;     /* scratch for the final merge, mscap long */
   /* persons of the current document */
   person *ps; size_t nps, pscap;
   tt_buf pstr;
@@ -146,25 +177,39 @@ static uint32_t cp_toupper(uint32_t c)
   return c;
 }
 
-/* Append s (len bytes), upper-casing the first letter (mode 1) or all letters (mode 2). */
+/* Append s (len bytes), upper-casing the first letter (mode 1) or all letters (mode 2).
+ * Characters are decoded and encoded again up to the first letter (mode 1) or throughout
+ * (mode 2), ill-formed bytes copied; after the first letter mode 1 copies the rest as is.
+ * Built in a stack buffer, appended in one piece per 256 bytes. */
 static void put_cased(tt_entities *e, tt_buf *b, const char *s, size_t len, int mode)
 {
   if (mode == 0) { if (tt_buf_append(b, s, len)) e->rc = TT_ENOMEM; return; }
-  char enc[4];
-  size_t i = 0;
-  int first = 1;
+  char out[256 + 8];
+  size_t o = 0, i = 0;
   while (i < len) {
+    if (o > 256) { if (tt_buf_append(b, out, o)) e->rc = TT_ENOMEM; o = 0; }
+    unsigned char c = (unsigned char)s[i];
+    if (c < 0x80) {   /* ASCII: decodes to itself, encodes to one byte */
+      int letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+      out[o++] = (char)(c >= 'a' && c <= 'z' ? c - 32 : c);
+      i++;
+      if (letter && mode == 1) break;
+      continue;
+    }
     uint32_t cp;
     size_t k = tt_utf8_decode((const unsigned char *)s + i, len - i, &cp);
-    if (cp == TT_UTF8_INVALID || (!first && mode == 1)) {
-      if (tt_buf_append(b, s + i, k)) e->rc = TT_ENOMEM;
-    } else {
-      uint32_t u = cp_letter(cp) ? cp_toupper(cp) : cp;
-      if (cp_letter(cp)) first = 0;
-      if (tt_buf_append(b, enc, tt_utf8_encode(u, enc))) e->rc = TT_ENOMEM;
+    if (cp == TT_UTF8_INVALID) {
+      memcpy(out + o, s + i, k);   /* k <= 4 */
+      o += k;
+      i += k;
+      continue;
     }
+    int letter = cp_letter(cp);
+    o += tt_utf8_encode(letter ? cp_toupper(cp) : cp, out + o);
     i += k;
+    if (letter && mode == 1) break;
   }
+  if (tt_buf_append(b, out, o) || tt_buf_append(b, s + i, len - i)) e->rc = TT_ENOMEM;
 }
 
 static void puts_b(tt_entities *e, tt_buf *b, const char *s, size_t len)
@@ -174,8 +219,8 @@ static void puts_b(tt_entities *e, tt_buf *b, const char *s, size_t len)
 
 /* ------------------------------------------------------------------ lexicon */
 
-/* Hash of a word: eight bytes at a time (most words are one step), multiply-xorshift mixed.
- * head = tt_load_le_upto64(s, len), which the caller has anyway (word_find compares it). */
+/* Hash of a string (the key cache): eight bytes at a time, multiply-xorshift mixed;
+ * head = tt_load_le_upto64(s, len). */
 static inline uint32_t hash_head(const char *s, size_t len, uint64_t head)
 {
   const uint64_t m = 0x9E3779B97F4A7C15ull;
@@ -194,17 +239,41 @@ static inline uint32_t hash_str(const char *s, size_t len)
   return hash_head(s, len, tt_load_le_upto64(s, len));
 }
 
+/* Hash slot of a word from its length and first 8 bytes only (head): words that share both
+ * are rare, and the probe compares the rest. */
+static inline uint32_t word_hash(size_t len, uint64_t head)
+{
+  const uint64_t m = 0x9E3779B97F4A7C15ull;
+  uint64_t h = (head ^ (uint64_t)len << 59) * m;
+  return (uint32_t)(h ^ (h >> 32));
+}
+
+/* The slot of a word, or NULL if no phrase has it. */
+static inline const hent *word_slot(const tt_entities *e, const char *s, size_t len)
+{
+  if (len - 1 >= UINT16_MAX) return NULL;   /* len 0 or over 65535: no such word */
+  uint64_t head = tt_load_le_upto64(s, len);
+  for (size_t h = word_hash(len, head) & e->hmask;; h = (h + 1) & e->hmask) {
+    const hent *x = &e->hash[h];
+    if (!x->len) return NULL;
+    if (x->head == head && x->len == len &&
+        (len <= 8 || memcmp(e->lex.p + e->words[x->wid].str + 8, s + 8, len - 8) == 0))
+      return x;
+  }
+}
+
 static inline uint32_t word_find(const tt_entities *e, const char *s, size_t len)
 {
-  if (!e->hash) return NOWORD;
-  uint64_t head = tt_load_le_upto64(s, len);
-  for (size_t h = hash_head(s, len, head) & e->hmask;; h = (h + 1) & e->hmask) {
-    uint32_t v = e->hash[h];
-    if (!v) return NOWORD;
-    const word *w = &e->words[v - 1];
-    if (w->head == head && w->len == len && (len <= 8 || memcmp(e->lex.p + w->str + 8, s + 8, len - 8) == 0))
-      return v - 1;
-  }
+  const hent *x = word_slot(e, s, len);
+  return x ? x->wid : NOWORD;
+}
+
+static int s2cmp(const s2ent *x, uint32_t w2, uint32_t w3, uint32_t w4)
+{
+  if (x->w2 != w2) return x->w2 < w2 ? -1 : 1;
+  if (x->w3 != w3) return x->w3 < w3 ? -1 : 1;
+  if (x->w4 != w4) return x->w4 < w4 ? -1 : 1;
+  return 0;
 }
 
 /* Build the lexicon: tokenize every phrase, intern its words, group phrases by first word. */
@@ -243,9 +312,12 @@ static int lex_build(tt_entities *e)
         e->words[w].kinds = 0; e->words[w].first = 0; e->words[w].nstart = 0;
         if (tt_buf_append(&e->lex, t->exact, t->exact_len + 1)) return TT_ENOMEM;
         if (e->nwords * 2 > e->hmask) return tt_error_set(TT_ERROR, "entities: hash too small");
-        size_t h = hash_str(t->exact, t->exact_len) & e->hmask;
-        while (e->hash[h]) h = (h + 1) & e->hmask;
-        e->hash[h] = w + 1;
+        if (t->exact_len == 0 || t->exact_len > UINT16_MAX) return tt_error_set(TT_ERROR, "entities: bad lexicon word");
+        size_t h = word_hash(t->exact_len, e->words[w].head) & e->hmask;
+        while (e->hash[h].len) h = (h + 1) & e->hmask;
+        e->hash[h].head = e->words[w].head;
+        e->hash[h].wid = w;
+        e->hash[h].len = (uint16_t)t->exact_len;
       }
       e->ptok[e->nptok++] = w;
     }
@@ -284,6 +356,34 @@ static int lex_build(tt_entities *e)
     }
     e->kofs[w * NKOFS + NKINDS] = pos;
   }
+  /* the kinds in the hash slots, for prepare() */
+  _Static_assert(NKINDS <= 16, "kinds must fit hent.kinds");
+  for (size_t h = 0; h <= e->hmask; h++)
+    if (e->hash[h].len) e->hash[h].kinds = (uint16_t)e->words[e->hash[h].wid].kinds;
+  /* second-word indexes of the long slices */
+  e->s2at = tt_malloc((e->nwords * NKINDS + 1) * 2 * sizeof *e->s2at);
+  e->s2 = tt_malloc((e->nphr + 1) * sizeof *e->s2);
+  TT_CHECK_ALLOC(e->s2at); TT_CHECK_ALLOC(e->s2);
+  for (size_t w = 0; w < e->nwords; w++) {
+    for (unsigned k = 0; k < NKINDS; k++) {
+      uint32_t a = e->kofs[w * NKOFS + k], b = e->kofs[w * NKOFS + k + 1], m = a;
+      while (m < b && e->phr[e->kstarts[m]].ntok >= 2) m++;   /* longest first: 1-token last */
+      uint32_t *at = e->s2at + 2 * (w * NKINDS + k);
+      at[0] = (uint32_t)e->ns2;
+      at[1] = m - a >= S2_MIN ? m - a : 0;
+      if (!at[1]) continue;
+      s2ent *d = e->s2 + e->ns2;
+      for (uint32_t q = a; q < m; q++) {   /* insertion sort by second word: stable */
+        const phr *p = &e->phr[e->kstarts[q]];
+        s2ent x = {e->ptok[p->tok + 1], p->ntok > 2 ? e->ptok[p->tok + 2] : NOWORD,
+                   p->ntok > 3 ? e->ptok[p->tok + 3] : NOWORD, e->kstarts[q]};
+        size_t r = q - a;
+        while (r > 0 && s2cmp(&d[r - 1], x.w2, x.w3, x.w4) > 0) { d[r] = d[r - 1]; r--; }
+        d[r] = x;
+      }
+      e->ns2 += m - a;
+    }
+  }
   return 0;
 }
 
@@ -310,9 +410,10 @@ void tt_entities_free(tt_entities *e)
   tt_buf_fini(&e->lex); tt_buf_fini(&e->out); tt_buf_fini(&e->tmp); tt_buf_fini(&e->tmp2);
   tt_buf_fini(&e->pstr);
   tt_free(e->phr); tt_free(e->ptok); tt_free(e->starts); tt_free(e->kstarts); tt_free(e->kofs); tt_free(e->words); tt_free(e->hash);
+  tt_free(e->s2at); tt_free(e->s2); tt_free(e->cand);
   if (e->kcache) for (size_t k = 0; k < KCACHE; k++) tt_free(e->kcache[k]);
   tt_free(e->kcache);
-  tt_free(e->et); tt_free(e->ms); tt_free(e->mo); tt_free(e->ps);
+  tt_free(e->et); tt_free(e->ms); tt_free(e->msx); tt_free(e->mo); tt_free(e->ps);
   tt_free(e);
 }
 
@@ -330,10 +431,11 @@ const char *tt_entity_type_name(tt_entity_type t)
 
 #define KB(k) (1u << (k))
 
-/* The rest of token i's view, from the original bytes: the gap (G_* bits of the bytes since
- * the previous token; the first token as if after a newline), whether it starts with a
- * capital, and whether it is an acronym. prepare() has checked the token offsets. */
-static void view_fill(const tt_entities *e, size_t i)
+/* The rest of token i's view, from the original bytes, in two parts computed on first use:
+ * the gap (G_* bits of the bytes since the previous token; the first token as if after a
+ * newline), and whether it starts with a capital and whether it is an acronym. prepare() has
+ * checked the token offsets. */
+static void gap_fill(const tt_entities *e, size_t i)
 {
   const unsigned char *s = (const unsigned char *)e->text;
   const tt_token *t = &e->tk[i];
@@ -355,6 +457,14 @@ static void view_fill(const tt_entities *e, size_t i)
     else g |= G_OTHER;
   }
   x->gap = g;
+  x->ready |= R_GAP;
+}
+
+static void cap_fill(const tt_entities *e, size_t i)
+{
+  const unsigned char *s = (const unsigned char *)e->text;
+  const tt_token *t = &e->tk[i];
+  etok *x = &e->et[i];
   /* capitals from the original bytes */
   x->cap = x->acro = 0;
   uint32_t cp;
@@ -373,19 +483,29 @@ static void view_fill(const tt_entities *e, size_t i)
     }
     x->acro = (uint8_t)(letters >= 2 && !lower);
   }
-  x->ready = 1;
+  x->ready |= R_CAP;
 }
 
 /* Past the last token: a boundary, no capital (the rules check i < e->n first; this keeps a
  * slip from reading past the tokens). */
-static const etok end_tok = {NOWORD, 0, 0, 0, G_NL, 0, 0, 1};
+static const etok end_tok = {NOWORD, 0, 0, 0, G_NL, 0, 0, R_GAP | R_CAP};
 
 /* Token i's view with cap, acro and gap, computed on first use. */
 static inline const etok *tv(const tt_entities *e, size_t i)
 {
   if (i >= e->n) return &end_tok;
-  if (!e->et[i].ready) view_fill(e, i);
+  uint8_t r = e->et[i].ready;
+  if (!(r & R_GAP)) gap_fill(e, i);
+  if (!(r & R_CAP)) cap_fill(e, i);
   return &e->et[i];
+}
+
+/* tv(e, i)->gap without the capitals (what a phrase match reads of every further token). */
+static inline uint8_t tgap(const tt_entities *e, size_t i)
+{
+  if (i >= e->n) return end_tok.gap;
+  if (!(e->et[i].ready & R_GAP)) gap_fill(e, i);
+  return e->et[i].gap;
 }
 
 /* tv(e, i)->cap without the rest of the view when the token starts with an ASCII byte (most
@@ -393,7 +513,7 @@ static inline const etok *tv(const tt_entities *e, size_t i)
 static inline int tcap(const tt_entities *e, size_t i)
 {
   if (i >= e->n) return 0;
-  if (e->et[i].ready) return e->et[i].cap;
+  if (e->et[i].ready & R_CAP) return e->et[i].cap;
   size_t k = e->tk[i].start + e->et[i].skip;
   if (k >= e->tk[i].end) return 0;
   unsigned char c = (unsigned char)e->text[k];
@@ -404,37 +524,78 @@ static inline int tcap(const tt_entities *e, size_t i)
 static const char *tx(const tt_entities *e, size_t i) { return e->tk[i].exact + e->et[i].skip; }
 static size_t txl(const tt_entities *e, size_t i) { return e->tk[i].exact_len - e->et[i].skip; }
 
-/* Longest phrase of a kind in mask starting at token i (with sub, or any sub if sub < 0);
- * returns its token count and the phrase in *out, or 0. */
-static size_t match(const tt_entities *e, size_t i, uint32_t mask, int sub, const phr **out)
+/* Phrase p (its first word is token i's) of a kind in mask and of sub (any if sub < 0) at
+ * token i: the same words, punctuation exactly where the phrase has it. */
+static inline int phr_at(const tt_entities *e, size_t i, const phr *p, uint32_t mask, int sub)
 {
-  if (i >= e->n) return 0;
+  if (!(mask & KB(p->kind)) || (sub >= 0 && p->sub != sub)) return 0;
+  if (i + p->ntok > e->n) return 0;
+  for (size_t k = 1; k < p->ntok; k++) {
+    if (e->et[i + k].wid != e->ptok[p->tok + k]) return 0;
+    uint8_t g = tgap(e, i + k);
+    if (p->gapmask & (1u << k)) { if (!g || (g & G_NL)) return 0; }
+    else if (g) return 0;
+  }
+  return 1;
+}
+
+/* Longest phrase of a kind in mask starting at token i (with sub, or any sub if sub < 0);
+ * returns its token count and the phrase in *out, or 0. Of equally long phrases, the first in
+ * the lexicon's order. */
+static size_t match_scan(const tt_entities *e, size_t i, uint32_t mask, int sub, const phr **out)
+{
   uint32_t wid = e->et[i].wid;
-  if (wid == NOWORD) return 0;
   const word *w = &e->words[wid];
-  if (!(w->kinds & mask)) return 0;
   /* one kind: its own slice (same order); several: the whole group, filtered */
   const uint32_t *list = e->starts + w->first;
   uint32_t cnt = w->nstart;
   if (!(mask & (mask - 1))) {
-    const uint32_t *o = e->kofs + (size_t)wid * NKOFS + (unsigned)__builtin_ctz(mask);
+    unsigned kind = (unsigned)__builtin_ctz(mask);
+    const uint32_t *o = e->kofs + (size_t)wid * NKOFS + kind;
     list = e->kstarts + o[0];
     cnt = o[1] - o[0];
+    const uint32_t *at = e->s2at + 2 * ((size_t)wid * NKINDS + kind);
+    if (at[1]) {
+      /* a long slice: of its multi-token phrases only those whose next words are the
+         text's can match (s2ent); then the 1-token ones */
+      const s2ent *d = e->s2 + at[0];
+      uint32_t nm = at[1];
+      uint32_t w2 = i + 1 < e->n ? e->et[i + 1].wid : NOWORD;
+      uint32_t w3 = i + 2 < e->n ? e->et[i + 2].wid : NOWORD;
+      uint32_t w4 = i + 3 < e->n ? e->et[i + 3].wid : NOWORD;
+      if (w2 != NOWORD) {
+        /* the runs (w2, w3, w4), (w2, w3, -), (w2, -, -); a NOWORD in the text's key makes
+           it one of the later ones, which is then looked at once */
+        const uint32_t key[3][2] = {{w3, w4}, {w3, NOWORD}, {NOWORD, NOWORD}};
+        for (int r = 0; r < 3; r++) {
+          if (r > 0 && key[r][0] == key[r - 1][0] && key[r][1] == key[r - 1][1]) continue;
+          uint32_t lo = 0, hi = nm;
+          while (lo < hi) {
+            uint32_t mid = (lo + hi) / 2;
+            if (s2cmp(&d[mid], w2, key[r][0], key[r][1]) < 0) lo = mid + 1; else hi = mid;
+          }
+          for (; lo < nm && !s2cmp(&d[lo], w2, key[r][0], key[r][1]); lo++) {
+            const phr *p = &e->phr[d[lo].ph];
+            if (phr_at(e, i, p, mask, sub)) { if (out) *out = p; return p->ntok; }
+          }
+        }
+      }
+      list += nm;
+      cnt -= nm;
+    }
   }
   for (uint32_t s = 0; s < cnt; s++) {
     const phr *p = &e->phr[list[s]];
-    if (!(mask & KB(p->kind)) || (sub >= 0 && p->sub != sub)) continue;
-    if (i + p->ntok > e->n) continue;
-    size_t k = 1;
-    for (; k < p->ntok; k++) {
-      if (e->et[i + k].wid != e->ptok[p->tok + k]) break;
-      const etok *t = tv(e, i + k);
-      if (p->gapmask & (1u << k)) { if (!t->gap || (t->gap & G_NL)) break; }
-      else if (t->gap) break;
-    }
-    if (k == p->ntok) { if (out) *out = p; return p->ntok; }
+    if (phr_at(e, i, p, mask, sub)) { if (out) *out = p; return p->ntok; }
   }
   return 0;
+}
+
+/* match() without a call when token i starts no phrase of those kinds (most calls). */
+static inline size_t match(const tt_entities *e, size_t i, uint32_t mask, int sub, const phr **out)
+{
+  if (i >= e->n || !(e->et[i].kinds & mask)) return 0;   /* kinds: 0 for NOWORD */
+  return match_scan(e, i, mask, sub, out);
 }
 
 static int is_word(const tt_entities *e, size_t i, const char *s)
@@ -453,8 +614,12 @@ static int surname(const tt_entities *e, size_t i)
 static int stopper(const tt_entities *e, size_t i)
 {
   const phr *p;
-  if (match(e, i, KB(TT_EK_TITLE) | KB(TT_EK_ORGHEAD) | KB(TT_EK_DOCHEAD) | KB(TT_EK_HONOR), -1, NULL))
-    return 1;
+  /* any phrase of these kinds (one kind at a time: each has its own slice, where the group of
+     a common word is mostly gazetteer names) */
+  const uint32_t sk = KB(TT_EK_TITLE) | KB(TT_EK_ORGHEAD) | KB(TT_EK_DOCHEAD) | KB(TT_EK_HONOR);
+  uint32_t ki = i < e->n ? e->et[i].kinds & sk : 0;
+  for (; ki; ki &= ki - 1)
+    if (match(e, i, ki & (~ki + 1u), -1, NULL)) return 1;
   size_t m = match(e, i, KB(TT_EK_GOV), -1, &p);
   return m > 1 || (m == 1 && tv(e, i)->acro);
 }
@@ -486,7 +651,7 @@ static size_t place_run(const tt_entities *e, size_t j)
   while (r < e->n && r - j < 8 && name_tok(e, r, r)) r++; /* name_tok(r, r): gap checked below */
   size_t q = j + (p ? p : 1);
   size_t end = q;
-  while (end < r && !tv(e, end)->gap) end++;
+  while (end < r && !tgap(e, end)) end++;
   r = end;
   if (p) {
     if (r - q >= 2 && r - q <= 4 && surname(e, q)) return q;
@@ -519,7 +684,7 @@ static void put_span(tt_entities *e, tt_buf *b, size_t i, size_t j)
 {
   for (size_t k = i; k < j; k++) {
     if (k > i) {
-      uint8_t g = tv(e, k)->gap;
+      uint8_t g = tgap(e, k);
       puts_b(e, b, (g & G_COMMA) ? ", " : (g & G_DASH) ? " - " : " ", (g & G_COMMA) ? 2 : (g & G_DASH) ? 3 : 1);
     }
     put_tok(e, b, k);
@@ -550,7 +715,7 @@ static size_t hosp_tail(tt_entities *e, size_t i, int head_cap, tt_buf *b)
   size_t k = i, last = i, lastlen = b->n;
   int name = 0, spec = 0, place = 0;
   const phr *p;
-  while (k < e->n && !tv(e, k)->gap) {
+  while (k < e->n && !tgap(e, k)) {
     size_t m;
     if ((m = match(e, k, KB(TT_EK_PLACE), -1, NULL))) {
       put_sp(e, b); put_span(e, b, k, k + m);
@@ -565,7 +730,7 @@ static size_t hosp_tail(tt_entities *e, size_t i, int head_cap, tt_buf *b)
       continue;
     }
     if ((m = match(e, k, KB(TT_EK_PLACEMARK), -1, &p)) && k + m < e->n &&
-        !tv(e, k + m)->gap && (tv(e, k + m)->cap || e->et[k + m].num)) {
+        !tgap(e, k + m) && (tv(e, k + m)->cap || e->et[k + m].num)) {
       put_sp(e, b); puts_b(e, b, lexs(e, p), p->canon_len);
       k += m;
       continue;
@@ -601,9 +766,9 @@ static size_t hosp_tail(tt_entities *e, size_t i, int head_cap, tt_buf *b)
 static size_t free_tail(tt_entities *e, size_t i, tt_buf *b)
 {
   size_t k = i;
-  while (k < e->n && k - i < 10 && !tv(e, k)->gap && !stopper(e, k) && !e->et[k].num) {
+  while (k < e->n && k - i < 10 && !tgap(e, k) && !stopper(e, k) && !e->et[k].num) {
     if (!tv(e, k)->cap && match(e, k, KB(TT_EK_STOP), -1, NULL)) {
-      if (!(is_word(e, k, "và") && k + 1 < e->n && tv(e, k + 1)->cap && !tv(e, k + 1)->gap)) break;
+      if (!(is_word(e, k, "và") && k + 1 < e->n && tv(e, k + 1)->cap && !tgap(e, k + 1))) break;
     }
     size_t pm = match(e, k, KB(TT_EK_PLACE), -1, NULL);
     if (pm) { k += pm; break; }               /* a place or an acronym ends the name */
@@ -634,15 +799,15 @@ static size_t org_pattern(tt_entities *e, size_t i, tt_buf *b)
     if (h->ntok == 1 && !t->acro) return 0;
     if (h->ntok > 1 && !t->cap) return 0;
     puts_b(e, b, lexs(e, h), h->canon_len);
-    size_t mm = (j < e->n && !tv(e, j)->gap) ? match(e, j, KB(TT_EK_PLACEMARK), -1, &p) : 0;
+    size_t mm = (j < e->n && !tgap(e, j)) ? match(e, j, KB(TT_EK_PLACEMARK), -1, &p) : 0;
     if (mm) {
       if (h->sub == TT_EH_TRAM && !(is_word(e, j, "xã") || is_word(e, j, "phường") || is_word(e, j, "thị")))
         return 0;
-      if (j + mm >= e->n || tv(e, j + mm)->gap) return 0;
+      if (j + mm >= e->n || tgap(e, j + mm)) return 0;
       put_sp(e, b); puts_b(e, b, lexs(e, p), p->canon_len);
       j += mm;
     } else {
-      if (h->sub == TT_EH_TRAM || j >= e->n || tv(e, j)->gap) return 0;
+      if (h->sub == TT_EH_TRAM || j >= e->n || tgap(e, j)) return 0;
       if (h->sub == TT_EH_CDC) {
         size_t pm = match(e, j, KB(TT_EK_PLACE), -1, NULL);
         if (pm && !(is_word(e, j, "hà") && is_word(e, j + 1, "nội")) && !is_word(e, j, "tp.hcm") &&
@@ -658,11 +823,11 @@ static size_t org_pattern(tt_entities *e, size_t i, tt_buf *b)
   case TT_EH_SO:
     if (!t->cap) return 0;
     puts_b(e, b, lexs(e, h), h->canon_len);
-    if (j < e->n && !tv(e, j)->gap && (is_word(e, j, "tỉnh") || is_word(e, j, "thành"))) {
+    if (j < e->n && !tgap(e, j) && (is_word(e, j, "tỉnh") || is_word(e, j, "thành"))) {
       size_t mm = match(e, j, KB(TT_EK_PLACEMARK), -1, NULL);
-      if (mm && j + mm < e->n && !tv(e, j + mm)->gap) j += mm;
-    } else if (j < e->n && !tv(e, j)->gap && is_word(e, j, "tp") && j + 1 < e->n &&
-               tv(e, j + 1)->gap == G_DOT) {
+      if (mm && j + mm < e->n && !tgap(e, j + mm)) j += mm;
+    } else if (j < e->n && !tgap(e, j) && is_word(e, j, "tp") && j + 1 < e->n &&
+               tgap(e, j + 1) == G_DOT) {
       put_sp(e, b); puts_b(e, b, "TP.", 3);
       j++;
       end = place_run(e, j);
@@ -670,7 +835,7 @@ static size_t org_pattern(tt_entities *e, size_t i, tt_buf *b)
       put_span(e, b, j, end);
       return end;
     }
-    if (j >= e->n || tv(e, j)->gap) return 0;
+    if (j >= e->n || tgap(e, j)) return 0;
     end = j + match(e, j, KB(TT_EK_PLACE), -1, NULL);  /* provinces and cities are all known */
     if (end == j) return 0;
     put_sp(e, b); put_span(e, b, j, end);
@@ -680,7 +845,7 @@ static size_t org_pattern(tt_entities *e, size_t i, tt_buf *b)
     puts_b(e, b, lexs(e, h), h->canon_len);
     return j;
   case TT_EH_VIEN: case TT_EH_CUC:
-    if (!t->cap || j >= e->n || tv(e, j)->gap || !tv(e, j)->cap) return 0;
+    if (!t->cap || j >= e->n || tgap(e, j) || !tv(e, j)->cap) return 0;
     puts_b(e, b, lexs(e, h), h->canon_len);
     end = free_tail(e, j, b);
     return end > j ? end : 0;
@@ -726,9 +891,9 @@ static size_t prog_pattern(tt_entities *e, size_t i, tt_buf *b)
   switch (h->sub) {
   case TT_ED_NUM: {
     int so = 0;
-    if (j < e->n && !tv(e, j)->gap && is_word(e, j, "số")) { so = 1; j++; }
+    if (j < e->n && !tgap(e, j) && is_word(e, j, "số")) { so = 1; j++; }
     if (!tcap(e, i) && !so) return 0;
-    if (j >= e->n || tv(e, j)->gap || !e->et[j].num) return 0;
+    if (j >= e->n || tgap(e, j) || !e->et[j].num) return 0;
     puts_b(e, b, lexs(e, h), h->canon_len);
     put_sp(e, b);
     if (e->tk[j].end - e->tk[j].start == txl(e, j) && e->et[j].skip == 0)
@@ -738,10 +903,10 @@ static size_t prog_pattern(tt_entities *e, size_t i, tt_buf *b)
     return j + 1;
   }
   case TT_ED_LAW: {
-    if (!tv(e, i)->cap || j >= e->n || tv(e, j)->gap || !tv(e, j)->cap || e->et[j].num) return 0;
+    if (!tv(e, i)->cap || j >= e->n || tgap(e, j) || !tv(e, j)->cap || e->et[j].num) return 0;
     if (stopper(e, j)) return 0;
     size_t k = j + 1;
-    while (k < e->n && k - j < 6 && !tv(e, k)->gap && !tv(e, k)->cap && !e->et[k].num &&
+    while (k < e->n && k - j < 6 && !tgap(e, k) && !tv(e, k)->cap && !e->et[k].num &&
            !match(e, k, KB(TT_EK_STOP), -1, NULL) && !stopper(e, k))
       k++;
     puts_b(e, b, lexs(e, h), h->canon_len);
@@ -824,6 +989,9 @@ static void emit(tt_entities *e, tt_entity_type type, size_t i, size_t j, const 
     moff *mo = tt_realloc(e->mo, cap * sizeof *mo);
     if (!mo) { e->rc = TT_ENOMEM; return; }
     e->mo = mo;
+    tt_entity_mention *msx = tt_realloc(e->msx, cap * sizeof *msx);
+    if (!msx) { e->rc = TT_ENOMEM; return; }
+    e->msx = msx;
     e->mscap = cap;
   }
   tt_entity_mention *m = &e->ms[e->nms];
@@ -919,34 +1087,42 @@ static void person_add(tt_entities *e, size_t i, size_t j, const char *canon, si
 }
 
 /* A title chain from j: title [thường trực] [organisation | authority [marker] place], and
- * more titles after ", ". Returns its end (j: none); the role text goes to b. */
-static size_t title_chain(tt_entities *e, size_t j, tt_buf *b)
+ * more titles after ", ". Returns its end (j: none). The caller builds the role text
+ * (role_text()) only once a person goes with it: most chains have none. */
+static size_t title_chain(tt_entities *e, size_t j)
 {
   size_t start = j, end = j;
   const phr *p;
   for (;;) {
     size_t m = match(e, j, KB(TT_EK_TITLE), -1, NULL);
     if (!m) break;
-    if (j > start && !(tv(e, j)->gap == G_COMMA)) break;
+    if (j > start && !(tgap(e, j) == G_COMMA)) break;
     j += m;
-    if ((m = match(e, j, KB(TT_EK_TITLEMOD), -1, NULL)) && !tv(e, j)->gap) j += m;
-    if (j < e->n && !tv(e, j)->gap) {
+    if ((m = match(e, j, KB(TT_EK_TITLEMOD), -1, NULL)) && !tgap(e, j)) j += m;
+    if (j < e->n && !tgap(e, j)) {
       size_t o = org_at(e, j, &e->tmp);
       if (o > j) {
         j = o;
       } else if ((m = match(e, j, KB(TT_EK_GOV), -1, &p)) && (tv(e, j)->cap || tv(e, j)->acro)) {
         size_t k = j + m;
-        size_t mm = (k < e->n && !tv(e, k)->gap) ? match(e, k, KB(TT_EK_PLACEMARK), -1, NULL) : 0;
-        if (mm && k + mm < e->n && !tv(e, k + mm)->gap) k += mm;
-        size_t r = (k < e->n && !tv(e, k)->gap) ? place_run(e, k) : k;
+        size_t mm = (k < e->n && !tgap(e, k)) ? match(e, k, KB(TT_EK_PLACEMARK), -1, NULL) : 0;
+        if (mm && k + mm < e->n && !tgap(e, k + mm)) k += mm;
+        size_t r = (k < e->n && !tgap(e, k)) ? place_run(e, k) : k;
         if (mm && r == k) k -= mm;
         j = r > k ? r : k;
       }
     }
     end = j;
   }
-  if (end > start) { tt_buf_reset(b); put_span(e, b, start, end); }
   return end;
+}
+
+/* The role text of the title chain [start, end) into b; returns its length. */
+static size_t role_text(tt_entities *e, tt_buf *b, size_t start, size_t end)
+{
+  tt_buf_reset(b);
+  put_span(e, b, start, end);
+  return b->n;
 }
 
 /* Honorifics and academic prefixes from j ("ông", "PGS.TS.", "ThS. BS."); returns the end. */
@@ -954,8 +1130,8 @@ static size_t prefixes(const tt_entities *e, size_t j, size_t first)
 {
   size_t m;
   while ((m = match(e, j, KB(TT_EK_HONOR), -1, NULL))) {
-    if (j > first && (tv(e, j)->gap & ~(unsigned)G_DOT)) break;
-    if (j == first && j > 0 && tv(e, j)->cap && !tv(e, j)->gap && tv(e, j - 1)->cap) break;
+    if (j > first && (tgap(e, j) & ~(unsigned)G_DOT)) break;
+    if (j == first && j > 0 && tv(e, j)->cap && !tgap(e, j) && tv(e, j - 1)->cap) break;
     j += m;
   }
   return j;
@@ -971,10 +1147,10 @@ static size_t person_at(tt_entities *e, size_t i)
   size_t k = prefixes(e, j, j);
   if (k > j) { pre = 1; j = k; }
   if (!pre) {
-    size_t c = title_chain(e, j, rb);
+    size_t c = title_chain(e, j);
     if (c > j) {
-      titled = 1; role_s = j; role_e = c; rlen = rb->n; j = c;
-      if (j < e->n && (tv(e, j)->gap == G_COMMA || tv(e, j)->gap == 0)) {
+      titled = 1; role_s = j; role_e = c; j = c;
+      if (j < e->n && (tgap(e, j) == G_COMMA || tgap(e, j) == 0)) {
         k = prefixes(e, j, j);
         if (k > j) { pre = 1; j = k; }
       }
@@ -983,7 +1159,7 @@ static size_t person_at(tt_entities *e, size_t i)
   if (!pre && !titled) return i;
   /* the name */
   if (j >= e->n) return i;
-  uint8_t g = tv(e, j)->gap;
+  uint8_t g = tgap(e, j);
   if (g && !(pre && g == G_DOT)) return i;
   size_t r = j;
   while (r < e->n && r - j < 5 && name_tok(e, r, j)) r++;
@@ -996,11 +1172,11 @@ static size_t person_at(tt_entities *e, size_t i)
   }
   /* apposition: "…, Giám đốc Bệnh viện X" */
   size_t next = r;
-  if (!titled && r < e->n && (tv(e, r)->gap == G_COMMA || tv(e, r)->gap == G_DASH)) {
-    size_t c = title_chain(e, r, rb);
-    if (c > r) { titled = 1; role_s = r; role_e = c; rlen = rb->n; next = c; }
+  if (!titled && r < e->n && (tgap(e, r) == G_COMMA || tgap(e, r) == G_DASH)) {
+    size_t c = title_chain(e, r);
+    if (c > r) { titled = 1; role_s = r; role_e = c; next = c; }
   }
-  (void)role_s; (void)role_e;
+  if (titled) rlen = role_text(e, rb, role_s, role_e);
   tt_buf *cb = &e->tmp;
   tt_buf_reset(cb);
   if (!kp) kp = known(e, j, r, 0);
@@ -1022,7 +1198,7 @@ static size_t person_at(tt_entities *e, size_t i)
 static size_t bare_person(tt_entities *e, size_t i)
 {
   if (!surname(e, i)) return i;
-  if (i > 0 && tv(e, i)->gap == 0 && tv(e, i - 1)->cap && !e->et[i - 1].num) return i;
+  if (i > 0 && tgap(e, i) == 0 && tv(e, i - 1)->cap && !e->et[i - 1].num) return i;
   size_t r = i;
   while (r < e->n && r - i < 5 && name_tok(e, r, i)) r++;
   if (r - i < 2 || r - i > 4) return i;
@@ -1031,9 +1207,9 @@ static size_t bare_person(tt_entities *e, size_t i)
   tt_buf *rb = &e->tmp2;
   tt_buf_reset(rb);
   size_t next = r, c = r;
-  if (r < e->n && (tv(e, r)->gap == G_COMMA || tv(e, r)->gap == G_DASH)) c = title_chain(e, r, rb);
+  if (r < e->n && (tgap(e, r) == G_COMMA || tgap(e, r) == G_DASH)) c = title_chain(e, r);
   if (!kp && c == r) return i;
-  size_t rlen = c > r ? rb->n : 0;
+  size_t rlen = c > r ? role_text(e, rb, r, c) : 0;
   if (c > r) next = c;
   tt_buf *cb = &e->tmp;
   tt_buf_reset(cb);
@@ -1058,9 +1234,33 @@ static int cmp_mention(const void *a, const void *b)
   return (int)x->type - (int)y->type;
 }
 
+/* Kinds a pass starts at: pass 1 (organisations and programs) at P1_KINDS, pass 2 (persons)
+ * at P2_KINDS, or at P2_CAP_KINDS when the token is capitalised. */
+#define P1_KINDS (KB(TT_EK_GAZ) | KB(TT_EK_ORGHEAD) | KB(TT_EK_DOCHEAD))
+#define P2_KINDS (KB(TT_EK_HONOR) | KB(TT_EK_TITLE))
+#define P2_CAP_KINDS (KB(TT_EK_HONOR) | KB(TT_EK_TITLE) | KB(TT_EK_SURNAME))
+/* A token is a candidate if a pass can do anything there: pass 1 at a gazetteer word only
+ * when it is capitalised (gaz() tests tcap() first; the patterns need a head), pass 2 at a
+ * family name likewise. */
+#define CAND_KINDS (KB(TT_EK_ORGHEAD) | KB(TT_EK_DOCHEAD) | P2_KINDS)
+#define CAND_CAP_KINDS (KB(TT_EK_GAZ) | KB(TT_EK_SURNAME))
+
+/* tcap(e, i) in prepare(), before the token's view exists (skip is set). */
+static inline int first_cap(const tt_entities *e, size_t i)
+{
+  const unsigned char *s = (const unsigned char *)e->text;
+  size_t k = e->tk[i].start + e->et[i].skip;
+  if (k >= e->tk[i].end) return 0;
+  if (s[k] < 0x80) return s[k] >= 'A' && s[k] <= 'Z';
+  uint32_t cp;
+  tt_utf8_decode(s + k, e->tk[i].end - k, &cp);
+  return cp_upper(cp);
+}
+
 /* Fill e->et from the analysis: for every token its word id and kinds (the passes look for
- * triggers with them), digits and the skipped digit run. The capitals and the gap, which the
- * rules read only around triggers, are left to tv(). */
+ * triggers with them), digits and the skipped digit run; and e->cand, the tokens in order
+ * whose kinds a pass starts at (about one in ten), so that the passes visit only those. The
+ * capitals and the gap, which the rules read only around triggers, are left to tv(). */
 static int prepare(tt_entities *e)
 {
   if (e->n > e->etcap) {
@@ -1068,10 +1268,14 @@ static int prepare(tt_entities *e)
     etok *et = tt_realloc(e->et, cap * sizeof *et);
     TT_CHECK_ALLOC(et);
     e->et = et;
+    uint32_t *cand = tt_realloc(e->cand, cap * sizeof *cand);
+    TT_CHECK_ALLOC(cand);
+    e->cand = cand;
     e->etcap = cap;
   }
   const unsigned char *s = (const unsigned char *)e->text;
   uint32_t prev_end = 0;
+  size_t nc = 0;
   for (size_t i = 0; i < e->n; i++) {
     const tt_token *t = &e->tk[i];
     if (t->start > t->end || t->end > e->len || t->start < prev_end)
@@ -1096,10 +1300,19 @@ static int prepare(tt_entities *e)
         }
       }
     }
-    x->wid = word_find(e, t->exact + x->skip, t->exact_len - x->skip);
-    x->kinds = x->wid == NOWORD ? 0 : e->words[x->wid].kinds;
+    const hent *h = word_slot(e, t->exact + x->skip, t->exact_len - x->skip);
+    if (h) {
+      x->wid = h->wid;
+      x->kinds = h->kinds;
+      if ((h->kinds & CAND_KINDS) || ((h->kinds & CAND_CAP_KINDS) && first_cap(e, i)))
+        e->cand[nc++] = (uint32_t)i;
+    } else {
+      x->wid = NOWORD;
+      x->kinds = 0;
+    }
     prev_end = t->end;
   }
+  e->ncand = nc;
   return 0;
 }
 
@@ -1110,7 +1323,7 @@ static size_t plural_head(tt_entities *e, size_t i, const phr **h)
   /* the plural first: it is rarer than a head, and cheaper to test */
   if (i == 0 || !(is_word(e, i - 1, "các") || is_word(e, i - 1, "những"))) return 0;
   size_t hm = match(e, i, KB(TT_EK_ORGHEAD), -1, h);
-  if (e->rc || !hm || (*h)->sub != TT_EH_BV || (*h)->ntok != 2 || tv(e, i)->cap || tv(e, i)->gap)
+  if (e->rc || !hm || (*h)->sub != TT_EH_BV || (*h)->ntok != 2 || tv(e, i)->cap || tgap(e, i))
     return 0;
   return hm;
 }
@@ -1141,7 +1354,7 @@ static size_t head_list(tt_entities *e, size_t i, size_t j)
   size_t hm = plural_head(e, i, &h);
   if (!hm || i + hm >= j) return j;
   size_t k = j;
-  while (k < e->n && tv(e, k)->gap == G_COMMA && tv(e, k)->cap && !e->rc) {
+  while (k < e->n && tgap(e, k) == G_COMMA && tv(e, k)->cap && !e->rc) {
     size_t end = list_name(e, k, h);
     if (end <= k) break;
     k = end;
@@ -1175,12 +1388,12 @@ static size_t intro_list(tt_entities *e, size_t i)
   size_t hm = plural_head(e, i, &h);
   if (!hm) return i;
   size_t j = i + hm;
-  if (j < e->n && !tv(e, j)->gap && is_word(e, j, "tại")) {
-    size_t r = j + 1 < e->n && !tv(e, j + 1)->gap ? place_run(e, j + 1) : j + 1;
+  if (j < e->n && !tgap(e, j) && is_word(e, j, "tại")) {
+    size_t r = j + 1 < e->n && !tgap(e, j + 1) ? place_run(e, j + 1) : j + 1;
     if (r == j + 1) return i;
     j = r;
   }
-  if (j + 1 < e->n && !tv(e, j)->gap && is_word(e, j, "như") && (!tv(e, j + 1)->gap || colon_before(e, j + 1))) j++;
+  if (j + 1 < e->n && !tgap(e, j) && is_word(e, j, "như") && (!tgap(e, j + 1) || colon_before(e, j + 1))) j++;
   else if (!colon_before(e, j)) return i;
   size_t k = j;
   int first = 1;
@@ -1189,10 +1402,32 @@ static size_t intro_list(tt_entities *e, size_t i)
     if (end <= k) break;
     first = 0;
     k = end;
-    if (k + 1 < e->n && !tv(e, k)->gap && is_word(e, k, "và") && !tv(e, k + 1)->gap && tv(e, k + 1)->cap) k++;
-    else if (k >= e->n || tv(e, k)->gap != G_COMMA) break;
+    if (k + 1 < e->n && !tgap(e, k) && is_word(e, k, "và") && !tgap(e, k + 1) && tv(e, k + 1)->cap) k++;
+    else if (k >= e->n || tgap(e, k) != G_COMMA) break;
   }
   return first ? i : k;
+}
+
+/* Sort the mentions by start, then type, stably (as glibc's qsort, a merge sort, did before).
+ * Each pass emits in text order, so [0, n1) and [n1, nms) are normally sorted runs and one
+ * merge does it; anything else goes to qsort. */
+static void sort_mentions(tt_entities *e, size_t n1)
+{
+  tt_entity_mention *m = e->ms;
+  size_t n = e->nms;
+  if (n < 2) return;
+  for (size_t a = 1; a < n; a++) {
+    if (a != n1 && cmp_mention(&m[a - 1], &m[a]) > 0) {
+      qsort(m, n, sizeof *m, cmp_mention);
+      return;
+    }
+  }
+  if (n1 == 0 || n1 >= n || cmp_mention(&m[n1 - 1], &m[n1]) <= 0) return;
+  size_t a = 0, b = n1, o = 0;
+  while (a < n1 && b < n) e->msx[o++] = cmp_mention(&m[b], &m[a]) < 0 ? m[b++] : m[a++];
+  while (a < n1) e->msx[o++] = m[a++];
+  while (b < n) e->msx[o++] = m[b++];
+  memcpy(m, e->msx, n * sizeof *m);
 }
 
 int tt_entities_find(tt_entities *e, const char *text, size_t len, const tt_analysis *an,
@@ -1206,14 +1441,13 @@ int tt_entities_find(tt_entities *e, const char *text, size_t len, const tt_anal
   tt_buf_reset(&e->out);
   if (!(flags & TT_ENT_CONTINUE)) { e->nps = 0; tt_buf_reset(&e->pstr); }
   TT_FORWARD(prepare(e));
-  /* pass 1: organisations and programs */
-  const uint32_t k1 = KB(TT_EK_GAZ) | KB(TT_EK_ORGHEAD) | KB(TT_EK_DOCHEAD);
-  const uint32_t k2 = KB(TT_EK_HONOR) | KB(TT_EK_TITLE) | KB(TT_EK_SURNAME);
-  for (size_t i = 0; i < e->n && !e->rc;) {
+  /* pass 1: organisations and programs. Every token that is no candidate (e->cand) would be
+     stepped over, so the pass goes from one candidate at or after i to the next. */
+  for (size_t c = 0, i = 0; c < e->ncand && !e->rc; c++) {
     size_t j;
-    if (!(e->et[i].kinds & k1)) {
-      i++;
-    } else if ((j = org_at(e, i, &e->tmp)) > i) {
+    if (e->cand[c] < i || !(e->et[e->cand[c]].kinds & P1_KINDS)) continue;
+    i = e->cand[c];
+    if ((j = org_at(e, i, &e->tmp)) > i) {
       emit(e, TT_ENT_HOSPITAL, i, j, e->tmp.p, e->tmp.n, NULL, 0);
       j = head_list(e, i, j);
       /* the head of a nested program/organisation cannot start inside: continue after */
@@ -1227,12 +1461,15 @@ int tt_entities_find(tt_entities *e, const char *text, size_t len, const tt_anal
       i++;
     }
   }
-  /* pass 2: persons */
-  const uint32_t k2p = KB(TT_EK_HONOR) | KB(TT_EK_TITLE);
-  for (size_t i = 0; i < e->n && !e->rc;) {
+  size_t npass1 = e->nms;
+  /* pass 2: persons, likewise */
+  for (size_t c = 0, i = 0; c < e->ncand && !e->rc; c++) {
     /* person_at needs an honorific or a title at i, bare_person a capitalised family name */
-    uint32_t ki = e->et[i].kinds;
-    if (!(ki & k2p) && !((ki & k2) && tcap(e, i))) { i++; continue; }
+    if (e->cand[c] < i) continue;
+    size_t t = e->cand[c];
+    uint32_t ki = e->et[t].kinds;
+    if (!(ki & P2_KINDS) && !((ki & P2_CAP_KINDS) && tcap(e, t))) continue;
+    i = t;
     size_t j = person_at(e, i);
     if (j == i) j = bare_person(e, i);
     i = j > i ? j : i + 1;
@@ -1262,7 +1499,7 @@ int tt_entities_find(tt_entities *e, const char *text, size_t len, const tt_anal
     m->key = e->out.p + o->key; m->key_len = o->key_len;
     m->role = e->out.p + o->role; m->role_len = o->role_len;
   }
-  if (e->nms > 1) qsort(e->ms, e->nms, sizeof *e->ms, cmp_mention);
+  sort_mentions(e, npass1);
   *out = e->ms;
   *n = e->nms;
   return 0;

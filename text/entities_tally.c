@@ -5,8 +5,9 @@
  * lines for its hits from the stored text.
  *
  * Mentions are recorded as fixed-size records with their strings in one buffer (offsets, so
- * growth never leaves a dangling pointer); tt_entity_tally_get sorts the records by (type, key,
- * order of arrival) and walks the groups. */
+ * growth never leaves a dangling pointer); tt_entity_tally_get groups the records by (type,
+ * key) through a hash, each group a list in order of arrival (what the spelling and role votes
+ * break ties by), and sorts the groups' summaries. */
 #include "timtin/entities.h"
 
 #include <stdlib.h>
@@ -14,13 +15,14 @@
 
 #include "common/alloc.h"
 #include "common/buf.h"
+#include "common/endian.h"
 #include "common/error.h"
 #include "timtin/errors.h"
 
 #define VOTE_MAX 16   /* distinct spellings / roles compared per entity (the rest do not vote) */
 
 typedef struct rec {
-  uint32_t type, seq, pos;
+  uint32_t type, next, pos;   /* next: the group's next record in arrival order (get) */
   uint32_t key, key_len, canon, canon_len, role, role_len;   /* offsets into strs */
 } rec;
 
@@ -30,6 +32,10 @@ struct tt_entity_tally {
   tt_buf strs;
   tt_entity_summary *out;
   size_t outcap;
+  /* tt_entity_tally_get's grouping: a hash of (type, key) to groups, each a list of its
+     records in arrival order */
+  uint32_t *slot; size_t slotcap;       /* group + 1, 0 = empty; slotcap a power of two */
+  uint32_t *gfirst, *glast; size_t gcap;
 };
 
 int tt_entity_tally_new(tt_entity_tally **out)
@@ -45,6 +51,7 @@ void tt_entity_tally_free(tt_entity_tally *t)
   if (!t) return;
   tt_free(t->r);
   tt_free(t->out);
+  tt_free(t->slot); tt_free(t->gfirst); tt_free(t->glast);
   tt_buf_fini(&t->strs);
   tt_free(t);
 }
@@ -72,7 +79,7 @@ int tt_entity_tally_add(tt_entity_tally *t, const tt_entity_mention *m, size_t n
     if (tt_array_reserve(t->r, t->cap, t->n + 1)) return tt_error_set(TT_ENOMEM, "out of memory");
     rec *r = &t->r[t->n];
     r->type = (uint32_t)m[i].type;
-    r->seq = (uint32_t)t->n;
+    r->next = UINT32_MAX;
     r->pos = an->tokens[m[i].first_token].pos;
     TT_FORWARD(put(t, m[i].key, m[i].key_len, &r->key, &r->key_len));
     TT_FORWARD(put(t, m[i].canonical, m[i].canonical_len, &r->canon, &r->canon_len));
@@ -82,35 +89,24 @@ int tt_entity_tally_add(tt_entity_tally *t, const tt_entity_mention *m, size_t n
   return 0;
 }
 
-static _Thread_local const char *tl_strs;   /* qsort has no context argument */
-
-static int cmp_rec(const void *a, const void *b)
+static int cmp_sum(const tt_entity_summary *x, const tt_entity_summary *y)
 {
-  const rec *x = a, *y = b;
-  if (x->type != y->type) return x->type < y->type ? -1 : 1;
-  size_t n = x->key_len < y->key_len ? x->key_len : y->key_len;
-  int c = memcmp(tl_strs + x->key, tl_strs + y->key, n);
-  if (c) return c;
-  if (x->key_len != y->key_len) return x->key_len < y->key_len ? -1 : 1;
-  return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-static int cmp_sum(const void *a, const void *b)
-{
-  const tt_entity_summary *x = a, *y = b;
   if (x->first_pos != y->first_pos) return x->first_pos < y->first_pos ? -1 : 1;
   if (x->type != y->type) return x->type < y->type ? -1 : 1;
   return strcmp(x->key, y->key);
 }
 
-/* The most frequent string among the records [a, b) (field: canon or role), ties to the first
- * seen; skip_empty ignores "". Returns the offset of the winner, or UINT32_MAX. */
-static uint32_t vote(const tt_entity_tally *t, const rec *v, size_t a, size_t b, int role, int skip_empty)
+static int cmp_sum_q(const void *a, const void *b) { return cmp_sum(a, b); }
+
+/* The most frequent string among the records of the list from r (field: canon or role), ties
+ * to the first seen; skip_empty ignores "". Returns the offset of the winner, or UINT32_MAX. */
+static uint32_t vote(const tt_entity_tally *t, uint32_t r, int role, int skip_empty)
 {
   uint32_t off[VOTE_MAX], len[VOTE_MAX], cnt[VOTE_MAX];
   int nd = 0;
-  for (size_t i = a; i < b; i++) {
-    uint32_t o = role ? v[i].role : v[i].canon, l = role ? v[i].role_len : v[i].canon_len;
+  for (; r != UINT32_MAX; r = t->r[r].next) {
+    const rec *v = &t->r[r];
+    uint32_t o = role ? v->role : v->canon, l = role ? v->role_len : v->canon_len;
     if (skip_empty && l == 0) continue;
     int k = 0;
     while (k < nd && !(len[k] == l && !memcmp(t->strs.p + off[k], t->strs.p + o, l))) k++;
@@ -125,52 +121,98 @@ static uint32_t vote(const tt_entity_tally *t, const rec *v, size_t a, size_t b,
   return best < 0 ? UINT32_MAX : off[best];
 }
 
+/* Hash of (type, key), eight bytes at a time. */
+static uint32_t key_hash(uint32_t type, const char *s, size_t n)
+{
+  const uint64_t m = 0x9E3779B97F4A7C15ull;
+  uint64_t h = (type + 1) * m ^ n;
+  for (; n >= 8; s += 8, n -= 8) h = (h ^ tt_load_le64(s)) * m, h ^= h >> 29;
+  h = (h ^ tt_load_le_upto64(s, n)) * m;
+  return (uint32_t)(h ^ (h >> 32));
+}
+
 int tt_entity_tally_get(tt_entity_tally *t, uint32_t title_end, const tt_entity_summary **out, size_t *n)
 {
   if (!t || !out || !n) return tt_error_set(TT_EINVAL, "tt_entity_tally_get: NULL argument");
   *out = NULL;
   *n = 0;
   if (!t->n) return 0;
-  /* records arrive in mention order; sort a copy's order by (type, key, arrival) */
-  tl_strs = t->strs.p;
-  qsort(t->r, t->n, sizeof *t->r, cmp_rec);
+  if (t->n > UINT32_MAX / 4) return tt_error_set(TT_ENOMEM, "entity tally: too many mentions");
+  /* group the records by (type, key), each group's list in arrival order */
+  size_t cap = 16;
+  while (cap < t->n * 2) cap *= 2;
+  if (t->slotcap < cap) {
+    uint32_t *sl = tt_realloc(t->slot, cap * sizeof *sl);
+    TT_CHECK_ALLOC(sl);
+    t->slot = sl;
+    t->slotcap = cap;
+  }
+  if (t->gcap < t->n) {
+    uint32_t *gf = tt_realloc(t->gfirst, t->n * sizeof *gf);
+    TT_CHECK_ALLOC(gf);
+    t->gfirst = gf;
+    uint32_t *gl = tt_realloc(t->glast, t->n * sizeof *gl);
+    TT_CHECK_ALLOC(gl);
+    t->glast = gl;
+    t->gcap = t->n;
+  }
   if (t->outcap < t->n) {
     tt_entity_summary *o = tt_realloc(t->out, t->n * sizeof *o);
     TT_CHECK_ALLOC(o);
     t->out = o;
     t->outcap = t->n;
   }
-  size_t m = 0;
-  for (size_t a = 0; a < t->n;) {
-    size_t b = a + 1;
-    while (b < t->n && t->r[b].type == t->r[a].type && t->r[b].key_len == t->r[a].key_len &&
-           !memcmp(t->strs.p + t->r[b].key, t->strs.p + t->r[a].key, t->r[a].key_len))
-      b++;
-    tt_entity_summary *s = &t->out[m++];
-    s->type = (tt_entity_type)t->r[a].type;
-    s->key = t->strs.p + t->r[a].key;
-    s->canonical = t->strs.p + vote(t, t->r, a, b, 0, 0);
-    uint32_t ro = vote(t, t->r, a, b, 1, 1);
+  memset(t->slot, 0, cap * sizeof *t->slot);
+  size_t ng = 0;
+  for (size_t i = 0; i < t->n; i++) {
+    rec *r = &t->r[i];
+    r->next = UINT32_MAX;
+    const char *k = t->strs.p + r->key;
+    for (size_t h = key_hash(r->type, k, r->key_len) & (cap - 1);; h = (h + 1) & (cap - 1)) {
+      uint32_t g = t->slot[h];
+      if (!g) {
+        t->slot[h] = (uint32_t)++ng;
+        t->gfirst[ng - 1] = t->glast[ng - 1] = (uint32_t)i;
+        break;
+      }
+      const rec *f = &t->r[t->gfirst[g - 1]];
+      if (f->type == r->type && f->key_len == r->key_len && !memcmp(t->strs.p + f->key, k, r->key_len)) {
+        t->r[t->glast[g - 1]].next = (uint32_t)i;
+        t->glast[g - 1] = (uint32_t)i;
+        break;
+      }
+    }
+  }
+  for (size_t g = 0; g < ng; g++) {
+    const rec *f = &t->r[t->gfirst[g]];
+    tt_entity_summary *s = &t->out[g];
+    s->type = (tt_entity_type)f->type;
+    s->key = t->strs.p + f->key;
+    s->canonical = t->strs.p + vote(t, t->gfirst[g], 0, 0);
+    uint32_t ro = vote(t, t->gfirst[g], 1, 1);
     s->role = ro == UINT32_MAX ? "" : t->strs.p + ro;
-    s->mentions = (uint32_t)(b - a);
+    s->mentions = 0;
     s->title_mentions = 0;
     s->first_pos = UINT32_MAX;
-    for (size_t i = a; i < b; i++) {
+    for (uint32_t i = t->gfirst[g]; i != UINT32_MAX; i = t->r[i].next) {
+      s->mentions++;
       if (t->r[i].pos < title_end) s->title_mentions++;
       if (t->r[i].pos < s->first_pos) s->first_pos = t->r[i].pos;
     }
-    a = b;
   }
-  /* restore arrival order, so that a later add appends after the right records */
-  for (size_t i = 0; i < t->n; i++) {
-    while (t->r[i].seq != i) {
-      rec x = t->r[i];
-      t->r[i] = t->r[x.seq];
-      t->r[x.seq] = x;
+  /* by first position, type, key (a total order: (type, key) are distinct); most articles
+     have a few entities, so an insertion sort, else qsort */
+  if (ng <= 32) {
+    for (size_t a = 1; a < ng; a++) {
+      tt_entity_summary x = t->out[a];
+      size_t b = a;
+      while (b > 0 && cmp_sum(&t->out[b - 1], &x) > 0) { t->out[b] = t->out[b - 1]; b--; }
+      t->out[b] = x;
     }
+  } else {
+    qsort(t->out, ng, sizeof *t->out, cmp_sum_q);
   }
-  qsort(t->out, m, sizeof *t->out, cmp_sum);
   *out = t->out;
-  *n = m;
+  *n = ng;
   return 0;
 }

@@ -190,6 +190,88 @@ static void quality(const char *labels, double p_min, double r_min)
 static void quality_seeds(void **state) { (void)state; quality("corpus/labels/seeds.tsv", 0.98, 0.97); }
 static void quality_generated(void **state) { (void)state; quality("corpus/labels/generated.tsv", 0.98, 0.99); }
 
+/* The tally on made-up mentions: 40 entities (past the insertion-sort limit of the summary
+ * sort), the votes (most frequent spelling, ties to the first seen; most frequent non-empty
+ * role), title counts, the order by first position, type, key, and an add after a get. */
+static void tally(void **state)
+{
+  (void)state;
+  enum { NTOK = 200, NENT = 40 };
+  tt_token tok[NTOK];
+  memset(tok, 0, sizeof tok);
+  for (uint32_t i = 0; i < NTOK; i++) tok[i].pos = 1000 - i;   /* later tokens: earlier positions */
+  tt_analysis an = {tok, NTOK, 0, 0};
+  static char keys[NENT][16];
+  tt_entity_mention m[3 * NENT];
+  size_t n = 0;
+  for (int k = 0; k < NENT; k++) {
+    snprintf(keys[k], sizeof keys[k], "k%02d", k);
+    for (int r = 0; r < 3; r++) {
+      tt_entity_mention *x = &m[n++];
+      memset(x, 0, sizeof *x);
+      x->type = k % 2 ? TT_ENT_PERSON : TT_ENT_HOSPITAL;
+      x->key = keys[k]; x->key_len = strlen(keys[k]);
+      /* spellings A, B, B: B wins; roles "", R1, R2: tie, R1 first */
+      x->canonical = r == 0 ? "A" : "B"; x->canonical_len = 1;
+      x->role = r == 0 ? "" : r == 1 ? "R1" : "R2"; x->role_len = strlen(x->role);
+      x->first_token = (uint32_t)(k + r * NENT);   /* k's first mention at position 1000 - k - 80 */
+    }
+  }
+  tt_entity_tally *t;
+  assert_int_equal(tt_entity_tally_new(&t), 0);
+  assert_int_equal(tt_entity_tally_add(t, m, n, &an), 0);
+  const tt_entity_summary *s;
+  size_t ns;
+  uint32_t title_end = 1000 - 2 * NENT + 1;   /* the middle mention of each entity and later */
+  assert_int_equal(tt_entity_tally_get(t, title_end, &s, &ns), 0);
+  assert_int_equal(ns, NENT);
+  for (size_t i = 0; i < ns; i++) {
+    int k = NENT - 1 - (int)i;   /* highest k: earliest position */
+    assert_string_equal(s[i].key, keys[k]);
+    assert_int_equal(s[i].type, k % 2 ? TT_ENT_PERSON : TT_ENT_HOSPITAL);
+    assert_string_equal(s[i].canonical, "B");
+    assert_string_equal(s[i].role, "R1");
+    assert_int_equal(s[i].mentions, 3);
+    assert_int_equal(s[i].first_pos, 1000 - (uint32_t)k - 2 * NENT);
+    assert_int_equal(s[i].title_mentions, 1);   /* positions below title_end: the last one */
+  }
+  /* two more "A" mentions of k00 with role R2: A now wins, and R2 */
+  tt_entity_mention more[2] = {m[0], m[0]};
+  more[0].role = more[1].role = "R2"; more[0].role_len = more[1].role_len = 2;
+  assert_int_equal(tt_entity_tally_add(t, more, 2, &an), 0);
+  assert_int_equal(tt_entity_tally_get(t, title_end, &s, &ns), 0);
+  assert_int_equal(ns, NENT);
+  assert_string_equal(s[NENT - 1].key, "k00");
+  assert_int_equal(s[NENT - 1].mentions, 5);
+  assert_string_equal(s[NENT - 1].canonical, "A");
+  assert_string_equal(s[NENT - 1].role, "R2");
+  tt_entity_tally_free(t);
+}
+
+/* Gazetteer names that share their first words ("Bệnh viện ...": the long-slice index) and a
+ * person after them: each found whole, in text order. */
+static void shared_prefixes(void **state)
+{
+  (void)state;
+  const char *text = "Bệnh viện Bạch Mai và Bệnh viện Chợ Rẫy cùng Bệnh viện Hữu nghị Việt Đức. "
+                     "Giám đốc Bệnh viện Bạch Mai, ông Đào Xuân Cơ cho biết.";
+  tt_analysis a;
+  assert_int_equal(tt_analyze(A, text, strlen(text), 0, &a), 0);
+  const tt_entity_mention *m;
+  size_t n;
+  assert_int_equal(tt_entities_find(E, text, strlen(text), &a, 0, &m, &n), 0);
+  const char *want[] = {"bệnh viện bạch mai", "bệnh viện chợ rẫy", "bệnh viện hữu nghị việt đức",
+                        "bệnh viện bạch mai", "đào xuân cơ"};
+  size_t nw = sizeof want / sizeof want[0];
+  assert_int_equal(n, nw);
+  for (size_t i = 0; i < n; i++) {
+    char low[128];
+    assert_true(tt_normalize_word(m[i].canonical, m[i].canonical_len, 0, low, sizeof low) >= 0);
+    if (strcmp(low, want[i]) != 0) fail_msg("mention %zu: [%s], want [%s]", i, m[i].canonical, want[i]);
+    if (i) assert_true(m[i - 1].start < m[i].start);
+  }
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -197,6 +279,7 @@ int main(void)
     cmocka_unit_test(programs),        cmocka_unit_test(keys_and_offsets),
     cmocka_unit_test(title_then_body), cmocka_unit_test(robustness),
     cmocka_unit_test(quality_seeds),   cmocka_unit_test(quality_generated),
+    cmocka_unit_test(tally),           cmocka_unit_test(shared_prefixes),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
