@@ -166,6 +166,15 @@ double qabout_max(const qabout *a)
   return m;
 }
 
+/* The aboutness of one document for entity weight w: title mention, mention count, earliness
+ * (0..1, position of the first body mention). qabout_add scores with it; load_bits takes it
+ * with earliness 1, its largest, as the document's bound, so both must stay one expression. */
+static inline double about_value(double w, uint32_t tft, uint32_t tfb, double early)
+{
+  double m = (double)tft + tfb;
+  return w * (0.4 * (tft > 0) + 0.3 * (m - 1) / (m + 1) + 0.3 * early);
+}
+
 /* e's documents in the open segment into e->bits, read with a cursor of their own (the list of
  * an entity is short: about as long as the phrase's match set or much shorter). */
 static int load_bits(qabout *a, aent *e, const uint8_t *data, size_t len)
@@ -189,10 +198,8 @@ static int load_bits(qabout *a, aent *e, const uint8_t *data, size_t len)
       break;
     }
     e->bits[d >> 6] |= 1ull << (d & 63);
-    /* qabout_add's value with earliness 1 (its largest): the same expression, so it is
-       exact for a title mention and an upper bound otherwise */
+    /* about_value with earliness 1: exact for a title mention, an upper bound otherwise */
     uint32_t tft = tt_plist_tf_title(&c), tfb = tt_plist_tf_body(&c);
-    double m = (double)tft + tfb;
     if (e->nub == e->ubcap) {
       size_t cap = e->ubcap ? 2 * e->ubcap : 64;
       uint32_t *dv = tt_realloc(e->ubdoc, cap * sizeof *dv);
@@ -208,7 +215,7 @@ static int load_bits(qabout *a, aent *e, const uint8_t *data, size_t len)
       break;
     }
     e->ubdoc[e->nub] = d;
-    e->ub[e->nub++] = e->w * (0.4 * (tft > 0) + 0.3 * (m - 1) / (m + 1) + 0.3 * 1.0);
+    e->ub[e->nub++] = about_value(e->w, tft, tfb, 1.0);
   }
   tt_plist_close(&c);
   return rc == TT_ITEROVER ? 0 : rc;
@@ -278,8 +285,7 @@ int qabout_add(qabout *a, uint32_t d, double *score)
       if (early < 0) early = 0;
       if (early > 1) early = 1;
     }
-    double m = (double)tft + tfb;
-    *score += e->w * (0.4 * (tft > 0) + 0.3 * (m - 1) / (m + 1) + 0.3 * early);
+    *score += about_value(e->w, tft, tfb, early);
   }
   return 0;
 }
