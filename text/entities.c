@@ -141,6 +141,10 @@ struct tt_entities {
 #define KCACHE 4096
 #define NKINDS (TT_EK_STOP + 1)   /* kinds are 1..TT_EK_STOP */
 #define NKOFS (NKINDS + 1)
+/* Above the kind bits, a word's kinds also say which entity types its gazetteer phrases have
+ * (bit GAZSUB(t) for sub t), so that gaz() skips the scan of a type the word starts no name of
+ * (at a capitalised "Bệnh", the program scan; at "Chương", the hospital scan). */
+#define GAZSUB(t) (1u << (NKINDS - 1 + (unsigned)(t)))
 
 /* ------------------------------------------------------------------ Unicode helpers */
 
@@ -340,6 +344,7 @@ static int lex_build(tt_entities *e)
     while (k > 0 && e->phr[s[k - 1]].ntok < e->phr[i].ntok) { s[k] = s[k - 1]; k--; }
     s[k] = (uint32_t)i;
     w->kinds |= 1u << e->phr[i].kind;
+    if (e->phr[i].kind == TT_EK_GAZ) w->kinds |= GAZSUB(e->phr[i].sub);
   }
   /* per kind: a lookup of one kind scans only its phrases (a common word such as "bệnh"
      starts hundreds of gazetteer names) */
@@ -357,7 +362,7 @@ static int lex_build(tt_entities *e)
     e->kofs[w * NKOFS + NKINDS] = pos;
   }
   /* the kinds in the hash slots, for prepare() */
-  _Static_assert(NKINDS <= 16, "kinds must fit hent.kinds");
+  _Static_assert(NKINDS - 1 + TT_ENT_PROGRAM < 16, "kinds and GAZSUB bits must fit hent.kinds");
   for (size_t h = 0; h <= e->hmask; h++)
     if (e->hash[h].len) e->hash[h].kinds = (uint16_t)e->words[e->hash[h].wid].kinds;
   /* second-word indexes of the long slices */
@@ -857,7 +862,8 @@ static size_t org_pattern(tt_entities *e, size_t i, tt_buf *b)
 static size_t gaz(tt_entities *e, size_t i, int type, tt_buf *b)
 {
   const phr *p;
-  if (!tcap(e, i)) return 0;  /* gazetteer names start with a capital: no scan */
+  /* no name of this type starts with the word; gazetteer names start with a capital: no scan */
+  if (i >= e->n || !(e->et[i].kinds & GAZSUB(type)) || !tcap(e, i)) return 0;
   size_t m = match(e, i, KB(TT_EK_GAZ), type, &p);
   if (!m) return 0;
   tt_buf_reset(b);
