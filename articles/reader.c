@@ -385,8 +385,24 @@ static int put_field(tt_buf *b, const char *s, size_t n, size_t *off)
   size_t i = 0, run = 0;  /* [run, i): well-formed bytes not yet copied */
   if (tt_buf_reserve(b, n + 1)) return TT_ENOMEM;
   while (i < n) {
-    if (n - i >= 8 && !(tt_load_le64(u + i) & 0x8080808080808080ull)) { i += 8; continue; }
-    if (u[i] < 0x80) { i++; continue; }
+    if (n - i >= 8) {
+      /* skip the ASCII bytes of the next 8 at once; Vietnamese has a 2- or 3-byte letter every
+       * few bytes, so most loads stop early */
+      uint64_t hi = tt_load_le64(u + i) & 0x8080808080808080ull;
+      if (!hi) { i += 8; continue; }
+      i += (size_t)__builtin_ctzll(hi) >> 3;
+      /* a well-formed 2-byte (C2..DF 80..BF) or 3-byte (E1..EC, EE, EF and 80..BF 80..BF: the
+       * leads whose second byte has no narrower range) letter without the decoder; everything
+       * else (E0, ED, 4-byte, ill-formed) goes to tt_utf8_decode below */
+      if (n - i >= 4) {
+        uint32_t y = tt_load_le32(u + i);
+        if ((y & 0xC0E0u) == 0x80C0u && (y & 0x1Eu)) { i += 2; continue; }
+        if ((y & 0xC0C0F0u) == 0x8080E0u && (y & 0xFu) != 0 && (y & 0xFu) != 0xDu) { i += 3; continue; }
+      }
+    } else if (u[i] < 0x80) {
+      i++;
+      continue;
+    }
     uint32_t cp;
     size_t k = tt_utf8_decode(u + i, n - i, &cp);
     if (TT_LIKELY(cp != TT_UTF8_INVALID)) { i += k; continue; }

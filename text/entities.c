@@ -141,6 +141,10 @@ struct tt_entities {
 #define KCACHE 4096
 #define NKINDS (TT_EK_STOP + 1)   /* kinds are 1..TT_EK_STOP */
 #define NKOFS (NKINDS + 1)
+/* Above the kind bits, a word's kinds also say which entity types its gazetteer phrases have
+ * (bit GAZSUB(t) for sub t), so that gaz() skips the scan of a type the word starts no name of
+ * (at a capitalised "Bệnh", the program scan; at "Chương", the hospital scan). */
+#define GAZSUB(t) (1u << (NKINDS - 1 + (unsigned)(t)))
 
 /* ------------------------------------------------------------------ Unicode helpers */
 
@@ -248,18 +252,33 @@ static inline uint32_t word_hash(size_t len, uint64_t head)
   return (uint32_t)(h ^ (h >> 32));
 }
 
+/* The word hash's fields, copied into a local by a loop that also stores bytes (prepare()):
+ * a byte store may alias any field of e, which would then be reloaded at every lookup. */
+typedef struct wtab {
+  const hent *hash;
+  size_t hmask;
+  const word *words;
+  const char *lex;
+} wtab;
+
 /* The slot of a word, or NULL if no phrase has it. */
-static inline const hent *word_slot(const tt_entities *e, const char *s, size_t len)
+static inline const hent *wtab_slot(const wtab *t, const char *s, size_t len)
 {
   if (len - 1 >= UINT16_MAX) return NULL;   /* len 0 or over 65535: no such word */
   uint64_t head = tt_load_le_upto64(s, len);
-  for (size_t h = word_hash(len, head) & e->hmask;; h = (h + 1) & e->hmask) {
-    const hent *x = &e->hash[h];
+  for (size_t h = word_hash(len, head) & t->hmask;; h = (h + 1) & t->hmask) {
+    const hent *x = &t->hash[h];
     if (!x->len) return NULL;
     if (x->head == head && x->len == len &&
-        (len <= 8 || memcmp(e->lex.p + e->words[x->wid].str + 8, s + 8, len - 8) == 0))
+        (len <= 8 || memcmp(t->lex + t->words[x->wid].str + 8, s + 8, len - 8) == 0))
       return x;
   }
+}
+
+static inline const hent *word_slot(const tt_entities *e, const char *s, size_t len)
+{
+  const wtab t = {e->hash, e->hmask, e->words, e->lex.p};
+  return wtab_slot(&t, s, len);
 }
 
 static inline uint32_t word_find(const tt_entities *e, const char *s, size_t len)
@@ -340,6 +359,7 @@ static int lex_build(tt_entities *e)
     while (k > 0 && e->phr[s[k - 1]].ntok < e->phr[i].ntok) { s[k] = s[k - 1]; k--; }
     s[k] = (uint32_t)i;
     w->kinds |= 1u << e->phr[i].kind;
+    if (e->phr[i].kind == TT_EK_GAZ) w->kinds |= GAZSUB(e->phr[i].sub);
   }
   /* per kind: a lookup of one kind scans only its phrases (a common word such as "bệnh"
      starts hundreds of gazetteer names) */
@@ -357,7 +377,7 @@ static int lex_build(tt_entities *e)
     e->kofs[w * NKOFS + NKINDS] = pos;
   }
   /* the kinds in the hash slots, for prepare() */
-  _Static_assert(NKINDS <= 16, "kinds must fit hent.kinds");
+  _Static_assert(NKINDS - 1 + TT_ENT_PROGRAM < 16, "kinds and GAZSUB bits must fit hent.kinds");
   for (size_t h = 0; h <= e->hmask; h++)
     if (e->hash[h].len) e->hash[h].kinds = (uint16_t)e->words[e->hash[h].wid].kinds;
   /* second-word indexes of the long slices */
@@ -857,7 +877,8 @@ static size_t org_pattern(tt_entities *e, size_t i, tt_buf *b)
 static size_t gaz(tt_entities *e, size_t i, int type, tt_buf *b)
 {
   const phr *p;
-  if (!tcap(e, i)) return 0;  /* gazetteer names start with a capital: no scan */
+  /* no name of this type starts with the word; gazetteer names start with a capital: no scan */
+  if (i >= e->n || !(e->et[i].kinds & GAZSUB(type)) || !tcap(e, i)) return 0;
   size_t m = match(e, i, KB(TT_EK_GAZ), type, &p);
   if (!m) return 0;
   tt_buf_reset(b);
@@ -1276,41 +1297,50 @@ static int prepare(tt_entities *e)
   const unsigned char *s = (const unsigned char *)e->text;
   uint32_t prev_end = 0;
   size_t nc = 0;
-  for (size_t i = 0; i < e->n; i++) {
-    const tt_token *t = &e->tk[i];
-    if (t->start > t->end || t->end > e->len || t->start < prev_end)
+  /* locals: the loop stores bytes (etok), which may alias any field of e */
+  const wtab wt = {e->hash, e->hmask, e->words, e->lex.p};
+  const tt_token *tk = e->tk;
+  etok *et = e->et;
+  uint32_t *cand = e->cand;
+  const size_t n = e->n, len = e->len;
+  for (size_t i = 0; i < n; i++) {
+    const tt_token *t = &tk[i];
+    const uint32_t start = t->start, end = t->end, exlen = t->exact_len, flags = t->flags;
+    const char *ex = t->exact;
+    if (start > end || end > len || start < prev_end)
       return tt_error_set(TT_EINVAL, "tt_entities_find: token %zu outside the text", i);
-    etok *x = &e->et[i];
-    x->num = (t->flags & TT_TOKEN_NUMERIC) != 0;
-    x->skip = 0;
-    x->ready = 0;
-    if (x->num && !(t->flags & TT_TOKEN_COMPOUND)) {
+    etok *x = &et[i];
+    uint8_t num = (flags & TT_TOKEN_NUMERIC) != 0, skip = 0;
+    if (num && !(flags & TT_TOKEN_COMPOUND)) {
       /* "29bệnh" from "03:29Bệnh viện": a short digit run glued to a capitalized word */
       uint32_t d = 0;
-      while (d < t->exact_len && t->exact[d] >= '0' && t->exact[d] <= '9') d++;
-      if (d >= 1 && d <= 4 && d < t->exact_len && t->end - t->start > d) {
+      while (d < exlen && ex[d] >= '0' && ex[d] <= '9') d++;
+      if (d >= 1 && d <= 4 && d < exlen && end - start > d) {
         uint32_t k2 = d;
-        while (k2 < t->exact_len && !(t->exact[k2] >= '0' && t->exact[k2] <= '9')) k2++;
+        while (k2 < exlen && !(ex[k2] >= '0' && ex[k2] <= '9')) k2++;
         int digits_ok = 1;
-        for (uint32_t q = 0; q < d; q++) if (s[t->start + q] != (unsigned char)t->exact[q]) digits_ok = 0;
+        for (uint32_t q = 0; q < d; q++) if (s[start + q] != (unsigned char)ex[q]) digits_ok = 0;
         uint32_t cp0;
-        if (k2 == t->exact_len && digits_ok) {
-          tt_utf8_decode(s + t->start + d, t->end - t->start - d, &cp0);
-          if (cp_upper(cp0)) { x->skip = (uint8_t)d; x->num = 0; }
+        if (k2 == exlen && digits_ok) {
+          tt_utf8_decode(s + start + d, end - start - d, &cp0);
+          if (cp_upper(cp0)) { skip = (uint8_t)d; num = 0; }
         }
       }
     }
-    const hent *h = word_slot(e, t->exact + x->skip, t->exact_len - x->skip);
+    x->num = num;
+    x->skip = skip;
+    x->ready = 0;
+    const hent *h = wtab_slot(&wt, ex + skip, exlen - skip);
     if (h) {
       x->wid = h->wid;
       x->kinds = h->kinds;
       if ((h->kinds & CAND_KINDS) || ((h->kinds & CAND_CAP_KINDS) && first_cap(e, i)))
-        e->cand[nc++] = (uint32_t)i;
+        cand[nc++] = (uint32_t)i;
     } else {
       x->wid = NOWORD;
       x->kinds = 0;
     }
-    prev_end = t->end;
+    prev_end = end;
   }
   e->ncand = nc;
   return 0;

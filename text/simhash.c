@@ -20,58 +20,102 @@ static uint64_t mix(uint64_t x)
  * lower-cased: one load and test per byte (this runs over every indexed body). */
 static uint8_t word_byte[256];
 
-/* byte_bits[x] (filled with word_byte on first use): the 8 bits of x spread into the 8 bytes of a word (bit i -> byte i = 0 or 1), so
- * that one addition counts 8 bit positions at once (SWAR). */
-static uint64_t byte_bits[256];
 static void tables_init(void)
 {
   for (unsigned c = 0; c < 256; c++) word_byte[c] = (uint8_t)(c <= ' ' ? 0 : c >= 'A' && c <= 'Z' ? c + 32 : c);
   for (const char *p = ",.;:!?\"()'-"; *p; p++) word_byte[(unsigned char)*p] = 0;
-  for (unsigned x = 0; x < 256; x++) {
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++) v |= (uint64_t)(x >> i & 1) << (8 * i);
-    byte_bits[x] = v;
+}
+
+/* The vote counters, bit-sliced in three levels of SWAR lanes so that a shingle costs two masks
+ * and two additions instead of one addition per bit:
+ *   a[r]  2-bit lanes, r = 0, 1: lane j of a[r] counts bit 2j + r; at most 3 shingles, then
+ *   b[r]  4-bit lanes, r = 0..3: lane m counts bit 4m + r; at most 5 folds of a (15), then
+ *   c[s]  8-bit lanes, s = 0..7: lane q counts bit 8q + COFF[s] (= 4 (s & 1) + s / 2); at most
+ *         17 folds of b (255), then
+ *   ones[64], the exact counts. The result is the same as counting each bit on its own. */
+static const unsigned char COFF[8] = {0, 4, 1, 5, 2, 6, 3, 7};
+#define M2 0x5555555555555555ull
+#define M4 0x3333333333333333ull
+#define M8 0x0F0F0F0F0F0F0F0Full
+
+typedef struct votes {
+  uint64_t a[2], b[4], c[8];
+  unsigned na, nb;          /* shingles in a (0..3), folds of a in b (0..5) */
+  unsigned nc;              /* folds of b in c (0..17) */
+  uint32_t ones[64];
+} votes;
+
+static void fold_b(votes *v)
+{
+  for (int s = 0; s < 8; s++) v->c[s] += (v->b[s >> 1] >> (4 * (s & 1))) & M8;
+  memset(v->b, 0, sizeof v->b);
+  v->nb = 0;
+  if (++v->nc == 17) {
+    for (int s = 0; s < 8; s++)
+      for (int q = 0; q < 8; q++) v->ones[8 * q + COFF[s]] += (uint32_t)(v->c[s] >> (8 * q) & 0xFF);
+    memset(v->c, 0, sizeof v->c);
+    v->nc = 0;
   }
 }
 
-/* ones[8 * k + i] += the byte lanes of acc[k] (bit 8k + i of the shingles seen), then clear. */
-static void flush(uint64_t acc[8], uint32_t ones[64])
+static void fold_a(votes *v)
 {
-  for (int k = 0; k < 8; k++) {
-    for (int i = 0; i < 8; i++) ones[8 * k + i] += (uint32_t)(acc[k] >> (8 * i) & 0xFF);
-    acc[k] = 0;
-  }
+  for (int r = 0; r < 4; r++) v->b[r] += (v->a[r & 1] >> (2 * (r >> 1))) & M4;
+  v->a[0] = v->a[1] = 0;
+  v->na = 0;
+  if (++v->nb == 5) fold_b(v);
+}
+
+/* Everything still in a, b and c into ones. */
+static void votes_finish(votes *v)
+{
+  fold_a(v);
+  fold_b(v);
+  for (int s = 0; s < 8; s++)
+    for (int q = 0; q < 8; q++) v->ones[8 * q + COFF[s]] += (uint32_t)(v->c[s] >> (8 * q) & 0xFF);
 }
 
 /* Bit b of the result is set when more shingle hashes have bit b set than clear (Charikar's
- * +1/-1 vote per bit). The votes are counted in byte lanes, flushed every 255 shingles. */
+ * +1/-1 vote per bit).
+ *
+ * The byte loops test no bound: the last word is found first (its start j and end l), every
+ * earlier word ends at a separator before j, and the separator scan before a word stops at a
+ * word byte, at j at the latest. */
 uint64_t tt_simhash_text(const char *s, size_t n, size_t *nwords)
 {
   static pthread_once_t once = PTHREAD_ONCE_INIT;
   pthread_once(&once, tables_init);
-  uint32_t ones[64] = {0};
-  uint64_t acc[8] = {0};
+  votes v;
+  memset(&v, 0, sizeof v);
   uint64_t w0 = 0, w1 = 0, w2 = 0, m1 = 0, m2 = 0;   /* last three word hashes, mix() of two */
-  size_t words = 0, shingles = 0, i = 0, lane = 0;
+  size_t words = 0, shingles = 0, i = 0;
   const unsigned char *u = (const unsigned char *)s;
-  while (i < n) {
-    while (i < n && !word_byte[u[i]]) i++;
-    if (i >= n) break;
+  size_t l = n;
+  while (l > 0 && !word_byte[u[l - 1]]) l--;
+  size_t j = l;
+  while (j > 0 && word_byte[u[j - 1]]) j--;
+  while (i < l) {
+    while (!word_byte[u[i]]) i++;
     uint64_t h = 14695981039346656037ull;
-    for (unsigned c; i < n && (c = word_byte[u[i]]) != 0; i++) h = (h ^ c) * 1099511628211ull;
+    if (i < j) {
+      for (unsigned c; (c = word_byte[u[i]]) != 0; i++) h = (h ^ c) * 1099511628211ull;
+    } else {
+      for (; i < l; i++) h = (h ^ word_byte[u[i]]) * 1099511628211ull;
+    }
     w0 = w1; w1 = w2; w2 = h;
     m1 = m2; m2 = mix(h);
     words++;
     if (words < 3) continue;
     uint64_t sh = mix(w0 * 31 + m1 * 17 + m2);
-    for (int k = 0; k < 8; k++) acc[k] += byte_bits[sh >> (8 * k) & 0xFF];
+    v.a[0] += sh & M2;
+    v.a[1] += (sh >> 1) & M2;
     shingles++;
-    if (++lane == 255) { flush(acc, ones); lane = 0; }
+    if (++v.na == 3) fold_a(&v);
   }
-  flush(acc, ones);
+  votes_finish(&v);
   if (nwords) *nwords = words;
   uint64_t out = 0;
-  for (int b = 0; b < 64; b++) if (2 * (uint64_t)ones[b] > shingles) out |= 1ull << b;
+  for (int b = 0; b < 64; b++) if (2 * (uint64_t)v.ones[b] > shingles) out |= 1ull << b;
   return out;
 }
 

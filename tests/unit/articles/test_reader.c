@@ -242,6 +242,46 @@ static void test_jsonl_invalid_utf8_kept(void **state)
     tt_article_reader_close(r);
     tt_buf_fini(&f);
   }
+  /* The copy accepts well-formed 2- and 3-byte letters without the decoder (docs: the E0 and ED
+   * leads, 4-byte and ill-formed sequences go through it): each sequence below, good or bad,
+   * at every offset among ASCII and 3-byte letters, with what it must become. */
+  {
+    static const char *const seq[][2] = {
+      {"\xE1\xBB\x87", "\xE1\xBB\x87"}, {"\xC3\xA0", "\xC3\xA0"}, {"\xDF\xBF", "\xDF\xBF"},
+      {"\xEF\xBF\xBF", "\xEF\xBF\xBF"}, {"\xE0\xA4\x85", "\xE0\xA4\x85"}, {"\xED\x9F\xBF", "\xED\x9F\xBF"},
+      {"\xF0\x9F\x98\xB7", "\xF0\x9F\x98\xB7"},
+      {"\xE1\xBB", "\xEF\xBF\xBD"}, {"\xC1\xBF", "\xEF\xBF\xBD\xEF\xBF\xBD"},
+      {"\xE0\x80\x80", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"},
+      {"\xED\xA0\x80", "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"}, {"\xE1\xC3\xA0", "\xEF\xBF\xBD\xC3\xA0"},
+      {"\xE1\xBB\xC3", "\xEF\xBF\xBD\xEF\xBF\xBD"}, {"\xF0\x9F\x98", "\xEF\xBF\xBD"}, {"\xBF", "\xEF\xBF\xBD"},
+    };
+    const size_t nseq = sizeof seq / sizeof seq[0];
+    tt_buf f = TT_BUF_INIT, want[sizeof seq / sizeof seq[0] * 20];
+    for (size_t q = 0; q < nseq; q++)
+      for (size_t at = 0; at < 20; at++) {
+        tt_buf *w = &want[q * 20 + at];
+        tt_buf_init(w);
+        assert_int_equal(tt_buf_puts(&f, "{\"url\":\"u\",\"body\":\""), 0);
+        for (size_t i = 0; i < 20; i++) {
+          const char *c = i == at ? seq[q][0] : (i % 4 == 3 ? "\xE1\xBA\xA1" : "x");
+          assert_int_equal(tt_buf_puts(&f, c), 0);
+          assert_int_equal(tt_buf_puts(w, i == at ? seq[q][1] : c), 0);
+        }
+        assert_int_equal(tt_buf_puts(&f, "\"}\n"), 0);
+      }
+    write_file("seqs.jsonl", f.p, f.n);
+    tt_article_reader *r;
+    assert_int_equal(tt_article_reader_open(&r, path_of("seqs.jsonl")), 0);
+    tt_article a;
+    for (size_t k = 0; k < nseq * 20; k++) {
+      next_ok(r, &a);
+      EXPECT(body, a, want[k].p);
+      tt_buf_fini(&want[k]);
+    }
+    next_over(r);
+    tt_article_reader_close(r);
+    tt_buf_fini(&f);
+  }
   /* Raw invalid UTF-8 inside strings: the record is kept, each bad sequence becomes U+FFFD. */
   write_str("bad.jsonl", "{\"url\":\"u\",\"title\":\"Bi\xE1\xBB\",\"body\":\"a\xFF" "b\xC0\xAF" "c \xED\xA0\x80 đ\"}\n"
                          "{\"url\":\"v\",\"body\":\"ok\"}\n"
