@@ -114,6 +114,7 @@ static int stream_reserve(tt_inverter *inv, tt_buf *b, size_t extra)
     if (inv->freel[c]) {
       p = inv->freel[c];
       memcpy(&inv->freel[c], p, sizeof p);
+      if (inv->freel[c]) __builtin_prefetch(inv->freel[c], 1);  /* the next pop reads it */
     } else {
       if ((size_t)(inv->bump_end - inv->bump) < cap) {
         if (tt_array_reserve(inv->chunks, inv->capchunks, inv->nchunks + 1)) return TT_ENOMEM;
@@ -317,6 +318,18 @@ static inline void prefetch_term(const tt_inverter *inv, uint64_t h)
   if (s && (s >> 32) == (h >> 32)) __builtin_prefetch(&inv->terms[(uint32_t)s - 1]);
 }
 
+/* A word with diacritics reaches its folded term through the exact term's hint (add_tokens):
+ * a second dependent miss. Two tokens ahead the exact term's slot and record are in cache
+ * (prefetched earlier), so read the hint and prefetch the folded term's record. */
+static inline void prefetch_fold(const tt_inverter *inv, uint64_t h)
+{
+  uint64_t s = inv->slots[h & (inv->nslots - 1)];
+  if (s && (s >> 32) == (h >> 32)) {
+    const tt_inv_term *t = &inv->terms[(uint32_t)s - 1];
+    if (!t->positional && t->fold) __builtin_prefetch(&inv->terms[t->fold - 1]);
+  }
+}
+
 /* Per-document pass without sorting: each token's position is appended to a chain owned by
  * its term (head/tail indexes into chain[]), and each term touched in the document is listed
  * once in touched[]; then every touched term emits one record. Positions arrive in increasing
@@ -332,6 +345,9 @@ static int note(tt_inverter *inv, int64_t id, uint32_t pos, uint32_t *k, uint32_
     t->touch = inv->stamp;
     t->head = t->tail = slot;
     inv->touched[(*nt)++] = (uint32_t)id;
+    /* the emit loop of tt_inverter_add appends to this term's stream after the document's
+     * last token: fetch the stream's end now, while the record is in cache */
+    if (t->stream.p) __builtin_prefetch(t->stream.p + t->stream.n, 1);
   } else {
     inv->chain[t->tail].next = slot;
     t->tail = slot;
@@ -381,12 +397,11 @@ static int grow_scratch(tt_inverter *inv, size_t need)
 static int add_pairs(tt_inverter *inv, uint32_t *k, uint32_t *nt)
 {
   size_t n = inv->npl, extra = 0;
-  /* room in chain[] / touched[]: one slot per combination */
-  for (size_t i = 0, j; i < n; i = j) {
-    for (j = i; j < n && inv->pl[j].pos == inv->pl[i].pos; j++) {}
-    size_t e;
-    for (e = j; e < n && inv->pl[e].pos == inv->pl[j].pos; e++) {}
-    if (j < n && inv->pl[j].pos == inv->pl[i].pos + 1) extra += (j - i) * (e - j);
+  /* room in chain[] / touched[]: one slot per combination. The occurrences come in groups of
+   * one position; [pi, pj) is the group before [i, j). */
+  for (size_t i = 0, j, pi = 0, pj = 0; i < n; pi = i, pj = j, i = j) {
+    for (j = i + 1; j < n && inv->pl[j].pos == inv->pl[i].pos; j++) {}
+    if (pj > pi && inv->pl[i].pos == inv->pl[pi].pos + 1) extra += (pj - pi) * (j - i);
   }
   if (!extra) return 0;
   if ((size_t)*k + extra > UINT32_MAX / 2) return tt_error_set(TT_EINVAL, "document has too many tokens");
@@ -401,11 +416,11 @@ static int add_pairs(tt_inverter *inv, uint32_t *k, uint32_t *nt)
    * k0 + q only after reading it); (2) turn cells into term ids, creating new pair terms in
    * order; (3) note them. */
   uint32_t k0 = *k, m = 0;
-  for (size_t i = 0, j; i < n; i = j) {
-    for (j = i; j < n && inv->pl[j].pos == inv->pl[i].pos; j++) {}
-    if (j >= n || inv->pl[j].pos != inv->pl[i].pos + 1) continue;
-    for (size_t x = i; x < j; x++)
-      for (size_t y = j; y < n && inv->pl[y].pos == inv->pl[j].pos; y++) {
+  for (size_t i = 0, j, pi = 0, pj = 0; i < n; pi = i, pj = j, i = j) {
+    for (j = i + 1; j < n && inv->pl[j].pos == inv->pl[i].pos; j++) {}
+    if (pj == pi || inv->pl[i].pos != inv->pl[pi].pos + 1) continue;
+    for (size_t x = pi; x < pj; x++)
+      for (size_t y = i; y < j; y++) {
         uint32_t cell = (uint32_t)inv->pl[x].id * TT_PAIRS_N + (uint32_t)inv->pl[y].id;
         __builtin_prefetch(&inv->pairtab[cell]);
         inv->chain[k0 + m].pos = inv->pl[x].pos;
@@ -449,6 +464,9 @@ static int add_tokens(tt_inverter *inv, const tt_token *toks, size_t n, uint32_t
       __builtin_prefetch(&inv->slots[g & (inv->nslots - 1)]);
     }
     if (i + TT_LOOKAHEAD / 2 < n) prefetch_term(inv, hs[(i + TT_LOOKAHEAD / 2) % TT_LOOKAHEAD]);
+    if (i + TT_LOOKAHEAD / 4 < n && (toks[i + TT_LOOKAHEAD / 4].flags &
+        (TT_TOKEN_FOLDED | TT_TOKEN_KEYWORD | TT_TOKEN_KEYWORD_POS)) == TT_TOKEN_FOLDED)
+      prefetch_fold(inv, hs[(i + TT_LOOKAHEAD / 4) % TT_LOOKAHEAD]);
     if (t->flags & TT_TOKEN_KEYWORD) {  /* a field keyword: one non-positional term */
       if (note(inv, term_id_h(inv, t->folded, t->folded_len, 0, h), UINT32_MAX, k, nt)) return TT_ENOMEM;
       continue;
@@ -532,16 +550,9 @@ int tt_inverter_add(tt_inverter *inv, uint32_t doc, const tt_token *title, size_
     return tt_error_set(TT_ENOMEM, "out of memory (inverter terms)");
   TT_FORWARD(add_pairs(inv, &k, &nt));
 
-  /* Each touched term's record and its stream's end are cache misses: prefetch the record
-   * 2 * TT_LOOKAHEAD terms ahead and the stream end (read from the record, by then in cache)
-   * TT_LOOKAHEAD ahead. */
-  for (uint32_t i = 0; i < nt && i < 2 * TT_LOOKAHEAD; i++) __builtin_prefetch(&inv->terms[inv->touched[i]]);
+  /* Each touched term's record was read by note() during this document, and its stream's
+   * end prefetched there (the record in cache then): no prefetch needed here. */
   for (uint32_t i = 0; i < nt; i++) {
-    if (i + 2 * TT_LOOKAHEAD < nt) __builtin_prefetch(&inv->terms[inv->touched[i + 2 * TT_LOOKAHEAD]]);
-    if (i + TT_LOOKAHEAD < nt) {
-      const tt_inv_term *u = &inv->terms[inv->touched[i + TT_LOOKAHEAD]];
-      if (u->stream.p) __builtin_prefetch(u->stream.p + u->stream.n, 1);
-    }
     tt_inv_term *t = &inv->terms[inv->touched[i]];
     uint32_t tft = 0, tf = 0;
     for (uint32_t s = t->head; s != UINT32_MAX; s = inv->chain[s].next) {
