@@ -652,8 +652,8 @@ static inline uint32_t get_vbyte(const uint8_t **pp)
   return v;
 }
 
-int tt_inv_stream_next(tt_inv_stream *s, uint32_t *doc, uint32_t *tf_title, uint32_t *tf_body,
-                       uint32_t *pos, uint32_t pos_cap)
+static inline int stream_next(tt_inv_stream *s, uint32_t *doc, uint32_t *tf_title, uint32_t *tf_body,
+                              uint32_t *pos, uint32_t pos_cap, int gaps)
 {
   if (s->p >= s->end) return 0;
   const uint8_t *p = s->p;
@@ -664,12 +664,29 @@ int tt_inv_stream_next(tt_inv_stream *s, uint32_t *doc, uint32_t *tf_title, uint
   *tf_body = b;
   if (s->positional) {
     uint32_t next = 0, n = a + b, i = 0;
-    for (uint32_t m = n < pos_cap ? n : pos_cap; i < m; i++) {
-      next += get_vbyte(&p);
-      pos[i] = next++;
+    uint32_t m = n < pos_cap ? n : pos_cap;
+    if (gaps) {
+      for (; i < m; i++) pos[i] = get_vbyte(&p);
+    } else {
+      for (; i < m; i++) {
+        next += get_vbyte(&p);
+        pos[i] = next++;
+      }
     }
     for (; i < n; i++) get_vbyte(&p);  /* no room: the caller grows pos and decodes again */
   }
   s->p = p;
   return 1;
+}
+
+int tt_inv_stream_next(tt_inv_stream *s, uint32_t *doc, uint32_t *tf_title, uint32_t *tf_body,
+                       uint32_t *pos, uint32_t pos_cap)
+{
+  return stream_next(s, doc, tf_title, tf_body, pos, pos_cap, 0);
+}
+
+int tt_inv_stream_next_gaps(tt_inv_stream *s, uint32_t *doc, uint32_t *tf_title, uint32_t *tf_body,
+                            uint32_t *pos, uint32_t pos_cap)
+{
+  return stream_next(s, doc, tf_title, tf_body, pos, pos_cap, 1);
 }

@@ -229,7 +229,8 @@ int tt_segwriter_begin_term(tt_segwriter *w, const char *key, size_t len, int po
   return 0;
 }
 
-int tt_segwriter_add_posting(tt_segwriter *w, const tt_segwriter_posting *p)
+/* tt_segwriter_add_posting; gaps: p->pos holds gaps (tt_plist_writer_add_gaps) */
+static int add_posting(tt_segwriter *w, const tt_segwriter_posting *p, int gaps)
 {
   if (w->rc) return w->rc;
   if (p->doc >= w->ndocs) return w->rc = tt_error_set(TT_EINVAL, "posting for unknown doc %u", p->doc);
@@ -244,10 +245,17 @@ int tt_segwriter_add_posting(tt_segwriter *w, const tt_segwriter_posting *p)
     memcpy(&lb, w->blen.p + 4 * (size_t)p->doc, 4);
     impact = tt_bm25_impact(tt_bm25_ptf(p->tf_title, p->tf_body, lt, lb, w->avgt, w->avgb));
   }
-  int rc = tt_plist_writer_add(&w->pw, p->doc, p->tf_title, p->tf_body, p->pos,
-                               w->positional ? p->npos : 0, impact);
+  int rc = gaps ? tt_plist_writer_add_gaps(&w->pw, p->doc, p->tf_title, p->tf_body, p->pos,
+                                           w->positional ? p->npos : 0, impact)
+               : tt_plist_writer_add(&w->pw, p->doc, p->tf_title, p->tf_body, p->pos,
+                                     w->positional ? p->npos : 0, impact);
   if (rc) w->rc = rc;
   return rc;
+}
+
+int tt_segwriter_add_posting(tt_segwriter *w, const tt_segwriter_posting *p)
+{
+  return add_posting(w, p, 0);
 }
 
 int tt_segwriter_end_term(tt_segwriter *w)
@@ -420,17 +428,17 @@ int tt_segbuild_finish(tt_segbuild *b)
       if (rc) break;
       tt_inv_stream st = s;
       uint32_t doc, a, c;
-      if (!tt_inv_stream_next(&s, &doc, &a, &c, pos, poscap)) break;
+      if (!tt_inv_stream_next_gaps(&s, &doc, &a, &c, pos, poscap)) break;
       if (t->positional && a + c > poscap) {  /* grow and decode this doc again */
         poscap = (a + c) * 2;
         uint32_t *np = tt_realloc(pos, poscap * sizeof *np);
         if (!np) { rc = tt_error_set(TT_ENOMEM, "out of memory"); break; }
         pos = np;
         s = st;
-        tt_inv_stream_next(&s, &doc, &a, &c, pos, poscap);
+        tt_inv_stream_next_gaps(&s, &doc, &a, &c, pos, poscap);
       }
       p.doc = doc; p.tf_title = a; p.tf_body = c; p.npos = t->positional ? a + c : 0; p.pos = pos;
-      rc = tt_segwriter_add_posting(b->w, &p);
+      rc = add_posting(b->w, &p, 1);  /* the inverter's positions as gaps: valid by construction */
     }
     if (!rc) rc = tt_segwriter_end_term(b->w);
   }
