@@ -600,11 +600,38 @@ static int cmp_terms(const void *a, const void *b, void *ctx)
  * neither the term record nor the key bytes. */
 typedef struct sort_item { uint64_t head; tt_inv_term *t; } sort_item;
 
-static int cmp_items(const void *a, const void *b, void *ctx)
+static inline int item_less(const sort_item *x, const sort_item *y, const tt_inverter *inv)
 {
-  const sort_item *x = a, *y = b;
-  if (x->head != y->head) return x->head < y->head ? -1 : 1;
-  return cmp_terms(&x->t, &y->t, ctx);
+  if (x->head != y->head) return x->head < y->head;
+  return cmp_terms(&x->t, &y->t, (void *)inv) < 0;
+}
+
+/* Bottom-up merge sort of it[0..n) with tmp[0..n) as scratch, the comparison inlined (qsort_r
+ * called a comparator per comparison). Keys are distinct, so the order is the one qsort_r gave. */
+static void sort_items(sort_item *it, sort_item *tmp, size_t n, const tt_inverter *inv)
+{
+  enum { RUN = 16 };
+  for (size_t b = 0; b < n; b += RUN) {  /* insertion sort of runs of RUN */
+    size_t e = b + RUN < n ? b + RUN : n;
+    for (size_t i = b + 1; i < e; i++) {
+      sort_item v = it[i];
+      size_t j = i;
+      for (; j > b && item_less(&v, &it[j - 1], inv); j--) it[j] = it[j - 1];
+      it[j] = v;
+    }
+  }
+  sort_item *src = it, *dst = tmp;
+  for (size_t w = RUN; w < n; w *= 2) {
+    for (size_t lo = 0; lo < n; lo += 2 * w) {
+      size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+      size_t i = lo, j = mid, o = lo;
+      while (i < mid && j < hi) dst[o++] = item_less(&src[j], &src[i], inv) ? src[j++] : src[i++];
+      while (i < mid) dst[o++] = src[i++];
+      while (j < hi) dst[o++] = src[j++];
+    }
+    sort_item *x = src; src = dst; dst = x;
+  }
+  if (src != it) memcpy(it, src, n * sizeof *it);
 }
 
 int tt_inverter_sorted(tt_inverter *inv, tt_inv_term ***out, size_t *n)
@@ -612,13 +639,13 @@ int tt_inverter_sorted(tt_inverter *inv, tt_inv_term ***out, size_t *n)
   tt_free(inv->sorted);
   inv->sorted = tt_malloc((inv->nterms ? inv->nterms : 1) * sizeof *inv->sorted);
   TT_CHECK_ALLOC(inv->sorted);
-  sort_item *it = tt_malloc((inv->nterms ? inv->nterms : 1) * sizeof *it);
+  sort_item *it = tt_malloc((inv->nterms ? inv->nterms : 1) * 2 * sizeof *it);
   TT_CHECK_ALLOC(it);
   for (size_t i = 0; i < inv->nterms; i++) {
     it[i].head = __builtin_bswap64(inv->terms[i].key8);  /* key8: little-endian load, zero-padded */
     it[i].t = &inv->terms[i];
   }
-  qsort_r(it, inv->nterms, sizeof *it, cmp_items, inv);
+  sort_items(it, it + inv->nterms, inv->nterms, inv);
   for (size_t i = 0; i < inv->nterms; i++) inv->sorted[i] = it[i].t;
   tt_free(it);
   *out = inv->sorted;
