@@ -114,6 +114,12 @@ void tt_plist_writer_reset(tt_plist_writer *w)
   w->nskip = 0;
 }
 
+void tt_plist_writer_restart(tt_plist_writer *w, int with_positions)
+{
+  tt_plist_writer_reset(w);
+  w->with_pos = with_positions ? 1 : 0;
+}
+
 void tt_plist_writer_fini(tt_plist_writer *w)
 {
   tt_free(w->pos);

@@ -74,6 +74,9 @@ void tt_plist_writer_init(tt_plist_writer *w, int with_positions);
 
 /* Forget the list being written (and a sticky error), keep the memory for the next list. */
 void tt_plist_writer_reset(tt_plist_writer *w);
+/* tt_plist_writer_reset, then the next list with (1) or without (0) positions: what init gives,
+ * with the buffers of earlier lists kept for reuse (a segment writes one list per term). */
+void tt_plist_writer_restart(tt_plist_writer *w, int with_positions);
 
 /* Free what w holds. w can be init'ed again. */
 void tt_plist_writer_fini(tt_plist_writer *w);

@@ -224,8 +224,7 @@ int tt_segwriter_begin_term(tt_segwriter *w, const char *key, size_t len, int po
   w->key[len] = 0;
   w->key_len = (uint32_t)len;
   w->positional = positional;
-  tt_plist_writer_fini(&w->pw);
-  tt_plist_writer_init(&w->pw, positional);
+  tt_plist_writer_restart(&w->pw, positional);
   return 0;
 }
 
