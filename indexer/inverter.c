@@ -114,6 +114,7 @@ static int stream_reserve(tt_inverter *inv, tt_buf *b, size_t extra)
     if (inv->freel[c]) {
       p = inv->freel[c];
       memcpy(&inv->freel[c], p, sizeof p);
+      if (inv->freel[c]) __builtin_prefetch(inv->freel[c], 1);  /* the next pop reads it */
     } else {
       if ((size_t)(inv->bump_end - inv->bump) < cap) {
         if (tt_array_reserve(inv->chunks, inv->capchunks, inv->nchunks + 1)) return TT_ENOMEM;
@@ -317,6 +318,18 @@ static inline void prefetch_term(const tt_inverter *inv, uint64_t h)
   if (s && (s >> 32) == (h >> 32)) __builtin_prefetch(&inv->terms[(uint32_t)s - 1]);
 }
 
+/* A word with diacritics reaches its folded term through the exact term's hint (add_tokens):
+ * a second dependent miss. Two tokens ahead the exact term's slot and record are in cache
+ * (prefetched earlier), so read the hint and prefetch the folded term's record. */
+static inline void prefetch_fold(const tt_inverter *inv, uint64_t h)
+{
+  uint64_t s = inv->slots[h & (inv->nslots - 1)];
+  if (s && (s >> 32) == (h >> 32)) {
+    const tt_inv_term *t = &inv->terms[(uint32_t)s - 1];
+    if (!t->positional && t->fold) __builtin_prefetch(&inv->terms[t->fold - 1]);
+  }
+}
+
 /* Per-document pass without sorting: each token's position is appended to a chain owned by
  * its term (head/tail indexes into chain[]), and each term touched in the document is listed
  * once in touched[]; then every touched term emits one record. Positions arrive in increasing
@@ -332,6 +345,9 @@ static int note(tt_inverter *inv, int64_t id, uint32_t pos, uint32_t *k, uint32_
     t->touch = inv->stamp;
     t->head = t->tail = slot;
     inv->touched[(*nt)++] = (uint32_t)id;
+    /* the emit loop of tt_inverter_add appends to this term's stream after the document's
+     * last token: fetch the stream's end now, while the record is in cache */
+    if (t->stream.p) __builtin_prefetch(t->stream.p + t->stream.n, 1);
   } else {
     inv->chain[t->tail].next = slot;
     t->tail = slot;
@@ -381,12 +397,11 @@ static int grow_scratch(tt_inverter *inv, size_t need)
 static int add_pairs(tt_inverter *inv, uint32_t *k, uint32_t *nt)
 {
   size_t n = inv->npl, extra = 0;
-  /* room in chain[] / touched[]: one slot per combination */
-  for (size_t i = 0, j; i < n; i = j) {
-    for (j = i; j < n && inv->pl[j].pos == inv->pl[i].pos; j++) {}
-    size_t e;
-    for (e = j; e < n && inv->pl[e].pos == inv->pl[j].pos; e++) {}
-    if (j < n && inv->pl[j].pos == inv->pl[i].pos + 1) extra += (j - i) * (e - j);
+  /* room in chain[] / touched[]: one slot per combination. The occurrences come in groups of
+   * one position; [pi, pj) is the group before [i, j). */
+  for (size_t i = 0, j, pi = 0, pj = 0; i < n; pi = i, pj = j, i = j) {
+    for (j = i + 1; j < n && inv->pl[j].pos == inv->pl[i].pos; j++) {}
+    if (pj > pi && inv->pl[i].pos == inv->pl[pi].pos + 1) extra += (pj - pi) * (j - i);
   }
   if (!extra) return 0;
   if ((size_t)*k + extra > UINT32_MAX / 2) return tt_error_set(TT_EINVAL, "document has too many tokens");
@@ -401,11 +416,11 @@ static int add_pairs(tt_inverter *inv, uint32_t *k, uint32_t *nt)
    * k0 + q only after reading it); (2) turn cells into term ids, creating new pair terms in
    * order; (3) note them. */
   uint32_t k0 = *k, m = 0;
-  for (size_t i = 0, j; i < n; i = j) {
-    for (j = i; j < n && inv->pl[j].pos == inv->pl[i].pos; j++) {}
-    if (j >= n || inv->pl[j].pos != inv->pl[i].pos + 1) continue;
-    for (size_t x = i; x < j; x++)
-      for (size_t y = j; y < n && inv->pl[y].pos == inv->pl[j].pos; y++) {
+  for (size_t i = 0, j, pi = 0, pj = 0; i < n; pi = i, pj = j, i = j) {
+    for (j = i + 1; j < n && inv->pl[j].pos == inv->pl[i].pos; j++) {}
+    if (pj == pi || inv->pl[i].pos != inv->pl[pi].pos + 1) continue;
+    for (size_t x = pi; x < pj; x++)
+      for (size_t y = i; y < j; y++) {
         uint32_t cell = (uint32_t)inv->pl[x].id * TT_PAIRS_N + (uint32_t)inv->pl[y].id;
         __builtin_prefetch(&inv->pairtab[cell]);
         inv->chain[k0 + m].pos = inv->pl[x].pos;
@@ -449,6 +464,9 @@ static int add_tokens(tt_inverter *inv, const tt_token *toks, size_t n, uint32_t
       __builtin_prefetch(&inv->slots[g & (inv->nslots - 1)]);
     }
     if (i + TT_LOOKAHEAD / 2 < n) prefetch_term(inv, hs[(i + TT_LOOKAHEAD / 2) % TT_LOOKAHEAD]);
+    if (i + TT_LOOKAHEAD / 4 < n && (toks[i + TT_LOOKAHEAD / 4].flags &
+        (TT_TOKEN_FOLDED | TT_TOKEN_KEYWORD | TT_TOKEN_KEYWORD_POS)) == TT_TOKEN_FOLDED)
+      prefetch_fold(inv, hs[(i + TT_LOOKAHEAD / 4) % TT_LOOKAHEAD]);
     if (t->flags & TT_TOKEN_KEYWORD) {  /* a field keyword: one non-positional term */
       if (note(inv, term_id_h(inv, t->folded, t->folded_len, 0, h), UINT32_MAX, k, nt)) return TT_ENOMEM;
       continue;
@@ -532,16 +550,9 @@ int tt_inverter_add(tt_inverter *inv, uint32_t doc, const tt_token *title, size_
     return tt_error_set(TT_ENOMEM, "out of memory (inverter terms)");
   TT_FORWARD(add_pairs(inv, &k, &nt));
 
-  /* Each touched term's record and its stream's end are cache misses: prefetch the record
-   * 2 * TT_LOOKAHEAD terms ahead and the stream end (read from the record, by then in cache)
-   * TT_LOOKAHEAD ahead. */
-  for (uint32_t i = 0; i < nt && i < 2 * TT_LOOKAHEAD; i++) __builtin_prefetch(&inv->terms[inv->touched[i]]);
+  /* Each touched term's record was read by note() during this document, and its stream's
+   * end prefetched there (the record in cache then): no prefetch needed here. */
   for (uint32_t i = 0; i < nt; i++) {
-    if (i + 2 * TT_LOOKAHEAD < nt) __builtin_prefetch(&inv->terms[inv->touched[i + 2 * TT_LOOKAHEAD]]);
-    if (i + TT_LOOKAHEAD < nt) {
-      const tt_inv_term *u = &inv->terms[inv->touched[i + TT_LOOKAHEAD]];
-      if (u->stream.p) __builtin_prefetch(u->stream.p + u->stream.n, 1);
-    }
     tt_inv_term *t = &inv->terms[inv->touched[i]];
     uint32_t tft = 0, tf = 0;
     for (uint32_t s = t->head; s != UINT32_MAX; s = inv->chain[s].next) {
@@ -589,11 +600,38 @@ static int cmp_terms(const void *a, const void *b, void *ctx)
  * neither the term record nor the key bytes. */
 typedef struct sort_item { uint64_t head; tt_inv_term *t; } sort_item;
 
-static int cmp_items(const void *a, const void *b, void *ctx)
+static inline int item_less(const sort_item *x, const sort_item *y, const tt_inverter *inv)
 {
-  const sort_item *x = a, *y = b;
-  if (x->head != y->head) return x->head < y->head ? -1 : 1;
-  return cmp_terms(&x->t, &y->t, ctx);
+  if (x->head != y->head) return x->head < y->head;
+  return cmp_terms(&x->t, &y->t, (void *)inv) < 0;
+}
+
+/* Bottom-up merge sort of it[0..n) with tmp[0..n) as scratch, the comparison inlined (qsort_r
+ * called a comparator per comparison). Keys are distinct, so the order is the one qsort_r gave. */
+static void sort_items(sort_item *it, sort_item *tmp, size_t n, const tt_inverter *inv)
+{
+  enum { RUN = 16 };
+  for (size_t b = 0; b < n; b += RUN) {  /* insertion sort of runs of RUN */
+    size_t e = b + RUN < n ? b + RUN : n;
+    for (size_t i = b + 1; i < e; i++) {
+      sort_item v = it[i];
+      size_t j = i;
+      for (; j > b && item_less(&v, &it[j - 1], inv); j--) it[j] = it[j - 1];
+      it[j] = v;
+    }
+  }
+  sort_item *src = it, *dst = tmp;
+  for (size_t w = RUN; w < n; w *= 2) {
+    for (size_t lo = 0; lo < n; lo += 2 * w) {
+      size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+      size_t i = lo, j = mid, o = lo;
+      while (i < mid && j < hi) dst[o++] = item_less(&src[j], &src[i], inv) ? src[j++] : src[i++];
+      while (i < mid) dst[o++] = src[i++];
+      while (j < hi) dst[o++] = src[j++];
+    }
+    sort_item *x = src; src = dst; dst = x;
+  }
+  if (src != it) memcpy(it, src, n * sizeof *it);
 }
 
 int tt_inverter_sorted(tt_inverter *inv, tt_inv_term ***out, size_t *n)
@@ -601,13 +639,13 @@ int tt_inverter_sorted(tt_inverter *inv, tt_inv_term ***out, size_t *n)
   tt_free(inv->sorted);
   inv->sorted = tt_malloc((inv->nterms ? inv->nterms : 1) * sizeof *inv->sorted);
   TT_CHECK_ALLOC(inv->sorted);
-  sort_item *it = tt_malloc((inv->nterms ? inv->nterms : 1) * sizeof *it);
+  sort_item *it = tt_malloc((inv->nterms ? inv->nterms : 1) * 2 * sizeof *it);
   TT_CHECK_ALLOC(it);
   for (size_t i = 0; i < inv->nterms; i++) {
     it[i].head = __builtin_bswap64(inv->terms[i].key8);  /* key8: little-endian load, zero-padded */
     it[i].t = &inv->terms[i];
   }
-  qsort_r(it, inv->nterms, sizeof *it, cmp_items, inv);
+  sort_items(it, it + inv->nterms, inv->nterms, inv);
   for (size_t i = 0; i < inv->nterms; i++) inv->sorted[i] = it[i].t;
   tt_free(it);
   *out = inv->sorted;
@@ -641,8 +679,8 @@ static inline uint32_t get_vbyte(const uint8_t **pp)
   return v;
 }
 
-int tt_inv_stream_next(tt_inv_stream *s, uint32_t *doc, uint32_t *tf_title, uint32_t *tf_body,
-                       uint32_t *pos, uint32_t pos_cap)
+static inline int stream_next(tt_inv_stream *s, uint32_t *doc, uint32_t *tf_title, uint32_t *tf_body,
+                              uint32_t *pos, uint32_t pos_cap, int gaps)
 {
   if (s->p >= s->end) return 0;
   const uint8_t *p = s->p;
@@ -653,12 +691,29 @@ int tt_inv_stream_next(tt_inv_stream *s, uint32_t *doc, uint32_t *tf_title, uint
   *tf_body = b;
   if (s->positional) {
     uint32_t next = 0, n = a + b, i = 0;
-    for (uint32_t m = n < pos_cap ? n : pos_cap; i < m; i++) {
-      next += get_vbyte(&p);
-      pos[i] = next++;
+    uint32_t m = n < pos_cap ? n : pos_cap;
+    if (gaps) {
+      for (; i < m; i++) pos[i] = get_vbyte(&p);
+    } else {
+      for (; i < m; i++) {
+        next += get_vbyte(&p);
+        pos[i] = next++;
+      }
     }
     for (; i < n; i++) get_vbyte(&p);  /* no room: the caller grows pos and decodes again */
   }
   s->p = p;
   return 1;
+}
+
+int tt_inv_stream_next(tt_inv_stream *s, uint32_t *doc, uint32_t *tf_title, uint32_t *tf_body,
+                       uint32_t *pos, uint32_t pos_cap)
+{
+  return stream_next(s, doc, tf_title, tf_body, pos, pos_cap, 0);
+}
+
+int tt_inv_stream_next_gaps(tt_inv_stream *s, uint32_t *doc, uint32_t *tf_title, uint32_t *tf_body,
+                            uint32_t *pos, uint32_t pos_cap)
+{
+  return stream_next(s, doc, tf_title, tf_body, pos, pos_cap, 1);
 }

@@ -75,5 +75,9 @@ void tt_inv_stream_init(tt_inv_stream *s, const tt_inv_term *t);
  * for tf_title + tf_body values: the caller sizes it from max_tf). Returns 1, or 0 at the end. */
 int tt_inv_stream_next(tt_inv_stream *s, uint32_t *doc, uint32_t *tf_title, uint32_t *tf_body,
                        uint32_t *pos, uint32_t pos_cap);
+/* The same with the positions as gaps (pos[0] = first position, pos[i] = position i - position
+ * i-1 - 1): what tt_plist_writer_add_gaps takes. */
+int tt_inv_stream_next_gaps(tt_inv_stream *s, uint32_t *doc, uint32_t *tf_title, uint32_t *tf_body,
+                            uint32_t *pos, uint32_t pos_cap);
 
 #endif

@@ -114,6 +114,12 @@ void tt_plist_writer_reset(tt_plist_writer *w)
   w->nskip = 0;
 }
 
+void tt_plist_writer_restart(tt_plist_writer *w, int with_positions)
+{
+  tt_plist_writer_reset(w);
+  w->with_pos = with_positions ? 1 : 0;
+}
+
 void tt_plist_writer_fini(tt_plist_writer *w)
 {
   tt_free(w->pos);
@@ -236,8 +242,10 @@ static int flush_block(tt_plist_writer *w)
   return 0;
 }
 
-int tt_plist_writer_add(tt_plist_writer *w, uint32_t doc, uint32_t tf_title, uint32_t tf_body,
-                        const uint32_t *positions, uint32_t npos, uint32_t impact)
+/* tt_plist_writer_add and tt_plist_writer_add_gaps: positions[] absolute (checked) or the gaps
+ * the list stores (gaps != 0, unchecked) */
+static inline int writer_add(tt_plist_writer *w, uint32_t doc, uint32_t tf_title, uint32_t tf_body,
+                             const uint32_t *positions, uint32_t npos, uint32_t impact, int gaps)
 {
   if (w->rc) return w->rc;
   if (w->df && doc <= w->last_doc)
@@ -251,10 +259,11 @@ int tt_plist_writer_add(tt_plist_writer *w, uint32_t doc, uint32_t tf_title, uin
                                     npos, doc, TT_PLIST_MAX_NPOS));
     if (npos && !positions)
       return w_fail(w, tt_error_set(TT_EINVAL, "postings: npos %u with no positions", npos));
-    for (uint32_t i = 1; i < npos; i++)
-      if (positions[i] <= positions[i - 1])
-        return w_fail(w, tt_error_set(TT_EINVAL,
-                                      "postings: positions of doc %u not increasing at %u", doc, i));
+    if (!gaps)
+      for (uint32_t i = 1; i < npos; i++)
+        if (positions[i] <= positions[i - 1])
+          return w_fail(w, tt_error_set(TT_EINVAL,
+                                        "postings: positions of doc %u not increasing at %u", doc, i));
     if (w->pos_n + npos > w->pos_cap) {
       size_t cap = w->pos_cap ? w->pos_cap : 256;
       while (cap < w->pos_n + npos) cap *= 2;
@@ -265,8 +274,12 @@ int tt_plist_writer_add(tt_plist_writer *w, uint32_t doc, uint32_t tf_title, uin
     }
     if (npos) { /* w->pos may still be NULL when npos = 0 */
       uint32_t *o = w->pos + w->pos_n;
-      o[0] = positions[0];
-      for (uint32_t i = 1; i < npos; i++) o[i] = positions[i] - positions[i - 1] - 1u;
+      if (gaps) {
+        memcpy(o, positions, npos * sizeof *o);
+      } else {
+        o[0] = positions[0];
+        for (uint32_t i = 1; i < npos; i++) o[i] = positions[i] - positions[i - 1] - 1u;
+      }
     }
     w->pos_n += npos;
     w->total_pos += npos;
@@ -290,6 +303,18 @@ int tt_plist_writer_add(tt_plist_writer *w, uint32_t doc, uint32_t tf_title, uin
     if (rc) return w_fail(w, rc);
   }
   return 0;
+}
+
+int tt_plist_writer_add(tt_plist_writer *w, uint32_t doc, uint32_t tf_title, uint32_t tf_body,
+                        const uint32_t *positions, uint32_t npos, uint32_t impact)
+{
+  return writer_add(w, doc, tf_title, tf_body, positions, npos, impact, 0);
+}
+
+int tt_plist_writer_add_gaps(tt_plist_writer *w, uint32_t doc, uint32_t tf_title, uint32_t tf_body,
+                             const uint32_t *gaps, uint32_t npos, uint32_t impact)
+{
+  return writer_add(w, doc, tf_title, tf_body, gaps, npos, impact, 1);
 }
 
 static void put_col(uint8_t *p, unsigned width, uint32_t v)

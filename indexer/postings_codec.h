@@ -74,6 +74,9 @@ void tt_plist_writer_init(tt_plist_writer *w, int with_positions);
 
 /* Forget the list being written (and a sticky error), keep the memory for the next list. */
 void tt_plist_writer_reset(tt_plist_writer *w);
+/* tt_plist_writer_reset, then the next list with (1) or without (0) positions: what init gives,
+ * with the buffers of earlier lists kept for reuse (a segment writes one list per term). */
+void tt_plist_writer_restart(tt_plist_writer *w, int with_positions);
 
 /* Free what w holds. w can be init'ed again. */
 void tt_plist_writer_fini(tt_plist_writer *w);
@@ -87,6 +90,11 @@ void tt_plist_writer_fini(tt_plist_writer *w);
  * later add/finish calls return it until tt_plist_writer_reset. */
 int tt_plist_writer_add(tt_plist_writer *w, uint32_t doc, uint32_t tf_title, uint32_t tf_body,
                         const uint32_t *positions, uint32_t npos, uint32_t impact);
+/* The same with the positions given as the gaps the list stores: gaps[0] = positions[0],
+ * gaps[i] = positions[i] - positions[i - 1] - 1 (the inverter's streams hold exactly these).
+ * Trusted: the caller guarantees the positions they describe fit in 32 bits. */
+int tt_plist_writer_add_gaps(tt_plist_writer *w, uint32_t doc, uint32_t tf_title, uint32_t tf_body,
+                             const uint32_t *gaps, uint32_t npos, uint32_t impact);
 
 /* Append the encoded list to out and describe it in *info (may be NULL). A list with no
  * postings is valid (one byte). Afterwards w is reset, ready for the next list.

@@ -61,6 +61,10 @@ struct tt_segwriter {
   uint32_t key_len;
   int positional;
   double avgt, avgb;
+  /* per-document BM25 length norms, from open_terms on (see tt_segwriter_add_posting) */
+  double *nt, *nb;                /* ndocs_norm entries each */
+  uint32_t *imp01;                /* impact of tf_title 0, tf_body 1 */
+  uint32_t ndocs_norm;
   uint32_t pairs;                 /* pair list id for the doc table (indexer/pairs.h), 0 = none */
   int rc;                         /* sticky */
 };
@@ -157,6 +161,26 @@ int tt_segwriter_can_copy(tt_segwriter *w, const tt_segment *s)
   return tt_docstore_writer_can_copy(w->ds, s->docs);
 }
 
+/* tt_bm25_ptf (indexer/bm25.h) split at its length norms: the same operations in the same order,
+ * so the same bits (as query/match.c's doc_ptf). */
+static inline double norm_title(uint32_t lt, double avgt)
+{
+  return 1 - TT_BM25_B_TITLE + TT_BM25_B_TITLE * lt / (avgt > 0 ? avgt : 1);
+}
+
+static inline double norm_body(uint32_t lb, double avgb)
+{
+  return 1 - TT_BM25_B_BODY + TT_BM25_B_BODY * lb / (avgb > 0 ? avgb : 1);
+}
+
+static inline double ptf_norms(uint32_t tft, uint32_t tfb, double nt, double nb)
+{
+  double x = 0;
+  if (tft) x += TT_BM25_W_TITLE * tft / nt;
+  if (tfb) x += tfb / nb;
+  return x;
+}
+
 static int open_terms(tt_segwriter *w)
 {
   char p[4200];
@@ -170,6 +194,24 @@ static int open_terms(tt_segwriter *w)
   w->dict_open = 1;
   w->avgt = w->ndocs ? (double)w->sum_t / w->ndocs : 1;
   w->avgb = w->ndocs ? (double)w->sum_b / w->ndocs : 1;
+  /* The length norms of tt_bm25_ptf, once per document instead of once per posting (a
+   * division each), and the impact of the most common posting (tf_title 0, tf_body 1). Only an
+   * optimisation: without the memory add_posting computes them itself. */
+  size_t n = w->ndocs ? w->ndocs : 1;
+  w->nt = tt_malloc(n * sizeof *w->nt);
+  w->nb = tt_malloc(n * sizeof *w->nb);
+  w->imp01 = tt_malloc(n * sizeof *w->imp01);
+  if (w->nt && w->nb && w->imp01) {
+    for (uint32_t d = 0; d < w->ndocs; d++) {
+      uint32_t lt, lb;
+      memcpy(&lt, w->tlen.p + 4 * (size_t)d, 4);
+      memcpy(&lb, w->blen.p + 4 * (size_t)d, 4);
+      w->nt[d] = norm_title(lt, w->avgt);
+      w->nb[d] = norm_body(lb, w->avgb);
+      w->imp01[d] = tt_bm25_impact(ptf_norms(0, 1, w->nt[d], w->nb[d]));
+    }
+    w->ndocs_norm = w->ndocs;
+  }
   return 0;
 }
 
@@ -182,23 +224,37 @@ int tt_segwriter_begin_term(tt_segwriter *w, const char *key, size_t len, int po
   w->key[len] = 0;
   w->key_len = (uint32_t)len;
   w->positional = positional;
-  tt_plist_writer_fini(&w->pw);
-  tt_plist_writer_init(&w->pw, positional);
+  tt_plist_writer_restart(&w->pw, positional);
   return 0;
+}
+
+/* tt_segwriter_add_posting; gaps: p->pos holds gaps (tt_plist_writer_add_gaps) */
+static int add_posting(tt_segwriter *w, const tt_segwriter_posting *p, int gaps)
+{
+  if (w->rc) return w->rc;
+  if (p->doc >= w->ndocs) return w->rc = tt_error_set(TT_EINVAL, "posting for unknown doc %u", p->doc);
+  uint32_t impact;
+  if (p->doc < w->ndocs_norm) {
+    impact = p->tf_title == 0 && p->tf_body == 1
+                 ? w->imp01[p->doc]
+                 : tt_bm25_impact(ptf_norms(p->tf_title, p->tf_body, w->nt[p->doc], w->nb[p->doc]));
+  } else {
+    uint32_t lt, lb;
+    memcpy(&lt, w->tlen.p + 4 * (size_t)p->doc, 4);
+    memcpy(&lb, w->blen.p + 4 * (size_t)p->doc, 4);
+    impact = tt_bm25_impact(tt_bm25_ptf(p->tf_title, p->tf_body, lt, lb, w->avgt, w->avgb));
+  }
+  int rc = gaps ? tt_plist_writer_add_gaps(&w->pw, p->doc, p->tf_title, p->tf_body, p->pos,
+                                           w->positional ? p->npos : 0, impact)
+               : tt_plist_writer_add(&w->pw, p->doc, p->tf_title, p->tf_body, p->pos,
+                                     w->positional ? p->npos : 0, impact);
+  if (rc) w->rc = rc;
+  return rc;
 }
 
 int tt_segwriter_add_posting(tt_segwriter *w, const tt_segwriter_posting *p)
 {
-  if (w->rc) return w->rc;
-  if (p->doc >= w->ndocs) return w->rc = tt_error_set(TT_EINVAL, "posting for unknown doc %u", p->doc);
-  uint32_t lt, lb;
-  memcpy(&lt, w->tlen.p + 4 * (size_t)p->doc, 4);
-  memcpy(&lb, w->blen.p + 4 * (size_t)p->doc, 4);
-  uint32_t impact = tt_bm25_impact(tt_bm25_ptf(p->tf_title, p->tf_body, lt, lb, w->avgt, w->avgb));
-  int rc = tt_plist_writer_add(&w->pw, p->doc, p->tf_title, p->tf_body, p->pos,
-                               w->positional ? p->npos : 0, impact);
-  if (rc) w->rc = rc;
-  return rc;
+  return add_posting(w, p, 0);
 }
 
 int tt_segwriter_end_term(tt_segwriter *w)
@@ -258,6 +314,9 @@ static void segwriter_free(tt_segwriter *w)
   tt_buf_fini(&w->sim);
   tt_buf_fini(&w->list);
   tt_plist_writer_fini(&w->pw);
+  tt_free(w->nt);
+  tt_free(w->nb);
+  tt_free(w->imp01);
   tt_free(w);
 }
 
@@ -355,6 +414,10 @@ int tt_segbuild_finish(tt_segbuild *b)
   uint32_t *pos = NULL;
   uint32_t poscap = 0;
   for (size_t i = 0; !rc && i < n; i++) {
+    /* terms come in key order, at random places in the inverter's memory: fetch the record 8
+     * terms ahead and the start of the stream (read from the record fetched earlier) 4 ahead */
+    if (i + 8 < n) __builtin_prefetch(terms[i + 8]);
+    if (i + 4 < n) __builtin_prefetch(terms[i + 4]->stream.p);
     tt_inv_term *t = terms[i];
     rc = tt_segwriter_begin_term(b->w, tt_inverter_key(b->inv, t), t->key_len, (int)t->positional);
     tt_inv_stream s;
@@ -364,17 +427,17 @@ int tt_segbuild_finish(tt_segbuild *b)
       if (rc) break;
       tt_inv_stream st = s;
       uint32_t doc, a, c;
-      if (!tt_inv_stream_next(&s, &doc, &a, &c, pos, poscap)) break;
+      if (!tt_inv_stream_next_gaps(&s, &doc, &a, &c, pos, poscap)) break;
       if (t->positional && a + c > poscap) {  /* grow and decode this doc again */
         poscap = (a + c) * 2;
         uint32_t *np = tt_realloc(pos, poscap * sizeof *np);
         if (!np) { rc = tt_error_set(TT_ENOMEM, "out of memory"); break; }
         pos = np;
         s = st;
-        tt_inv_stream_next(&s, &doc, &a, &c, pos, poscap);
+        tt_inv_stream_next_gaps(&s, &doc, &a, &c, pos, poscap);
       }
       p.doc = doc; p.tf_title = a; p.tf_body = c; p.npos = t->positional ? a + c : 0; p.pos = pos;
-      rc = tt_segwriter_add_posting(b->w, &p);
+      rc = add_posting(b->w, &p, 1);  /* the inverter's positions as gaps: valid by construction */
     }
     if (!rc) rc = tt_segwriter_end_term(b->w);
   }

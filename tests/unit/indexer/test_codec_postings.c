@@ -172,6 +172,37 @@ static void test_random_lists(void **state)
   }
 }
 
+/* tt_plist_writer_add_gaps with the gaps of each posting's positions writes the same bytes as
+ * tt_plist_writer_add with the positions (random lists, with and without positions). */
+static void test_add_gaps_same_bytes(void **state)
+{
+  (void)state;
+  for (int rep = 0; rep < 12; rep++) {
+    model_list m = {NULL, 0, 0};
+    model_random(&m, 1 + tc_below(rep < 8 ? 700 : 4000), rep & 1, rep % 3 ? 300 : 3, 200);
+    tt_buf a = TT_BUF_INIT, b = TT_BUF_INIT;
+    tt_plist_info ia, ib;
+    model_encode(&m, &a, &ia);
+    tt_plist_writer w;
+    tt_plist_writer_init(&w, m.with_pos);
+    uint32_t gaps[256];
+    for (size_t i = 0; i < m.n; i++) {
+      const model_posting *q = &m.p[i];
+      assert_true(q->npos <= 256);
+      for (uint32_t k = 0; k < q->npos; k++) gaps[k] = k ? q->pos[k] - q->pos[k - 1] - 1 : q->pos[0];
+      assert_int_equal(tt_plist_writer_add_gaps(&w, q->doc, q->tft, q->tfb, gaps, q->npos, q->impact), 0);
+    }
+    assert_int_equal(tt_plist_writer_finish(&w, &b, &ib), 0);
+    tt_plist_writer_fini(&w);
+    assert_int_equal(a.n, b.n);
+    assert_memory_equal(a.p, b.p, a.n);
+    assert_true(ia.total_pos == ib.total_pos && ia.max_impact == ib.max_impact && ia.df == ib.df);
+    tt_buf_fini(&a);
+    tt_buf_fini(&b);
+    model_free(&m);
+  }
+}
+
 static void test_big_positions(void **state)
 {
   (void)state;
@@ -485,6 +516,7 @@ int main(void)
     cmocka_unit_test(test_extreme_docs),
     cmocka_unit_test(test_block_boundaries),
     cmocka_unit_test(test_random_lists),
+    cmocka_unit_test(test_add_gaps_same_bytes),
     cmocka_unit_test(test_big_positions),
     cmocka_unit_test(test_seek),
     cmocka_unit_test(test_large_frequencies),

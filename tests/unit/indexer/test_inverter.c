@@ -77,14 +77,23 @@ static void test_keys(void **state)
     /* its postings: key 5 twice per document */
     tt_inv_stream s;
     tt_inv_stream_init(&s, t);
+    tt_inv_stream g;  /* the same stream read as gaps */
+    tt_inv_stream_init(&g, t);
     uint32_t doc, a, b, pos[4], docs = 0;
     while (tt_inv_stream_next(&s, &doc, &a, &b, pos, 4)) {
       assert_int_equal(a, 0);
       assert_int_equal(b, which == 5 ? 2 : 1);
       assert_true(which % (doc + 2) != 0);
+      uint32_t gdoc, ga, gb, gap[4];
+      assert_int_equal(tt_inv_stream_next_gaps(&g, &gdoc, &ga, &gb, gap, 4), 1);
+      assert_int_equal(gdoc, doc);
+      assert_int_equal(ga + gb, a + b);
+      for (uint32_t k = 0; k < a + b; k++) assert_int_equal(gap[k], k ? pos[k] - pos[k - 1] - 1 : pos[0]);
       docs++;
     }
     assert_int_equal(docs, df);
+    uint32_t gdoc, ga, gb, gap[4];
+    assert_int_equal(tt_inv_stream_next_gaps(&g, &gdoc, &ga, &gb, gap, 4), 0);
     if (i) {  /* memcmp order, shorter first, exact-only before positional on equal bytes */
       const tt_inv_term *p = sorted[i - 1];
       size_t m = p->key_len < t->key_len ? p->key_len : t->key_len;
