@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/alloc.h"
@@ -86,6 +87,9 @@ struct tt_writer {
   int stop;
   struct batch *fill;            /* batch the caller is filling */
   char wmsg[1024];               /* message of the worker's failure */
+  /* seconds per phase, printed by tt_writer_close under TIMTIN_DEBUG_PIPELINE (a figure that
+   * does not depend on the machine's load, unlike wall time) */
+  double t_caller_wait, t_worker_wait, t_final, t_merge;
 };
 
 /* An analyzed article, self-contained: every string lives in mem. */
@@ -111,6 +115,21 @@ static int start_worker(tt_writer *w);
 #define BATCH_BYTES ((size_t)2 << 20)
 
 /* ------------------------------------------------------------------ helpers */
+
+static double now_mono(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* pthread_cond_wait, its time added to *acc */
+static void timed_wait(pthread_cond_t *cv, pthread_mutex_t *mu, double *acc)
+{
+  double t = now_mono();
+  pthread_cond_wait(cv, mu);
+  *acc += now_mono() - t;
+}
 
 static int ensure_dir(const char *dir)
 {
@@ -283,6 +302,9 @@ static void abandon_flush(tt_writer *w)
 void tt_writer_close(tt_writer *w)
 {
   if (!w) return;
+  if (getenv("TIMTIN_DEBUG_PIPELINE"))
+    fprintf(stderr, "pipeline: caller waited %.3fs, worker waited %.3fs, final flush %.3fs, merges %.3fs\n",
+            w->t_caller_wait, w->t_worker_wait, w->t_final, w->t_merge);
   stop_worker(w);
   abandon_flush(w);
   drop_builder(w);
@@ -538,7 +560,7 @@ static void *worker_main(void *arg)
   tt_writer *w = arg;
   pthread_mutex_lock(&w->mu);
   for (;;) {
-    while (!w->qn && !w->stop) pthread_cond_wait(&w->cv, &w->mu);
+    while (!w->qn && !w->stop) timed_wait(&w->cv, &w->mu, &w->t_worker_wait);
     if (!w->qn && w->stop) break;
     batch *b = w->queue[0];
     w->queue[0] = w->queue[1];
@@ -570,7 +592,7 @@ static void submit_fill(tt_writer *w)
 {
   if (!w->fill || !w->fill->n) return;
   pthread_mutex_lock(&w->mu);
-  while (w->qn == 2) pthread_cond_wait(&w->cv, &w->mu);
+  while (w->qn == 2) timed_wait(&w->cv, &w->mu, &w->t_caller_wait);
   w->queue[w->qn++] = w->fill;
   w->fill = NULL;
   pthread_cond_broadcast(&w->cv);
@@ -583,7 +605,7 @@ static int drain(tt_writer *w)
   if (!w->threaded) return w->rc;
   submit_fill(w);
   pthread_mutex_lock(&w->mu);
-  while (w->qn || w->busy) pthread_cond_wait(&w->cv, &w->mu);
+  while (w->qn || w->busy) timed_wait(&w->cv, &w->mu, &w->t_caller_wait);
   int rc = w->rc;
   pthread_mutex_unlock(&w->mu);
   if (rc && w->wmsg[0]) tt_error_set(rc, "%s", w->wmsg);
@@ -914,7 +936,10 @@ static int commit(tt_writer *w)
 {
   drain(w);
   if (w->rc) return tt_error_set(w->rc, "the writer failed earlier and cannot commit: %s", tt_error_last());
-  TT_FORWARD(flush_builder(w, 0));
+  double t0 = now_mono();
+  int frc = flush_builder(w, 0);
+  w->t_final += now_mono() - t0;
+  if (frc) return frc;
   uint64_t gen = w->man.generation + 1;
   tt_manifest m = {gen, TT_ANALYZER_VERSION, w->next_segment, 0, NULL};
   m.segs = tt_malloc((w->nsegs ? w->nsegs : 1) * sizeof *m.segs);
@@ -994,9 +1019,19 @@ static void pick_merge(const tt_writer *w, int full, uint32_t *lo, uint32_t *hi)
   }
 }
 
+static int merge_loop(tt_writer *w, int full);
+
 int tt_writer_merge(tt_writer *w, int full)
 {
   TT_FORWARD(commit(w));
+  double t0 = now_mono();
+  int rc = merge_loop(w, full);
+  w->t_merge += now_mono() - t0;
+  return rc;
+}
+
+static int merge_loop(tt_writer *w, int full)
+{
   for (;;) {
     uint32_t lo, hi;
     pick_merge(w, full, &lo, &hi);
