@@ -19,6 +19,7 @@
 #include "indexer/segment.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,6 +202,19 @@ int tt_segwriter_add_posting(tt_segwriter *w, const tt_segwriter_posting *p)
   return rc;
 }
 
+/* Append an encoded list and its dictionary entry (terms in key order). */
+static int put_list(tt_segwriter *w, const char *key, uint32_t key_len, int positional,
+                    const tt_plist_info *info, const uint8_t *list, size_t n)
+{
+  if (info->df == 0) return 0;
+  tt_dict_entry e = {key, key_len, positional ? TT_DICT_POSITIONAL : 0, info->df,
+                     info->max_impact, tt_wfile_offset(w->post), n};
+  int rc = tt_wfile_write(w->post, list, n);
+  if (!rc) rc = tt_dict_writer_add(&w->dict, &e);
+  if (rc) w->rc = rc;
+  return rc;
+}
+
 int tt_segwriter_end_term(tt_segwriter *w)
 {
   if (w->rc) return w->rc;
@@ -208,13 +222,7 @@ int tt_segwriter_end_term(tt_segwriter *w)
   tt_buf_reset(&w->list);
   int rc = tt_plist_writer_finish(&w->pw, &w->list, &info);
   if (rc) return w->rc = rc;
-  if (info.df == 0) return 0;
-  tt_dict_entry e = {w->key, w->key_len, w->positional ? TT_DICT_POSITIONAL : 0, info.df,
-                     info.max_impact, tt_wfile_offset(w->post), w->list.n};
-  rc = tt_wfile_write(w->post, w->list.p, w->list.n);
-  if (!rc) rc = tt_dict_writer_add(&w->dict, &e);
-  if (rc) w->rc = rc;
-  return rc;
+  return put_list(w, w->key, w->key_len, w->positional, &info, (const uint8_t *)w->list.p, w->list.n);
 }
 
 static int cmp_url(const void *a, const void *b)
@@ -347,14 +355,113 @@ void tt_segbuild_abort(tt_segbuild *b)
   tt_free(b);
 }
 
-int tt_segbuild_finish(tt_segbuild *b)
+/* The postings of one inverted term, decoded for the segment writer (ensuring *pos has room). */
+typedef struct term_reader {
+  tt_inv_stream s;
+  const tt_inv_term *t;
+  uint32_t *pos, poscap;
+} term_reader;
+
+/* Next posting of the term, 1; 0 at its end; a negative code (no memory). */
+static int term_next(term_reader *r, tt_segwriter_posting *p)
+{
+  tt_inv_stream st = r->s;
+  uint32_t doc, a, c;
+  if (!tt_inv_stream_next(&r->s, &doc, &a, &c, r->pos, r->poscap)) return 0;
+  if (r->t->positional && a + c > r->poscap) {  /* grow and decode this doc again */
+    uint32_t cap = (a + c) * 2;
+    uint32_t *np = tt_realloc(r->pos, cap * sizeof *np);
+    if (!np) return tt_error_set(TT_ENOMEM, "out of memory");
+    r->pos = np;
+    r->poscap = cap;
+    r->s = st;
+    tt_inv_stream_next(&r->s, &doc, &a, &c, r->pos, r->poscap);
+  }
+  p->doc = doc; p->tf_title = a; p->tf_body = c; p->npos = r->t->positional ? a + c : 0; p->pos = r->pos;
+  return 1;
+}
+
+/* Encoding terms [lo, hi) of a finishing builder into memory, in a helper thread: the lists
+ * one after the other in out, each term's length and plist info in recs. Reads the builder's
+ * doc table columns and averages only (the calling thread meanwhile writes the terms before
+ * lo), and produces the bytes tt_segwriter_add_posting/end_term would. */
+typedef struct enc_rec { size_t len; tt_plist_info info; } enc_rec;
+typedef struct enc_job {
+  const tt_segwriter *w;
+  tt_inv_term **terms;
+  size_t lo, hi;
+  tt_buf out;
+  enc_rec *recs;
+  int rc;
+  char msg[1024];
+} enc_job;
+
+static void *enc_main(void *arg)
+{
+  enc_job *j = arg;
+  const tt_segwriter *w = j->w;
+  tt_plist_writer pw;
+  tt_plist_writer_init(&pw, 0);
+  term_reader r = {0};
+  int rc = 0;
+  for (size_t i = j->lo; i < j->hi && !rc; i++) {
+    tt_inv_term *t = j->terms[i];
+    tt_plist_writer_fini(&pw);
+    tt_plist_writer_init(&pw, (int)t->positional);
+    r.t = t;
+    tt_inv_stream_init(&r.s, t);
+    tt_segwriter_posting p = {0, 0, 0, 0, NULL};
+    int k = 0;
+    while (!rc && (k = term_next(&r, &p)) == 1) {
+      if (p.doc >= w->ndocs) { rc = tt_error_set(TT_EINVAL, "posting for unknown doc %u", p.doc); break; }
+      uint32_t lt, lb;
+      memcpy(&lt, w->tlen.p + 4 * (size_t)p.doc, 4);
+      memcpy(&lb, w->blen.p + 4 * (size_t)p.doc, 4);
+      uint32_t impact = tt_bm25_impact(tt_bm25_ptf(p.tf_title, p.tf_body, lt, lb, w->avgt, w->avgb));
+      rc = tt_plist_writer_add(&pw, p.doc, p.tf_title, p.tf_body, p.pos, t->positional ? p.npos : 0, impact);
+    }
+    if (!rc && k < 0) rc = k;
+    if (rc) break;
+    size_t before = j->out.n;
+    enc_rec *e = &j->recs[i - j->lo];
+    rc = tt_plist_writer_finish(&pw, &j->out, &e->info);
+    e->len = j->out.n - before;
+  }
+  tt_plist_writer_fini(&pw);
+  tt_free(r.pos);
+  j->rc = rc;
+  if (rc) snprintf(j->msg, sizeof j->msg, "%s", tt_error_last());
+  return NULL;
+}
+
+int tt_segbuild_finish(tt_segbuild *b) { return tt_segbuild_finish_parallel(b, 0); }
+
+int tt_segbuild_finish_parallel(tt_segbuild *b, int helper)
 {
   tt_inv_term **terms;
   size_t n;
   int rc = tt_inverter_sorted(b->inv, &terms, &n);
   uint32_t *pos = NULL;
   uint32_t poscap = 0;
-  for (size_t i = 0; !rc && i < n; i++) {
+  /* with a helper: it encodes the terms from split on, about half of the stream bytes */
+  size_t split = n;
+  enc_job job;
+  pthread_t th;
+  int helping = 0;
+  memset(&job, 0, sizeof job);
+  if (!rc && helper && n > 1 && !b->w->post && !(rc = b->w->rc = open_terms(b->w))) {
+    uint64_t total = 0, acc = 0;
+    for (size_t i = 0; i < n; i++) total += terms[i]->stream.n;
+    for (split = 0; split < n && acc * 2 < total; split++) acc += terms[split]->stream.n;
+    job.w = b->w;
+    job.terms = terms;
+    job.lo = split;
+    job.hi = n;
+    job.recs = tt_calloc(n - split + 1, sizeof *job.recs);
+    if (split < n && job.recs && pthread_create(&th, NULL, enc_main, &job) == 0) helping = 1;
+    else split = n;
+  }
+  for (size_t i = 0; !rc && i < split; i++) {
     tt_inv_term *t = terms[i];
     rc = tt_segwriter_begin_term(b->w, tt_inverter_key(b->inv, t), t->key_len, (int)t->positional);
     tt_inv_stream s;
@@ -378,6 +485,19 @@ int tt_segbuild_finish(tt_segbuild *b)
     }
     if (!rc) rc = tt_segwriter_end_term(b->w);
   }
+  if (helping) {
+    pthread_join(th, NULL);
+    if (!rc && job.rc) rc = b->w->rc = tt_error_set(job.rc, "%s", job.msg);
+    const uint8_t *p = (const uint8_t *)job.out.p;
+    for (size_t i = split; !rc && i < n; i++) {
+      const enc_rec *e = &job.recs[i - split];
+      rc = put_list(b->w, tt_inverter_key(b->inv, terms[i]), terms[i]->key_len, (int)terms[i]->positional,
+                    &e->info, p, e->len);
+      p += e->len;
+    }
+  }
+  tt_buf_fini(&job.out);
+  tt_free(job.recs);
   tt_free(pos);
   tt_inverter_free(b->inv);
   b->inv = NULL;

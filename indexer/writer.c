@@ -515,7 +515,9 @@ static int flush_builder(tt_writer *w, int background)
     w->cur = w->fl;  /* no thread: flush here */
     memset(&w->fl, 0, sizeof w->fl);
   }
-  int rc = tt_segbuild_finish(w->cur.b);
+  /* here no other builder holds memory (finish_flush above), so with the pipeline the half of
+   * the budget a flushing builder may take is free: a helper thread encodes half the postings */
+  int rc = tt_segbuild_finish_parallel(w->cur.b, w->threaded);
   w->cur.b = NULL;
   if (rc) { drop_builder(w); return w->rc = rc; }
   rc = adopt(w, &w->cur);
