@@ -91,7 +91,6 @@ struct tt_writer {
    * does not depend on the machine's load, unlike wall time) */
   double t_caller_wait, t_worker_wait, t_final, t_merge, t_bgmerge, t_merge_wait;
   struct mjob *mj;               /* background merge, NULL when none runs */
-  uint32_t counts_bgmerges;      /* merges done in the background (also in counts.merges) */
 };
 
 /* A merge running in a background thread while ingestion goes on (pipeline only). It works on
@@ -331,7 +330,7 @@ void tt_writer_close(tt_writer *w)
   if (getenv("TIMTIN_DEBUG_PIPELINE"))
     fprintf(stderr, "pipeline: caller waited %.3fs, worker waited %.3fs, final flush %.3fs, merges %.3fs, "
             "background merges %.3fs (%u; waited for %.3fs)\n", w->t_caller_wait, w->t_worker_wait, w->t_final,
-            w->t_merge, w->t_bgmerge, w->counts_bgmerges, w->t_merge_wait);
+            w->t_merge, w->t_bgmerge, (unsigned)w->counts.background_merges, w->t_merge_wait);
   stop_worker(w);
   merge_abandon(w);
   abandon_flush(w);
@@ -1058,6 +1057,14 @@ static int merge_loop(tt_writer *w, int full);
 
 /* ------------------------------------------------------------------ background merge */
 
+static uint64_t bg_cost_fixed = (uint64_t)6 << 20, bg_cost_per_doc = 48;
+
+void tt_writer_set_background_merge_cost(uint64_t fixed, uint64_t per_doc)
+{
+  bg_cost_fixed = fixed;
+  bg_cost_per_doc = per_doc;
+}
+
 static void mjob_free(mjob *j)
 {
   if (!j) return;
@@ -1096,7 +1103,7 @@ static void merge_maybe_start(tt_writer *w)
    * is at most a quarter of the budget; a larger merge waits for the commit, as before */
   uint64_t docs = 0;
   for (uint32_t i = lo; i < hi; i++) docs += w->segs[i].seg.ndocs;
-  if (((uint64_t)6 << 20) + 48 * docs > w->opts.memory_budget / 4) return;
+  if (bg_cost_fixed + bg_cost_per_doc * docs > w->opts.memory_budget / 4) return;
   mjob *j = tt_calloc(1, sizeof *j);
   if (!j) return;
   j->n = hi - lo;
@@ -1177,7 +1184,7 @@ static int merge_install(tt_writer *w, int wait)
   w->segs[lo] = ns;
   tt_segment_release_pages(&w->segs[lo].seg);
   w->counts.merges++;
-  w->counts_bgmerges++;
+  w->counts.background_merges++;
   w->t_bgmerge += j->secs;
   mjob_free(j);
   return 0;
