@@ -685,7 +685,7 @@ static void test_background_merge(void **state)
   tt_writer_counts ca, cb;
   bg_apply(da, 1, &ca);
   bg_apply(db, 2, &cb);
-  tt_writer_set_background_merge_cost((uint64_t)6 << 20, 48);
+  tt_writer_set_background_merge_cost((uint64_t)6 << 20, 160);
   assert_int_equal(ca.background_merges, 0);
   if (sysconf(_SC_NPROCESSORS_ONLN) > 1) assert_true(cb.background_merges > 0);
   assert_true(ca.merges > 0);
