@@ -90,6 +90,7 @@ struct tt_writer {
   /* seconds per phase, printed by tt_writer_close under TIMTIN_DEBUG_PIPELINE (a figure that
    * does not depend on the machine's load, unlike wall time) */
   double t_caller_wait, t_worker_wait, t_final, t_merge, t_bgmerge, t_merge_wait;
+  double c_final, c_merge, c_bgmerge;  /* CPU seconds of the thread doing it */
   struct mjob *mj;               /* background merge, NULL when none runs */
 };
 
@@ -108,7 +109,7 @@ typedef struct mjob {
   const char *dir;
   int rc;
   char msg[1024];
-  double secs;
+  double secs, cpu;
   int done;                       /* set (atomically) by the thread when it ends */
   uint32_t nopen;                 /* inputs opened */
 } mjob;
@@ -144,6 +145,13 @@ static double now_mono(void)
 {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static double now_cpu(void)  /* this thread's CPU time */
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
@@ -329,8 +337,10 @@ void tt_writer_close(tt_writer *w)
   if (!w) return;
   if (getenv("TIMTIN_DEBUG_PIPELINE"))
     fprintf(stderr, "pipeline: caller waited %.3fs, worker waited %.3fs, final flush %.3fs, merges %.3fs, "
-            "background merges %.3fs (%u; waited for %.3fs)\n", w->t_caller_wait, w->t_worker_wait, w->t_final,
-            w->t_merge, w->t_bgmerge, (unsigned)w->counts.background_merges, w->t_merge_wait);
+            "background merges %.3fs (%u; waited for %.3fs); CPU of the committing thread in the final flush %.3fs, "
+            "in merges %.3fs, background merge threads %.3fs\n", w->t_caller_wait, w->t_worker_wait, w->t_final,
+            w->t_merge, w->t_bgmerge, (unsigned)w->counts.background_merges, w->t_merge_wait,
+            w->c_final, w->c_merge, w->c_bgmerge);
   stop_worker(w);
   merge_abandon(w);
   abandon_flush(w);
@@ -969,9 +979,10 @@ static int commit(tt_writer *w)
 {
   drain(w);
   if (w->rc) return tt_error_set(w->rc, "the writer failed earlier and cannot commit: %s", tt_error_last());
-  double t0 = now_mono();
+  double t0 = now_mono(), c0 = now_cpu();
   int frc = flush_builder(w, 0);
   w->t_final += now_mono() - t0;
+  w->c_final += now_cpu() - c0;
   if (frc) return frc;
   TT_FORWARD(merge_install(w, 1));  /* a background merge ran on while the last flush was written */
   uint64_t gen = w->man.generation + 1;
@@ -1085,6 +1096,7 @@ static void *merge_main(void *arg)
   j->rc = tt_merge_segments(j->dir, j->name, in, dels, j->n, j->zstd_level);
   if (j->rc) snprintf(j->msg, sizeof j->msg, "%s", tt_error_last());
   j->secs = now_mono() - t0;
+  j->cpu = now_cpu();
   __atomic_store_n(&j->done, 1, __ATOMIC_RELEASE);
   return NULL;
 }
@@ -1187,6 +1199,7 @@ static int merge_install(tt_writer *w, int wait)
   w->counts.merges++;
   w->counts.background_merges++;
   w->t_bgmerge += j->secs;
+  w->c_bgmerge += j->cpu;
   mjob_free(j);
   return 0;
 }
@@ -1203,9 +1216,10 @@ static void merge_abandon(tt_writer *w)
 int tt_writer_merge(tt_writer *w, int full)
 {
   TT_FORWARD(commit(w));
-  double t0 = now_mono();
+  double t0 = now_mono(), c0 = now_cpu();
   int rc = merge_loop(w, full);
   w->t_merge += now_mono() - t0;
+  w->c_merge += now_cpu() - c0;
   return rc;
 }
 

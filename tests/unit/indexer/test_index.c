@@ -631,13 +631,13 @@ static void test_updates_and_deletes(void **state)
 static void bg_apply(const char *dir, int threads, tt_writer_counts *c)
 {
   tt_index_options o = TT_INDEX_OPTIONS_INIT;
-  o.memory_budget = (size_t)64 << 10;
+  o.memory_budget = (size_t)256 << 10;
   o.threads = threads;
   tt_writer *w;
   assert_int_equal(tt_writer_open(&w, dir, &o), 0);
   uint64_t saved = tu_rng;
   tu_rng = 12345;
-  for (int i = 0; i < 1500; i++) {
+  for (int i = 0; i < 800; i++) {
     tu_doc d;
     /* a new article, or (every 5th) a new version of a recent one: it is in a segment that a
      * background merge may be reading */
