@@ -19,6 +19,7 @@
 #include "indexer/segment.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -228,33 +229,40 @@ int tt_segwriter_begin_term(tt_segwriter *w, const char *key, size_t len, int po
   return 0;
 }
 
-/* tt_segwriter_add_posting; gaps: p->pos holds gaps (tt_plist_writer_add_gaps) */
-static int add_posting(tt_segwriter *w, const tt_segwriter_posting *p, int gaps)
+/* The impact of a posting (doc, tf_title, tf_body) of w's segment. Reads w only (the last
+ * flush's helper thread calls it too). */
+static uint32_t posting_impact(const tt_segwriter *w, uint32_t doc, uint32_t tf_title, uint32_t tf_body)
 {
-  if (w->rc) return w->rc;
-  if (p->doc >= w->ndocs) return w->rc = tt_error_set(TT_EINVAL, "posting for unknown doc %u", p->doc);
-  uint32_t impact;
-  if (p->doc < w->ndocs_norm) {
-    impact = p->tf_title == 0 && p->tf_body == 1
-                 ? w->imp01[p->doc]
-                 : tt_bm25_impact(ptf_norms(p->tf_title, p->tf_body, w->nt[p->doc], w->nb[p->doc]));
-  } else {
-    uint32_t lt, lb;
-    memcpy(&lt, w->tlen.p + 4 * (size_t)p->doc, 4);
-    memcpy(&lb, w->blen.p + 4 * (size_t)p->doc, 4);
-    impact = tt_bm25_impact(tt_bm25_ptf(p->tf_title, p->tf_body, lt, lb, w->avgt, w->avgb));
-  }
-  int rc = gaps ? tt_plist_writer_add_gaps(&w->pw, p->doc, p->tf_title, p->tf_body, p->pos,
-                                           w->positional ? p->npos : 0, impact)
-               : tt_plist_writer_add(&w->pw, p->doc, p->tf_title, p->tf_body, p->pos,
-                                     w->positional ? p->npos : 0, impact);
-  if (rc) w->rc = rc;
-  return rc;
+  if (doc < w->ndocs_norm)
+    return tf_title == 0 && tf_body == 1 ? w->imp01[doc]
+                                         : tt_bm25_impact(ptf_norms(tf_title, tf_body, w->nt[doc], w->nb[doc]));
+  uint32_t lt, lb;
+  memcpy(&lt, w->tlen.p + 4 * (size_t)doc, 4);
+  memcpy(&lb, w->blen.p + 4 * (size_t)doc, 4);
+  return tt_bm25_impact(tt_bm25_ptf(tf_title, tf_body, lt, lb, w->avgt, w->avgb));
 }
 
 int tt_segwriter_add_posting(tt_segwriter *w, const tt_segwriter_posting *p)
 {
-  return add_posting(w, p, 0);
+  if (w->rc) return w->rc;
+  if (p->doc >= w->ndocs) return w->rc = tt_error_set(TT_EINVAL, "posting for unknown doc %u", p->doc);
+  int rc = tt_plist_writer_add(&w->pw, p->doc, p->tf_title, p->tf_body, p->pos, w->positional ? p->npos : 0,
+                               posting_impact(w, p->doc, p->tf_title, p->tf_body));
+  if (rc) w->rc = rc;
+  return rc;
+}
+
+/* Append an encoded list and its dictionary entry (terms in key order). */
+static int put_list(tt_segwriter *w, const char *key, uint32_t key_len, int positional,
+                    const tt_plist_info *info, const uint8_t *list, size_t n)
+{
+  if (info->df == 0) return 0;
+  tt_dict_entry e = {key, key_len, positional ? TT_DICT_POSITIONAL : 0, info->df,
+                     info->max_impact, tt_wfile_offset(w->post), n};
+  int rc = tt_wfile_write(w->post, list, n);
+  if (!rc) rc = tt_dict_writer_add(&w->dict, &e);
+  if (rc) w->rc = rc;
+  return rc;
 }
 
 int tt_segwriter_end_term(tt_segwriter *w)
@@ -264,13 +272,7 @@ int tt_segwriter_end_term(tt_segwriter *w)
   tt_buf_reset(&w->list);
   int rc = tt_plist_writer_finish(&w->pw, &w->list, &info);
   if (rc) return w->rc = rc;
-  if (info.df == 0) return 0;
-  tt_dict_entry e = {w->key, w->key_len, w->positional ? TT_DICT_POSITIONAL : 0, info.df,
-                     info.max_impact, tt_wfile_offset(w->post), w->list.n};
-  rc = tt_wfile_write(w->post, w->list.p, w->list.n);
-  if (!rc) rc = tt_dict_writer_add(&w->dict, &e);
-  if (rc) w->rc = rc;
-  return rc;
+  return put_list(w, w->key, w->key_len, w->positional, &info, (const uint8_t *)w->list.p, w->list.n);
 }
 
 static int cmp_url(const void *a, const void *b)
@@ -406,41 +408,123 @@ void tt_segbuild_abort(tt_segbuild *b)
   tt_free(b);
 }
 
-int tt_segbuild_finish(tt_segbuild *b)
+/* Encode the postings of inverted term t into pw (restarted for t by the caller), positions
+ * as the inverter's gaps (valid by construction); *pos grows as needed. Reads w only, so the
+ * last flush's helper thread and the caller run it side by side. */
+static int encode_term(const tt_segwriter *w, tt_plist_writer *pw, const tt_inv_term *t,
+                       uint32_t **pos, uint32_t *poscap)
+{
+  tt_inv_stream s;
+  tt_inv_stream_init(&s, t);
+  for (;;) {
+    tt_inv_stream st = s;
+    uint32_t doc, a, c;
+    if (!tt_inv_stream_next_gaps(&s, &doc, &a, &c, *pos, *poscap)) return 0;
+    if (t->positional && a + c > *poscap) {  /* grow and decode this doc again */
+      uint32_t cap = (a + c) * 2;
+      uint32_t *np = tt_realloc(*pos, cap * sizeof *np);
+      if (!np) return tt_error_set(TT_ENOMEM, "out of memory");
+      *pos = np;
+      *poscap = cap;
+      s = st;
+      tt_inv_stream_next_gaps(&s, &doc, &a, &c, *pos, *poscap);
+    }
+    if (doc >= w->ndocs) return tt_error_set(TT_EINVAL, "posting for unknown doc %u", doc);
+    int rc = tt_plist_writer_add_gaps(pw, doc, a, c, *pos, t->positional ? a + c : 0,
+                                      posting_impact(w, doc, a, c));
+    if (rc) return rc;
+  }
+}
+
+/* Encoding terms [lo, hi) of a finishing builder into memory, in a helper thread: the lists
+ * one after the other in out, each term's length and plist info in recs. Reads the builder's
+ * doc table columns and averages only (the calling thread meanwhile writes the terms before
+ * lo), and produces the bytes tt_segwriter_add_posting/end_term would. */
+typedef struct enc_rec { size_t len; tt_plist_info info; } enc_rec;
+typedef struct enc_job {
+  const tt_segwriter *w;
+  tt_inv_term **terms;
+  size_t lo, hi;
+  tt_buf out;
+  enc_rec *recs;
+  int rc;
+  char msg[1024];
+} enc_job;
+
+static void *enc_main(void *arg)
+{
+  enc_job *j = arg;
+  tt_plist_writer pw;
+  tt_plist_writer_init(&pw, 0);
+  uint32_t *pos = NULL, poscap = 0;
+  int rc = 0;
+  for (size_t i = j->lo; i < j->hi && !rc; i++) {
+    const tt_inv_term *t = j->terms[i];
+    tt_plist_writer_restart(&pw, (int)t->positional);
+    rc = encode_term(j->w, &pw, t, &pos, &poscap);
+    if (rc) break;
+    size_t before = j->out.n;
+    enc_rec *e = &j->recs[i - j->lo];
+    rc = tt_plist_writer_finish(&pw, &j->out, &e->info);
+    e->len = j->out.n - before;
+  }
+  tt_plist_writer_fini(&pw);
+  tt_free(pos);
+  j->rc = rc;
+  if (rc) snprintf(j->msg, sizeof j->msg, "%s", tt_error_last());
+  return NULL;
+}
+
+int tt_segbuild_finish(tt_segbuild *b) { return tt_segbuild_finish_parallel(b, 0); }
+
+int tt_segbuild_finish_parallel(tt_segbuild *b, int helper)
 {
   tt_inv_term **terms;
   size_t n;
   int rc = tt_inverter_sorted(b->inv, &terms, &n);
   uint32_t *pos = NULL;
   uint32_t poscap = 0;
-  for (size_t i = 0; !rc && i < n; i++) {
+  /* with a helper: it encodes the terms from split on, about half of the stream bytes */
+  size_t split = n;
+  enc_job job;
+  pthread_t th;
+  int helping = 0;
+  memset(&job, 0, sizeof job);
+  if (!rc && helper && n > 1 && !b->w->post && !(rc = b->w->rc = open_terms(b->w))) {
+    uint64_t total = 0, acc = 0;
+    for (size_t i = 0; i < n; i++) total += terms[i]->stream.n;
+    for (split = 0; split < n && acc * 2 < total; split++) acc += terms[split]->stream.n;
+    job.w = b->w;
+    job.terms = terms;
+    job.lo = split;
+    job.hi = n;
+    job.recs = tt_calloc(n - split + 1, sizeof *job.recs);
+    if (split < n && job.recs && pthread_create(&th, NULL, enc_main, &job) == 0) helping = 1;
+    else split = n;
+  }
+  for (size_t i = 0; !rc && i < split; i++) {
     /* terms come in key order, at random places in the inverter's memory: fetch the record 8
      * terms ahead and the start of the stream (read from the record fetched earlier) 4 ahead */
     if (i + 8 < n) __builtin_prefetch(terms[i + 8]);
     if (i + 4 < n) __builtin_prefetch(terms[i + 4]->stream.p);
     tt_inv_term *t = terms[i];
     rc = tt_segwriter_begin_term(b->w, tt_inverter_key(b->inv, t), t->key_len, (int)t->positional);
-    tt_inv_stream s;
-    tt_inv_stream_init(&s, t);
-    tt_segwriter_posting p;
-    for (;;) {
-      if (rc) break;
-      tt_inv_stream st = s;
-      uint32_t doc, a, c;
-      if (!tt_inv_stream_next_gaps(&s, &doc, &a, &c, pos, poscap)) break;
-      if (t->positional && a + c > poscap) {  /* grow and decode this doc again */
-        poscap = (a + c) * 2;
-        uint32_t *np = tt_realloc(pos, poscap * sizeof *np);
-        if (!np) { rc = tt_error_set(TT_ENOMEM, "out of memory"); break; }
-        pos = np;
-        s = st;
-        tt_inv_stream_next_gaps(&s, &doc, &a, &c, pos, poscap);
-      }
-      p.doc = doc; p.tf_title = a; p.tf_body = c; p.npos = t->positional ? a + c : 0; p.pos = pos;
-      rc = add_posting(b->w, &p, 1);  /* the inverter's positions as gaps: valid by construction */
-    }
+    if (!rc && (rc = encode_term(b->w, &b->w->pw, t, &pos, &poscap))) b->w->rc = rc;
     if (!rc) rc = tt_segwriter_end_term(b->w);
   }
+  if (helping) {
+    pthread_join(th, NULL);
+    if (!rc && job.rc) rc = b->w->rc = tt_error_set(job.rc, "%s", job.msg);
+    const uint8_t *p = (const uint8_t *)job.out.p;
+    for (size_t i = split; !rc && i < n; i++) {
+      const enc_rec *e = &job.recs[i - split];
+      rc = put_list(b->w, tt_inverter_key(b->inv, terms[i]), terms[i]->key_len, (int)terms[i]->positional,
+                    &e->info, p, e->len);
+      p += e->len;
+    }
+  }
+  tt_buf_fini(&job.out);
+  tt_free(job.recs);
   tt_free(pos);
   tt_inverter_free(b->inv);
   b->inv = NULL;

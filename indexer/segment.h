@@ -116,6 +116,11 @@ int tt_segbuild_get_dicts(const tt_segbuild *b, tt_docstore_dicts *out);
 /* Write dict, post and dtab, finish the docstore, fsync all. Frees b in every case; on error
  * the segment's files are removed. */
 int  tt_segbuild_finish(tt_segbuild *b);
+/* The same with helper != 0: a second thread encodes the later half of the postings (by
+ * stream bytes) into memory while this one writes the first half; the files are byte for byte
+ * those of tt_segbuild_finish. Costs that half's encoded lists in memory until written (the
+ * writer uses it for its last flush, when no second builder holds memory). */
+int  tt_segbuild_finish_parallel(tt_segbuild *b, int helper);
 void tt_segbuild_abort(tt_segbuild *b);  /* removes the files written so far; frees b */
 
 /* Writing a segment from already-known postings (used by merge): */

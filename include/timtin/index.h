@@ -65,9 +65,10 @@ int tt_writer_commit(tt_writer *w);
 /* Merge segments: all of them into one (full != 0), or by the tiered policy. Commits. */
 int tt_writer_merge(tt_writer *w, int full);
 
-/* Counters of this writer's session (added, replaced, deleted, segments flushed). */
+/* Counters of this writer's session (added, replaced, deleted, segments flushed, merges and
+ * of those the ones run in a background thread while adding). */
 typedef struct tt_writer_counts {
-  uint64_t added, replaced, deleted, flushed_segments, merges;
+  uint64_t added, replaced, deleted, flushed_segments, merges, background_merges;
 } tt_writer_counts;
 void tt_writer_counts_get(tt_writer *w, tt_writer_counts *out);  /* waits for pending adds */
 

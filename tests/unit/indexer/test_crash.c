@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "index_testutil.h"
+#include "indexer/merge.h"
 #include "timtin/errors.h"
 #include "timtin/index.h"
 #include "timtin/query.h"
@@ -22,6 +23,7 @@ static void child(const char *dir, int fd, int small)
 {
   tt_index_options o = TT_INDEX_OPTIONS_INIT;
   if (small) o.memory_budget = (size_t)64 << 10;   /* flush often: crashes land inside flushes and merges too */
+  if (small) tt_writer_set_background_merge_cost(0, 0);  /* ... and inside background merges */
   tt_writer *w;
   if (tt_writer_open(&w, dir, &o)) _exit(3);
   for (int b = 0;; b++) {

@@ -622,6 +622,114 @@ static void test_updates_and_deletes(void **state)
   free(dir);
 }
 
+/* Background merges (indexer/writer.c): with every merge allowed in the background and a tiny
+ * budget, the pipelined writer merges while it adds, and replacements and deletions hit
+ * segments that are being merged. The result must hold the same live documents as a --threads 1
+ * writer given the same operations (whose merges run at the commit): after a full merge of
+ * each, the dictionary, postings and doc table files are equal byte for byte and every stored
+ * document is the same. */
+static void bg_apply(const char *dir, int threads, tt_writer_counts *c)
+{
+  tt_index_options o = TT_INDEX_OPTIONS_INIT;
+  o.memory_budget = (size_t)256 << 10;
+  o.threads = threads;
+  tt_writer *w;
+  assert_int_equal(tt_writer_open(&w, dir, &o), 0);
+  uint64_t saved = tu_rng;
+  tu_rng = 12345;
+  for (int i = 0; i < 800; i++) {
+    tu_doc d;
+    /* a new article, or (every 5th) a new version of a recent one: it is in a segment that a
+     * background merge may be reading */
+    int id = i % 5 == 4 ? i - 1 - (int)(tu_next() % 60) : i;
+    if (id < 0) id = i;
+    tu_make(&d, id, 20 + (int)(tu_next() % 80));
+    tt_article a = tu_article(&d);
+    assert_int_equal(tt_writer_add(w, &a), 0);
+    free(d.body);
+    if (i % 97 == 96) {   /* delete a recent article (maybe deleted already: same answer in both) */
+      char url[64];
+      snprintf(url, sizeof url, "https://test.invalid/a/%d", i - 30 - (int)(tu_next() % 40));
+      int rc = tt_writer_delete(w, url, strlen(url));
+      assert_true(rc == 0 || rc == TT_ENOTFOUND);
+    }
+  }
+  tu_rng = saved;
+  assert_int_equal(tt_writer_commit(w), 0);
+  tt_writer_counts_get(w, c);
+  tt_writer_close(w);
+  assert_int_equal(tt_index_check(dir), 0);
+  assert_int_equal(tt_writer_open(&w, dir, NULL), 0);
+  assert_int_equal(tt_writer_merge(w, 1), 0);
+  tt_writer_close(w);
+  assert_int_equal(tt_index_check(dir), 0);
+}
+
+static void read_all(const char *path, char **out, size_t *n)
+{
+  FILE *f = fopen(path, "rb");
+  assert_non_null(f);
+  fseek(f, 0, SEEK_END);
+  *n = (size_t)ftell(f);
+  fseek(f, 0, SEEK_SET);
+  *out = malloc(*n + 1);
+  assert_int_equal(fread(*out, 1, *n, f), *n);
+  fclose(f);
+}
+
+static void test_background_merge(void **state)
+{
+  (void)state;
+  char *da = tu_tempdir(), *db = tu_tempdir();
+  tt_writer_set_background_merge_cost(0, 0);
+  tt_writer_counts ca, cb;
+  bg_apply(da, 1, &ca);
+  bg_apply(db, 2, &cb);
+  tt_writer_set_background_merge_cost((uint64_t)6 << 20, 160);
+  assert_int_equal(ca.background_merges, 0);
+  if (sysconf(_SC_NPROCESSORS_ONLN) > 1) assert_true(cb.background_merges > 0);
+  assert_true(ca.merges > 0);
+  assert_int_equal(ca.replaced, cb.replaced);
+  assert_int_equal(ca.deleted, cb.deleted);
+  assert_true(ca.replaced > 0 && ca.deleted > 0);
+  tt_reader *ra, *rb;
+  assert_int_equal(tt_reader_open(&ra, da, 1), 0);
+  assert_int_equal(tt_reader_open(&rb, db, 1), 0);
+  assert_int_equal(ra->nsegs, 1);
+  assert_int_equal(rb->nsegs, 1);
+  assert_int_equal(ra->segs[0].ndocs, rb->segs[0].ndocs);
+  assert_int_equal(ra->segs[0].ndeleted, 0);
+  assert_int_equal(rb->segs[0].ndeleted, 0);
+  const char *ext[] = {"dict", "post", "dtab"};
+  for (int e = 0; e < 3; e++) {
+    char pa[4400], pb[4400];
+    snprintf(pa, sizeof pa, "%s/%s.%s", da, ra->segs[0].name, ext[e]);
+    snprintf(pb, sizeof pb, "%s/%s.%s", db, rb->segs[0].name, ext[e]);
+    char *a, *b;
+    size_t na, nb;
+    read_all(pa, &a, &na);
+    read_all(pb, &b, &nb);
+    if (na != nb || memcmp(a, b, na)) fail_msg("%s files differ (%zu and %zu bytes)", ext[e], na, nb);
+    free(a);
+    free(b);
+  }
+  for (uint32_t d = 0; d < ra->segs[0].ndocs; d++) {
+    tt_docstore_rec x, y;
+    assert_int_equal(tt_docstore_get(ra->segs[0].docs, d, &x), 0);
+    assert_int_equal(tt_docstore_get(rb->segs[0].docs, d, &y), 0);
+    assert_int_equal(x.url_len, y.url_len);
+    assert_memory_equal(x.url, y.url, x.url_len);
+    assert_int_equal(x.body_len, y.body_len);
+    assert_memory_equal(x.body, y.body, x.body_len);
+  }
+  tt_reader_close(ra);
+  tt_reader_close(rb);
+  tu_rmrf(da);
+  tu_rmrf(db);
+  free(da);
+  free(db);
+}
+
 static void test_uncommitted_is_discarded_and_lock(void **state)
 {
   (void)state;
@@ -779,6 +887,7 @@ int main(void)
     cmocka_unit_test(test_dict_versions),
     cmocka_unit_test(test_check_verifies_pairs),
     cmocka_unit_test(test_updates_and_deletes),
+    cmocka_unit_test(test_background_merge),
     cmocka_unit_test(test_uncommitted_is_discarded_and_lock),
     cmocka_unit_test(test_corruption_detected),
     cmocka_unit_test(test_reader_snapshot_isolation),
