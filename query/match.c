@@ -813,12 +813,91 @@ static int psc_add(qseg *q, qnode *n, uint32_t d, double sc)
   return 0;
 }
 
+/* Does plain phrase n (plain_phrase) match candidate d? phrase_spans for the candidates of
+ * phase 1, cheaper where most candidates fail: the kids are put on d one at a time, cheapest list
+ * first (n->order), and each filters the starts the first gave, so a rejected document usually
+ * costs two seeks and two position reads. On a match every kid is left on d (for the caller's
+ * scores) and n->sp[0] is the first start.
+ *
+ * paired: d is in the list of every pair term of n (n->pairs[i]: kids i and i + 1 stand adjacent
+ * somewhere in d). A kid next to a checked kid that has a single position in d, across a pair,
+ * then needs no positions: the pair's occurrence must be at that position, so the kid stands at
+ * st + k for every remaining start st. (A kid implied so is not known to have a single position,
+ * so it implies nothing further.) Returns 1 or 0; errors go to q->err. */
+static int verify_phrase(qseg *q, qnode *n, uint32_t d, int paired)
+{
+  int m = n->nkids;
+  uint8_t single[18] = {0};   /* single[k + 1]: kid k was checked and has one position */
+  uint8_t onv[16] = {0};      /* kid k was put on d */
+  if (m > 16) paired = 0;
+  size_t ns = 0;
+  for (int t = 0; t < m; t++) {
+    int k = n->order[t];
+    qnode *kid = n->kids[k];
+    if (paired && ((single[k] && n->pairs[k - 1]) || (single[k + 2] && k + 1 < m && n->pairs[k])))
+      continue;
+    int rc = kid->open ? step_to(kid->cur, d) : TT_ITEROVER;
+    if (rc || tt_plist_doc(kid->cur) != d) {
+      if (rc && rc != TT_ITEROVER) q->err = rc;
+      return 0;
+    }
+    kid->doc = d;
+    kid->fresh = 0;
+    if (k < 16) onv[k] = 1;
+    const uint32_t *P;
+    uint32_t N;
+    if (term_positions(q, kid, &P, &N) || N == 0) return 0;
+    if (paired) single[k + 1] = N == 1;
+    if (t == 0) {
+      if (grow_spans(n, N)) { q->err = TT_ENOMEM; return 0; }
+      for (uint32_t x = 0; x < N; x++)
+        if (P[x] >= (uint32_t)k) n->sp[ns++] = P[x] - (uint32_t)k;
+    } else {
+      size_t out = 0;
+      uint32_t j = 0;
+      for (size_t i = 0; i < ns; i++) {
+        uint32_t st = n->sp[i];
+        if (st > UINT32_MAX - (uint32_t)k) break;
+        uint32_t want = st + (uint32_t)k;
+        j = lower_bound(P, j, N, want);
+        if (j >= N) break;
+        if (P[j] == want) n->sp[out++] = st;
+      }
+      ns = out;
+    }
+    if (!ns) return 0;
+  }
+  if (n->field) {
+    uint32_t tl = tt_seg_title_len(q->seg, d);
+    size_t out = 0;
+    for (size_t i = 0; i < ns; i++) if (in_field(n->field, n->sp[i], tl)) n->sp[out++] = n->sp[i];
+    if (!(ns = out)) return 0;
+  }
+  n->nsp = 1;
+  if (paired)   /* the kids implied: on d too (their lists hold d, as the pairs do) */
+    for (int k = 0; k < m; k++) {
+      qnode *kid = n->kids[k];
+      if (onv[k]) continue;
+      int rc = kid->open ? step_to(kid->cur, d) : TT_ITEROVER;
+      if (rc || tt_plist_doc(kid->cur) != d) {
+        q->err = rc && rc != TT_ITEROVER ? rc
+               : tt_error_set(TT_ECORRUPT, "%s: '%s' lacks doc %u that a pair term of it has", q->seg->name, kid->key, d);
+        return 0;
+      }
+      kid->doc = d;
+      kid->fresh = 0;
+    }
+  return 1;
+}
+
 /* Candidates of a phrase or NEAR in out: keep those whose positions agree. A phrase of plain
- * syllables also keeps the BM25F part of the score of each match (n->psc). */
-static void verify_positions(qseg *q, qnode *n, uint64_t *out)
+ * syllables also keeps the BM25F part of the score of each match (n->psc). paired: every
+ * candidate is in the list of each pair term of the phrase (verify_phrase). The kids' cursors
+ * are reopened on the lists qseg_open found (no dictionary lookups). */
+static void verify_positions(qseg *q, qnode *n, uint64_t *out, int paired)
 {
   for (int i = 0; i < n->nkids; i++)
-    if ((q->err = open_node(q, n->kids[i]))) return;
+    if ((q->err = restart_node(n->kids[i]))) return;
   int keep = plain_phrase(n);
   if (keep) {
     n->npsc = 0;
@@ -828,7 +907,15 @@ static void verify_positions(qseg *q, qnode *n, uint64_t *out)
     for (uint64_t m = out[w]; m; m &= m - 1) {
       uint32_t d = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(m));
       int ok = 1;
-      for (int i = 0; i < n->nkids && ok; i++) {
+      if (keep) {
+        ok = verify_phrase(q, n, d, paired);
+        if (q->err) return;
+        if (!ok) {
+          out[w] &= ~(1ull << (d & 63));
+          continue;
+        }
+      }
+      for (int i = 0; i < n->nkids && ok && !keep; i++) {
         qnode *k = n->kids[i];
         if (k->type == Q_TERM && !k->strict && !k->field) {   /* the common case, without the tree walk */
           int rc = k->open ? step_to(k->cur, d) : TT_ITEROVER;
@@ -840,7 +927,7 @@ static void verify_positions(qseg *q, qnode *n, uint64_t *out)
           ok = qseg_seek(q, k, d) == d;
         }
       }
-      if (ok) ok = n->type == Q_PHRASE ? phrase_spans(q, n, d, 1) > 0 : near_ok(q, n, d);
+      if (ok && !keep) ok = n->type == Q_PHRASE ? phrase_spans(q, n, d, 1) > 0 : near_ok(q, n, d);
       if (q->err) return;
       if (!ok) {
         out[w] &= ~(1ull << (d & 63));
@@ -901,7 +988,7 @@ static void eval_phrase_pairs(qseg *q, qnode *n, uint64_t *out, const uint64_t *
   }
   if (src != srcv) tt_free(src);
   if (q->err) { memset(out, 0, W * sizeof *out); return; }
-  if (!(all && m == 2) && count_bits(out, W)) verify_positions(q, n, out);
+  if (!(all && m == 2) && count_bits(out, W)) verify_positions(q, n, out, 1);
 }
 
 void qseg_eval(qseg *q, qnode *n, uint64_t *out, const uint64_t *mask)
@@ -978,7 +1065,7 @@ void qseg_eval(qseg *q, qnode *n, uint64_t *out, const uint64_t *mask)
     }
     return;
   }
-  verify_positions(q, n, out);
+  verify_positions(q, n, out, 0);
 }
 
 int qseg_exact_bits(qseg *q, qnode *n)
