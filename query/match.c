@@ -663,21 +663,28 @@ static int any_bits(const uint64_t *b, size_t w)
   return 0;
 }
 
-/* Is the number of set bits below lim? Stops counting at lim. */
-static int fewer_bits(const uint64_t *b, size_t w, size_t lim)
-{
-  size_t c = 0;
-  for (size_t i = 0; i < w; i++)
-    if ((c += (size_t)__builtin_popcountll(b[i])) >= lim) return 0;
-  return 1;
-}
-
-static size_t count_bits(const uint64_t *b, size_t w)
-{
-  size_t c = 0;
-  for (size_t i = 0; i < w; i++) c += (size_t)__builtin_popcountll(b[i]);
+/* Set bits of b[0, w), counting only until lim is reached (the result is then >= lim). Without
+ * -mpopcnt, __builtin_popcountll is a library call per word (__popcountdi2); the popcnt
+ * instruction is used where the CPU has it (x86-64 since 2008), checked at run time. */
+#define Q_BITS_BODY                                                  \
+  size_t c = 0;                                                      \
+  for (size_t i = 0; i < w; i++)                                     \
+    if ((c += (size_t)__builtin_popcountll(b[i])) >= lim) return c;  \
   return c;
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+__attribute__((target("popcnt"))) static size_t bits_upto_hw(const uint64_t *b, size_t w, size_t lim) { Q_BITS_BODY }
+static size_t bits_upto_sw(const uint64_t *b, size_t w, size_t lim) { Q_BITS_BODY }
+static size_t bits_upto(const uint64_t *b, size_t w, size_t lim)
+{
+  return __builtin_cpu_supports("popcnt") ? bits_upto_hw(b, w, lim) : bits_upto_sw(b, w, lim);
 }
+#else
+static size_t bits_upto(const uint64_t *b, size_t w, size_t lim) { Q_BITS_BODY }
+#endif
+#undef Q_BITS_BODY
+
+/* Is the number of set bits below lim? */
+static int fewer_bits(const uint64_t *b, size_t w, size_t lim) { return bits_upto(b, w, lim) < lim; }
 
 static inline int field_ok(const qnode *n, tt_plist_cursor *c)
 {
@@ -984,11 +991,11 @@ static void eval_phrase_pairs(qseg *q, qnode *n, uint64_t *out, const uint64_t *
       qseg_eval(q, src[i], n->bits, out);
       memcpy(out, n->bits, W * sizeof *out);
     }
-    if (!count_bits(out, W)) break;
+    if (!any_bits(out, W)) break;
   }
   if (src != srcv) tt_free(src);
   if (q->err) { memset(out, 0, W * sizeof *out); return; }
-  if (!(all && m == 2) && count_bits(out, W)) verify_positions(q, n, out, 1);
+  if (!(all && m == 2) && any_bits(out, W)) verify_positions(q, n, out, 1);
 }
 
 void qseg_eval(qseg *q, qnode *n, uint64_t *out, const uint64_t *mask)
