@@ -22,20 +22,28 @@
 
 /* ------------------------------------------------------------------ opening */
 
-static int open_list(qseg *q, const char *key, int want_pos, tt_plist_cursor *cur, uint8_t *open,
-                     uint8_t *positional, uint32_t *df)
+/* Open key's list on the segment; known: its entry as the parse found it (NULL: look it up). */
+static int open_list(qseg *q, const char *key, const qdent *known, int want_pos, tt_plist_cursor *cur,
+                     uint8_t *open, uint8_t *positional, uint32_t *df)
 {
   const tt_segment *s = q->seg;
-  char scratch[TT_DICT_MAX_KEY + 1];
   tt_dict_entry e;
   *df = 0;
-  int rc = tt_dict_lookup(&s->dict, key, strlen(key), &e, scratch);
-  if (rc == TT_ENOTFOUND) return 0;
-  if (rc) return rc;
+  if (known) {
+    if (!known->found) return 0;
+    e.post_off = known->post_off;
+    e.post_len = known->post_len;
+    e.flags = known->flags;
+  } else {
+    char scratch[TT_DICT_MAX_KEY + 1];
+    int rc = tt_dict_lookup(&s->dict, key, strlen(key), &e, scratch);
+    if (rc == TT_ENOTFOUND) return 0;
+    if (rc) return rc;
+  }
   if (e.post_off > s->post.len || e.post_len > s->post.len - e.post_off)
     return tt_error_set(TT_ECORRUPT, "%s: postings of '%s' out of range", s->post.path, key);
   int pos = want_pos && (e.flags & TT_DICT_POSITIONAL);
-  rc = tt_plist_open(cur, s->post.data + e.post_off, e.post_len, pos);
+  int rc = tt_plist_open(cur, s->post.data + e.post_off, e.post_len, pos);
   if (rc) { tt_plist_close(cur); return rc; }
   *open = 1;
   if (positional) *positional = (uint8_t)pos;
@@ -74,9 +82,12 @@ static int open_node(qseg *q, qnode *n)
     if (n->open) { tt_plist_close(n->cur); n->open = 0; }
     if (n->eopen) { tt_plist_close(n->ecur); n->eopen = 0; }
     uint32_t df = 0, edf = 0;
-    TT_FORWARD(open_list(q, n->key, n->type == Q_TERM, n->cur, &n->open, &n->positional, &df));
+    /* the parse looked up (for df) the key the match counts: exact when strict */
+    const qdent *known = n->dent ? &n->dent[q->seg - q->r->segs] : NULL;
+    int kexact = n->strict && n->exact;
+    TT_FORWARD(open_list(q, n->key, kexact ? NULL : known, n->type == Q_TERM, n->cur, &n->open, &n->positional, &df));
     if (n->exact && (n->strict || n->tier))
-      TT_FORWARD(open_list(q, n->exact, 0, n->ecur, &n->eopen, NULL, &edf));
+      TT_FORWARD(open_list(q, n->exact, kexact ? known : NULL, 0, n->ecur, &n->eopen, NULL, &edf));
     n->cost = n->strict ? edf : df;
     if (n->strict && !n->eopen) n->cost = 0;
     return 0;
