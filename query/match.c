@@ -22,20 +22,28 @@
 
 /* ------------------------------------------------------------------ opening */
 
-static int open_list(qseg *q, const char *key, int want_pos, tt_plist_cursor *cur, uint8_t *open,
-                     uint8_t *positional, uint32_t *df)
+/* Open key's list on the segment; known: its entry as the parse found it (NULL: look it up). */
+static int open_list(qseg *q, const char *key, const qdent *known, int want_pos, tt_plist_cursor *cur,
+                     uint8_t *open, uint8_t *positional, uint32_t *df)
 {
   const tt_segment *s = q->seg;
-  char scratch[TT_DICT_MAX_KEY + 1];
   tt_dict_entry e;
   *df = 0;
-  int rc = tt_dict_lookup(&s->dict, key, strlen(key), &e, scratch);
-  if (rc == TT_ENOTFOUND) return 0;
-  if (rc) return rc;
+  if (known) {
+    if (!known->found) return 0;
+    e.post_off = known->post_off;
+    e.post_len = known->post_len;
+    e.flags = known->flags;
+  } else {
+    char scratch[TT_DICT_MAX_KEY + 1];
+    int rc = tt_dict_lookup(&s->dict, key, strlen(key), &e, scratch);
+    if (rc == TT_ENOTFOUND) return 0;
+    if (rc) return rc;
+  }
   if (e.post_off > s->post.len || e.post_len > s->post.len - e.post_off)
     return tt_error_set(TT_ECORRUPT, "%s: postings of '%s' out of range", s->post.path, key);
   int pos = want_pos && (e.flags & TT_DICT_POSITIONAL);
-  rc = tt_plist_open(cur, s->post.data + e.post_off, e.post_len, pos);
+  int rc = tt_plist_open(cur, s->post.data + e.post_off, e.post_len, pos);
   if (rc) { tt_plist_close(cur); return rc; }
   *open = 1;
   if (positional) *positional = (uint8_t)pos;
@@ -74,9 +82,12 @@ static int open_node(qseg *q, qnode *n)
     if (n->open) { tt_plist_close(n->cur); n->open = 0; }
     if (n->eopen) { tt_plist_close(n->ecur); n->eopen = 0; }
     uint32_t df = 0, edf = 0;
-    TT_FORWARD(open_list(q, n->key, n->type == Q_TERM, n->cur, &n->open, &n->positional, &df));
+    /* the parse looked up (for df) the key the match counts: exact when strict */
+    const qdent *known = n->dent ? &n->dent[q->seg - q->r->segs] : NULL;
+    int kexact = n->strict && n->exact;
+    TT_FORWARD(open_list(q, n->key, kexact ? NULL : known, n->type == Q_TERM, n->cur, &n->open, &n->positional, &df));
     if (n->exact && (n->strict || n->tier))
-      TT_FORWARD(open_list(q, n->exact, 0, n->ecur, &n->eopen, NULL, &edf));
+      TT_FORWARD(open_list(q, n->exact, kexact ? known : NULL, 0, n->ecur, &n->eopen, NULL, &edf));
     n->cost = n->strict ? edf : df;
     if (n->strict && !n->eopen) n->cost = 0;
     return 0;
@@ -663,21 +674,28 @@ static int any_bits(const uint64_t *b, size_t w)
   return 0;
 }
 
-/* Is the number of set bits below lim? Stops counting at lim. */
-static int fewer_bits(const uint64_t *b, size_t w, size_t lim)
-{
-  size_t c = 0;
-  for (size_t i = 0; i < w; i++)
-    if ((c += (size_t)__builtin_popcountll(b[i])) >= lim) return 0;
-  return 1;
-}
-
-static size_t count_bits(const uint64_t *b, size_t w)
-{
-  size_t c = 0;
-  for (size_t i = 0; i < w; i++) c += (size_t)__builtin_popcountll(b[i]);
+/* Set bits of b[0, w), counting only until lim is reached (the result is then >= lim). Without
+ * -mpopcnt, __builtin_popcountll is a library call per word (__popcountdi2); the popcnt
+ * instruction is used where the CPU has it (x86-64 since 2008), checked at run time. */
+#define Q_BITS_BODY                                                  \
+  size_t c = 0;                                                      \
+  for (size_t i = 0; i < w; i++)                                     \
+    if ((c += (size_t)__builtin_popcountll(b[i])) >= lim) return c;  \
   return c;
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+__attribute__((target("popcnt"))) static size_t bits_upto_hw(const uint64_t *b, size_t w, size_t lim) { Q_BITS_BODY }
+static size_t bits_upto_sw(const uint64_t *b, size_t w, size_t lim) { Q_BITS_BODY }
+static size_t bits_upto(const uint64_t *b, size_t w, size_t lim)
+{
+  return __builtin_cpu_supports("popcnt") ? bits_upto_hw(b, w, lim) : bits_upto_sw(b, w, lim);
 }
+#else
+static size_t bits_upto(const uint64_t *b, size_t w, size_t lim) { Q_BITS_BODY }
+#endif
+#undef Q_BITS_BODY
+
+/* Is the number of set bits below lim? */
+static int fewer_bits(const uint64_t *b, size_t w, size_t lim) { return bits_upto(b, w, lim) < lim; }
 
 static inline int field_ok(const qnode *n, tt_plist_cursor *c)
 {
@@ -813,12 +831,91 @@ static int psc_add(qseg *q, qnode *n, uint32_t d, double sc)
   return 0;
 }
 
+/* Does plain phrase n (plain_phrase) match candidate d? phrase_spans for the candidates of
+ * phase 1, cheaper where most candidates fail: the kids are put on d one at a time, cheapest list
+ * first (n->order), and each filters the starts the first gave, so a rejected document usually
+ * costs two seeks and two position reads. On a match every kid is left on d (for the caller's
+ * scores) and n->sp[0] is the first start.
+ *
+ * paired: d is in the list of every pair term of n (n->pairs[i]: kids i and i + 1 stand adjacent
+ * somewhere in d). A kid next to a checked kid that has a single position in d, across a pair,
+ * then needs no positions: the pair's occurrence must be at that position, so the kid stands at
+ * st + k for every remaining start st. (A kid implied so is not known to have a single position,
+ * so it implies nothing further.) Returns 1 or 0; errors go to q->err. */
+static int verify_phrase(qseg *q, qnode *n, uint32_t d, int paired)
+{
+  int m = n->nkids;
+  uint8_t single[18] = {0};   /* single[k + 1]: kid k was checked and has one position */
+  uint8_t onv[16] = {0};      /* kid k was put on d */
+  if (m > 16) paired = 0;
+  size_t ns = 0;
+  for (int t = 0; t < m; t++) {
+    int k = n->order[t];
+    qnode *kid = n->kids[k];
+    if (paired && ((single[k] && n->pairs[k - 1]) || (single[k + 2] && k + 1 < m && n->pairs[k])))
+      continue;
+    int rc = kid->open ? step_to(kid->cur, d) : TT_ITEROVER;
+    if (rc || tt_plist_doc(kid->cur) != d) {
+      if (rc && rc != TT_ITEROVER) q->err = rc;
+      return 0;
+    }
+    kid->doc = d;
+    kid->fresh = 0;
+    if (k < 16) onv[k] = 1;
+    const uint32_t *P;
+    uint32_t N;
+    if (term_positions(q, kid, &P, &N) || N == 0) return 0;
+    if (paired) single[k + 1] = N == 1;
+    if (t == 0) {
+      if (grow_spans(n, N)) { q->err = TT_ENOMEM; return 0; }
+      for (uint32_t x = 0; x < N; x++)
+        if (P[x] >= (uint32_t)k) n->sp[ns++] = P[x] - (uint32_t)k;
+    } else {
+      size_t out = 0;
+      uint32_t j = 0;
+      for (size_t i = 0; i < ns; i++) {
+        uint32_t st = n->sp[i];
+        if (st > UINT32_MAX - (uint32_t)k) break;
+        uint32_t want = st + (uint32_t)k;
+        j = lower_bound(P, j, N, want);
+        if (j >= N) break;
+        if (P[j] == want) n->sp[out++] = st;
+      }
+      ns = out;
+    }
+    if (!ns) return 0;
+  }
+  if (n->field) {
+    uint32_t tl = tt_seg_title_len(q->seg, d);
+    size_t out = 0;
+    for (size_t i = 0; i < ns; i++) if (in_field(n->field, n->sp[i], tl)) n->sp[out++] = n->sp[i];
+    if (!(ns = out)) return 0;
+  }
+  n->nsp = 1;
+  if (paired)   /* the kids implied: on d too (their lists hold d, as the pairs do) */
+    for (int k = 0; k < m; k++) {
+      qnode *kid = n->kids[k];
+      if (onv[k]) continue;
+      int rc = kid->open ? step_to(kid->cur, d) : TT_ITEROVER;
+      if (rc || tt_plist_doc(kid->cur) != d) {
+        q->err = rc && rc != TT_ITEROVER ? rc
+               : tt_error_set(TT_ECORRUPT, "%s: '%s' lacks doc %u that a pair term of it has", q->seg->name, kid->key, d);
+        return 0;
+      }
+      kid->doc = d;
+      kid->fresh = 0;
+    }
+  return 1;
+}
+
 /* Candidates of a phrase or NEAR in out: keep those whose positions agree. A phrase of plain
- * syllables also keeps the BM25F part of the score of each match (n->psc). */
-static void verify_positions(qseg *q, qnode *n, uint64_t *out)
+ * syllables also keeps the BM25F part of the score of each match (n->psc). paired: every
+ * candidate is in the list of each pair term of the phrase (verify_phrase). The kids' cursors
+ * are reopened on the lists qseg_open found (no dictionary lookups). */
+static void verify_positions(qseg *q, qnode *n, uint64_t *out, int paired)
 {
   for (int i = 0; i < n->nkids; i++)
-    if ((q->err = open_node(q, n->kids[i]))) return;
+    if ((q->err = restart_node(n->kids[i]))) return;
   int keep = plain_phrase(n);
   if (keep) {
     n->npsc = 0;
@@ -828,7 +925,15 @@ static void verify_positions(qseg *q, qnode *n, uint64_t *out)
     for (uint64_t m = out[w]; m; m &= m - 1) {
       uint32_t d = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(m));
       int ok = 1;
-      for (int i = 0; i < n->nkids && ok; i++) {
+      if (keep) {
+        ok = verify_phrase(q, n, d, paired);
+        if (q->err) return;
+        if (!ok) {
+          out[w] &= ~(1ull << (d & 63));
+          continue;
+        }
+      }
+      for (int i = 0; i < n->nkids && ok && !keep; i++) {
         qnode *k = n->kids[i];
         if (k->type == Q_TERM && !k->strict && !k->field) {   /* the common case, without the tree walk */
           int rc = k->open ? step_to(k->cur, d) : TT_ITEROVER;
@@ -840,7 +945,7 @@ static void verify_positions(qseg *q, qnode *n, uint64_t *out)
           ok = qseg_seek(q, k, d) == d;
         }
       }
-      if (ok) ok = n->type == Q_PHRASE ? phrase_spans(q, n, d, 1) > 0 : near_ok(q, n, d);
+      if (ok && !keep) ok = n->type == Q_PHRASE ? phrase_spans(q, n, d, 1) > 0 : near_ok(q, n, d);
       if (q->err) return;
       if (!ok) {
         out[w] &= ~(1ull << (d & 63));
@@ -897,11 +1002,11 @@ static void eval_phrase_pairs(qseg *q, qnode *n, uint64_t *out, const uint64_t *
       qseg_eval(q, src[i], n->bits, out);
       memcpy(out, n->bits, W * sizeof *out);
     }
-    if (!count_bits(out, W)) break;
+    if (!any_bits(out, W)) break;
   }
   if (src != srcv) tt_free(src);
   if (q->err) { memset(out, 0, W * sizeof *out); return; }
-  if (!(all && m == 2) && count_bits(out, W)) verify_positions(q, n, out);
+  if (!(all && m == 2) && any_bits(out, W)) verify_positions(q, n, out, 1);
 }
 
 void qseg_eval(qseg *q, qnode *n, uint64_t *out, const uint64_t *mask)
@@ -978,7 +1083,7 @@ void qseg_eval(qseg *q, qnode *n, uint64_t *out, const uint64_t *mask)
     }
     return;
   }
-  verify_positions(q, n, out);
+  verify_positions(q, n, out, 0);
 }
 
 int qseg_exact_bits(qseg *q, qnode *n)

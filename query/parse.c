@@ -108,6 +108,7 @@ static void node_free(qnode *n)
   tt_free(n->order);
   tt_free(n->key);
   tt_free(n->exact);
+  tt_free(n->dent);
   if (n->cur) {
     if (n->open) tt_plist_close(n->cur);
     tt_free(n->cur);
@@ -998,11 +999,17 @@ static int stats(tt_reader *r, qnode *n)
     char scratch[TT_DICT_MAX_KEY + 1];
     const char *key = n->strict ? n->exact : n->key;
     uint64_t df = 0;
+    if (n->type == Q_TERM && r->nsegs && !(n->dent = tt_calloc(r->nsegs, sizeof *n->dent)))
+      return tt_error_set(TT_ENOMEM, "out of memory");
     for (uint32_t s = 0; s < r->nsegs; s++) {
       tt_dict_entry e;
       int rc = tt_dict_lookup(&r->segs[s].dict, key, strlen(key), &e, scratch);
-      if (rc == 0) df += e.df;
-      else if (rc != TT_ENOTFOUND) return rc;
+      if (rc == 0) {
+        df += e.df;
+        if (n->dent) n->dent[s] = (qdent){e.post_off, e.post_len, e.flags, 1};
+      } else if (rc != TT_ENOTFOUND) {
+        return rc;
+      }
     }
     n->df = df;
     n->idf = df ? tt_bm25_idf((double)r->base[r->nsegs], (double)df) : 0;

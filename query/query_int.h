@@ -41,6 +41,13 @@ enum qtype {
 
 enum qfield { F_ANY = 0, F_TITLE = 1, F_BODY = 2 };
 
+/* Where a term's list is in one segment, as the parse found it in the dictionary. */
+typedef struct qdent {
+  uint64_t post_off, post_len;
+  uint32_t flags;         /* TT_DICT_* */
+  uint8_t found;          /* the segment has the key */
+} qdent;
+
 typedef struct qnode qnode;
 struct qnode {
   uint8_t type;           /* enum qtype */
@@ -61,6 +68,9 @@ struct qnode {
   char *exact;            /* exact form when it differs from key, else NULL */
   double idf;             /* index-wide, of the list that decides the match */
   uint64_t df;            /* index-wide df of that list */
+  qdent *dent;            /* Q_TERM: per segment of the reader it was parsed with, the entry of
+                             the key its df counts (exact when strict, else key), so that
+                             opening it on a segment needs no second lookup (tt_malloc'd) */
   tt_plist_cursor *cur;   /* folded / keyword list (tt_malloc'd once) */
   tt_plist_cursor *ecur;  /* exact list (when exact) */
   uint8_t open, eopen;    /* cursors opened on the current segment */

@@ -740,6 +740,71 @@ static void test_pairs_equal_positions(void **state)
   free(d2);
 }
 
+/* Phase 1 takes a syllable of a phrase as placed when a pair term links it to a neighbour that
+ * has a single position in the document (query/match.c, verify_phrase). Documents where the
+ * pairs stand but not the phrase (the middle syllable twice, a single end syllable whose pair is
+ * elsewhere) must not match; counts as the positions say, hits as the position path. */
+static void test_pairs_imply(void **state)
+{
+  (void)state;
+  char *d2 = tu_tempdir();
+  tt_writer *w;
+  assert_int_equal(tt_writer_open(&w, d2, NULL), 0);
+  const char *bodies[] = {
+    "bệnh viện trung ương",                   /* 0 */
+    "bệnh viện mới và viện trung tâm",        /* 1: both pairs, viện twice */
+    "bệnh viện ngày trung ương viện trung",   /* 2: bệnh once, its viện not before trung */
+    "trung bệnh viện trung",                  /* 3 */
+    "viện trung bệnh viện",                   /* 4: bệnh and trung once, pairs the wrong way */
+    "bệnh viện trung bệnh viện trung",        /* 5 */
+    "ương viện trung ương bệnh viện",         /* 6 */
+    "bệnh ngày trung viện trung bệnh viện",   /* 7: bệnh twice, trung two after the first */
+  };
+  for (int i = 0; i < 8; i++) {
+    char url[64];
+    snprintf(url, sizeof url, "https://p.invalid/%d", i);
+    tt_article a;
+    memset(&a, 0, sizeof a);
+    a.url = url; a.url_len = strlen(url);
+    a.title = "ngày"; a.title_len = strlen(a.title);
+    a.body = bodies[i]; a.body_len = strlen(a.body);
+    a.source = "s"; a.source_len = 1;
+    a.id = "";
+    a.published = TT_DATE_UNKNOWN;
+    assert_int_equal(tt_writer_add(w, &a), 0);
+  }
+  assert_int_equal(tt_writer_commit(w), 0);
+  tt_writer_close(w);
+  tt_reader *r;
+  assert_int_equal(tt_reader_open(&r, d2, 0), 0);
+  for (uint32_t s = 0; s < r->nsegs; s++) assert_int_equal(r->segs[s].pairs, TT_PAIRS_ID);
+  struct { const char *q; const char *docs; } cases[] = {
+    {"\"bệnh viện trung\"", "035"},
+    {"\"benh vien trung\"", "035"},
+    {"\"viện trung ương\"", "06"},
+    {"\"bệnh viện trung ương\"", "0"},
+    {"\"viện trung\"", "01234567"},
+    {"\"trung bệnh viện\"", "3457"},
+  };
+  for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+    tt_search_options o = TT_SEARCH_OPTIONS_INIT;
+    o.limit = 10;
+    tt_results res;
+    if (tt_search(r, cases[c].q, strlen(cases[c].q), &o, &res)) fail_msg("[%s]: %s", cases[c].q, tt_error_last());
+    char got[16] = "";
+    int mark[8] = {0};
+    for (size_t i = 0; i < res.n; i++) mark[res.hits[i].doc] = 1;
+    for (int i = 0; i < 8; i++) if (mark[i]) { size_t l = strlen(got); got[l] = (char)('0' + i); got[l + 1] = 0; }
+    if (strcmp(got, cases[c].docs) || res.total != strlen(cases[c].docs))
+      fail_msg("[%s]: docs %s (total %llu), expected %s", cases[c].q, got, (unsigned long long)res.total, cases[c].docs);
+    tt_results_fini(&res);
+    same_results(r, cases[c].q, 7);
+  }
+  tt_reader_close(r);
+  tu_rmrf(d2);
+  free(d2);
+}
+
 typedef struct each_ctx { uint64_t n, last; int ordered; tt_reader *r; } each_ctx;
 
 static int each_cb(void *ctx, const tt_hit *h)
@@ -1023,6 +1088,7 @@ int main(void)
     cmocka_unit_test(test_pruned_topk_equals_exhaustive),
     cmocka_unit_test(test_flat_or_topk_equals_exhaustive),
     cmocka_unit_test(test_pairs_equal_positions),
+    cmocka_unit_test(test_pairs_imply),
     cmocka_unit_test(test_pages_stream_facets),
     cmocka_unit_test(test_date_boundaries),
     cmocka_unit_test(test_snippet_highlights),
