@@ -1,17 +1,23 @@
-/* text/chartab: the analyzer's per-code-point table, generated from ICU once per process.
+/* text/chartab: the analyzer's per-code-point table, computed from ICU when timtin is built.
  *
  * The analyzer's hot loop never calls ICU for the characters Vietnamese news is made of. Instead
- * it looks each code point below TT_CC_MAX up in tt_cc_table, whose entries are computed at
- * start-up (pthread_once) from ICU itself: the character class, the exact form (NFC, full
- * lower-case, Ð/ð -> đ) and the folded form (ICU "Latin-ASCII" of the exact form, marks removed)
- * as ready-to-copy UTF-8, for Vietnamese vowels the base vowel and tone, used to move a tone
- * mark (text/normalize.c), and the compositions of a letter with the Vietnamese combining marks
+ * it looks each code point below TT_CC_MAX up in tt_cc_table, whose entries ICU itself computes
+ * (text/chartab_icu.c): the character class, the exact form (NFC, full lower-case, Ð/ð -> đ)
+ * and the folded form (ICU "Latin-ASCII" of the exact form, marks removed) as ready-to-copy
+ * UTF-8, for Vietnamese vowels the base vowel and tone, used to move a tone mark
+ * (text/normalize.c), and the compositions of a letter with the Vietnamese combining marks
  * (tt_cc_comp, for NFD input). Characters the table cannot answer alone (other combining marks,
  * anything at or above TT_CC_MAX, the few code points whose NFC or lower-case is not one code
  * point or depends on the context) carry TT_CF_SLOW: a part containing one is redone through
  * ICU (tt_text__slow_emit).
  *
- * tests/unit/text/test_chartab.c proves the table agrees with ICU letter by letter. */
+ * The computation runs at build time (tt_chartab_gen writes the tables into the build tree as
+ * C, with the ICU version), not in every process: it cost ~222 M instructions (~50 ms) a
+ * process. tt_cc_init checks that the running ICU is that version and recomputes the tables
+ * from it if not. The tables stay writable for that reason.
+ *
+ * tests/unit/text/test_chartab.c proves the table agrees with ICU letter by letter, and that
+ * the generated tables are byte for byte what the running ICU computes. */
 #ifndef TT_TEXT_CHARTAB_H
 #define TT_TEXT_CHARTAB_H
 
@@ -77,7 +83,8 @@ extern uint16_t tt_cc_comp[256][TT_CC_NMARKS];
  * C0/C1, overlong E0 80..9F, 3-byte code points >= TT_CC_MAX, 4-byte leads, F5..FF, an ill-formed
  * second byte). One load replaces the decoding arithmetic for the characters Vietnamese text
  * is made of (2-byte Latin-1/Extended-A/B, 3-byte U+1E00..1EFF). 128 KiB, filled by
- * tt_cc_init; the rows Vietnamese uses (leads C3, C4, C6, CC, E1) are a few cache lines. */
+ * tt_cc_init (not generated: a few thousand instructions); the rows Vietnamese uses (leads
+ * C3, C4, C6, CC, E1) are a few cache lines. */
 extern uint16_t tt_cc_pair[65536];
 
 /* Decode the 2- or 3-byte UTF-8 character whose first bytes are w (little-endian load of 4
@@ -94,9 +101,15 @@ static inline int32_t tt_cc_decode23(uint32_t w, unsigned *k)
   return bad ? -1 : (int32_t)cp;
 }
 
-/* Build the tables (once per process; thread-safe). Returns 0, or TT_ERROR with a message when
- * ICU cannot provide NFC or the Latin-ASCII transliterator. */
+/* Make the tables ready (once per process; thread-safe): fill tt_cc_pair and, only when the
+ * running ICU's version differs from the one recorded at generation (or the environment has
+ * TIMTIN_CHARTAB_REBUILD=1), recompute the others from it. Returns 0, or TT_ERROR with a message when that recomputation fails (ICU cannot provide
+ * NFC or the Latin-ASCII transliterator), TT_ENOMEM. */
 int tt_cc_init(void);
+
+/* 1 when tt_cc_init recomputed the tables from the running ICU, 0 when it kept the generated
+ * ones (or has not run). */
+int tt_cc_rebuilt(void);
 
 /* Entry for a code point at or above TT_CC_MAX (asks ICU for its general category). */
 const tt_cc *tt_cc__big(uint32_t cp);

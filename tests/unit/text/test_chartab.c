@@ -1,6 +1,10 @@
-/* Unit tests: the analyzer's start-up table (text/chartab.c) against ICU, letter by letter.
+/* Unit tests: the analyzer's table (text/chartab.c) against ICU, letter by letter.
  *
- * ICU is the source of truth. For every Vietnamese letter, upper and lower case, every tone,
+ * ICU is the source of truth. The tables are generated at build time (tt_chartab_gen); first,
+ * the generated tables are byte for byte what the ICU this test runs with computes
+ * (tt_cc__build, the code tt_cc_init falls back to), and the process used them rather than
+ * recomputing them (with TIMTIN_CHARTAB_REBUILD=1, that it recomputed them: every other test
+ * then checks the fallback's tables). The rest checks the tables in use against ICU's own functions. For every Vietnamese letter, upper and lower case, every tone,
  * composed and decomposed: the exact form is ICU's NFC + lower-case, the folded form is ICU's
  * "Latin-ASCII" transliteration (and is ASCII), whichever way the letter reaches the analyzer
  * (the table entry, tt_normalize_word, tt_analyze, NFC or NFD input). Then every other letter
@@ -18,9 +22,11 @@
 #include <unicode/unorm2.h>
 #include <unicode/ustring.h>
 #include <unicode/utrans.h>
+#include <unicode/uversion.h>
 
 #include "common/utf8.h"
 #include "text/chartab.h"
+#include "text/chartab_icu.h"
 #include "timtin/analyze.h"
 #include "timtin/errors.h"
 
@@ -106,6 +112,34 @@ static void lower_ascii(char *s)
 {
   for (; *s; s++)
     if (*s >= 'A' && *s <= 'Z') *s = (char)(*s - 'A' + 'a');
+}
+
+/* ------------------------------------------------------------------ generated = ICU now */
+
+static void test_generated_tables_match_icu(void **state)
+{
+  (void)state;
+  /* this process runs with the ICU the tables were generated from, and kept them, unless
+   * told to recompute them (ctest runs this file both ways: text/test_chartab_rebuilt) */
+  UVersionInfo icu, uni;
+  u_getVersion(icu);
+  u_getUnicodeVersion(uni);
+  assert_memory_equal(icu, tt_cc_gen_icu_version, 4);
+  assert_memory_equal(uni, tt_cc_gen_unicode_version, 4);
+  const char *force = getenv("TIMTIN_CHARTAB_REBUILD");
+  assert_int_equal(tt_cc_rebuilt(), force && *force && *force != '0');
+
+  /* recompute everything from the running ICU and compare every byte */
+  tt_cc_tables *t = malloc(sizeof *t);
+  assert_non_null(t);
+  char msg[256] = "";
+  if (tt_cc__build(t, msg, sizeof msg)) fail_msg("tt_cc__build: %s", msg);
+  for (uint32_t c = 0; c < TT_CC_MAX; c++)
+    if (memcmp(&t->table[c], &tt_cc_table[c], sizeof(tt_cc)))
+      fail_msg("U+%04X: the generated entry differs from ICU's", c);
+  assert_memory_equal(t->compose, tt_cc_compose, sizeof tt_cc_compose);
+  assert_memory_equal(t->comp, tt_cc_comp, sizeof tt_cc_comp);
+  free(t);
 }
 
 /* ------------------------------------------------------------------ Vietnamese letters */
@@ -406,6 +440,7 @@ static void test_decode23(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_generated_tables_match_icu),
     cmocka_unit_test(test_decode23),
     cmocka_unit_test(test_vietnamese_letters),
     cmocka_unit_test(test_vowel_tone_fields),
