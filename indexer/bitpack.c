@@ -234,10 +234,17 @@ BP_WIDTHS(BP_DEF_SSE_P)
 
 typedef void (*bp_unpack_prefix_fn)(uint32_t *restrict out, const uint8_t *restrict in, uint32_t base);
 
-static void unpack_prefix1_generic_0(uint32_t *restrict out, const uint8_t *restrict in, uint32_t base)
+/* Width 0: every gap 0, the docs base + 1 .. base + 128 (a run of consecutive docs, common in
+ * the lists of frequent syllables). */
+static void unpack_prefix1_sse2_0(uint32_t *restrict out, const uint8_t *restrict in, uint32_t base)
 {
-  unpack_0(out, in);
-  tt_bp128__prefix1_sse2(out, base);
+  (void)in;
+  const __m128i four = _mm_set1_epi32(4);
+  __m128i v = _mm_add_epi32(_mm_set1_epi32((int)base), _mm_set_epi32(4, 3, 2, 1));
+  for (unsigned k = 0; k < TT_BP128_N; k += 4) {
+    _mm_storeu_si128((__m128i *)(void *)(out + k), v);
+    v = _mm_add_epi32(v, four);
+  }
 }
 
 static void unpack_prefix1_generic_32(uint32_t *restrict out, const uint8_t *restrict in, uint32_t base)
@@ -248,7 +255,7 @@ static void unpack_prefix1_generic_32(uint32_t *restrict out, const uint8_t *res
 
 #define BP_TAB_SSE_P(B) unpack_prefix1_sse2_##B,
 static const bp_unpack_prefix_fn unpack_prefix1_sse2_tab[33] = {
-  unpack_prefix1_generic_0, BP_WIDTHS(BP_TAB_SSE_P) unpack_prefix1_generic_32,
+  unpack_prefix1_sse2_0, BP_WIDTHS(BP_TAB_SSE_P) unpack_prefix1_generic_32,
 };
 
 void tt_bp128__prefix1_sse2(uint32_t *x, uint32_t base)

@@ -74,7 +74,6 @@
 #define NPOS_IMPLICIT 0xFFu
 #define TAIL_MODE_MIN 8    /* position tails this long start with a mode byte */
 #define TAIL_VBYTE 0xFFu   /* mode byte: the tail is vbyte (else: its packed width) */
-#define CHUNK_PICK_MAX 8    /* a sparse read of up to this many values of a chunk picks them out */
 #define SEQ_RUN 8          /* consecutive postings read before positions go a chunk at a time */
 
 /* Bytes needed to hold v (0 for 0). */
@@ -978,35 +977,6 @@ static int load_chunk(tt_plist_cursor *c, uint32_t k)
   return 0;
 }
 
-/* Stored values [from, from + m) of chunk k (from + m <= 128) into out[], as load_chunk would
- * give them, without unpacking the chunk: in the 4-lane layout (bitpack.h) value i is bits
- * [j·b, j·b + b) of lane i % 4 with j = i / 4, and word w of a lane is at byte 16·w + 4·lane.
- * A phrase check reads one posting's few values from a chunk of 128; unpacking all of them
- * cost ~150 instructions per read. */
-static int chunk_values(tt_plist_cursor *c, uint32_t k, uint32_t from, uint32_t m, uint32_t *out)
-{
-  size_t off = 0;
-  int rc = chunk_offset(c, k, &off);
-  if (rc) return rc;
-  unsigned b = c->pb[k];
-  if (b > 32) return corrupt(c, c->pb + k, "position chunk width over 32");
-  if (TT_BP128_BYTES(b) > c->plen - off) return corrupt(c, c->pb + off, "position chunk truncated");
-  if (!b) {
-    memset(out, 0, m * sizeof *out);
-    return 0;
-  }
-  const uint8_t *in = c->pb + off;
-  uint32_t mask = b == 32 ? 0xFFFFFFFFu : (1u << b) - 1u;
-  for (uint32_t x = 0; x < m; x++) {
-    uint32_t i = from + x, bit = (i >> 2) * b, w = bit >> 5, sh = bit & 31;
-    const uint8_t *q = in + 16 * w + 4 * (i & 3);
-    uint64_t v = tt_load_le32(q);
-    if (sh + b > 32) v |= (uint64_t)tt_load_le32(q + 16) << 32;   /* word w + 1 < b: inside */
-    out[x] = (uint32_t)(v >> sh) & mask;
-  }
-  return 0;
-}
-
 /* Find and check the tail of the position stream (the values after the last full chunk): its
  * mode (TAIL_VBYTE or a packed width), where its values start and that it ends the block.
  * Packed, every value can then be read alone (tail_value); vbyte tails are decoded whole
@@ -1160,13 +1130,8 @@ int tt_plist__positions_slow(tt_plist_cursor *c, const uint32_t **pos, uint32_t 
   if (m == 0) {
     /* nothing to decode */
   } else if (e <= full && (s >> 7) == ((e - 1) >> 7)) {   /* the common case: one chunk */
-    if (c->chunk_k != s >> 7 && m <= CHUNK_PICK_MAX) {   /* a few values: only those */
-      if ((rc = chunk_values(c, s >> 7, s & 127, m, p))) return rc;
-      if ((rc = undelta(c, p, p, m))) return rc;
-    } else {
-      if ((rc = load_chunk(c, s >> 7))) return rc;
-      if ((rc = undelta(c, c->chunk + (s & 127), p, m))) return rc;
-    }
+    if ((rc = load_chunk(c, s >> 7))) return rc;
+    if ((rc = undelta(c, c->chunk + (s & 127), p, m))) return rc;
   } else if (s >= full) {
     if (!c->tail_ready && !c->tail_located && (rc = locate_tail(c))) return rc;
     if (!c->tail_ready && c->tail_mode != TAIL_VBYTE) {   /* only this posting's values */

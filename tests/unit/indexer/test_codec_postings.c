@@ -338,9 +338,8 @@ static void test_large_frequencies(void **state)
   model_free(&m);
 }
 
-/* Sparse position reads (a fresh cursor per posting) take a posting's few values straight
- * from the packed chunk (postings_codec.c, chunk_values): chunks of every width 0..32, postings
- * of 1..9 positions, some crossing a chunk boundary. */
+/* Sparse position reads (a fresh cursor per posting) from chunks of every width 0..32,
+ * postings of 1..9 positions, some crossing a chunk boundary. */
 static void test_sparse_positions_widths(void **state)
 {
   (void)state;
