@@ -202,6 +202,62 @@ void tt_bp128__unpack_sse2(uint32_t *out, const uint8_t *in, unsigned b)
   unpack_sse2_tab[b > 32 ? 32 : b](out, in);
 }
 
+/* Unpack and prefix-sum in one pass: the four values of a step are summed in the register
+ * they were unpacked into, so the gaps are never stored and reloaded (a doc-id block decode
+ * on every seek into a new block). */
+#define BP_SSE_PSTEP(B, j)                                                                    \
+  {                                                                                           \
+    const unsigned o_ = (j) * (B), w_ = o_ >> 5, s_ = o_ & 31;                                \
+    __m128i v_ = _mm_srli_epi32(BP_SSE_W(w_), (int)s_);                                       \
+    if (s_ + (B) > 32)                                                                        \
+      v_ = _mm_or_si128(v_, _mm_slli_epi32(BP_SSE_W(w_ + 1), (int)((32 - s_) & 31)));         \
+    v_ = _mm_and_si128(v_, mask_);                                                            \
+    v_ = _mm_add_epi32(v_, _mm_slli_si128(v_, 4));                                            \
+    v_ = _mm_add_epi32(v_, _mm_slli_si128(v_, 8));                                            \
+    v_ = _mm_add_epi32(v_, carry_);                                                           \
+    _mm_storeu_si128((__m128i *)(void *)(out + 4 * (j)), v_);                                 \
+    carry_ = _mm_add_epi32(_mm_shuffle_epi32(v_, 0xFF), four_);                               \
+  }
+
+/* carry_ holds the previous value + 1 in lanes 0..3 plus the lane's own "+1"s (1, 2, 3, 4):
+ * adding it to the in-register prefix sum of the gaps gives the four doc ids. */
+#define BP_DEF_SSE_P(B)                                                                       \
+  static void unpack_prefix1_sse2_##B(uint32_t *restrict out, const uint8_t *restrict in,     \
+                                      uint32_t base)                                          \
+  {                                                                                           \
+    const __m128i mask_ = _mm_set1_epi32((int)BP_MASK(B));                                    \
+    const __m128i four_ = _mm_set_epi32(4, 3, 2, 1);                                          \
+    __m128i carry_ = _mm_add_epi32(_mm_set1_epi32((int)base), four_);                         \
+    BP_STEPS32(BP_SSE_PSTEP, B)                                                               \
+  }
+BP_WIDTHS(BP_DEF_SSE_P)
+
+typedef void (*bp_unpack_prefix_fn)(uint32_t *restrict out, const uint8_t *restrict in, uint32_t base);
+
+/* Width 0: every gap 0, the docs base + 1 .. base + 128 (a run of consecutive docs, common in
+ * the lists of frequent syllables). */
+static void unpack_prefix1_sse2_0(uint32_t *restrict out, const uint8_t *restrict in, uint32_t base)
+{
+  (void)in;
+  const __m128i four = _mm_set1_epi32(4);
+  __m128i v = _mm_add_epi32(_mm_set1_epi32((int)base), _mm_set_epi32(4, 3, 2, 1));
+  for (unsigned k = 0; k < TT_BP128_N; k += 4) {
+    _mm_storeu_si128((__m128i *)(void *)(out + k), v);
+    v = _mm_add_epi32(v, four);
+  }
+}
+
+static void unpack_prefix1_generic_32(uint32_t *restrict out, const uint8_t *restrict in, uint32_t base)
+{
+  unpack_32(out, in);
+  tt_bp128__prefix1_sse2(out, base);
+}
+
+#define BP_TAB_SSE_P(B) unpack_prefix1_sse2_##B,
+static const bp_unpack_prefix_fn unpack_prefix1_sse2_tab[33] = {
+  unpack_prefix1_sse2_0, BP_WIDTHS(BP_TAB_SSE_P) unpack_prefix1_generic_32,
+};
+
 void tt_bp128__prefix1_sse2(uint32_t *x, uint32_t base)
 {
   __m128i carry = _mm_set1_epi32((int)base);
@@ -223,6 +279,11 @@ void tt_bp128_unpack(uint32_t *out, const uint8_t *in, unsigned b)
 
 void tt_bp128_prefix1(uint32_t *x, uint32_t base) { tt_bp128__prefix1_sse2(x, base); }
 
+void tt_bp128_unpack_prefix1(uint32_t *out, const uint8_t *in, unsigned b, uint32_t base)
+{
+  unpack_prefix1_sse2_tab[b > 32 ? 32 : b](out, in, base);
+}
+
 #else /* !TT_BP128_HAVE_SSE2 */
 
 void tt_bp128_unpack(uint32_t *out, const uint8_t *in, unsigned b)
@@ -231,5 +292,11 @@ void tt_bp128_unpack(uint32_t *out, const uint8_t *in, unsigned b)
 }
 
 void tt_bp128_prefix1(uint32_t *x, uint32_t base) { tt_bp128__prefix1_scalar(x, base); }
+
+void tt_bp128_unpack_prefix1(uint32_t *out, const uint8_t *in, unsigned b, uint32_t base)
+{
+  tt_bp128_unpack(out, in, b);
+  tt_bp128__prefix1_scalar(out, base);
+}
 
 #endif

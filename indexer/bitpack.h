@@ -49,6 +49,10 @@ void tt_bp128_unpack_tail(uint32_t *out, const uint8_t *in, unsigned n, unsigned
  * base = UINT32_MAX makes the first value decode as itself. */
 void tt_bp128_prefix1(uint32_t *x, uint32_t base);
 
+/* tt_bp128_unpack(out, in, b), then tt_bp128_prefix1(out, base): the same result, in one pass
+ * where SSE2 is available (the gaps stay in registers). */
+void tt_bp128_unpack_prefix1(uint32_t *out, const uint8_t *in, unsigned b, uint32_t base);
+
 /* The individual implementations, exposed for tests and the micro-benchmark only. */
 void tt_bp128__unpack_scalar(uint32_t *out, const uint8_t *in, unsigned b);
 void tt_bp128__prefix1_scalar(uint32_t *x, uint32_t base);

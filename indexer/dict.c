@@ -221,22 +221,41 @@ static int keycmp(const char *a, size_t alen, const char *b, size_t blen)
   return alen < blen ? -1 : alen > blen;
 }
 
-/* Last block whose first key <= key, or -1 if key sorts before everything. */
-static int64_t find_block(const tt_dict *d, const char *key, size_t len, char *scratch, int *err)
+/* The key of block b's first entry, in place: *k points at its klen bytes in the file (a
+ * block's first key is stored whole). Returns 0 or TT_ECORRUPT. */
+static int first_key(const tt_dict *d, uint32_t b, const uint8_t **k, uint32_t *klen)
+{
+  const uint8_t *p = block_start(d, b), *end = block_end(d, b);
+  uint32_t shared, suffix;
+  size_t n;
+  if (!(n = tt_vbyte_decode32(&shared, p, end))) goto bad;
+  p += n;
+  if (!(n = tt_vbyte_decode32(&suffix, p, end))) goto bad;
+  p += n;
+  if (shared || suffix > TT_DICT_MAX_KEY || (size_t)(end - p) < (size_t)suffix + 1) goto bad;
+  *k = p;
+  *klen = suffix;
+  return 0;
+bad:
+  return corrupt(d, p, "bad entry");
+}
+
+/* Last block whose first key <= key, or -1 if key sorts before everything. The probes compare
+ * the first keys where they lie (no copy, no decoding of the entry's numbers: ~14 probes per
+ * lookup on a 100k segment). */
+static int64_t find_block(const tt_dict *d, const char *key, size_t len, int *err)
 {
   int64_t lo = 0, hi = (int64_t)d->nblocks - 1, ans = -1;
   *err = 0;
   while (lo <= hi) {
     int64_t mid = (lo + hi) / 2;
+    const uint8_t *k = NULL;
     uint32_t klen = 0;
-    uint64_t pe = 0;
-    tt_dict_entry e;
-    if (!decode_entry(d, block_start(d, (uint32_t)mid), block_end(d, (uint32_t)mid), scratch,
-                      &klen, &e, 1, &pe)) {
+    if (first_key(d, (uint32_t)mid, &k, &klen)) {
       *err = TT_ECORRUPT;
       return -1;
     }
-    if (keycmp(scratch, klen, key, len) <= 0) { ans = mid; lo = mid + 1; }
+    if (keycmp((const char *)k, klen, key, len) <= 0) { ans = mid; lo = mid + 1; }
     else hi = mid - 1;
   }
   return ans;
@@ -246,7 +265,7 @@ int tt_dict_lookup(const tt_dict *d, const char *key, size_t len, tt_dict_entry 
 {
   if (len > TT_DICT_MAX_KEY || !d->nblocks) return TT_ENOTFOUND;
   int err;
-  int64_t b = find_block(d, key, len, scratch, &err);
+  int64_t b = find_block(d, key, len, &err);
   if (err) return err;
   if (b < 0) return TT_ENOTFOUND;
   const uint8_t *p = block_start(d, (uint32_t)b), *end = block_end(d, (uint32_t)b);
@@ -269,7 +288,7 @@ int tt_dict_iter_seek(tt_dict_iter *it, const tt_dict *d, const char *from, size
   it->p = d->nblocks ? block_start(d, 0) : NULL;
   if (!from || !d->nblocks) return 0;
   int err;
-  int64_t b = find_block(d, from, len > TT_DICT_MAX_KEY ? TT_DICT_MAX_KEY : len, it->key, &err);
+  int64_t b = find_block(d, from, len > TT_DICT_MAX_KEY ? TT_DICT_MAX_KEY : len, &err);
   if (err) return err;
   if (b < 0) b = 0;
   it->block = (uint32_t)b;

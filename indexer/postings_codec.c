@@ -439,14 +439,16 @@ static int decode_full(tt_plist_cursor *c, const uint8_t *p, size_t n, int exact
                 (wn != NPOS_IMPLICIT ? TT_BP128_BYTES(wn) : 0);
   if (exact ? need != n : need > n) return corrupt(c, p, "docblock size disagrees with its widths");
   const uint8_t *q = p + hdr;
-  tt_bp128_unpack(c->docs, q, wg);
   /* Each gap + 1 is at most 2^wg; if the block could pass 2^32 - 1, sum exactly. */
   if (base64 + ((int64_t)BLK << wg) > (int64_t)UINT32_MAX) {
+    tt_bp128_unpack(c->docs, q, wg);
     int64_t s = base64;
     for (unsigned i = 0; i < BLK; i++) s += (int64_t)c->docs[i] + 1;
     if (s > (int64_t)UINT32_MAX) return corrupt(c, q, "doc id past 2^32-1");
+    tt_bp128_prefix1(c->docs, (uint32_t)base64);
+  } else {
+    tt_bp128_unpack_prefix1(c->docs, q, wg, (uint32_t)base64);
   }
-  tt_bp128_prefix1(c->docs, (uint32_t)base64);
   if (expect_last >= 0 && c->docs[BLK - 1] != (uint32_t)expect_last)
     return corrupt(c, q, "block's last doc disagrees with the skip table");
   q += TT_BP128_BYTES(wg);

@@ -189,6 +189,30 @@ static void test_prefix1(void **state)
   assert_int_equal(x[127], 7 + 127);
 }
 
+/* tt_bp128_unpack_prefix1 gives unpack then prefix1, at every width and several bases
+ * (values at the width's full range, so wrap-around modulo 2^32 is covered too). */
+static void test_unpack_prefix1(void **state)
+{
+  (void)state;
+  uint32_t bases[] = {0xFFFFFFFFu, 0, 12345, 0xFFFFFF00u};
+  for (unsigned b = 0; b <= 32; b++) {
+    for (size_t bi = 0; bi < sizeof bases / sizeof bases[0]; bi++) {
+      for (int rep = 0; rep < 4; rep++) {
+        uint32_t g[128], want[128], got[128];
+        uint8_t packed[16 * 32];
+        uint32_t mask = b == 32 ? 0xFFFFFFFFu : (uint32_t)((1ull << b) - 1);
+        for (int i = 0; i < 128; i++) g[i] = rep == 0 ? mask : (rnd() & mask);
+        tt_bp128_pack(packed, g, b);
+        memcpy(want, g, sizeof g);
+        ref_prefix1(want, bases[bi]);
+        memset(got, 0xAB, sizeof got);
+        tt_bp128_unpack_prefix1(got, packed, b, bases[bi]);
+        assert_memory_equal(want, got, sizeof want);
+      }
+    }
+  }
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -197,6 +221,7 @@ int main(void)
     cmocka_unit_test(test_pack_masks_high_bits),
     cmocka_unit_test(test_maxbits),
     cmocka_unit_test(test_prefix1),
+    cmocka_unit_test(test_unpack_prefix1),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -338,6 +338,26 @@ static void test_large_frequencies(void **state)
   model_free(&m);
 }
 
+/* Sparse position reads (a fresh cursor per posting) from chunks of every width 0..32,
+ * postings of 1..9 positions, some crossing a chunk boundary. */
+static void test_sparse_positions_widths(void **state)
+{
+  (void)state;
+  for (unsigned w = 0; w <= 32; w++) {
+    model_list m = {NULL, 0, 1};
+    uint32_t maxgap = w <= 1 ? 1 : w == 32 ? 1u << 20 : 1u << (w > 27 ? 27 : w - 1);
+    for (uint32_t i = 0; i < 300; i++) {
+      uint32_t np = 1 + i % 9, tft = i % 2 < np ? i % 2 : 0;
+      uint32_t first = w == 32 ? 0xF0000000u + i : w == 0 ? 0 : (i & ((1u << (w > 27 ? 27 : w)) - 1));
+      if (w == 0) np = 1;   /* one position 0: every stored value 0 */
+      model_add(&m, 7 + 2 * i, tft, np - tft, np, first, maxgap, 3);
+    }
+    check_seeks(&m, 1);
+    roundtrip_model(&m);
+    model_free(&m);
+  }
+}
+
 /* Shallow moves: seek_block/next_block report the right block data and bound the next posting. */
 static void test_block_moves(void **state)
 {
@@ -520,6 +540,7 @@ int main(void)
     cmocka_unit_test(test_big_positions),
     cmocka_unit_test(test_seek),
     cmocka_unit_test(test_large_frequencies),
+    cmocka_unit_test(test_sparse_positions_widths),
     cmocka_unit_test(test_block_moves),
     cmocka_unit_test(test_single_block_moves),
     cmocka_unit_test(test_writer_errors),
