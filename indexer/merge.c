@@ -140,13 +140,13 @@ int tt_merge_segments(const char *dir, const char *name, const tt_segment *const
         if (d >= s->ndocs) { rc = tt_error_set(TT_ECORRUPT, "%s: doc %u out of range", s->post.path, d); break; }
         if (map[i][d] == UINT32_MAX) continue;
         tt_segwriter_posting p = {map[i][d], tt_plist_tf_title(&c), tt_plist_tf_body(&c), 0, NULL};
-        if (positional) {
+        if (positional) {   /* the stored gaps go through as they are (no conversion) */
           const uint32_t *pp;
-          rc = tt_plist_positions(&c, &pp, &p.npos);
+          rc = tt_plist_position_gaps(&c, &pp, &p.npos);
           p.pos = pp;
           if (rc) break;
         }
-        rc = tt_segwriter_add_posting(w, &p);
+        rc = tt_segwriter_add_posting_gaps(w, &p);
       }
       if (!rc && r != TT_ITEROVER) rc = r;
       tt_plist_close(&c);

@@ -296,6 +296,14 @@ TT_INLINE int tt_plist_positions(tt_plist_cursor *c, const uint32_t **pos, uint3
   return tt_plist__positions_slow(c, pos, n);
 }
 
+/* The current posting's positions as the list stores them: the first position, then each
+ * later position minus the one before minus 1 (what tt_plist_writer_add_gaps takes), without
+ * turning them into positions: a merge hands them on as they are. Checked as
+ * tt_plist_positions checks (the positions they describe fit in 32 bits). *gaps points into
+ * the cursor and stays valid until the cursor moves or is closed, or the next call of this
+ * function or tt_plist_positions. Returns as tt_plist_positions. */
+int tt_plist_position_gaps(tt_plist_cursor *c, const uint32_t **gaps, uint32_t *n);
+
 /* Postings in the list. */
 TT_INLINE uint32_t tt_plist_df(const tt_plist_cursor *c) { return c->df; }
 

@@ -252,6 +252,17 @@ int tt_segwriter_add_posting(tt_segwriter *w, const tt_segwriter_posting *p)
   return rc;
 }
 
+int tt_segwriter_add_posting_gaps(tt_segwriter *w, const tt_segwriter_posting *p)
+{
+  if (w->rc) return w->rc;
+  if (p->doc >= w->ndocs) return w->rc = tt_error_set(TT_EINVAL, "posting for unknown doc %u", p->doc);
+  int rc = tt_plist_writer_add_gaps(&w->pw, p->doc, p->tf_title, p->tf_body, p->pos,
+                                    w->positional ? p->npos : 0,
+                                    posting_impact(w, p->doc, p->tf_title, p->tf_body));
+  if (rc) w->rc = rc;
+  return rc;
+}
+
 /* Append an encoded list and its dictionary entry (terms in key order). */
 static int put_list(tt_segwriter *w, const char *key, uint32_t key_len, int positional,
                     const tt_plist_info *info, const uint8_t *list, size_t n)
