@@ -10,6 +10,9 @@
 #include "indexer/postings_codec.h"
 #include "text/simhash.h"
 
+/* postings looked ahead for prefetching the output's per-document norms */
+#define MERGE_AHEAD 6
+
 typedef struct msrc {
   tt_dict_iter it;
   tt_dict_entry e;
@@ -139,6 +142,9 @@ int tt_merge_segments(const char *dir, const char *name, const tt_segment *const
         uint32_t d = tt_plist_doc(&c);
         if (d >= s->ndocs) { rc = tt_error_set(TT_ECORRUPT, "%s: doc %u out of range", s->post.path, d); break; }
         if (map[i][d] == UINT32_MAX) continue;
+        /* the merged doc of a posting a few ahead: its norms are a cache miss otherwise */
+        uint32_t da = tt_plist_doc_ahead(&c, MERGE_AHEAD);
+        if (da < s->ndocs && map[i][da] != UINT32_MAX) tt_segwriter_prefetch_doc(w, map[i][da]);
         tt_segwriter_posting p = {map[i][d], tt_plist_tf_title(&c), tt_plist_tf_body(&c), 0, NULL};
         if (positional) {   /* the stored gaps go through as they are (no conversion) */
           const uint32_t *pp;

@@ -258,6 +258,13 @@ TT_INLINE int tt_plist_in_block(const tt_plist_cursor *c, uint32_t target)
 
 /* The current posting (valid after next/seek returned 0). */
 TT_INLINE uint32_t tt_plist_doc(const tt_plist_cursor *c) { return c->docs[c->cur]; }
+/* The doc id k postings after the current one when it is in the decoded block, else
+ * UINT32_MAX (for prefetching what those postings will need; the cursor must be on a posting).
+ * Not checked against the list's bounds beyond the block: validate before use. */
+TT_INLINE uint32_t tt_plist_doc_ahead(const tt_plist_cursor *c, uint32_t k)
+{
+  return c->cur + k < c->lim ? c->docs[c->cur + k] : UINT32_MAX;
+}
 TT_INLINE uint32_t tt_plist_tf_title(tt_plist_cursor *c)
 {
   if (TT_UNLIKELY(!c->tf_ready)) tt_plist__load_tf(c);

@@ -263,6 +263,14 @@ int tt_segwriter_add_posting_gaps(tt_segwriter *w, const tt_segwriter_posting *p
   return rc;
 }
 
+void tt_segwriter_prefetch_doc(const tt_segwriter *w, uint32_t doc)
+{
+  if (doc >= w->ndocs_norm) return;
+  __builtin_prefetch(&w->imp01[doc]);
+  __builtin_prefetch(&w->nt[doc]);
+  __builtin_prefetch(&w->nb[doc]);
+}
+
 /* Append an encoded list and its dictionary entry (terms in key order). */
 static int put_list(tt_segwriter *w, const char *key, uint32_t key_len, int positional,
                     const tt_plist_info *info, const uint8_t *list, size_t n)

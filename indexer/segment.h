@@ -151,6 +151,10 @@ int tt_segwriter_add_posting(tt_segwriter *w, const tt_segwriter_posting *p);
  * cursor checked), so nothing is converted and the list's bytes are those add_posting would
  * write for the same positions. */
 int tt_segwriter_add_posting_gaps(tt_segwriter *w, const tt_segwriter_posting *p);
+/* A hint: a posting for doc (a doc id of w) is coming soon; its length norms are loaded into
+ * cache (a merge's postings visit the merged segment's documents out of order, and these loads
+ * were the merge's main stall). Any doc id is safe. */
+void tt_segwriter_prefetch_doc(const tt_segwriter *w, uint32_t doc);
 int tt_segwriter_end_term(tt_segwriter *w);
 int tt_segwriter_finish(tt_segwriter *w);
 void tt_segwriter_abort(tt_segwriter *w);
