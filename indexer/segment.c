@@ -673,8 +673,9 @@ void tt_segment_release_pages(tt_segment *s)
  * is within a few hundred places of where h belongs. The search starts there and gallops
  * outwards to bracket the place, then bisects the bracket: a handful of probes within a few KiB
  * instead of a bisection of the whole column (log2 n probes, each a likely miss or mispredicted
- * branch; the writer looks up every added URL in every segment). Any order of hashes gives the
- * same answer as a plain bisection (only the number of probes depends on the spread). */
+ * branch; the writer looks up every added URL in every segment). On a sorted column the answer
+ * is the plain bisection's however the hashes are spread (only the number of probes depends on
+ * it); on a damaged one every probe stays within the column. */
 void tt_segment_find_url(const tt_segment *s, uint64_t h, void (*fn)(void *, uint32_t), void *ctx)
 {
   size_t n = s->ndocs, lo = 0, hi = n;   /* entries before lo are < h, from hi on >= h */
