@@ -10,6 +10,9 @@
 #include "indexer/postings_codec.h"
 #include "text/simhash.h"
 
+/* postings looked ahead for prefetching the output's per-document norms */
+#define MERGE_AHEAD 6
+
 typedef struct msrc {
   tt_dict_iter it;
   tt_dict_entry e;
@@ -139,14 +142,21 @@ int tt_merge_segments(const char *dir, const char *name, const tt_segment *const
         uint32_t d = tt_plist_doc(&c);
         if (d >= s->ndocs) { rc = tt_error_set(TT_ECORRUPT, "%s: doc %u out of range", s->post.path, d); break; }
         if (map[i][d] == UINT32_MAX) continue;
+        /* two-stage prefetch: the id map's entry of the posting 2 * MERGE_AHEAD ahead, then
+         * the norms of the merged doc of the one MERGE_AHEAD ahead (both are a cache miss per
+         * posting otherwise: a term's documents are far apart in the map and the output) */
+        uint32_t d2 = tt_plist_doc_ahead(&c, 2 * MERGE_AHEAD);
+        if (d2 < s->ndocs) __builtin_prefetch(&map[i][d2]);
+        uint32_t da = tt_plist_doc_ahead(&c, MERGE_AHEAD);
+        if (da < s->ndocs && map[i][da] != UINT32_MAX) tt_segwriter_prefetch_doc(w, map[i][da]);
         tt_segwriter_posting p = {map[i][d], tt_plist_tf_title(&c), tt_plist_tf_body(&c), 0, NULL};
-        if (positional) {
+        if (positional) {   /* the stored gaps go through as they are (no conversion) */
           const uint32_t *pp;
-          rc = tt_plist_positions(&c, &pp, &p.npos);
+          rc = tt_plist_position_gaps(&c, &pp, &p.npos);
           p.pos = pp;
           if (rc) break;
         }
-        rc = tt_segwriter_add_posting(w, &p);
+        rc = tt_segwriter_add_posting_gaps(w, &p);
       }
       if (!rc && r != TT_ITEROVER) rc = r;
       tt_plist_close(&c);

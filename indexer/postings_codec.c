@@ -1158,3 +1158,62 @@ int tt_plist__positions_slow(tt_plist_cursor *c, const uint32_t **pos, uint32_t 
   }
   return positions_at(c, p, m, pos, n);
 }
+
+int tt_plist_position_gaps(tt_plist_cursor *c, const uint32_t **gaps, uint32_t *n)
+{
+  if (c->rc) return c->rc;
+  if (!c->want_pos) return tt_error_set(TT_EINVAL, "postings: cursor opened without positions");
+  if (!c->on) return tt_error_set(TT_EINVAL, "postings: cursor is not on a posting");
+  int rc;
+  if (!c->pos_ready && (rc = prepare_positions(c))) return rc;
+  while (c->pdone <= c->cur) {
+    c->pstart[c->pdone + 1] = c->pstart[c->pdone] + c->npos[c->pdone];
+    c->pdone++;
+  }
+  uint32_t s = c->pstart[c->cur], e = c->pstart[c->cur + 1], m = e - s;
+  uint32_t full = c->nchunks * 128u;
+  const uint32_t *v;
+  if (m == 0) {
+    v = c->chunk;   /* nothing to read */
+  } else if (e <= full && (s >> 7) == ((e - 1) >> 7)) {   /* the common case: one chunk */
+    if ((rc = load_chunk(c, s >> 7))) return rc;
+    v = c->chunk + (s & 127);
+  } else if (s >= full) {
+    if (!c->tail_ready && (rc = load_tail(c))) return rc;
+    v = c->tail + (s - full);
+  } else {   /* across chunks (and maybe into the tail): gathered in posbuf */
+    if (m > c->poscap) {
+      uint32_t cap = c->poscap ? c->poscap : 256;
+      while (cap < m) cap *= 2;
+      uint32_t *b = tt_realloc(c->posbuf, (size_t)cap * sizeof *b);
+      if (!b) return tt_error_set(TT_ENOMEM, "postings: out of memory for %u positions", m);
+      c->posbuf = b;
+      c->poscap = cap;
+    }
+    /* posbuf no longer holds the positions tt_plist_positions returned last */
+    if (c->pos_ptr == c->posbuf) c->pos_for = UINT32_MAX;
+    uint32_t *p = c->posbuf, i = s;
+    while (i < e && i < full) {
+      uint32_t k = i >> 7, from = i & 127, cnt = 128 - from;
+      if (cnt > e - i) cnt = e - i;
+      if ((rc = load_chunk(c, k))) return rc;
+      memcpy(p + (i - s), c->chunk + from, cnt * sizeof(uint32_t));
+      i += cnt;
+    }
+    if (i < e) {
+      if (!c->tail_ready && (rc = load_tail(c))) return rc;
+      memcpy(p + (i - s), c->tail + (i - full), (e - i) * sizeof(uint32_t));
+    }
+    v = p;
+  }
+  /* the last position (first value + each later value + 1) must fit in 32 bits, as the
+   * positions path checks (undelta) */
+  if (m) {
+    uint64_t acc = (uint64_t)m - 1;
+    for (uint32_t j = 0; j < m; j++) acc += v[j];
+    if (acc > UINT32_MAX) return corrupt(c, c->pb, "position past 2^32-1");
+  }
+  *gaps = v;
+  *n = m;
+  return 0;
+}

@@ -258,6 +258,13 @@ TT_INLINE int tt_plist_in_block(const tt_plist_cursor *c, uint32_t target)
 
 /* The current posting (valid after next/seek returned 0). */
 TT_INLINE uint32_t tt_plist_doc(const tt_plist_cursor *c) { return c->docs[c->cur]; }
+/* The doc id k postings after the current one when it is in the decoded block, else
+ * UINT32_MAX (for prefetching what those postings will need; the cursor must be on a posting).
+ * Not checked against the list's bounds beyond the block: validate before use. */
+TT_INLINE uint32_t tt_plist_doc_ahead(const tt_plist_cursor *c, uint32_t k)
+{
+  return c->cur + k < c->lim ? c->docs[c->cur + k] : UINT32_MAX;
+}
 TT_INLINE uint32_t tt_plist_tf_title(tt_plist_cursor *c)
 {
   if (TT_UNLIKELY(!c->tf_ready)) tt_plist__load_tf(c);
@@ -295,6 +302,14 @@ TT_INLINE int tt_plist_positions(tt_plist_cursor *c, const uint32_t **pos, uint3
   }
   return tt_plist__positions_slow(c, pos, n);
 }
+
+/* The current posting's positions as the list stores them: the first position, then each
+ * later position minus the one before minus 1 (what tt_plist_writer_add_gaps takes), without
+ * turning them into positions: a merge hands them on as they are. Checked as
+ * tt_plist_positions checks (the positions they describe fit in 32 bits). *gaps points into
+ * the cursor and stays valid until the cursor moves or is closed, or the next call of this
+ * function or tt_plist_positions. Returns as tt_plist_positions. */
+int tt_plist_position_gaps(tt_plist_cursor *c, const uint32_t **gaps, uint32_t *n);
 
 /* Postings in the list. */
 TT_INLINE uint32_t tt_plist_df(const tt_plist_cursor *c) { return c->df; }

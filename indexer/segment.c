@@ -252,6 +252,25 @@ int tt_segwriter_add_posting(tt_segwriter *w, const tt_segwriter_posting *p)
   return rc;
 }
 
+int tt_segwriter_add_posting_gaps(tt_segwriter *w, const tt_segwriter_posting *p)
+{
+  if (w->rc) return w->rc;
+  if (p->doc >= w->ndocs) return w->rc = tt_error_set(TT_EINVAL, "posting for unknown doc %u", p->doc);
+  int rc = tt_plist_writer_add_gaps(&w->pw, p->doc, p->tf_title, p->tf_body, p->pos,
+                                    w->positional ? p->npos : 0,
+                                    posting_impact(w, p->doc, p->tf_title, p->tf_body));
+  if (rc) w->rc = rc;
+  return rc;
+}
+
+void tt_segwriter_prefetch_doc(const tt_segwriter *w, uint32_t doc)
+{
+  if (doc >= w->ndocs_norm) return;
+  __builtin_prefetch(&w->imp01[doc]);
+  __builtin_prefetch(&w->nt[doc]);
+  __builtin_prefetch(&w->nb[doc]);
+}
+
 /* Append an encoded list and its dictionary entry (terms in key order). */
 static int put_list(tt_segwriter *w, const char *key, uint32_t key_len, int positional,
                     const tt_plist_info *info, const uint8_t *list, size_t n)
@@ -650,9 +669,38 @@ void tt_segment_release_pages(tt_segment *s)
   tt_docstore_release_pages(s->docs);
 }
 
+/* The URL column is sorted by XXH3 hash, which is spread evenly over 64 bits: entry h / 2^64 * n
+ * is within a few hundred places of where h belongs. The search starts there and gallops
+ * outwards to bracket the place, then bisects the bracket: a handful of probes within a few KiB
+ * instead of a bisection of the whole column (log2 n probes, each a likely miss or mispredicted
+ * branch; the writer looks up every added URL in every segment). On a sorted column the answer
+ * is the plain bisection's however the hashes are spread (only the number of probes depends on
+ * it); on a damaged one every probe stays within the column. */
 void tt_segment_find_url(const tt_segment *s, uint64_t h, void (*fn)(void *, uint32_t), void *ctx)
 {
-  size_t lo = 0, hi = s->ndocs;
+  size_t n = s->ndocs, lo = 0, hi = n;   /* entries before lo are < h, from hi on >= h */
+  if (n > 64) {
+    size_t g = (size_t)(((h >> 32) * (uint64_t)n) >> 32), step = 16;   /* g < n */
+    if (tt_load_le64(s->urls + 16 * g) < h) {
+      lo = g + 1;
+      for (;;) {
+        size_t j = lo + step - 1;
+        if (j >= n) break;
+        if (tt_load_le64(s->urls + 16 * j) >= h) { hi = j; break; }
+        lo = j + 1;
+        step *= 2;
+      }
+    } else {
+      hi = g;
+      for (;;) {
+        if (hi < step) break;
+        size_t j = hi - step;
+        if (tt_load_le64(s->urls + 16 * j) < h) { lo = j + 1; break; }
+        hi = j;
+        step *= 2;
+      }
+    }
+  }
   while (lo < hi) {
     size_t mid = (lo + hi) / 2;
     if (tt_load_le64(s->urls + 16 * mid) < h) lo = mid + 1;

@@ -145,6 +145,16 @@ typedef struct tt_segwriter_posting {
 void tt_segwriter_set_pairs(tt_segwriter *w, uint32_t id);
 int tt_segwriter_begin_term(tt_segwriter *w, const char *key, size_t len, int positional);
 int tt_segwriter_add_posting(tt_segwriter *w, const tt_segwriter_posting *p);
+/* The same with p->pos holding the position gaps as lists store them (tt_plist_position_gaps:
+ * first position, then each later one minus the one before minus 1). Trusted: the caller
+ * guarantees the positions they describe increase and fit in 32 bits (merge.c passes what a
+ * cursor checked), so nothing is converted and the list's bytes are those add_posting would
+ * write for the same positions. */
+int tt_segwriter_add_posting_gaps(tt_segwriter *w, const tt_segwriter_posting *p);
+/* A hint: a posting for doc (a doc id of w) is coming soon; its length norms are loaded into
+ * cache (a merge's postings visit the merged segment's documents out of order, and these loads
+ * were the merge's main stall). Any doc id is safe. */
+void tt_segwriter_prefetch_doc(const tt_segwriter *w, uint32_t doc);
 int tt_segwriter_end_term(tt_segwriter *w);
 int tt_segwriter_finish(tt_segwriter *w);
 void tt_segwriter_abort(tt_segwriter *w);

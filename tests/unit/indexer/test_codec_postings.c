@@ -203,6 +203,78 @@ static void test_add_gaps_same_bytes(void **state)
   }
 }
 
+/* tt_plist_position_gaps gives the stored values of each posting: turned into positions they
+ * are what tt_plist_positions gives (asked in either order, or only one of them), and handed to
+ * tt_plist_writer_add_gaps they rebuild the same bytes (what a merge does). Postings with
+ * thousands of positions span chunks and the tail. */
+static void test_position_gaps(void **state)
+{
+  (void)state;
+  for (int rep = 0; rep < 16; rep++) {
+    model_list m = {NULL, 0, 1};
+    model_random(&m, 1 + tc_below(rep < 10 ? 700 : 4000), 1, rep % 3 ? 300 : 3,
+                 rep % 4 == 0 ? 3000 : 200);
+    tt_buf a = TT_BUF_INIT, b = TT_BUF_INIT;
+    model_encode(&m, &a, NULL);
+    tt_plist_cursor c;
+    assert_int_equal(tt_plist_open(&c, (const uint8_t *)a.p, a.n, 1), 0);
+    tt_plist_writer w;
+    tt_plist_writer_init(&w, 1);
+    for (size_t i = 0; i < m.n; i++) {
+      assert_int_equal(tt_plist_next(&c), 0);
+      const model_posting *q = &m.p[i];
+      const uint32_t *g, *pp;
+      uint32_t ng, np;
+      int mode = (int)(i % 3);   /* 0: gaps only, 1: positions then gaps, 2: gaps then positions */
+      if (mode == 1) {
+        assert_int_equal(tt_plist_positions(&c, &pp, &np), 0);
+        assert_int_equal(np, q->npos);
+      }
+      assert_int_equal(tt_plist_position_gaps(&c, &g, &ng), 0);
+      assert_int_equal(ng, q->npos);
+      for (uint32_t k = 0; k < ng; k++)
+        assert_int_equal(g[k], k ? q->pos[k] - q->pos[k - 1] - 1 : q->pos[0]);
+      assert_int_equal(tt_plist_writer_add_gaps(&w, q->doc, tt_plist_tf_title(&c), tt_plist_tf_body(&c),
+                                                g, ng, q->impact), 0);
+      if (mode != 0) {
+        assert_int_equal(tt_plist_positions(&c, &pp, &np), 0);
+        assert_int_equal(np, q->npos);
+        if (np) assert_memory_equal(pp, q->pos, (size_t)np * sizeof *pp);
+      }
+    }
+    assert_int_equal(tt_plist_next(&c), TT_ITEROVER);
+    tt_plist_close(&c);
+    assert_int_equal(tt_plist_writer_finish(&w, &b, NULL), 0);
+    tt_plist_writer_fini(&w);
+    assert_int_equal(a.n, b.n);
+    assert_memory_equal(a.p, b.p, a.n);
+    tt_buf_fini(&a);
+    tt_buf_fini(&b);
+    model_free(&m);
+  }
+  /* gaps that describe a position past 2^32-1 (add_gaps trusts its caller) are refused by the
+   * cursor as by tt_plist_positions; so is a cursor opened without positions */
+  tt_plist_writer w;
+  tt_plist_writer_init(&w, 1);
+  uint32_t bad[2] = {0xFFFFFFF0u, 0x20};
+  assert_int_equal(tt_plist_writer_add_gaps(&w, 3, 0, 2, bad, 2, 1), 0);
+  tt_buf b = TT_BUF_INIT;
+  assert_int_equal(tt_plist_writer_finish(&w, &b, NULL), 0);
+  tt_plist_writer_fini(&w);
+  tt_plist_cursor c;
+  const uint32_t *g;
+  uint32_t ng;
+  assert_int_equal(tt_plist_open(&c, (const uint8_t *)b.p, b.n, 1), 0);
+  assert_int_equal(tt_plist_next(&c), 0);
+  assert_int_equal(tt_plist_position_gaps(&c, &g, &ng), TT_ECORRUPT);
+  tt_plist_close(&c);
+  assert_int_equal(tt_plist_open(&c, (const uint8_t *)b.p, b.n, 0), 0);
+  assert_int_equal(tt_plist_next(&c), 0);
+  assert_int_equal(tt_plist_position_gaps(&c, &g, &ng), TT_EINVAL);
+  tt_plist_close(&c);
+  tt_buf_fini(&b);
+}
+
 static void test_big_positions(void **state)
 {
   (void)state;
@@ -538,6 +610,7 @@ int main(void)
     cmocka_unit_test(test_random_lists),
     cmocka_unit_test(test_add_gaps_same_bytes),
     cmocka_unit_test(test_big_positions),
+    cmocka_unit_test(test_position_gaps),
     cmocka_unit_test(test_seek),
     cmocka_unit_test(test_large_frequencies),
     cmocka_unit_test(test_sparse_positions_widths),

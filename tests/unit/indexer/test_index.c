@@ -622,6 +622,36 @@ static void test_updates_and_deletes(void **state)
   free(dir);
 }
 
+/* Every URL of a merged segment of 600 documents (the URL search's interpolated start and
+ * gallop, tt_segment_find_url) is found when its article comes again: all are replaced, none
+ * added twice. */
+static void test_replace_every_url(void **state)
+{
+  (void)state;
+  char *dir = tu_tempdir();
+  index_all(dir, (size_t)64 << 10, 1, 600);
+  tt_writer *w;
+  assert_int_equal(tt_writer_open(&w, dir, NULL), 0);
+  assert_int_equal(tt_writer_merge(w, 1), 0);
+  for (int i = 599; i >= 0; i--) {   /* reverse order: nothing depends on the order of adding */
+    tt_article a = tu_article(&docs[i]);
+    assert_int_equal(tt_writer_add(w, &a), 0);
+  }
+  assert_int_equal(tt_writer_commit(w), 0);
+  tt_writer_counts wc;
+  tt_writer_counts_get(w, &wc);
+  assert_int_equal(wc.replaced, 600);
+  tt_writer_close(w);
+  tt_reader *r;
+  assert_int_equal(tt_reader_open(&r, dir, 0), 0);
+  tt_index_stats st;
+  tt_reader_stats(r, &st);
+  assert_int_equal(st.docs, 600);
+  tt_reader_close(r);
+  tu_rmrf(dir);
+  free(dir);
+}
+
 /* Background merges (indexer/writer.c): with every merge allowed in the background and a tiny
  * budget, the pipelined writer merges while it adds, and replacements and deletions hit
  * segments that are being merged. The result must hold the same live documents as a --threads 1
@@ -887,6 +917,7 @@ int main(void)
     cmocka_unit_test(test_dict_versions),
     cmocka_unit_test(test_check_verifies_pairs),
     cmocka_unit_test(test_updates_and_deletes),
+    cmocka_unit_test(test_replace_every_url),
     cmocka_unit_test(test_background_merge),
     cmocka_unit_test(test_uncommitted_is_discarded_and_lock),
     cmocka_unit_test(test_corruption_detected),
