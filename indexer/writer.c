@@ -62,7 +62,8 @@ struct tt_writer {
   uint32_t nsegs, capsegs;
   bstate cur;                     /* the segment being built (cur.b NULL until the first add) */
   bstate fl;                      /* the segment a flusher thread is finishing (fl.b set) */
-  int flushing;                   /* a flusher thread runs */
+  int flushing;                   /* a flusher thread was started and not yet joined */
+  int fl_done;                    /* set (atomically) by the flusher thread when it ends */
   pthread_t flusher;
   int fl_rc;                      /* its result ... */
   char fl_msg[1024];              /* ... and message */
@@ -110,6 +111,7 @@ typedef struct mjob {
   int rc;
   char msg[1024];
   double secs, cpu;
+  uint64_t cost;                  /* estimated working set (merge_maybe_start) */
   int done;                       /* set (atomically) by the thread when it ends */
   uint32_t nopen;                 /* inputs opened */
 } mjob;
@@ -480,6 +482,7 @@ static void *flusher_main(void *arg)
   w->fl.b = NULL;
   w->fl_rc = rc;
   if (rc) snprintf(w->fl_msg, sizeof w->fl_msg, "%s", tt_error_last());
+  __atomic_store_n(&w->fl_done, 1, __ATOMIC_RELEASE);
   return NULL;
 }
 
@@ -503,7 +506,10 @@ static int finish_flush(tt_writer *w)
 static int flush_builder(tt_writer *w, int background)
 {
   TT_FORWARD(finish_flush(w));
-  if (background) {  /* the segment just adopted may complete a tier: merge it meanwhile */
+  /* a merge started now would run beside the flush of this full builder, the pipeline's
+   * largest moment: merge_maybe_start refuses it unless its estimate is 0 (tests); merges
+   * start when add_analyzed finds the flush done */
+  if (background) {
     TT_FORWARD(merge_install(w, 0));
     merge_maybe_start(w);
   }
@@ -517,6 +523,7 @@ static int flush_builder(tt_writer *w, int background)
     w->fl = w->cur;
     memset(&w->cur, 0, sizeof w->cur);
     w->fl_rc = 0;
+    w->fl_done = 0;
     if (pthread_create(&w->flusher, NULL, flusher_main, w) == 0) {
       w->flushing = 1;
       return 0;
@@ -525,8 +532,10 @@ static int flush_builder(tt_writer *w, int background)
     memset(&w->fl, 0, sizeof w->fl);
   }
   /* here no other builder holds memory (finish_flush above), so with the pipeline the half of
-   * the budget a flushing builder may take is free: a helper thread encodes half the postings */
-  int rc = tt_segbuild_finish_parallel(w->cur.b, w->threaded);
+   * the budget a flushing builder may take is free: a helper thread encodes half the postings.
+   * Not while a background merge runs: that merge has the memory (and the other core). */
+  int helper = w->threaded && !(w->mj && !__atomic_load_n(&w->mj->done, __ATOMIC_ACQUIRE));
+  int rc = tt_segbuild_finish_parallel(w->cur.b, helper);
   w->cur.b = NULL;
   if (rc) { drop_builder(w); return w->rc = rc; }
   rc = adopt(w, &w->cur);
@@ -585,8 +594,20 @@ static int add_analyzed(tt_writer *w, const tt_article *a, const tt_token *title
   if (rc) return w->rc = rc;
   if ((rc = cur_put(w, h, doc))) return w->rc = rc;
   w->counts.added++;
-  if (tt_segbuild_bytes(w->cur.b) > (w->threaded ? w->opts.memory_budget / 2 : w->opts.memory_budget))
-    return flush_builder(w, w->threaded);
+  size_t limit = w->opts.memory_budget;
+  if (w->threaded) {
+    /* a background flush that has ended: adopt its segment now, and start a merge it may
+     * complete, to run while this builder grows (not beside the next flush) */
+    if (w->flushing && __atomic_load_n(&w->fl_done, __ATOMIC_ACQUIRE)) {
+      if ((rc = finish_flush(w)) || (rc = merge_install(w, 0))) return w->rc = rc;
+      merge_maybe_start(w);
+    }
+    /* half the budget, less what a running merge is estimated to hold: the builder handed to
+     * the flusher and the merge then fit in the half the flusher may take */
+    limit = w->opts.memory_budget / 2;
+    if (w->mj && !__atomic_load_n(&w->mj->done, __ATOMIC_ACQUIRE)) limit -= w->mj->cost;
+  }
+  if (tt_segbuild_bytes(w->cur.b) > limit) return flush_builder(w, w->threaded);
   return 0;
 }
 
@@ -1106,7 +1127,7 @@ static void *merge_main(void *arg)
  * that owns w->segs (the worker while it runs, else the caller). */
 static void merge_maybe_start(tt_writer *w)
 {
-  if (w->mj || !w->threaded || !w->opts.merge || w->rc) return;
+  if (w->mj || !w->threaded || !w->opts.merge || w->rc || w->flushing) return;
   uint32_t lo, hi;
   pick_merge(w, 0, &lo, &hi);
   if (lo == hi) return;
@@ -1116,10 +1137,15 @@ static void merge_maybe_start(tt_writer *w)
    * map 4, output doc table 40, the largest postings list twice, ~100 at 1M documents) */
   uint64_t docs = 0;
   for (uint32_t i = lo; i < hi; i++) docs += w->segs[i].seg.ndocs;
-  if (bg_cost_fixed + bg_cost_per_doc * docs > w->opts.memory_budget / 4) return;
+  uint64_t cost = bg_cost_fixed + bg_cost_per_doc * docs;
+  if (cost > w->opts.memory_budget / 4) return;
+  /* while it runs the builder is handed to the flusher at half the budget less the cost
+   * (add_analyzed): not when the builder is already past that */
+  if (cost && w->cur.b && tt_segbuild_bytes(w->cur.b) + cost > w->opts.memory_budget / 2) return;
   mjob *j = tt_calloc(1, sizeof *j);
   if (!j) return;
   j->n = hi - lo;
+  j->cost = cost;
   j->in = tt_calloc(j->n, sizeof *j->in);
   j->snap = tt_calloc(j->n, sizeof *j->snap);
   if (!j->in || !j->snap) goto fail;
