@@ -109,6 +109,10 @@ typedef struct person {
 
 typedef struct moff { uint32_t canon, canon_len, key, key_len, role, role_len; } moff;
 
+/* A key cache slot: s = "canonical\0key\0" (NULL: empty), with both lengths, so that a hit
+ * is a length test and one memcmp. */
+typedef struct kent { char *s; uint32_t clen, klen; } kent;
+
 struct tt_entities {
   tt_analyzer *an;            /* tokenizes the lexicon at start-up */
   tt_buf lex;                 /* word strings and canonical forms */
@@ -136,7 +140,7 @@ struct tt_entities {
   person *ps; size_t nps, pscap;
   tt_buf pstr;
   int rc;                     /* sticky TT_ENOMEM during a call */
-  char **kcache;              /* KCACHE slots: "canonical\0key\0" (tt_normalize_word is slow) */
+  kent *kcache;               /* KCACHE slots (tt_normalize_word is slow) */
 };
 
 #define KCACHE 4096
@@ -456,7 +460,7 @@ void tt_entities_free(tt_entities *e)
   tt_buf_fini(&e->pstr);
   tt_free(e->phr); tt_free(e->ptok); tt_free(e->starts); tt_free(e->kstarts); tt_free(e->kofs); tt_free(e->words); tt_free(e->hash);
   tt_free(e->s2at); tt_free(e->s2); tt_free(e->cand);
-  if (e->kcache) for (size_t k = 0; k < KCACHE; k++) tt_free(e->kcache[k]);
+  if (e->kcache) for (size_t k = 0; k < KCACHE; k++) tt_free(e->kcache[k].s);
   tt_free(e->kcache);
   tt_free(e->et); tt_free(e->ms); tt_free(e->msx); tt_free(e->mo); tt_free(e->ps);
   tt_free(e);
@@ -590,17 +594,22 @@ static inline int phr_at(const tt_entities *e, size_t i, const phr *p, uint32_t 
 static size_t match_scan(const tt_entities *e, size_t i, uint32_t mask, int sub, const phr **out)
 {
   uint32_t wid = e->et[i].wid;
-  const word *w = &e->words[wid];
-  /* one kind: its own slice (same order); several: the whole group, filtered */
-  const uint32_t *list = e->starts + w->first;
-  uint32_t cnt = w->nstart;
-  if (!(mask & (mask - 1))) {
+  /* one kind: its own slice (same order); several: the whole group, filtered. A cache line
+     less for one kind: the word's record is not read, nor the slice's second-word index when
+     the slice is too short to have one. */
+  const uint32_t *list;
+  uint32_t cnt;
+  if (mask & (mask - 1)) {
+    const word *w = &e->words[wid];
+    list = e->starts + w->first;
+    cnt = w->nstart;
+  } else {
     unsigned kind = (unsigned)__builtin_ctz(mask);
     const uint32_t *o = e->kofs + (size_t)wid * NKOFS + kind;
     list = e->kstarts + o[0];
     cnt = o[1] - o[0];
     const uint32_t *at = e->s2at + 2 * ((size_t)wid * NKINDS + kind);
-    if (at[1]) {
+    if (cnt >= S2_MIN && at[1]) {
       /* a long slice: of its multi-token phrases only those whose next words are the
          text's can match (s2ent); then the 1-token ones */
       const s2ent *d = e->s2 + at[0];
@@ -1050,8 +1059,8 @@ static void emit(tt_entities *e, tt_entity_type type, size_t i, size_t j, const 
   o->canon_len = (uint32_t)clen;
   /* key: the analyzer's folding of the canonical form, through a small cache (the same
      names recur in every article; tt_normalize_word allocates and may call ICU) */
-  char **slot = &e->kcache[hash_str(canon, clen) & (KCACHE - 1)];
-  if (!*slot || strncmp(*slot, canon, clen) != 0 || (*slot)[clen] != 0) {
+  kent *slot = &e->kcache[hash_str(canon, clen) & (KCACHE - 1)];
+  if (!slot->s || slot->clen != clen || memcmp(slot->s, canon, clen) != 0) {
     size_t kcap = clen * 2 + 16;
     char *c = tt_malloc(clen + 1 + kcap);
     if (!c) { e->rc = TT_ENOMEM; return; }
@@ -1068,11 +1077,13 @@ static void emit(tt_entities *e, tt_entity_type type, size_t i, size_t j, const 
       tt_free(ref);
     }
 #endif
-    tt_free(*slot);
-    *slot = c;
+    tt_free(slot->s);
+    slot->s = c;
+    slot->clen = (uint32_t)clen;
+    slot->klen = (uint32_t)strlen(c + clen + 1);
   }
-  const char *k = *slot + clen + 1;
-  size_t kl = strlen(k);
+  const char *k = slot->s + clen + 1;
+  size_t kl = slot->klen;
   o->key = (uint32_t)out_str(e, k, kl);
   o->key_len = (uint32_t)kl;
   o->role = (uint32_t)out_str(e, role ? role : "", role ? rlen : 0);
