@@ -280,6 +280,13 @@ static inline const hent *wtab_slot(const wtab *t, const char *s, size_t len)
   }
 }
 
+/* wtab_slot out of line: the rare path of wtab_kinds, kept from taking registers in
+ * prepare()'s loop. */
+static TT_NOINLINE const hent *wtab_probe(const wtab *t, const char *s, size_t len)
+{
+  return wtab_slot(t, s, len);
+}
+
 /* The lookup of prepare(), for every token's word s (inside a token's exact form, so that
  * 8 bytes can be read from it): whether a token is a lexicon word (70 % are, in no
  * predictable order) decides no jump. The home slot is compared and the result taken with
@@ -294,7 +301,7 @@ static inline uint32_t wtab_kinds(const wtab *t, const char *s, size_t len, uint
   const hent *x = &t->hash[word_hash(len, head) & t->hmask];
   uint32_t hit = (uint32_t)(x->head == head) & (uint32_t)(x->len == len);
   if (TT_UNLIKELY((hit & (uint32_t)(len > 8)) | (!hit & (uint32_t)(x->len != 0)))) {
-    x = wtab_slot(t, s, len);
+    x = wtab_probe(t, s, len);
     if (!x) { *wid = NOWORD; return 0; }
     hit = 1;
   }
