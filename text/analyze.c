@@ -461,6 +461,13 @@ int tt_analyze(tt_analyzer *a, const char *text, size_t len, uint32_t first_pos,
 
   if ((uint64_t)first_pos + a->ntok > (uint64_t)UINT32_MAX + 1)
     return tt_error_set(TT_EINVAL, "tt_analyze: positions overflow (first_pos %u)", first_pos);
+  /* TT_TOKEN_READ readable bytes past every form (analyze.h): each is followed by its NUL and
+   * the later forms, and the arenas end at least that far past the last NUL (the fast path
+   * leaves that much anyway, the slow path may not) */
+  if (TT_UNLIKELY(a->ex.cap - a->ex.n < TT_TOKEN_READ) && (rc = grow_arena(a, &a->ex, TT_TOKEN_READ, 0)))
+    return rc;
+  if (TT_UNLIKELY(a->fo.cap - a->fo.n < TT_TOKEN_READ) && (rc = grow_arena(a, &a->fo, TT_TOKEN_READ, 1)))
+    return rc;
   out->tokens = a->tok;
   out->n = a->ntok;
   out->invalid_utf8 = invalid;

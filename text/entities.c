@@ -27,6 +27,7 @@
 
 #include "common/alloc.h"
 #include "common/buf.h"
+#include "common/compiler.h"
 #include "common/endian.h"
 #include "common/error.h"
 #include "common/utf8.h"
@@ -108,6 +109,10 @@ typedef struct person {
 
 typedef struct moff { uint32_t canon, canon_len, key, key_len, role, role_len; } moff;
 
+/* A key cache slot: s = "canonical\0key\0" (NULL: empty), with both lengths, so that a hit
+ * is a length test and one memcmp. */
+typedef struct kent { char *s; uint32_t clen, klen; } kent;
+
 struct tt_entities {
   tt_analyzer *an;            /* tokenizes the lexicon at start-up */
   tt_buf lex;                 /* word strings and canonical forms */
@@ -135,7 +140,7 @@ struct tt_entities {
   person *ps; size_t nps, pscap;
   tt_buf pstr;
   int rc;                     /* sticky TT_ENOMEM during a call */
-  char **kcache;              /* KCACHE slots: "canonical\0key\0" (tt_normalize_word is slow) */
+  kent *kcache;               /* KCACHE slots (tt_normalize_word is slow) */
 };
 
 #define KCACHE 4096
@@ -275,6 +280,35 @@ static inline const hent *wtab_slot(const wtab *t, const char *s, size_t len)
   }
 }
 
+/* wtab_slot out of line: the rare path of wtab_kinds, kept from taking registers in
+ * prepare()'s loop. */
+static TT_NOINLINE const hent *wtab_probe(const wtab *t, const char *s, size_t len)
+{
+  return wtab_slot(t, s, len);
+}
+
+/* The lookup of prepare(), for every token's word s (inside a token's exact form, so that
+ * 8 bytes can be read from it): whether a token is a lexicon word (70 % are, in no
+ * predictable order) decides no jump. The home slot is compared and the result taken with
+ * masks; an empty slot (len 0, NOWORD, no kinds) gives the same as no word, which is also what
+ * a token of length 0 meets. Only a long word (the rest of the string to compare) or another
+ * word in the home slot (the table is about 6 % full) goes on to wtab_slot. *wid and the
+ * returned kinds: the word's, or NOWORD and 0. */
+static inline uint32_t wtab_kinds(const wtab *t, const char *s, size_t len, uint32_t *wid)
+{
+  /* = tt_load_le_upto64(s, len) in one load (TT_TOKEN_READ, timtin/analyze.h) */
+  uint64_t head = tt_load_le64(s) & (len >= 8 ? ~(uint64_t)0 : ((uint64_t)1 << (8 * len)) - 1);
+  const hent *x = &t->hash[word_hash(len, head) & t->hmask];
+  uint32_t hit = (uint32_t)(x->head == head) & (uint32_t)(x->len == len);
+  if (TT_UNLIKELY((hit & (uint32_t)(len > 8)) | (!hit & (uint32_t)(x->len != 0)))) {
+    x = wtab_probe(t, s, len);
+    if (!x) { *wid = NOWORD; return 0; }
+    hit = 1;
+  }
+  *wid = x->wid | (hit - 1u);       /* NOWORD = all ones */
+  return x->kinds & (0u - hit);
+}
+
 static inline const hent *word_slot(const tt_entities *e, const char *s, size_t len)
 {
   const wtab t = {e->hash, e->hmask, e->words, e->lex.p};
@@ -378,8 +412,10 @@ static int lex_build(tt_entities *e)
   }
   /* the kinds in the hash slots, for prepare() */
   _Static_assert(NKINDS - 1 + TT_ENT_PROGRAM < 16, "kinds and GAZSUB bits must fit hent.kinds");
-  for (size_t h = 0; h <= e->hmask; h++)
+  for (size_t h = 0; h <= e->hmask; h++) {
     if (e->hash[h].len) e->hash[h].kinds = (uint16_t)e->words[e->hash[h].wid].kinds;
+    else e->hash[h].wid = NOWORD;   /* what wtab_kinds reads at an empty slot */
+  }
   /* second-word indexes of the long slices */
   e->s2at = tt_malloc((e->nwords * NKINDS + 1) * 2 * sizeof *e->s2at);
   e->s2 = tt_malloc((e->nphr + 1) * sizeof *e->s2);
@@ -431,7 +467,7 @@ void tt_entities_free(tt_entities *e)
   tt_buf_fini(&e->pstr);
   tt_free(e->phr); tt_free(e->ptok); tt_free(e->starts); tt_free(e->kstarts); tt_free(e->kofs); tt_free(e->words); tt_free(e->hash);
   tt_free(e->s2at); tt_free(e->s2); tt_free(e->cand);
-  if (e->kcache) for (size_t k = 0; k < KCACHE; k++) tt_free(e->kcache[k]);
+  if (e->kcache) for (size_t k = 0; k < KCACHE; k++) tt_free(e->kcache[k].s);
   tt_free(e->kcache);
   tt_free(e->et); tt_free(e->ms); tt_free(e->msx); tt_free(e->mo); tt_free(e->ps);
   tt_free(e);
@@ -565,17 +601,22 @@ static inline int phr_at(const tt_entities *e, size_t i, const phr *p, uint32_t 
 static size_t match_scan(const tt_entities *e, size_t i, uint32_t mask, int sub, const phr **out)
 {
   uint32_t wid = e->et[i].wid;
-  const word *w = &e->words[wid];
-  /* one kind: its own slice (same order); several: the whole group, filtered */
-  const uint32_t *list = e->starts + w->first;
-  uint32_t cnt = w->nstart;
-  if (!(mask & (mask - 1))) {
+  /* one kind: its own slice (same order); several: the whole group, filtered. A cache line
+     less for one kind: the word's record is not read, nor the slice's second-word index when
+     the slice is too short to have one. */
+  const uint32_t *list;
+  uint32_t cnt;
+  if (mask & (mask - 1)) {
+    const word *w = &e->words[wid];
+    list = e->starts + w->first;
+    cnt = w->nstart;
+  } else {
     unsigned kind = (unsigned)__builtin_ctz(mask);
     const uint32_t *o = e->kofs + (size_t)wid * NKOFS + kind;
     list = e->kstarts + o[0];
     cnt = o[1] - o[0];
     const uint32_t *at = e->s2at + 2 * ((size_t)wid * NKINDS + kind);
-    if (at[1]) {
+    if (cnt >= S2_MIN && at[1]) {
       /* a long slice: of its multi-token phrases only those whose next words are the
          text's can match (s2ent); then the 1-token ones */
       const s2ent *d = e->s2 + at[0];
@@ -1025,8 +1066,8 @@ static void emit(tt_entities *e, tt_entity_type type, size_t i, size_t j, const 
   o->canon_len = (uint32_t)clen;
   /* key: the analyzer's folding of the canonical form, through a small cache (the same
      names recur in every article; tt_normalize_word allocates and may call ICU) */
-  char **slot = &e->kcache[hash_str(canon, clen) & (KCACHE - 1)];
-  if (!*slot || strncmp(*slot, canon, clen) != 0 || (*slot)[clen] != 0) {
+  kent *slot = &e->kcache[hash_str(canon, clen) & (KCACHE - 1)];
+  if (!slot->s || slot->clen != clen || memcmp(slot->s, canon, clen) != 0) {
     size_t kcap = clen * 2 + 16;
     char *c = tt_malloc(clen + 1 + kcap);
     if (!c) { e->rc = TT_ENOMEM; return; }
@@ -1043,11 +1084,13 @@ static void emit(tt_entities *e, tt_entity_type type, size_t i, size_t j, const 
       tt_free(ref);
     }
 #endif
-    tt_free(*slot);
-    *slot = c;
+    tt_free(slot->s);
+    slot->s = c;
+    slot->clen = (uint32_t)clen;
+    slot->klen = (uint32_t)strlen(c + clen + 1);
   }
-  const char *k = *slot + clen + 1;
-  size_t kl = strlen(k);
+  const char *k = slot->s + clen + 1;
+  size_t kl = slot->klen;
   o->key = (uint32_t)out_str(e, k, kl);
   o->key_len = (uint32_t)kl;
   o->role = (uint32_t)out_str(e, role ? role : "", role ? rlen : 0);
@@ -1330,16 +1373,16 @@ static int prepare(tt_entities *e)
     x->num = num;
     x->skip = skip;
     x->ready = 0;
-    const hent *h = wtab_slot(&wt, ex + skip, exlen - skip);
-    if (h) {
-      x->wid = h->wid;
-      x->kinds = h->kinds;
-      if ((h->kinds & CAND_KINDS) || ((h->kinds & CAND_CAP_KINDS) && first_cap(e, i)))
-        cand[nc++] = (uint32_t)i;
-    } else {
-      x->wid = NOWORD;
-      x->kinds = 0;
-    }
+    uint32_t wid;
+    const uint32_t kinds = wtab_kinds(&wt, ex + skip, exlen - skip, &wid);
+    x->wid = wid;
+    x->kinds = kinds;
+    /* a candidate by its kinds, or a capitalised gazetteer word or family name (about a
+       fifth of the tokens, in no predictable order): appended without a jump */
+    uint32_t c = (kinds & CAND_KINDS) != 0;
+    if (kinds & CAND_CAP_KINDS) c |= (uint32_t)first_cap(e, i);
+    cand[nc] = (uint32_t)i;
+    nc += c;
     prev_end = end;
   }
   e->ncand = nc;

@@ -62,13 +62,14 @@ void tt_entity_tally_reset(tt_entity_tally *t)
   tt_buf_reset(&t->strs);
 }
 
-static int put(tt_entity_tally *t, const char *s, size_t n, uint32_t *off, uint32_t *len)
+/* Copy s (n bytes) and a NUL to strs, where room was reserved. */
+static void put(tt_entity_tally *t, const char *s, size_t n, uint32_t *off, uint32_t *len)
 {
-  if (t->strs.n + n + 1 > UINT32_MAX) return tt_error_set(TT_ENOMEM, "entity tally: too many mentions");
   *off = (uint32_t)t->strs.n;
   *len = (uint32_t)n;
-  if (tt_buf_append(&t->strs, s, n) || tt_buf_putc(&t->strs, 0)) return tt_error_set(TT_ENOMEM, "out of memory");
-  return 0;
+  if (n) memcpy(t->strs.p + t->strs.n, s, n);
+  t->strs.p[t->strs.n + n] = 0;
+  t->strs.n += n + 1;
 }
 
 int tt_entity_tally_add(tt_entity_tally *t, const tt_entity_mention *m, size_t n, const tt_analysis *an)
@@ -81,9 +82,13 @@ int tt_entity_tally_add(tt_entity_tally *t, const tt_entity_mention *m, size_t n
     r->type = (uint32_t)m[i].type;
     r->next = UINT32_MAX;
     r->pos = an->tokens[m[i].first_token].pos;
-    TT_FORWARD(put(t, m[i].key, m[i].key_len, &r->key, &r->key_len));
-    TT_FORWARD(put(t, m[i].canonical, m[i].canonical_len, &r->canon, &r->canon_len));
-    TT_FORWARD(put(t, m[i].role ? m[i].role : "", m[i].role ? m[i].role_len : 0, &r->role, &r->role_len));
+    /* the three strings with their NULs: room reserved once */
+    size_t rl = m[i].role ? m[i].role_len : 0, need = m[i].key_len + m[i].canonical_len + rl + 3;
+    if (t->strs.n + need > UINT32_MAX) return tt_error_set(TT_ENOMEM, "entity tally: too many mentions");
+    if (tt_buf_reserve(&t->strs, need)) return tt_error_set(TT_ENOMEM, "out of memory");
+    put(t, m[i].key, m[i].key_len, &r->key, &r->key_len);
+    put(t, m[i].canonical, m[i].canonical_len, &r->canon, &r->canon_len);
+    put(t, m[i].role ? m[i].role : "", rl, &r->role, &r->role_len);
     t->n++;
   }
   return 0;

@@ -23,6 +23,11 @@ typedef struct tt_token {
   uint32_t flags;       /* TT_TOKEN_* */
 } tt_token;
 
+/* The TT_TOKEN_READ bytes after a token's exact and folded forms (after the NUL) can be read
+ * too: they lie in memory the analyzer owns, so a reader may load 8 bytes at any byte of a
+ * form and mask off what lies past its length (those bytes have no specified values). */
+#define TT_TOKEN_READ 8
+
 #define TT_TOKEN_NUMERIC  1u  /* contains a digit: a number, code or date ("1816", "72-NQ/TW") */
 #define TT_TOKEN_FOLDED   2u  /* exact != folded (the token carries diacritics or đ) */
 #define TT_TOKEN_COMPOUND 4u  /* joined from several parts ("72-NQ/TW", "TP.HCM"): an indexer may
