@@ -92,6 +92,8 @@ struct tt_writer {
    * does not depend on the machine's load, unlike wall time) */
   double t_caller_wait, t_worker_wait, t_final, t_merge, t_bgmerge, t_merge_wait;
   double c_final, c_merge, c_bgmerge;  /* CPU seconds of the thread doing it */
+  double c_worker, c_flusher;    /* CPU seconds of the worker thread, of the flusher threads */
+  double fl_cpu;                 /* the last flusher thread's, added to c_flusher at its join */
   struct mjob *mj;               /* background merge, NULL when none runs */
 };
 
@@ -123,6 +125,7 @@ typedef struct adoc {
   size_t ntitle, nbody, nkw;
   uint32_t title_end;
   uint64_t simhash;     /* tt_simhash_doc of the body, computed by the caller thread */
+  uint64_t *hash;       /* tt_inverter_hash_tokens of toks, computed by the caller thread */
   char *mem;
 } adoc;
 
@@ -337,13 +340,19 @@ static void abandon_flush(tt_writer *w)
 void tt_writer_close(tt_writer *w)
 {
   if (!w) return;
-  if (getenv("TIMTIN_DEBUG_PIPELINE"))
+  int debug = getenv("TIMTIN_DEBUG_PIPELINE") != NULL;
+  if (debug)
     fprintf(stderr, "pipeline: caller waited %.3fs, worker waited %.3fs, final flush %.3fs, merges %.3fs, "
             "background merges %.3fs (%u; waited for %.3fs); CPU of the committing thread in the final flush %.3fs, "
             "in merges %.3fs, background merge threads %.3fs\n", w->t_caller_wait, w->t_worker_wait, w->t_final,
             w->t_merge, w->t_bgmerge, (unsigned)w->counts.background_merges, w->t_merge_wait,
             w->c_final, w->c_merge, w->c_bgmerge);
+  double caller_cpu = now_cpu();
   stop_worker(w);
+  /* the caller's figure includes its reading and parsing, and the final flush and merges */
+  if (debug)
+    fprintf(stderr, "pipeline: thread CPU: caller %.3fs, worker %.3fs, flushers %.3fs\n",
+            caller_cpu, w->c_worker, w->c_flusher);
   merge_abandon(w);
   abandon_flush(w);
   drop_builder(w);
@@ -482,6 +491,7 @@ static void *flusher_main(void *arg)
   w->fl.b = NULL;
   w->fl_rc = rc;
   if (rc) snprintf(w->fl_msg, sizeof w->fl_msg, "%s", tt_error_last());
+  w->fl_cpu = now_cpu();
   __atomic_store_n(&w->fl_done, 1, __ATOMIC_RELEASE);
   return NULL;
 }
@@ -492,6 +502,7 @@ static int finish_flush(tt_writer *w)
   if (!w->flushing) return 0;
   pthread_join(w->flusher, NULL);
   w->flushing = 0;
+  w->c_flusher += w->fl_cpu;
   int rc = w->fl_rc;
   if (rc) tt_error_set(rc, "%s", w->fl_msg), w->rc = rc;
   else rc = adopt(w, &w->fl);
@@ -582,7 +593,7 @@ static int delete_hash(tt_writer *w, uint64_t h, int *found)
  * unthreaded, the worker otherwise. */
 static int add_analyzed(tt_writer *w, const tt_article *a, const tt_token *title, size_t ntitle,
                         const tt_token *body, size_t nbody, const tt_token *kw, size_t nkw,
-                        uint32_t title_end, uint64_t simhash)
+                        uint32_t title_end, uint64_t simhash, const uint64_t *hash)
 {
   if (!w->cur.b && start_builder(w)) return w->rc = TT_ENOMEM;
   uint64_t h = tt_url_hash(a->url, a->url_len);
@@ -590,7 +601,7 @@ static int add_analyzed(tt_writer *w, const tt_article *a, const tt_token *title
   if ((rc = delete_hash(w, h, &found))) return w->rc = rc;
   if (found) w->counts.replaced++;
   uint32_t doc;
-  rc = tt_segbuild_add(w->cur.b, a, title, ntitle, body, nbody, kw, nkw, title_end, simhash, &doc);
+  rc = tt_segbuild_add(w->cur.b, a, title, ntitle, body, nbody, kw, nkw, title_end, simhash, hash, &doc);
   if (rc) return w->rc = rc;
   if ((rc = cur_put(w, h, doc))) return w->rc = rc;
   w->counts.added++;
@@ -636,7 +647,7 @@ static void *worker_main(void *arg)
     for (size_t i = 0; i < b->n && !rc && !failed; i++) {
       adoc *d = &b->docs[i];
       rc = add_analyzed(w, &d->a, d->toks, d->ntitle, d->toks + d->ntitle, d->nbody,
-                        d->toks + d->ntitle + d->nbody, d->nkw, d->title_end, d->simhash);
+                        d->toks + d->ntitle + d->nbody, d->nkw, d->title_end, d->simhash, d->hash);
     }
     batch_free(b);
     pthread_mutex_lock(&w->mu);
@@ -647,6 +658,7 @@ static void *worker_main(void *arg)
     w->busy = 0;
     pthread_cond_broadcast(&w->cv);
   }
+  w->c_worker = now_cpu();  /* read after the join (stop_worker) */
   pthread_mutex_unlock(&w->mu);
   return NULL;
 }
@@ -771,7 +783,8 @@ static int copy_doc(adoc *d, const tt_article *a, const tt_analysis *ta, const t
     }
   size_t nt = ta->n + tb->n + nkw;
   size_t toff = (n + 15) & ~(size_t)15;
-  char *mem = tt_malloc(toff + (nt ? nt : 1) * sizeof(tt_token));
+  size_t hoff = toff + nt * sizeof(tt_token);  /* tt_token is 8-aligned: so are the hashes */
+  char *mem = tt_malloc(hoff + (nt ? nt : 1) * sizeof(uint64_t));
   TT_CHECK_ALLOC(mem);
   char *p = mem;
 #define COPY(field, len) do { const char *src_ = a->field ? a->field : ""; memcpy(p, src_, a->len); p[a->len] = 0; \
@@ -792,6 +805,9 @@ static int copy_doc(adoc *d, const tt_article *a, const tt_analysis *ta, const t
     p = copy_side(p, &sp[g][1], src[g], dst, cnt[g], 1);
     dst += cnt[g];
   }
+  /* the term hashes here, on the analyzing thread: the inverting worker bounds the wall time */
+  d->hash = (uint64_t *)(mem + hoff);
+  tt_inverter_hash_tokens(d->toks, nt, d->hash);
   d->ntitle = ta->n;
   d->nbody = tb->n;
   d->nkw = nkw;
@@ -958,7 +974,7 @@ int tt_writer_add(tt_writer *w, const tt_article *a)
   /* the fingerprint here, not in the builder: with the pipeline this is the analyzing thread,
    * and the inverting worker is the one that bounds the wall time */
   uint64_t sim = tt_simhash_doc(a->body, a->body_len);
-  if (!w->threaded) return add_analyzed(w, a, ta.tokens, ta.n, tb.tokens, tb.n, w->kw, w->nkw, title_end, sim);
+  if (!w->threaded) return add_analyzed(w, a, ta.tokens, ta.n, tb.tokens, tb.n, w->kw, w->nkw, title_end, sim, NULL);
 
   if (!w->fill) {
     w->fill = tt_calloc(1, sizeof *w->fill);
@@ -969,7 +985,7 @@ int tt_writer_add(tt_writer *w, const tt_article *a)
   TT_FORWARD(copy_doc(&b->docs[b->n], a, &ta, &tb, w->kw, w->nkw, title_end));
   b->docs[b->n].simhash = sim;
   b->n++;
-  b->bytes += a->body_len + (ta.n + tb.n) * (sizeof(tt_token) + 16);
+  b->bytes += a->body_len + (ta.n + tb.n) * (sizeof(tt_token) + sizeof(uint64_t) + 16);
   if (b->n >= BATCH_DOCS || b->bytes >= BATCH_BYTES) submit_fill(w);
   return 0;
 }
