@@ -93,6 +93,8 @@ struct tt_writer {
   double t_caller_wait, t_worker_wait, t_final, t_merge, t_bgmerge, t_merge_wait;
   double c_final, c_merge, c_bgmerge;  /* CPU seconds of the thread doing it */
   double c_worker, c_flusher;    /* CPU seconds of the worker thread, of the flusher threads */
+  double t_worker;               /* the worker thread's lifetime (wall seconds) */
+  double t_join;                 /* seconds spent joining flusher threads (finish_flush) */
   double fl_cpu;                 /* the last flusher thread's, added to c_flusher at its join */
   struct mjob *mj;               /* background merge, NULL when none runs */
 };
@@ -351,8 +353,8 @@ void tt_writer_close(tt_writer *w)
   stop_worker(w);
   /* the caller's figure includes its reading and parsing, and the final flush and merges */
   if (debug)
-    fprintf(stderr, "pipeline: thread CPU: caller %.3fs, worker %.3fs, flushers %.3fs\n",
-            caller_cpu, w->c_worker, w->c_flusher);
+    fprintf(stderr, "pipeline: thread CPU: caller %.3fs, worker %.3fs (of %.3fs alive), flushers %.3fs "
+            "(waited for %.3fs)\n", caller_cpu, w->c_worker, w->t_worker, w->c_flusher, w->t_join);
   merge_abandon(w);
   abandon_flush(w);
   drop_builder(w);
@@ -500,7 +502,9 @@ static void *flusher_main(void *arg)
 static int finish_flush(tt_writer *w)
 {
   if (!w->flushing) return 0;
+  double t = now_mono();
   pthread_join(w->flusher, NULL);
+  w->t_join += now_mono() - t;
   w->flushing = 0;
   w->c_flusher += w->fl_cpu;
   int rc = w->fl_rc;
@@ -633,6 +637,7 @@ static void batch_free(batch *b)
 static void *worker_main(void *arg)
 {
   tt_writer *w = arg;
+  double t0 = now_mono();
   pthread_mutex_lock(&w->mu);
   for (;;) {
     while (!w->qn && !w->stop) timed_wait(&w->cv, &w->mu, &w->t_worker_wait);
@@ -659,6 +664,7 @@ static void *worker_main(void *arg)
     pthread_cond_broadcast(&w->cv);
   }
   w->c_worker = now_cpu();  /* read after the join (stop_worker) */
+  w->t_worker = now_mono() - t0;
   pthread_mutex_unlock(&w->mu);
   return NULL;
 }
