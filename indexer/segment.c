@@ -402,6 +402,8 @@ int tt_segbuild_add(tt_segbuild *b, const tt_article *a, const tt_token *title, 
   return 0;
 }
 
+void tt_segbuild_set_dspool(tt_segbuild *b, tt_dspool *p) { tt_docstore_writer_set_pool(b->w->ds, p); }
+
 uint32_t tt_segbuild_ndocs(const tt_segbuild *b) { return b->w->ndocs; }
 
 int tt_segbuild_use_dicts(tt_segbuild *b, const tt_docstore_dicts *d)

@@ -104,6 +104,10 @@ int tt_segbuild_add(tt_segbuild *b, const tt_article *a, const tt_token *title, 
                     const tt_token *body, size_t nbody, const tt_token *kw, size_t nkw,
                     uint32_t title_end, uint64_t simhash, const uint64_t *hash, uint32_t *doc);
 
+/* Let helpers compress b's document-store blocks (tt_dspool in indexer/docstore.h); p must
+ * outlive b. Before the first add. */
+void tt_segbuild_set_dspool(tt_segbuild *b, tt_dspool *p);
+
 uint32_t tt_segbuild_ndocs(const tt_segbuild *b);
 size_t   tt_segbuild_bytes(const tt_segbuild *b);   /* memory held */
 
