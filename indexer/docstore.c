@@ -78,6 +78,8 @@
 #include "common/error.h"
 #include "indexer/fileio.h"
 
+#include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -135,6 +137,40 @@ struct tt_docstore_writer {
   tt_buf pend_idx;        /* ... and per block u32 meta_len, body_len, first_doc, ndocs */
   size_t train_bytes, train_min;
   uint64_t same_uid;      /* reader last found to have the same dictionaries (0 = none) */
+  tt_dspool *pool;        /* helpers for full blocks (NULL: compress each block here) */
+  struct ds_job *jhead, *jtail;  /* queued blocks, in block order (under pool->mu) */
+  unsigned njobs;
+  struct ds_job *jfree;   /* written jobs, kept for their buffers */
+};
+
+/* A full block queued for compression (tt_dspool): its raw pieces, then its frames. The
+ * state changes under the pool's mutex; the pieces and frames belong to whoever took it. */
+enum { DS_JOB_WAITING, DS_JOB_TAKEN, DS_JOB_DONE };
+typedef struct ds_job {
+  struct ds_job *next;    /* the writer's queue, or its free list */
+  struct ds_job *pnext;   /* the pool's list of waiting jobs */
+  const ZSTD_CDict *cmeta, *cbody;  /* the writer's (alive until its queue is empty) */
+  int level;
+  tt_buf recs, strs, bodies;  /* the block's pieces, as dsw_emit takes them */
+  uint64_t meta_usize, body_usize;
+  uint32_t first, ndocs;
+  tt_buf zmeta, zbody;    /* the two frames */
+  int state;
+  int rc;                 /* compression error (message in msg) */
+  char msg[256];
+} ds_job;
+
+struct tt_dspool {
+  pthread_mutex_t mu;
+  pthread_cond_t done;    /* a helper finished a job */
+  ds_job *whead, *wtail;  /* jobs waiting for anyone, oldest first */
+  atomic_int nwait;
+  ZSTD_CCtx *cctx;        /* the helper's, parameters as a writer's, level hlevel */
+  int hlevel;
+  unsigned char *stage;   /* the helper's staging buffer, ZSTD_CStreamOutSize() bytes */
+  size_t stage_cap;
+  void (*notify)(void *);
+  void *ctx;
 };
 
 static int dsw_fail(tt_docstore_writer *w, int code, const char *fmt, ...)
@@ -161,8 +197,12 @@ static int dsw_check_file(tt_docstore_writer *w)
   return rc ? dsw_fail(w, rc, "%s", tt_error_last()) : 0;
 }
 
+static void dsw_jobs_drop(tt_docstore_writer *w);
+static int ds_set_params(ZSTD_CCtx *c, int level);
+
 static void dsw_free(tt_docstore_writer *w)
 {
+  dsw_jobs_drop(w);
   ZSTD_freeCCtx(w->cctx);
   ZSTD_freeCDict(w->cmeta);
   ZSTD_freeCDict(w->cbody);
@@ -211,10 +251,7 @@ int tt_docstore_writer_open(tt_docstore_writer **out, const char *path, int leve
     rc = tt_error_set(TT_ENOMEM, "out of memory opening %s", path);
     goto fail;
   }
-  if (ZSTD_isError(ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, level)) ||
-      ZSTD_isError(ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1)) ||
-      ZSTD_isError(ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_contentSizeFlag, 1)) ||
-      ZSTD_isError(ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_dictIDFlag, 0))) {
+  if (ds_set_params(w->cctx, level)) {
     rc = tt_error_set(TT_ERROR, "%s: cannot set zstd parameters", path);
     goto fail;
   }
@@ -286,6 +323,57 @@ static int dsw_frame(tt_docstore_writer *w, const ds_piece *pieces, int npieces,
                     (unsigned long long)start);
   *csize = (uint32_t)n;
   return 0;
+}
+
+/* The zstd parameters of every frame (a helper's context gets the same, so the same bytes). */
+static int ds_set_params(ZSTD_CCtx *c, int level)
+{
+  return ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, level)) ||
+         ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 1)) ||
+         ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_contentSizeFlag, 1)) ||
+         ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_dictIDFlag, 0));
+}
+
+/* dsw_frame's compression into out instead of the file: the same calls on the same pieces,
+ * so the same bytes. Returns 0, or -1 with a message in msg. */
+static int ds_frame_to(ZSTD_CCtx *c, unsigned char *stage, size_t stage_cap, const ds_piece *pieces,
+                       int npieces, uint64_t total, const ZSTD_CDict *dict, tt_buf *out,
+                       char *msg, size_t msg_cap)
+{
+  tt_buf_reset(out);
+  size_t zr = ZSTD_CCtx_reset(c, ZSTD_reset_session_only);
+  if (!ZSTD_isError(zr)) zr = ZSTD_CCtx_refCDict(c, dict);
+  if (!ZSTD_isError(zr)) zr = ZSTD_CCtx_setPledgedSrcSize(c, total);
+  for (int i = 0; !ZSTD_isError(zr) && i < npieces; i++) {
+    ZSTD_inBuffer in = {pieces[i].p, pieces[i].n, 0};
+    ZSTD_EndDirective mode = (i == npieces - 1) ? ZSTD_e_end : ZSTD_e_continue;
+    for (;;) {
+      ZSTD_outBuffer o = {stage, stage_cap, 0};
+      zr = ZSTD_compressStream2(c, &o, &in, mode);
+      if (ZSTD_isError(zr)) break;
+      if (tt_buf_append(out, stage, o.pos)) {
+        snprintf(msg, msg_cap, "out of memory");
+        return -1;
+      }
+      if (mode == ZSTD_e_end ? zr == 0 : in.pos == in.size) break;
+    }
+  }
+  if (ZSTD_isError(zr)) {
+    snprintf(msg, msg_cap, "zstd: %s", ZSTD_getErrorName(zr));
+    return -1;
+  }
+  return 0;
+}
+
+/* Compress job j's two frames with context c (parameters set for j->level). */
+static void ds_job_compress(ds_job *j, ZSTD_CCtx *c, unsigned char *stage, size_t stage_cap)
+{
+  ds_piece meta[2] = {{j->recs.p, j->recs.n}, {j->strs.p, j->strs.n}};
+  ds_piece body[1] = {{j->bodies.p, j->bodies.n}};
+  j->rc = 0;
+  if (ds_frame_to(c, stage, stage_cap, meta, 2, j->meta_usize, j->cmeta, &j->zmeta, j->msg, sizeof j->msg) ||
+      ds_frame_to(c, stage, stage_cap, body, 1, j->body_usize, j->cbody, &j->zbody, j->msg, sizeof j->msg))
+    j->rc = TT_ERROR;
 }
 
 /* Compress one block (meta pieces, body pieces) as its two frames and add its table entry. */
@@ -412,6 +500,224 @@ static int dsw_decide(tt_docstore_writer *w)
   return rc ? w->rc : 0;
 }
 
+/* ---- queued blocks (tt_dspool) */
+
+static void pool_unlink(tt_dspool *p, ds_job *j)  /* under p->mu; j is waiting */
+{
+  ds_job **pp = &p->whead, *prev = NULL;
+  while (*pp != j) prev = *pp, pp = &(*pp)->pnext;
+  *pp = j->pnext;
+  if (p->wtail == j) p->wtail = prev;
+  j->pnext = NULL;
+  atomic_fetch_sub(&p->nwait, 1);
+}
+
+/* Write done job j's frames and table entry (nothing after an error), then keep j for reuse. */
+static void dsw_write_job(tt_docstore_writer *w, ds_job *j)
+{
+  if (!w->rc && j->rc) dsw_fail(w, j->rc, "%s: %s", tt_wfile_path(w->f), j->msg);
+  if (!w->rc) {
+    unsigned char e[DS_ENTRY_LEN];
+    uint64_t off = tt_wfile_offset(w->f);
+    tt_wfile_write(w->f, j->zmeta.p, j->zmeta.n);
+    tt_wfile_write(w->f, j->zbody.p, j->zbody.n);
+    if (!dsw_check_file(w)) {
+      tt_store_le64(e, off);
+      tt_store_le32(e + 8, (uint32_t)j->zmeta.n);
+      tt_store_le32(e + 12, (uint32_t)j->meta_usize);
+      tt_store_le32(e + 16, (uint32_t)j->zbody.n);
+      tt_store_le32(e + 20, (uint32_t)j->body_usize);
+      tt_store_le32(e + 24, j->first);
+      tt_store_le32(e + 28, j->ndocs);
+      if (tt_buf_append(&w->table, e, sizeof e)) {
+        dsw_fail(w, TT_ENOMEM, "%s: out of memory", tt_wfile_path(w->f));
+      } else {
+        w->raw_bytes += j->meta_usize + j->body_usize;
+        w->nblocks++;
+      }
+    }
+  }
+  j->next = w->jfree;
+  w->jfree = j;
+}
+
+/* Write the queued blocks that are done, in order; compress here the oldest ones nobody took
+ * while more than TT_DSPOOL_DEPTH are queued, or all of them (all != 0). Waits only for a
+ * helper in the middle of a block that must be written now. Returns w->rc. */
+static int dsw_collect(tt_docstore_writer *w, int all)
+{
+  tt_dspool *p = w->pool;
+  if (!p || !w->jhead) return w->rc;
+  pthread_mutex_lock(&p->mu);
+  while (w->jhead) {
+    ds_job *j = w->jhead;
+    if (j->state == DS_JOB_DONE) {
+      w->jhead = j->next;
+      if (!w->jhead) w->jtail = NULL;
+      w->njobs--;
+      pthread_mutex_unlock(&p->mu);
+      dsw_write_job(w, j);
+      pthread_mutex_lock(&p->mu);
+    } else if (!all && w->njobs <= TT_DSPOOL_DEPTH) {
+      break;
+    } else if (j->state == DS_JOB_WAITING) {
+      pool_unlink(p, j);
+      j->state = DS_JOB_TAKEN;
+      pthread_mutex_unlock(&p->mu);
+      ds_job_compress(j, w->cctx, w->out, w->out_cap);
+      pthread_mutex_lock(&p->mu);
+      j->state = DS_JOB_DONE;
+    } else {
+      pthread_cond_wait(&p->done, &p->mu);
+    }
+  }
+  pthread_mutex_unlock(&p->mu);
+  return w->rc;
+}
+
+/* Queue the open block (full, dictionaries decided) for a helper: its pieces move to a job
+ * (the writer takes the job's old buffers), then write what is done. */
+static int dsw_queue(tt_docstore_writer *w, uint64_t meta_usize, uint64_t body_usize, uint32_t first)
+{
+  ds_job *j = w->jfree;
+  if (j) {
+    w->jfree = j->next;
+  } else if (!(j = tt_calloc(1, sizeof *j))) {
+    return dsw_fail(w, TT_ENOMEM, "%s: out of memory", tt_wfile_path(w->f));
+  }
+  tt_buf t;
+  t = j->recs; j->recs = w->recs; w->recs = t;
+  t = j->strs; j->strs = w->strs; w->strs = t;
+  t = j->bodies; j->bodies = w->bodies; w->bodies = t;
+  j->next = j->pnext = NULL;
+  j->cmeta = w->cmeta;
+  j->cbody = w->cbody;
+  j->level = w->level;
+  j->meta_usize = meta_usize;
+  j->body_usize = body_usize;
+  j->first = first;
+  j->ndocs = w->blk_ndocs;
+  j->rc = 0;
+  j->state = DS_JOB_WAITING;
+  tt_dspool *p = w->pool;
+  pthread_mutex_lock(&p->mu);
+  if (w->jtail) w->jtail->next = j;
+  else w->jhead = j;
+  w->jtail = j;
+  w->njobs++;
+  if (p->wtail) p->wtail->pnext = j;
+  else p->whead = j;
+  p->wtail = j;
+  atomic_fetch_add(&p->nwait, 1);
+  pthread_mutex_unlock(&p->mu);
+  if (p->notify) p->notify(p->ctx);
+  if (dsw_block_reset(w)) return dsw_fail(w, TT_ENOMEM, "%s: out of memory", tt_wfile_path(w->f));
+  return dsw_collect(w, 0);
+}
+
+/* Forget the queued blocks (the writer is being freed): none stays in the pool, none is
+ * being compressed when this returns. */
+static void dsw_jobs_drop(tt_docstore_writer *w)
+{
+  tt_dspool *p = w->pool;
+  if (p && w->jhead) {
+    pthread_mutex_lock(&p->mu);
+    for (ds_job *j = w->jhead; j; j = j->next)
+      if (j->state == DS_JOB_WAITING) pool_unlink(p, j), j->state = DS_JOB_DONE;
+    for (ds_job *j = w->jhead; j;) {
+      if (j->state == DS_JOB_TAKEN) {
+        pthread_cond_wait(&p->done, &p->mu);
+        j = w->jhead;
+      } else {
+        j = j->next;
+      }
+    }
+    pthread_mutex_unlock(&p->mu);
+  }
+  for (int pass = 0; pass < 2; pass++) {
+    ds_job *j = pass ? w->jfree : w->jhead;
+    while (j) {
+      ds_job *n = j->next;
+      tt_buf_fini(&j->recs);
+      tt_buf_fini(&j->strs);
+      tt_buf_fini(&j->bodies);
+      tt_buf_fini(&j->zmeta);
+      tt_buf_fini(&j->zbody);
+      tt_free(j);
+      j = n;
+    }
+  }
+  w->jhead = w->jtail = w->jfree = NULL;
+  w->njobs = 0;
+}
+
+void tt_docstore_writer_set_pool(tt_docstore_writer *w, tt_dspool *p) { w->pool = p; }
+
+int tt_dspool_new(tt_dspool **out, void (*notify)(void *ctx), void *ctx)
+{
+  *out = NULL;
+  tt_dspool *p = tt_calloc(1, sizeof *p);
+  TT_CHECK_ALLOC(p);
+  p->stage_cap = ZSTD_CStreamOutSize();
+  p->stage = tt_malloc(p->stage_cap);
+  p->cctx = ZSTD_createCCtx();
+  p->hlevel = 3;
+  if (!p->stage || !p->cctx || ds_set_params(p->cctx, p->hlevel)) {
+    ZSTD_freeCCtx(p->cctx);
+    tt_free(p->stage);
+    tt_free(p);
+    return tt_error_set(TT_ENOMEM, "out of memory (compression helpers)");
+  }
+  pthread_mutex_init(&p->mu, NULL);
+  pthread_cond_init(&p->done, NULL);
+  atomic_init(&p->nwait, 0);
+  p->notify = notify;
+  p->ctx = ctx;
+  *out = p;
+  return 0;
+}
+
+void tt_dspool_free(tt_dspool *p)
+{
+  if (!p) return;
+  pthread_mutex_destroy(&p->mu);
+  pthread_cond_destroy(&p->done);
+  ZSTD_freeCCtx(p->cctx);
+  tt_free(p->stage);
+  tt_free(p);
+}
+
+int tt_dspool_pending(tt_dspool *p) { return atomic_load_explicit(&p->nwait, memory_order_relaxed) > 0; }
+
+int tt_dspool_help(tt_dspool *p)
+{
+  pthread_mutex_lock(&p->mu);
+  ds_job *j = p->whead;
+  if (!j) {
+    pthread_mutex_unlock(&p->mu);
+    return 0;
+  }
+  pool_unlink(p, j);
+  j->state = DS_JOB_TAKEN;
+  pthread_mutex_unlock(&p->mu);
+  int ok = 1;
+  if (j->level != p->hlevel) {
+    ok = !ds_set_params(p->cctx, j->level);
+    p->hlevel = ok ? j->level : INT_MIN;
+  }
+  if (ok) {
+    ds_job_compress(j, p->cctx, p->stage, p->stage_cap);
+  } else {
+    j->rc = TT_ERROR;
+    snprintf(j->msg, sizeof j->msg, "cannot set zstd parameters");
+  }
+  pthread_mutex_lock(&p->mu);
+  j->state = DS_JOB_DONE;
+  pthread_cond_broadcast(&p->done);
+  pthread_mutex_unlock(&p->mu);
+  return 1;
+}
+
 /* Write the open block (ext != NULL: its single document's body is ext, ext_len bytes, taken
  * from the caller instead of w->bodies) and reset it. Before the dictionaries are decided, a
  * block waits (uncompressed, copied) in pend; a document larger than the training amount
@@ -439,6 +745,8 @@ static int dsw_block_write(tt_docstore_writer *w, const void *ext, size_t ext_le
     return w->pend.n >= w->train_bytes ? dsw_decide(w) : 0;
   }
   if (dsw_decide(w)) return w->rc;
+  if (w->pool && !ext) return dsw_queue(w, meta_usize, body_usize, first);
+  if (dsw_collect(w, 1)) return w->rc;  /* queued blocks come first */
   ds_piece meta[2] = {{w->recs.p, w->recs.n}, {w->strs.p, w->strs.n}};
   int rc;
   if (ext) {
@@ -534,7 +842,7 @@ int64_t tt_docstore_writer_add(tt_docstore_writer *w, const tt_docstore_rec *rec
 int tt_docstore_writer_finish(tt_docstore_writer *w)
 {
   TT_RETURN_IF(!w, TT_EINVAL, "tt_docstore_writer_finish: no writer");
-  if (!w->rc && !dsw_block_write(w, NULL, 0) && !dsw_decide(w)) {
+  if (!w->rc && !dsw_block_write(w, NULL, 0) && !dsw_decide(w) && !dsw_collect(w, 1)) {
     unsigned char t[DS_TAIL_LEN] = {0};
     uint64_t dict_off = tt_wfile_offset(w->f);
     tt_wfile_write(w->f, w->dmeta.p, w->dmeta.n);

@@ -82,6 +82,27 @@ int tt_docstore_writer_get_dicts(const tt_docstore_writer *w, tt_docstore_dicts 
  *    call returns the same error, and finish() will refuse to complete the file. */
 int64_t tt_docstore_writer_add(tt_docstore_writer *w, const tt_docstore_rec *rec);
 
+/* Compression helpers. A pool lets another thread compress a writer's closed blocks: the
+ * writer queues each full block (after the dictionaries are decided) instead of compressing it,
+ * goes on, and writes the queued blocks in order as they come back; a block no helper has
+ * taken when TT_DSPOOL_DEPTH are queued, or at finish, the writer compresses itself, so it
+ * never waits for a helper that does not come (only for one that is in the middle of a block).
+ * The frames are the bytes the writer would have written (same parameters, same pieces).
+ * notify(ctx) is called, outside every lock of the pool, after a block is queued (a waiting
+ * helper may want to wake). Returns 0 or TT_ENOMEM. */
+typedef struct tt_dspool tt_dspool;
+#define TT_DSPOOL_DEPTH 3
+int  tt_dspool_new(tt_dspool **out, void (*notify)(void *ctx), void *ctx);
+/* Every writer that used the pool must be finished or aborted first. NULL is a no-op. */
+void tt_dspool_free(tt_dspool *p);
+/* Whether a queued block waits for a helper (a hint: it may be taken the next moment). */
+int  tt_dspool_pending(tt_dspool *p);
+/* Compress one queued block, if any: returns 1 if one was done, 0 if none waited. One helper
+ * thread at a time (the pool has one compression context for helpers). */
+int  tt_dspool_help(tt_dspool *p);
+/* Queue w's full blocks in p from now on (before the first add). */
+void tt_docstore_writer_set_pool(tt_docstore_writer *w, tt_dspool *p);
+
 /* Documents added so far (= the next doc id). */
 uint32_t tt_docstore_writer_count(const tt_docstore_writer *w);
 

@@ -312,6 +312,18 @@ static inline uint64_t token_hash(const tt_token *t)
   return key_hash(key, len, positional);
 }
 
+void tt_inverter_hash_tokens(const tt_token *t, size_t n, uint64_t *out)
+{
+  for (size_t i = 0; i < n; i++) out[i] = token_hash(&t[i]);
+}
+
+/* Hash of token j: from the caller's array pre when given, else from the ring add_tokens fills
+ * TT_LOOKAHEAD tokens ahead. */
+static inline uint64_t hash_of(const uint64_t *pre, const uint64_t *ring, size_t j)
+{
+  return pre ? pre[j] : ring[j % TT_LOOKAHEAD];
+}
+
 static inline void prefetch_term(const tt_inverter *inv, uint64_t h)
 {
   uint64_t s = inv->slots[h & (inv->nslots - 1)];
@@ -449,24 +461,26 @@ static int add_pairs(tt_inverter *inv, uint32_t *k, uint32_t *nt)
   return 0;
 }
 
-static int add_tokens(tt_inverter *inv, const tt_token *toks, size_t n, uint32_t *k, uint32_t *nt)
+/* pre: token_hash of each of the n tokens, or NULL (computed here, TT_LOOKAHEAD ahead). */
+static int add_tokens(tt_inverter *inv, const tt_token *toks, size_t n, const uint64_t *pre,
+                      uint32_t *k, uint32_t *nt)
 {
-  uint64_t hs[TT_LOOKAHEAD];  /* hs[j % TT_LOOKAHEAD]: token_hash(&toks[j]), j in [i, i + TT_LOOKAHEAD) */
+  uint64_t ring[TT_LOOKAHEAD];  /* without pre, ring[j % TT_LOOKAHEAD]: token_hash(&toks[j]), j in [i, i + TT_LOOKAHEAD) */
   for (size_t j = 0; j < n && j < TT_LOOKAHEAD; j++) {
-    hs[j] = token_hash(&toks[j]);
-    __builtin_prefetch(&inv->slots[hs[j] & (inv->nslots - 1)]);
+    if (!pre) ring[j] = token_hash(&toks[j]);
+    __builtin_prefetch(&inv->slots[hash_of(pre, ring, j) & (inv->nslots - 1)]);
   }
   for (size_t i = 0; i < n; i++) {
     const tt_token *t = &toks[i];
-    uint64_t h = hs[i % TT_LOOKAHEAD];
+    uint64_t h = hash_of(pre, ring, i);
     if (i + TT_LOOKAHEAD < n) {
-      uint64_t g = hs[i % TT_LOOKAHEAD] = token_hash(&toks[i + TT_LOOKAHEAD]);
-      __builtin_prefetch(&inv->slots[g & (inv->nslots - 1)]);
+      if (!pre) ring[i % TT_LOOKAHEAD] = token_hash(&toks[i + TT_LOOKAHEAD]);
+      __builtin_prefetch(&inv->slots[hash_of(pre, ring, i + TT_LOOKAHEAD) & (inv->nslots - 1)]);
     }
-    if (i + TT_LOOKAHEAD / 2 < n) prefetch_term(inv, hs[(i + TT_LOOKAHEAD / 2) % TT_LOOKAHEAD]);
+    if (i + TT_LOOKAHEAD / 2 < n) prefetch_term(inv, hash_of(pre, ring, i + TT_LOOKAHEAD / 2));
     if (i + TT_LOOKAHEAD / 4 < n && (toks[i + TT_LOOKAHEAD / 4].flags &
         (TT_TOKEN_FOLDED | TT_TOKEN_KEYWORD | TT_TOKEN_KEYWORD_POS)) == TT_TOKEN_FOLDED)
-      prefetch_fold(inv, hs[(i + TT_LOOKAHEAD / 4) % TT_LOOKAHEAD]);
+      prefetch_fold(inv, hash_of(pre, ring, i + TT_LOOKAHEAD / 4));
     if (t->flags & TT_TOKEN_KEYWORD) {  /* a field keyword: one non-positional term */
       if (note(inv, term_id_h(inv, t->folded, t->folded_len, 0, h), UINT32_MAX, k, nt)) return TT_ENOMEM;
       continue;
@@ -525,6 +539,13 @@ static inline uint8_t *put_vbyte(uint8_t *o, uint32_t v)
 int tt_inverter_add(tt_inverter *inv, uint32_t doc, const tt_token *title, size_t ntitle,
                     const tt_token *body, size_t nbody, uint32_t title_end)
 {
+  return tt_inverter_add_hashed(inv, doc, title, ntitle, body, nbody, title_end, NULL);
+}
+
+int tt_inverter_add_hashed(tt_inverter *inv, uint32_t doc, const tt_token *title, size_t ntitle,
+                           const tt_token *body, size_t nbody, uint32_t title_end,
+                           const uint64_t *hash)
+{
   size_t need = 2 * (ntitle + nbody);
   for (size_t i = 0; i < ntitle + nbody; i++) {  /* compound parts take extra slots */
     const tt_token *t = i < ntitle ? &title[i] : &body[i - ntitle];
@@ -546,7 +567,8 @@ int tt_inverter_add(tt_inverter *inv, uint32_t doc, const tt_token *title, size_
     inv->stamp = 1;
   }
   uint32_t k = 0, nt = 0;
-  if (add_tokens(inv, title, ntitle, &k, &nt) || add_tokens(inv, body, nbody, &k, &nt))
+  if (add_tokens(inv, title, ntitle, hash, &k, &nt) ||
+      add_tokens(inv, body, nbody, hash ? hash + ntitle : NULL, &k, &nt))
     return tt_error_set(TT_ENOMEM, "out of memory (inverter terms)");
   TT_FORWARD(add_pairs(inv, &k, &nt));
 

@@ -55,6 +55,18 @@ void tt_inverter_reset(tt_inverter *inv);      /* drop all terms, keep the table
 int tt_inverter_add(tt_inverter *inv, uint32_t doc, const tt_token *title, size_t ntitle,
                     const tt_token *body, size_t nbody, uint32_t title_end);
 
+/* The same, with hash: tt_inverter_hash_tokens() of the title's tokens, then the body's
+ * (ntitle + nbody values), computed beforehand, for example by the thread that analyzed the
+ * document while another one inverts: the lookups then only probe. NULL: computed here. */
+int tt_inverter_add_hashed(tt_inverter *inv, uint32_t doc, const tt_token *title, size_t ntitle,
+                           const tt_token *body, size_t nbody, uint32_t title_end,
+                           const uint64_t *hash);
+
+/* out[i] = the hash of the key token t[i] is looked up under first (a word with diacritics:
+ * its exact form; otherwise its folded form), for i < n. Depends on the tokens only: any
+ * thread may compute it. */
+void tt_inverter_hash_tokens(const tt_token *t, size_t n, uint64_t *out);
+
 size_t tt_inverter_bytes(const tt_inverter *inv);  /* bytes held (terms, keys, streams, table) */
 size_t tt_inverter_nterms(const tt_inverter *inv);
 

@@ -390,16 +390,19 @@ int tt_segbuild_new(tt_segbuild **out, const char *dir, const char *name, int zs
 
 int tt_segbuild_add(tt_segbuild *b, const tt_article *a, const tt_token *title, size_t ntitle,
                     const tt_token *body, size_t nbody, const tt_token *kw, size_t nkw,
-                    uint32_t title_end, uint64_t simhash, uint32_t *doc)
+                    uint32_t title_end, uint64_t simhash, const uint64_t *hash, uint32_t *doc)
 {
   uint32_t id = b->w->ndocs;
   tt_docstore_rec rec = tt_docstore_rec_from_article(a);
   TT_FORWARD(tt_segwriter_add_doc(b->w, &rec, (uint32_t)ntitle, (uint32_t)nbody, simhash));
-  TT_FORWARD(tt_inverter_add(b->inv, id, title, ntitle, body, nbody, title_end));
-  if (nkw) TT_FORWARD(tt_inverter_add(b->inv, id, NULL, 0, kw, nkw, title_end));
+  TT_FORWARD(tt_inverter_add_hashed(b->inv, id, title, ntitle, body, nbody, title_end, hash));
+  if (nkw) TT_FORWARD(tt_inverter_add_hashed(b->inv, id, NULL, 0, kw, nkw, title_end,
+                                             hash ? hash + ntitle + nbody : NULL));
   *doc = id;
   return 0;
 }
+
+void tt_segbuild_set_dspool(tt_segbuild *b, tt_dspool *p) { tt_docstore_writer_set_pool(b->w->ds, p); }
 
 uint32_t tt_segbuild_ndocs(const tt_segbuild *b) { return b->w->ndocs; }
 

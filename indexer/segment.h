@@ -97,10 +97,16 @@ int tt_segbuild_new(tt_segbuild **out, const char *dir, const char *name, int zs
  * title_end (body; title_end > every title position), plus field keywords (tokens flagged
  * TT_TOKEN_KEYWORD whose folded text is the whole key, e.g. "source:vnexpress"; see
  * docs/format.md). simhash must be tt_simhash_doc(a->body, a->body_len) (taken as an argument
- * so that a pipelined writer computes it on the analyzing thread). *doc gets the local doc id. */
+ * so that a pipelined writer computes it on the analyzing thread), and so may be hash:
+ * tt_inverter_hash_tokens() of the title's, body's and keywords' tokens in that order
+ * (ntitle + nbody + nkw values), or NULL. *doc gets the local doc id. */
 int tt_segbuild_add(tt_segbuild *b, const tt_article *a, const tt_token *title, size_t ntitle,
                     const tt_token *body, size_t nbody, const tt_token *kw, size_t nkw,
-                    uint32_t title_end, uint64_t simhash, uint32_t *doc);
+                    uint32_t title_end, uint64_t simhash, const uint64_t *hash, uint32_t *doc);
+
+/* Let helpers compress b's document-store blocks (tt_dspool in indexer/docstore.h); p must
+ * outlive b. Before the first add. */
+void tt_segbuild_set_dspool(tt_segbuild *b, tt_dspool *p);
 
 uint32_t tt_segbuild_ndocs(const tt_segbuild *b);
 size_t   tt_segbuild_bytes(const tt_segbuild *b);   /* memory held */

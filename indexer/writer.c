@@ -79,6 +79,7 @@ struct tt_writer {
   int zhave;                      /* ... once one segment has them (docs/docstore.md) */
   /* pipeline (opts.threads != 1): the caller analyzes, a worker thread inverts and stores */
   int threaded;
+  int mu_live;                   /* mu and cv initialized (destroyed at close) */
   pthread_t worker;
   pthread_mutex_t mu;
   pthread_cond_t cv;
@@ -92,7 +93,15 @@ struct tt_writer {
    * does not depend on the machine's load, unlike wall time) */
   double t_caller_wait, t_worker_wait, t_final, t_merge, t_bgmerge, t_merge_wait;
   double c_final, c_merge, c_bgmerge;  /* CPU seconds of the thread doing it */
+  double c_worker, c_flusher;    /* CPU seconds of the worker thread, of the flusher threads */
+  double t_worker;               /* the worker thread's lifetime (wall seconds) */
+  double t_join;                 /* seconds spent joining flusher threads (finish_flush) */
+  double fl_cpu;                 /* the last flusher thread's, added to c_flusher at its join */
   struct mjob *mj;               /* background merge, NULL when none runs */
+  tt_dspool *dsp;                /* pipeline: the caller compresses the builders' document-store
+                                    blocks when it would wait for the worker (help_or_wait) */
+  unsigned n_helped;             /* blocks it compressed */
+  double t_help;                 /* seconds it spent on them */
 };
 
 /* A merge running in a background thread while ingestion goes on (pipeline only). It works on
@@ -123,6 +132,7 @@ typedef struct adoc {
   size_t ntitle, nbody, nkw;
   uint32_t title_end;
   uint64_t simhash;     /* tt_simhash_doc of the body, computed by the caller thread */
+  uint64_t *hash;       /* tt_inverter_hash_tokens of toks, computed by the caller thread */
   char *mem;
 } adoc;
 
@@ -337,13 +347,20 @@ static void abandon_flush(tt_writer *w)
 void tt_writer_close(tt_writer *w)
 {
   if (!w) return;
-  if (getenv("TIMTIN_DEBUG_PIPELINE"))
+  int debug = getenv("TIMTIN_DEBUG_PIPELINE") != NULL;
+  if (debug)
     fprintf(stderr, "pipeline: caller waited %.3fs, worker waited %.3fs, final flush %.3fs, merges %.3fs, "
             "background merges %.3fs (%u; waited for %.3fs); CPU of the committing thread in the final flush %.3fs, "
             "in merges %.3fs, background merge threads %.3fs\n", w->t_caller_wait, w->t_worker_wait, w->t_final,
             w->t_merge, w->t_bgmerge, (unsigned)w->counts.background_merges, w->t_merge_wait,
             w->c_final, w->c_merge, w->c_bgmerge);
+  double caller_cpu = now_cpu();
   stop_worker(w);
+  /* the caller's figure includes its reading and parsing, and the final flush and merges */
+  if (debug)
+    fprintf(stderr, "pipeline: thread CPU: caller %.3fs, worker %.3fs (of %.3fs alive), flushers %.3fs "
+            "(waited for %.3fs); the caller compressed %u document-store blocks in %.3fs\n", caller_cpu,
+            w->c_worker, w->t_worker, w->c_flusher, w->t_join, w->n_helped, w->t_help);
   merge_abandon(w);
   abandon_flush(w);
   drop_builder(w);
@@ -364,6 +381,11 @@ void tt_writer_close(tt_writer *w)
   tt_buf_fini(&w->zmeta);
   tt_buf_fini(&w->zbody);
   if (w->lock_fd >= 0) close(w->lock_fd);
+  tt_dspool_free(w->dsp);  /* every builder and flush is gone now */
+  if (w->mu_live) {
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->cv);
+  }
   tt_free(w);
 }
 
@@ -383,6 +405,7 @@ static int start_builder(tt_writer *w)
   w->cur.docs = tt_calloc(w->cur.slots, sizeof *w->cur.docs);
   if (!w->cur.urls || !w->cur.docs) return tt_error_set(TT_ENOMEM, "out of memory");
   TT_FORWARD(tt_segbuild_new(&w->cur.b, w->dir, w->cur.name, w->opts.zstd_level));
+  if (w->dsp) tt_segbuild_set_dspool(w->cur.b, w->dsp);
   if (!w->zhave) return 0;
   tt_docstore_dicts d = {w->zmeta.p, w->zmeta.n, w->zbody.p, w->zbody.n};
   return tt_segbuild_use_dicts(w->cur.b, &d);
@@ -482,6 +505,7 @@ static void *flusher_main(void *arg)
   w->fl.b = NULL;
   w->fl_rc = rc;
   if (rc) snprintf(w->fl_msg, sizeof w->fl_msg, "%s", tt_error_last());
+  w->fl_cpu = now_cpu();
   __atomic_store_n(&w->fl_done, 1, __ATOMIC_RELEASE);
   return NULL;
 }
@@ -490,8 +514,11 @@ static void *flusher_main(void *arg)
 static int finish_flush(tt_writer *w)
 {
   if (!w->flushing) return 0;
+  double t = now_mono();
   pthread_join(w->flusher, NULL);
+  w->t_join += now_mono() - t;
   w->flushing = 0;
+  w->c_flusher += w->fl_cpu;
   int rc = w->fl_rc;
   if (rc) tt_error_set(rc, "%s", w->fl_msg), w->rc = rc;
   else rc = adopt(w, &w->fl);
@@ -582,7 +609,7 @@ static int delete_hash(tt_writer *w, uint64_t h, int *found)
  * unthreaded, the worker otherwise. */
 static int add_analyzed(tt_writer *w, const tt_article *a, const tt_token *title, size_t ntitle,
                         const tt_token *body, size_t nbody, const tt_token *kw, size_t nkw,
-                        uint32_t title_end, uint64_t simhash)
+                        uint32_t title_end, uint64_t simhash, const uint64_t *hash)
 {
   if (!w->cur.b && start_builder(w)) return w->rc = TT_ENOMEM;
   uint64_t h = tt_url_hash(a->url, a->url_len);
@@ -590,7 +617,7 @@ static int add_analyzed(tt_writer *w, const tt_article *a, const tt_token *title
   if ((rc = delete_hash(w, h, &found))) return w->rc = rc;
   if (found) w->counts.replaced++;
   uint32_t doc;
-  rc = tt_segbuild_add(w->cur.b, a, title, ntitle, body, nbody, kw, nkw, title_end, simhash, &doc);
+  rc = tt_segbuild_add(w->cur.b, a, title, ntitle, body, nbody, kw, nkw, title_end, simhash, hash, &doc);
   if (rc) return w->rc = rc;
   if ((rc = cur_put(w, h, doc))) return w->rc = rc;
   w->counts.added++;
@@ -622,6 +649,7 @@ static void batch_free(batch *b)
 static void *worker_main(void *arg)
 {
   tt_writer *w = arg;
+  double t0 = now_mono();
   pthread_mutex_lock(&w->mu);
   for (;;) {
     while (!w->qn && !w->stop) timed_wait(&w->cv, &w->mu, &w->t_worker_wait);
@@ -636,7 +664,7 @@ static void *worker_main(void *arg)
     for (size_t i = 0; i < b->n && !rc && !failed; i++) {
       adoc *d = &b->docs[i];
       rc = add_analyzed(w, &d->a, d->toks, d->ntitle, d->toks + d->ntitle, d->nbody,
-                        d->toks + d->ntitle + d->nbody, d->nkw, d->title_end, d->simhash);
+                        d->toks + d->ntitle + d->nbody, d->nkw, d->title_end, d->simhash, d->hash);
     }
     batch_free(b);
     pthread_mutex_lock(&w->mu);
@@ -647,8 +675,35 @@ static void *worker_main(void *arg)
     w->busy = 0;
     pthread_cond_broadcast(&w->cv);
   }
+  w->c_worker = now_cpu();  /* read after the join (stop_worker) */
+  w->t_worker = now_mono() - t0;
   pthread_mutex_unlock(&w->mu);
   return NULL;
+}
+
+/* The caller, about to wait for the worker (w->mu held): compress a queued document-store
+ * block of the worker's instead, if one waits (the worker would compress it itself, on the
+ * path that bounds the wall time), else wait. */
+static void help_or_wait(tt_writer *w)
+{
+  if (w->dsp && tt_dspool_pending(w->dsp)) {
+    pthread_mutex_unlock(&w->mu);
+    double t = now_mono();
+    w->n_helped += (unsigned)tt_dspool_help(w->dsp);
+    w->t_help += now_mono() - t;
+    pthread_mutex_lock(&w->mu);
+    return;
+  }
+  timed_wait(&w->cv, &w->mu, &w->t_caller_wait);
+}
+
+/* A block was queued (worker or flusher thread): wake the caller if it waits. */
+static void dsp_notify(void *ctx)
+{
+  tt_writer *w = ctx;
+  pthread_mutex_lock(&w->mu);
+  pthread_cond_broadcast(&w->cv);
+  pthread_mutex_unlock(&w->mu);
 }
 
 /* Hand the batch being filled to the worker (waiting while two are queued). */
@@ -656,7 +711,7 @@ static void submit_fill(tt_writer *w)
 {
   if (!w->fill || !w->fill->n) return;
   pthread_mutex_lock(&w->mu);
-  while (w->qn == 2) timed_wait(&w->cv, &w->mu, &w->t_caller_wait);
+  while (w->qn == 2) help_or_wait(w);
   w->queue[w->qn++] = w->fill;
   w->fill = NULL;
   pthread_cond_broadcast(&w->cv);
@@ -669,7 +724,7 @@ static int drain(tt_writer *w)
   if (!w->threaded) return w->rc;
   submit_fill(w);
   pthread_mutex_lock(&w->mu);
-  while (w->qn || w->busy) timed_wait(&w->cv, &w->mu, &w->t_caller_wait);
+  while (w->qn || w->busy) help_or_wait(w);
   int rc = w->rc;
   pthread_mutex_unlock(&w->mu);
   if (rc && w->wmsg[0]) tt_error_set(rc, "%s", w->wmsg);
@@ -687,6 +742,8 @@ static int start_worker(tt_writer *w)
     return 0;  /* fall back to one thread */
   }
   w->threaded = 1;
+  w->mu_live = 1;
+  if (tt_dspool_new(&w->dsp, dsp_notify, w)) w->dsp = NULL;  /* no helper: the worker compresses */
   return 0;
 }
 
@@ -702,9 +759,9 @@ static void stop_worker(tt_writer *w)
   w->qn = 0;
   batch_free(w->fill);
   w->fill = NULL;
-  pthread_mutex_destroy(&w->mu);
-  pthread_cond_destroy(&w->cv);
   w->threaded = 0;
+  /* mu and cv outlive the worker: a flusher still running queues blocks (dsp_notify) until
+   * tt_writer_close joins it */
 }
 
 /* Copy an article and its tokens into one allocation. The analyzer's exact and folded forms
@@ -771,7 +828,8 @@ static int copy_doc(adoc *d, const tt_article *a, const tt_analysis *ta, const t
     }
   size_t nt = ta->n + tb->n + nkw;
   size_t toff = (n + 15) & ~(size_t)15;
-  char *mem = tt_malloc(toff + (nt ? nt : 1) * sizeof(tt_token));
+  size_t hoff = toff + nt * sizeof(tt_token);  /* tt_token is 8-aligned: so are the hashes */
+  char *mem = tt_malloc(hoff + (nt ? nt : 1) * sizeof(uint64_t));
   TT_CHECK_ALLOC(mem);
   char *p = mem;
 #define COPY(field, len) do { const char *src_ = a->field ? a->field : ""; memcpy(p, src_, a->len); p[a->len] = 0; \
@@ -792,6 +850,9 @@ static int copy_doc(adoc *d, const tt_article *a, const tt_analysis *ta, const t
     p = copy_side(p, &sp[g][1], src[g], dst, cnt[g], 1);
     dst += cnt[g];
   }
+  /* the term hashes here, on the analyzing thread: the inverting worker bounds the wall time */
+  d->hash = (uint64_t *)(mem + hoff);
+  tt_inverter_hash_tokens(d->toks, nt, d->hash);
   d->ntitle = ta->n;
   d->nbody = tb->n;
   d->nkw = nkw;
@@ -958,7 +1019,7 @@ int tt_writer_add(tt_writer *w, const tt_article *a)
   /* the fingerprint here, not in the builder: with the pipeline this is the analyzing thread,
    * and the inverting worker is the one that bounds the wall time */
   uint64_t sim = tt_simhash_doc(a->body, a->body_len);
-  if (!w->threaded) return add_analyzed(w, a, ta.tokens, ta.n, tb.tokens, tb.n, w->kw, w->nkw, title_end, sim);
+  if (!w->threaded) return add_analyzed(w, a, ta.tokens, ta.n, tb.tokens, tb.n, w->kw, w->nkw, title_end, sim, NULL);
 
   if (!w->fill) {
     w->fill = tt_calloc(1, sizeof *w->fill);
@@ -969,7 +1030,7 @@ int tt_writer_add(tt_writer *w, const tt_article *a)
   TT_FORWARD(copy_doc(&b->docs[b->n], a, &ta, &tb, w->kw, w->nkw, title_end));
   b->docs[b->n].simhash = sim;
   b->n++;
-  b->bytes += a->body_len + (ta.n + tb.n) * (sizeof(tt_token) + 16);
+  b->bytes += a->body_len + (ta.n + tb.n) * (sizeof(tt_token) + sizeof(uint64_t) + 16);
   if (b->n >= BATCH_DOCS || b->bytes >= BATCH_BYTES) submit_fill(w);
   return 0;
 }

@@ -810,6 +810,83 @@ static void test_copy_blocks(void **state)
   gdoc_fini(&g);
 }
 
+/* ================================================================ compression helpers */
+
+typedef struct helper { tt_dspool *p; volatile int stop; unsigned done; } helper;
+
+static void *helper_main(void *arg)
+{
+  helper *h = arg;
+  while (!h->stop)
+    if (tt_dspool_help(h->p)) h->done++;
+    else usleep(20);
+  return NULL;
+}
+
+/* Write n generated documents at level with pool p (NULL: none); abort after `abort_at`
+ * documents when nonzero. */
+static void write_pooled(const char *path, uint32_t n, int level, tt_dspool *p, uint32_t abort_at)
+{
+  tt_docstore_writer *w = NULL;
+  assert_int_equal(tt_docstore_writer_open(&w, path, level), 0);
+  tt_docstore_writer__set_training(w, 256 * 1024, 64 * 1024);
+  if (p) tt_docstore_writer_set_pool(w, p);
+  gdoc g = {0};
+  for (uint32_t i = 0; i < n; i++) {
+    if (abort_at && i == abort_at) {
+      tt_docstore_writer_abort(w);
+      gdoc_fini(&g);
+      return;
+    }
+    gen(i, &g);
+    tt_docstore_rec r = rec_of(&g);
+    assert_int_equal(tt_docstore_writer_add(w, &r), (int64_t)i);
+  }
+  assert_int_equal(tt_docstore_writer_finish(w), 0);
+  gdoc_fini(&g);
+}
+
+/* A writer whose full blocks go to a pool writes the same file as one that compresses them
+ * itself, whether a helper thread takes the blocks or nobody does, at the pool's default
+ * level and another; blocks larger than the target (written from the caller's memory) come in
+ * order with the queued ones. A writer aborted with blocks queued leaves none behind. */
+static void test_pool(void **state)
+{
+  (void)state;
+  char a[512], b[512];
+  tpath(a, sizeof a, "plain.docs");
+  for (int level = 1; level <= 3; level += 2) {
+    remove(a);
+    write_pooled(a, 3000, level, NULL, 0);
+    size_t na, nb;
+    unsigned char *pa = slurp(a, &na);
+    for (int with_helper = 0; with_helper < 2; with_helper++) {
+      tt_dspool *p;
+      assert_int_equal(tt_dspool_new(&p, NULL, NULL), 0);
+      helper h = {p, 0, 0};
+      pthread_t th;
+      if (with_helper) assert_int_equal(pthread_create(&th, NULL, helper_main, &h), 0);
+      snprintf(b, sizeof b, "%s/pooled-%d-%d.docs", tmpdir, level, with_helper);
+      write_pooled(b, 3000, level, p, 0);
+      snprintf(b + strlen(b), 8, ".ab");
+      write_pooled(b, 3000, level, p, 1777);  /* aborted: nothing queued stays */
+      assert_int_equal(tt_dspool_pending(p), 0);
+      if (with_helper) {
+        h.stop = 1;
+        pthread_join(th, NULL);
+      }
+      tt_dspool_free(p);
+      b[strlen(b) - 3] = 0;
+      unsigned char *pb = slurp(b, &nb);
+      assert_int_equal(na, nb);
+      assert_memory_equal(pa, pb, na);
+      free(pb);
+      assert_int_equal(read_all(b), 0);
+    }
+    free(pa);
+  }
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -822,6 +899,7 @@ int main(void)
     cmocka_unit_test(test_forged_records),
     cmocka_unit_test(test_writer_poisoned),
     cmocka_unit_test(test_copy_blocks),
+    cmocka_unit_test(test_pool),
   };
   if (getenv("TT_TEST_FILTER")) cmocka_set_test_filter(getenv("TT_TEST_FILTER"));
   return cmocka_run_group_tests(tests, setup, teardown);

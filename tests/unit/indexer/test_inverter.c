@@ -146,11 +146,73 @@ static void test_exact_and_folded(void **state)
   tt_inverter_free(inv);
 }
 
+/* Hashes computed ahead (tt_inverter_hash_tokens, as the pipelined writer does on its
+ * analyzing thread) give the same terms, streams and byte count as hashes computed by the
+ * inverter: title and body tokens, words with diacritics, compounds, keywords and entity
+ * mentions, over enough documents to grow the table. */
+static void test_hashed(void **state)
+{
+  (void)state;
+  enum { NDOCS = 300, NT = 40 };
+  static char keys[NDOCS][NT][32];
+  tt_inverter *plain, *pre;
+  assert_int_equal(tt_inverter_new(&plain), 0);
+  assert_int_equal(tt_inverter_new(&pre), 0);
+  for (uint32_t d = 0; d < NDOCS; d++) {
+    tt_token t[NT];
+    uint64_t h[NT];
+    uint32_t ntitle = 3 + d % 4;
+    for (uint32_t i = 0; i < NT; i++) {
+      uint32_t pos = i < ntitle ? i : i + 1;
+      unsigned v = (d * 7 + i * 13) % 500;
+      if (i % 9 == 4) {
+        snprintf(keys[d][i], sizeof keys[d][i], "%u-nq/tw", v);
+        t[i] = tok(keys[d][i], strlen(keys[d][i]), pos, TT_TOKEN_COMPOUND | TT_TOKEN_NUMERIC);
+      } else if (i % 7 == 3) {
+        t[i] = tok("vi\xE1\xBB\x87n", 6, pos, TT_TOKEN_FOLDED);  /* "viện" */
+        t[i].folded = "vien"; t[i].folded_len = 4;
+      } else if (i == NT - 1) {
+        snprintf(keys[d][i], sizeof keys[d][i], "source:s%u", d % 5);
+        t[i] = tok(keys[d][i], strlen(keys[d][i]), UINT32_MAX, TT_TOKEN_KEYWORD);
+      } else if (i == NT - 2) {
+        t[i] = tok("person:tran van thuan", 21, pos, TT_TOKEN_KEYWORD_POS);
+      } else {
+        /* common syllables (some in the pair list) and rarer keys */
+        static const char *const common[] = {"benh", "vien", "y", "te", "cua", "va"};
+        if (v % 3) snprintf(keys[d][i], sizeof keys[d][i], "%s", common[v % 6]);
+        else snprintf(keys[d][i], sizeof keys[d][i], "k%uabcdefgh%u", v, d % 2);
+        t[i] = tok(keys[d][i], strlen(keys[d][i]), pos, 0);
+      }
+    }
+    tt_inverter_hash_tokens(t, NT, h);
+    assert_int_equal(tt_inverter_add(plain, d, t, ntitle, t + ntitle, NT - ntitle, ntitle + 1), 0);
+    assert_int_equal(tt_inverter_add_hashed(pre, d, t, ntitle, t + ntitle, NT - ntitle, ntitle + 1, h), 0);
+    assert_int_equal(tt_inverter_bytes(pre), tt_inverter_bytes(plain));
+  }
+  tt_inv_term **a, **b;
+  size_t na, nb;
+  assert_int_equal(tt_inverter_sorted(plain, &a, &na), 0);
+  assert_int_equal(tt_inverter_sorted(pre, &b, &nb), 0);
+  assert_int_equal(na, nb);
+  assert_true(na > 100);
+  for (size_t i = 0; i < na; i++) {
+    assert_int_equal(a[i]->key_len, b[i]->key_len);
+    assert_memory_equal(tt_inverter_key(plain, a[i]), tt_inverter_key(pre, b[i]), a[i]->key_len);
+    assert_int_equal(a[i]->positional, b[i]->positional);
+    assert_int_equal(a[i]->df, b[i]->df);
+    assert_int_equal(a[i]->stream.n, b[i]->stream.n);
+    assert_memory_equal(a[i]->stream.p, b[i]->stream.p, a[i]->stream.n);
+  }
+  tt_inverter_free(plain);
+  tt_inverter_free(pre);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_keys),
     cmocka_unit_test(test_exact_and_folded),
+    cmocka_unit_test(test_hashed),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
