@@ -258,6 +258,51 @@ static const bp_unpack_prefix_fn unpack_prefix1_sse2_tab[33] = {
   unpack_prefix1_sse2_0, BP_WIDTHS(BP_TAB_SSE_P) unpack_prefix1_generic_32,
 };
 
+/* Unpack and sum in one pass: each step's register is also added to an accumulator. */
+#define BP_SSE_SSTEP(B, j)                                                                    \
+  {                                                                                           \
+    const unsigned o_ = (j) * (B), w_ = o_ >> 5, s_ = o_ & 31;                                \
+    __m128i v_ = _mm_srli_epi32(BP_SSE_W(w_), (int)s_);                                       \
+    if (s_ + (B) > 32)                                                                        \
+      v_ = _mm_or_si128(v_, _mm_slli_epi32(BP_SSE_W(w_ + 1), (int)((32 - s_) & 31)));         \
+    v_ = _mm_and_si128(v_, mask_);                                                            \
+    _mm_storeu_si128((__m128i *)(void *)(out + 4 * (j)), v_);                                 \
+    sum_ = _mm_add_epi32(sum_, v_);                                                           \
+  }
+
+#define BP_DEF_SSE_S(B)                                                                       \
+  static uint32_t unpack_sum_sse2_##B(uint32_t *restrict out, const uint8_t *restrict in)     \
+  {                                                                                           \
+    const __m128i mask_ = _mm_set1_epi32((int)BP_MASK(B));                                    \
+    __m128i sum_ = _mm_setzero_si128();                                                       \
+    BP_STEPS32(BP_SSE_SSTEP, B)                                                               \
+    sum_ = _mm_add_epi32(sum_, _mm_srli_si128(sum_, 8));                                      \
+    sum_ = _mm_add_epi32(sum_, _mm_srli_si128(sum_, 4));                                      \
+    return (uint32_t)_mm_cvtsi128_si32(sum_);                                                 \
+  }
+BP_WIDTHS(BP_DEF_SSE_S)
+
+typedef uint32_t (*bp_unpack_sum_fn)(uint32_t *restrict out, const uint8_t *restrict in);
+
+static uint32_t unpack_sum_0(uint32_t *restrict out, const uint8_t *restrict in)
+{
+  unpack_0(out, in);
+  return 0;
+}
+
+static uint32_t unpack_sum_32(uint32_t *restrict out, const uint8_t *restrict in)
+{
+  unpack_32(out, in);
+  uint32_t s = 0;
+  for (unsigned i = 0; i < TT_BP128_N; i++) s += out[i];
+  return s;
+}
+
+#define BP_TAB_SSE_S(B) unpack_sum_sse2_##B,
+static const bp_unpack_sum_fn unpack_sum_sse2_tab[33] = {
+  unpack_sum_0, BP_WIDTHS(BP_TAB_SSE_S) unpack_sum_32,
+};
+
 void tt_bp128__prefix1_sse2(uint32_t *x, uint32_t base)
 {
   __m128i carry = _mm_set1_epi32((int)base);
@@ -284,6 +329,11 @@ void tt_bp128_unpack_prefix1(uint32_t *out, const uint8_t *in, unsigned b, uint3
   unpack_prefix1_sse2_tab[b > 32 ? 32 : b](out, in, base);
 }
 
+uint32_t tt_bp128_unpack_sum(uint32_t *out, const uint8_t *in, unsigned b)
+{
+  return unpack_sum_sse2_tab[b > 32 ? 32 : b](out, in);
+}
+
 #else /* !TT_BP128_HAVE_SSE2 */
 
 void tt_bp128_unpack(uint32_t *out, const uint8_t *in, unsigned b)
@@ -297,6 +347,14 @@ void tt_bp128_unpack_prefix1(uint32_t *out, const uint8_t *in, unsigned b, uint3
 {
   tt_bp128_unpack(out, in, b);
   tt_bp128__prefix1_scalar(out, base);
+}
+
+uint32_t tt_bp128_unpack_sum(uint32_t *out, const uint8_t *in, unsigned b)
+{
+  tt_bp128_unpack(out, in, b);
+  uint32_t s = 0;
+  for (unsigned i = 0; i < TT_BP128_N; i++) s += out[i];
+  return s;
 }
 
 #endif

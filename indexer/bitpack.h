@@ -53,6 +53,10 @@ void tt_bp128_prefix1(uint32_t *x, uint32_t base);
  * where SSE2 is available (the gaps stay in registers). */
 void tt_bp128_unpack_prefix1(uint32_t *out, const uint8_t *in, unsigned b, uint32_t base);
 
+/* tt_bp128_unpack(out, in, b), returning the sum of the 128 values modulo 2^32 (exact for
+ * b <= 25): the frequency columns of a block, whose total sizes its position stream. */
+uint32_t tt_bp128_unpack_sum(uint32_t *out, const uint8_t *in, unsigned b);
+
 /* The individual implementations, exposed for tests and the micro-benchmark only. */
 void tt_bp128__unpack_scalar(uint32_t *out, const uint8_t *in, unsigned b);
 void tt_bp128__prefix1_scalar(uint32_t *x, uint32_t base);

@@ -213,6 +213,28 @@ static void test_unpack_prefix1(void **state)
   }
 }
 
+/* tt_bp128_unpack_sum: the values of tt_bp128_unpack and their sum modulo 2^32, at every
+ * width (all ones, random, all zero; width 32 wraps). */
+static void test_unpack_sum(void **state)
+{
+  (void)state;
+  for (unsigned b = 0; b <= 32; b++) {
+    for (int rep = 0; rep < 5; rep++) {
+      uint32_t v[128], want[128], got[128];
+      uint8_t packed[16 * 32];
+      uint32_t mask = b == 32 ? 0xFFFFFFFFu : (uint32_t)((1ull << b) - 1);
+      for (int i = 0; i < 128; i++) v[i] = rep == 0 ? mask : rep == 1 ? 0 : (rnd() & mask);
+      tt_bp128_pack(packed, v, b);
+      tt_bp128_unpack(want, packed, b);
+      uint32_t sum = 0;
+      for (int i = 0; i < 128; i++) sum += want[i];
+      memset(got, 0xAB, sizeof got);
+      assert_int_equal(tt_bp128_unpack_sum(got, packed, b), sum);
+      assert_memory_equal(want, got, sizeof want);
+    }
+  }
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -222,6 +244,7 @@ int main(void)
     cmocka_unit_test(test_maxbits),
     cmocka_unit_test(test_prefix1),
     cmocka_unit_test(test_unpack_prefix1),
+    cmocka_unit_test(test_unpack_sum),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
