@@ -158,6 +158,12 @@ void tt_bp128__unpack_scalar(uint32_t *out, const uint8_t *in, unsigned b)
   unpack_scalar_tab[b > 32 ? 32 : b](out, in);
 }
 
+void tt_bp128_lsum(const uint32_t *v, uint32_t *lsum)
+{
+  for (unsigned l = 0; l < 4; l++) lsum[l] = 0;
+  for (unsigned i = 0; i < TT_BP128_N; i++) lsum[i + 4] = lsum[i] + v[i];   /* vectorizes */
+}
+
 void tt_bp128__prefix1_scalar(uint32_t *x, uint32_t base)
 {
   uint32_t acc = base;
@@ -258,7 +264,8 @@ static const bp_unpack_prefix_fn unpack_prefix1_sse2_tab[33] = {
   unpack_prefix1_sse2_0, BP_WIDTHS(BP_TAB_SSE_P) unpack_prefix1_generic_32,
 };
 
-/* Unpack and sum in one pass: each step's register is also added to an accumulator. */
+/* Unpack and keep the lanes' running sums in one pass: each step's register is added to an
+ * accumulator, which is stored as the next row of lsum. */
 #define BP_SSE_SSTEP(B, j)                                                                    \
   {                                                                                           \
     const unsigned o_ = (j) * (B), w_ = o_ >> 5, s_ = o_ & 31;                                \
@@ -268,39 +275,37 @@ static const bp_unpack_prefix_fn unpack_prefix1_sse2_tab[33] = {
     v_ = _mm_and_si128(v_, mask_);                                                            \
     _mm_storeu_si128((__m128i *)(void *)(out + 4 * (j)), v_);                                 \
     sum_ = _mm_add_epi32(sum_, v_);                                                           \
+    _mm_storeu_si128((__m128i *)(void *)(lsum + 4 * (j) + 4), sum_);                          \
   }
 
 #define BP_DEF_SSE_S(B)                                                                       \
-  static uint32_t unpack_sum_sse2_##B(uint32_t *restrict out, const uint8_t *restrict in)     \
+  static void unpack_lsum_sse2_##B(uint32_t *restrict out, uint32_t *restrict lsum,           \
+                                   const uint8_t *restrict in)                                \
   {                                                                                           \
     const __m128i mask_ = _mm_set1_epi32((int)BP_MASK(B));                                    \
     __m128i sum_ = _mm_setzero_si128();                                                       \
+    _mm_storeu_si128((__m128i *)(void *)lsum, sum_);                                          \
     BP_STEPS32(BP_SSE_SSTEP, B)                                                               \
-    sum_ = _mm_add_epi32(sum_, _mm_srli_si128(sum_, 8));                                      \
-    sum_ = _mm_add_epi32(sum_, _mm_srli_si128(sum_, 4));                                      \
-    return (uint32_t)_mm_cvtsi128_si32(sum_);                                                 \
   }
 BP_WIDTHS(BP_DEF_SSE_S)
 
-typedef uint32_t (*bp_unpack_sum_fn)(uint32_t *restrict out, const uint8_t *restrict in);
+typedef void (*bp_unpack_lsum_fn)(uint32_t *restrict out, uint32_t *restrict lsum, const uint8_t *restrict in);
 
-static uint32_t unpack_sum_0(uint32_t *restrict out, const uint8_t *restrict in)
+static void unpack_lsum_0(uint32_t *restrict out, uint32_t *restrict lsum, const uint8_t *restrict in)
 {
   unpack_0(out, in);
-  return 0;
+  memset(lsum, 0, TT_BP128_LSUM * sizeof *lsum);
 }
 
-static uint32_t unpack_sum_32(uint32_t *restrict out, const uint8_t *restrict in)
+static void unpack_lsum_32(uint32_t *restrict out, uint32_t *restrict lsum, const uint8_t *restrict in)
 {
   unpack_32(out, in);
-  uint32_t s = 0;
-  for (unsigned i = 0; i < TT_BP128_N; i++) s += out[i];
-  return s;
+  tt_bp128_lsum(out, lsum);
 }
 
-#define BP_TAB_SSE_S(B) unpack_sum_sse2_##B,
-static const bp_unpack_sum_fn unpack_sum_sse2_tab[33] = {
-  unpack_sum_0, BP_WIDTHS(BP_TAB_SSE_S) unpack_sum_32,
+#define BP_TAB_SSE_S(B) unpack_lsum_sse2_##B,
+static const bp_unpack_lsum_fn unpack_lsum_sse2_tab[33] = {
+  unpack_lsum_0, BP_WIDTHS(BP_TAB_SSE_S) unpack_lsum_32,
 };
 
 void tt_bp128__prefix1_sse2(uint32_t *x, uint32_t base)
@@ -329,9 +334,9 @@ void tt_bp128_unpack_prefix1(uint32_t *out, const uint8_t *in, unsigned b, uint3
   unpack_prefix1_sse2_tab[b > 32 ? 32 : b](out, in, base);
 }
 
-uint32_t tt_bp128_unpack_sum(uint32_t *out, const uint8_t *in, unsigned b)
+void tt_bp128_unpack_lsum(uint32_t *out, uint32_t *lsum, const uint8_t *in, unsigned b)
 {
-  return unpack_sum_sse2_tab[b > 32 ? 32 : b](out, in);
+  unpack_lsum_sse2_tab[b > 32 ? 32 : b](out, lsum, in);
 }
 
 #else /* !TT_BP128_HAVE_SSE2 */
@@ -349,12 +354,10 @@ void tt_bp128_unpack_prefix1(uint32_t *out, const uint8_t *in, unsigned b, uint3
   tt_bp128__prefix1_scalar(out, base);
 }
 
-uint32_t tt_bp128_unpack_sum(uint32_t *out, const uint8_t *in, unsigned b)
+void tt_bp128_unpack_lsum(uint32_t *out, uint32_t *lsum, const uint8_t *in, unsigned b)
 {
   tt_bp128_unpack(out, in, b);
-  uint32_t s = 0;
-  for (unsigned i = 0; i < TT_BP128_N; i++) s += out[i];
-  return s;
+  tt_bp128_lsum(out, lsum);
 }
 
 #endif

@@ -53,9 +53,16 @@ void tt_bp128_prefix1(uint32_t *x, uint32_t base);
  * where SSE2 is available (the gaps stay in registers). */
 void tt_bp128_unpack_prefix1(uint32_t *out, const uint8_t *in, unsigned b, uint32_t base);
 
-/* tt_bp128_unpack(out, in, b), returning the sum of the 128 values modulo 2^32 (exact for
- * b <= 25): the frequency columns of a block, whose total sizes its position stream. */
-uint32_t tt_bp128_unpack_sum(uint32_t *out, const uint8_t *in, unsigned b);
+/* tt_bp128_unpack(out, in, b), and the running sums of the four lanes: for j = 0..32 and
+ * l = 0..3, lsum[4j + l] = out[l] + out[4 + l] + ... + out[4(j - 1) + l] (the values of lane l
+ * before step j; row 0 is zeros), so the sum of out[0 .. 4j) is the sum of row j's four
+ * entries. lsum has TT_BP128_LSUM entries; all sums are modulo 2^32 (exact for b <= 25).
+ * For the frequency columns of a block: the position stream offset of any posting in a few
+ * operations, without a prefix sum of all 128. */
+#define TT_BP128_LSUM (TT_BP128_N + 4)
+void tt_bp128_unpack_lsum(uint32_t *out, uint32_t *lsum, const uint8_t *in, unsigned b);
+/* The lane running sums of 128 values already unpacked (the same lsum as above). */
+void tt_bp128_lsum(const uint32_t *v, uint32_t *lsum);
 
 /* The individual implementations, exposed for tests and the micro-benchmark only. */
 void tt_bp128__unpack_scalar(uint32_t *out, const uint8_t *in, unsigned b);

@@ -857,22 +857,36 @@ static int prefix_npos(tt_plist_cursor *c, uint64_t *t)
   return 0;
 }
 
-/* Sum of npos over postings [from, to) of a block whose npos is tf_title + tf_body (loaded),
- * every frequency below 2^23 (so no sum of up to 128 overflows). Plain C: GCC vectorizes it
- * (a hand-written SSE2 loop with a scalar remainder cost 1% more instructions on entity
- * queries). */
-static uint32_t npos_sum(const tt_plist_cursor *c, uint32_t from, uint32_t to)
+/* Offset in the position stream of posting i of a psum block: the lane sums before i's group
+ * of four plus the group's postings before i, without a branch (a loop summing from the last
+ * posting read mispredicted about twice a read). */
+static uint32_t psum_start(const tt_plist_cursor *c, uint32_t i)
 {
+  uint32_t g = 4 * (i >> 2), r = i & 3;
+#ifdef TT_BP128_HAVE_SSE2
+  static const uint32_t keep[4][4] = {{0, 0, 0, 0}, {~0u, 0, 0, 0}, {~0u, ~0u, 0, 0}, {~0u, ~0u, ~0u, 0}};
+  __m128i a = _mm_add_epi32(_mm_loadu_si128((const __m128i *)(const void *)(c->tlsum + g)),
+                            _mm_loadu_si128((const __m128i *)(const void *)(c->blsum + g)));
+  __m128i v = _mm_add_epi32(_mm_loadu_si128((const __m128i *)(const void *)(c->tft + g)),
+                            _mm_loadu_si128((const __m128i *)(const void *)(c->tfb + g)));
+  a = _mm_add_epi32(a, _mm_and_si128(v, _mm_loadu_si128((const __m128i *)(const void *)keep[r])));
+  a = _mm_add_epi32(a, _mm_srli_si128(a, 8));
+  a = _mm_add_epi32(a, _mm_srli_si128(a, 4));
+  return (uint32_t)_mm_cvtsi128_si32(a);
+#else
   uint32_t s = 0;
-  for (uint32_t i = from; i < to; i++) s += c->tft[i] + c->tfb[i];
+  for (uint32_t l = 0; l < 4; l++) s += c->tlsum[g + l] + c->blsum[g + l];
+  for (uint32_t l = 0; l < r; l++) s += c->tft[g + l] + c->tfb[g + l];
   return s;
+#endif
 }
 
 /* The length of the loaded block's position stream and its chunk count, and how postings are
  * found in it. The usual block (npos not stored, both frequency columns at most 23 bits wide)
- * gets only the total now (psum): a read sums the frequencies from the last posting read up to
- * its own, as a phrase check reads a few postings of a block and a prefix of all 128 cost ~600
- * instructions a visit; reads in sequence fill pstart[] whole (full_pstart). Other blocks get
+ * gets the lane sums of its frequency columns as they are unpacked and the total (psum): a
+ * read takes its posting's offset from them (psum_start), as a phrase check reads a few
+ * postings of a block and a prefix of all 128 cost ~600 instructions a visit; reads in
+ * sequence fill pstart[] whole (full_pstart). Other blocks get
  * npos[], and pstart[] complete (prefix_npos) or filled lazily up to the posting asked for
  * (pdone). */
 static int prepare_positions(tt_plist_cursor *c)
@@ -882,14 +896,15 @@ static int prepare_positions(tt_plist_cursor *c)
   c->psum = 0;
   if (!c->npos_ready && c->wn == NPOS_IMPLICIT && c->wt <= 23 && c->wb <= 23) {
     if (c->tf_ready) {
-      t = npos_sum(c, 0, c->nb);
-    } else {   /* the total while unpacking (full blocks: vbyte ones have npos_ready) */
-      t = (uint64_t)tt_bp128_unpack_sum(c->tft, c->tft_p, c->wt) + tt_bp128_unpack_sum(c->tfb, c->tfb_p, c->wb);
+      tt_bp128_lsum(c->tft, c->tlsum);
+      tt_bp128_lsum(c->tfb, c->blsum);
+    } else {   /* the sums while unpacking (full blocks: vbyte ones have npos_ready) */
+      tt_bp128_unpack_lsum(c->tft, c->tlsum, c->tft_p, c->wt);
+      tt_bp128_unpack_lsum(c->tfb, c->blsum, c->tfb_p, c->wb);
       c->tf_ready = 1;
     }
+    for (uint32_t l = BLK; l < BLK + 4; l++) t += (uint64_t)c->tlsum[l] + c->blsum[l];
     c->psum = 1;
-    c->pk = 0;
-    c->pkv = 0;
   } else if (!c->tf_ready) {
     tt_plist__load_tf(c);
   }
@@ -1131,12 +1146,9 @@ int tt_plist__positions_slow(tt_plist_cursor *c, const uint32_t **pos, uint32_t 
   c->seq_run = c->pos_for != UINT32_MAX && c->pos_for + 1 == c->cur ? c->seq_run + 1 : 0;
   int seq = c->seq_run >= SEQ_RUN;
   uint32_t s, e;
-  if (c->psum && !seq) {   /* from the last posting read (reads move forward in a block) */
-    if (c->cur < c->pk) c->pk = c->pkv = 0;   /* defensive: reads never go back in a visit */
-    s = c->pkv + npos_sum(c, c->pk, c->cur);
+  if (c->psum && !seq) {
+    s = psum_start(c, c->cur);
     e = s + c->tft[c->cur] + c->tfb[c->cur];
-    c->pk = c->cur + 1;
-    c->pkv = e;
   } else {
     if (c->psum) full_pstart(c);
     while (c->pdone <= c->cur) {

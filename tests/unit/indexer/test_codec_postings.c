@@ -449,9 +449,9 @@ static void expect_gaps(tt_plist_cursor *c, const model_posting *q)
     assert_int_equal(g[j], j ? q->pos[j] - q->pos[j - 1] - 1 : q->pos[0]);
 }
 
-/* Position offsets summed from the frequencies up to the posting read (postings_codec.c,
- * psum): sparse reads in increasing order before or after the frequencies were read (the
- * block's total is then summed while unpacking them, or from them), a run of consecutive
+/* Position offsets from the lane sums of the frequency columns (postings_codec.c, psum):
+ * sparse reads in increasing order before or after the frequencies were read (the lane sums
+ * are then kept while unpacking them, or summed from them), a run of consecutive
  * reads that switches the block to whole chunks mid-way, the stored gaps and a read again of
  * the same posting after them; tf_body columns of widths 0..7, and one block with an explicit
  * npos column (the other path). Every read against the model. */
