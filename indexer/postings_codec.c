@@ -865,8 +865,7 @@ static uint32_t psum_start(const tt_plist_cursor *c, uint32_t i)
   uint32_t g = 4 * (i >> 2), r = i & 3;
 #ifdef TT_BP128_HAVE_SSE2
   static const uint32_t keep[4][4] = {{0, 0, 0, 0}, {~0u, 0, 0, 0}, {~0u, ~0u, 0, 0}, {~0u, ~0u, ~0u, 0}};
-  __m128i a = _mm_add_epi32(_mm_loadu_si128((const __m128i *)(const void *)(c->tlsum + g)),
-                            _mm_loadu_si128((const __m128i *)(const void *)(c->blsum + g)));
+  __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(c->lsum + g));
   __m128i v = _mm_add_epi32(_mm_loadu_si128((const __m128i *)(const void *)(c->tft + g)),
                             _mm_loadu_si128((const __m128i *)(const void *)(c->tfb + g)));
   a = _mm_add_epi32(a, _mm_and_si128(v, _mm_loadu_si128((const __m128i *)(const void *)keep[r])));
@@ -875,7 +874,7 @@ static uint32_t psum_start(const tt_plist_cursor *c, uint32_t i)
   return (uint32_t)_mm_cvtsi128_si32(a);
 #else
   uint32_t s = 0;
-  for (uint32_t l = 0; l < 4; l++) s += c->tlsum[g + l] + c->blsum[g + l];
+  for (uint32_t l = 0; l < 4; l++) s += c->lsum[g + l];
   for (uint32_t l = 0; l < r; l++) s += c->tft[g + l] + c->tfb[g + l];
   return s;
 #endif
@@ -883,7 +882,7 @@ static uint32_t psum_start(const tt_plist_cursor *c, uint32_t i)
 
 /* The length of the loaded block's position stream and its chunk count, and how postings are
  * found in it. The usual block (npos not stored, both frequency columns at most 23 bits wide)
- * gets the lane sums of its frequency columns as they are unpacked and the total (psum): a
+ * gets the lane sums of tft + tfb as tfb is unpacked, and the total (psum): a
  * read takes its posting's offset from them (psum_start), as a phrase check reads a few
  * postings of a block and a prefix of all 128 cost ~600 instructions a visit; reads in
  * sequence fill pstart[] whole (full_pstart). Other blocks get
@@ -896,14 +895,13 @@ static int prepare_positions(tt_plist_cursor *c)
   c->psum = 0;
   if (!c->npos_ready && c->wn == NPOS_IMPLICIT && c->wt <= 23 && c->wb <= 23) {
     if (c->tf_ready) {
-      tt_bp128_lsum(c->tft, c->tlsum);
-      tt_bp128_lsum(c->tfb, c->blsum);
+      tt_bp128_lsum(c->tft, c->tfb, c->lsum);
     } else {   /* the sums while unpacking (full blocks: vbyte ones have npos_ready) */
-      tt_bp128_unpack_lsum(c->tft, c->tlsum, c->tft_p, c->wt);
-      tt_bp128_unpack_lsum(c->tfb, c->blsum, c->tfb_p, c->wb);
+      tt_bp128_unpack(c->tft, c->tft_p, c->wt);
+      tt_bp128_unpack_lsum(c->tfb, c->lsum, c->tfb_p, c->wb, c->tft);
       c->tf_ready = 1;
     }
-    for (uint32_t l = BLK; l < BLK + 4; l++) t += (uint64_t)c->tlsum[l] + c->blsum[l];
+    for (uint32_t l = BLK; l < BLK + 4; l++) t += c->lsum[l];
     c->psum = 1;
   } else if (!c->tf_ready) {
     tt_plist__load_tf(c);

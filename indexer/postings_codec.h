@@ -165,8 +165,7 @@ typedef struct tt_plist_cursor {
   uint32_t pdone;         /* ... known for postings 0..pdone (filled on demand) */
   int psum;               /* pstart[] and npos[] not filled: a posting's stream offset is
                            * taken from the lane sums of tft/tfb below when it is read */
-  uint32_t tlsum[TT_PLIST_BLOCK + 4]; /* tt_bp128_unpack_lsum's lane sums of tft (psum) */
-  uint32_t blsum[TT_PLIST_BLOCK + 4]; /* ... and of tfb */
+  uint32_t lsum[TT_PLIST_BLOCK + 4];  /* lane sums of tft + tfb (tt_bp128_unpack_lsum; psum) */
   uint32_t ptotal;        /* values in the block's position stream */
   uint32_t nchunks;       /* packed 128-value chunks in the stream */
   uint32_t walk_k;        /* chunk walker: chunk index ... */
