@@ -882,12 +882,11 @@ static uint32_t psum_start(const tt_plist_cursor *c, uint32_t i)
 
 /* The length of the loaded block's position stream and its chunk count, and how postings are
  * found in it. The usual block (npos not stored, both frequency columns at most 23 bits wide)
- * gets the lane sums of tft + tfb as tfb is unpacked, and the total (psum): a
+ * gets the lane sums of tft + tfb, kept as tfb is unpacked, and its total from them (psum): a
  * read takes its posting's offset from them (psum_start), as a phrase check reads a few
  * postings of a block and a prefix of all 128 cost ~600 instructions a visit; reads in
- * sequence fill pstart[] whole (full_pstart). Other blocks get
- * npos[], and pstart[] complete (prefix_npos) or filled lazily up to the posting asked for
- * (pdone). */
+ * sequence fill pstart[] whole (full_pstart). Other blocks get npos[], and pstart[] complete
+ * (prefix_npos) or filled lazily up to the posting asked for (pdone). */
 static int prepare_positions(tt_plist_cursor *c)
 {
   uint64_t t = 0;
