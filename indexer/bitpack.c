@@ -158,6 +158,12 @@ void tt_bp128__unpack_scalar(uint32_t *out, const uint8_t *in, unsigned b)
   unpack_scalar_tab[b > 32 ? 32 : b](out, in);
 }
 
+void tt_bp128_lsum(const uint32_t *a, const uint32_t *b, uint32_t *lsum)
+{
+  for (unsigned l = 0; l < 4; l++) lsum[l] = 0;
+  for (unsigned i = 0; i < TT_BP128_N; i++) lsum[i + 4] = lsum[i] + a[i] + b[i];   /* vectorizes */
+}
+
 void tt_bp128__prefix1_scalar(uint32_t *x, uint32_t base)
 {
   uint32_t acc = base;
@@ -258,6 +264,58 @@ static const bp_unpack_prefix_fn unpack_prefix1_sse2_tab[33] = {
   unpack_prefix1_sse2_0, BP_WIDTHS(BP_TAB_SSE_P) unpack_prefix1_generic_32,
 };
 
+/* Unpack and keep the lanes' running sums (with add[]) in one pass: each step's register plus
+ * add's four values is added to an accumulator, which is stored as the next row of lsum. */
+#define BP_SSE_SSTEP(B, j)                                                                    \
+  {                                                                                           \
+    const unsigned o_ = (j) * (B), w_ = o_ >> 5, s_ = o_ & 31;                                \
+    __m128i v_ = _mm_srli_epi32(BP_SSE_W(w_), (int)s_);                                       \
+    if (s_ + (B) > 32)                                                                        \
+      v_ = _mm_or_si128(v_, _mm_slli_epi32(BP_SSE_W(w_ + 1), (int)((32 - s_) & 31)));         \
+    v_ = _mm_and_si128(v_, mask_);                                                            \
+    _mm_storeu_si128((__m128i *)(void *)(out + 4 * (j)), v_);                                 \
+    sum_ = _mm_add_epi32(sum_, _mm_add_epi32(v_, BP_SSE_ADD(j)));                             \
+    _mm_storeu_si128((__m128i *)(void *)(lsum + 4 * (j) + 4), sum_);                          \
+  }
+#define BP_SSE_ADD(j) _mm_loadu_si128((const __m128i *)(const void *)(add + 4 * (j)))
+
+#define BP_DEF_SSE_S(B)                                                                       \
+  static void unpack_lsum_sse2_##B(uint32_t *restrict out, uint32_t *restrict lsum,           \
+                                   const uint8_t *restrict in, const uint32_t *restrict add)  \
+  {                                                                                           \
+    const __m128i mask_ = _mm_set1_epi32((int)BP_MASK(B));                                    \
+    __m128i sum_ = _mm_setzero_si128();                                                       \
+    _mm_storeu_si128((__m128i *)(void *)lsum, sum_);                                          \
+    BP_STEPS32(BP_SSE_SSTEP, B)                                                               \
+  }
+BP_WIDTHS(BP_DEF_SSE_S)
+
+typedef void (*bp_unpack_lsum_fn)(uint32_t *restrict out, uint32_t *restrict lsum,
+                                  const uint8_t *restrict in, const uint32_t *restrict add);
+
+static void unpack_lsum_generic(uint32_t *restrict out, uint32_t *restrict lsum, const uint8_t *restrict in,
+                                const uint32_t *restrict add, unsigned b)
+{
+  if (b == 0) unpack_0(out, in);
+  else unpack_32(out, in);
+  tt_bp128_lsum(out, add, lsum);
+}
+static void unpack_lsum_0(uint32_t *restrict out, uint32_t *restrict lsum, const uint8_t *restrict in,
+                          const uint32_t *restrict add)
+{
+  unpack_lsum_generic(out, lsum, in, add, 0);
+}
+static void unpack_lsum_32(uint32_t *restrict out, uint32_t *restrict lsum, const uint8_t *restrict in,
+                           const uint32_t *restrict add)
+{
+  unpack_lsum_generic(out, lsum, in, add, 32);
+}
+
+#define BP_TAB_SSE_S(B) unpack_lsum_sse2_##B,
+static const bp_unpack_lsum_fn unpack_lsum_sse2_tab[33] = {
+  unpack_lsum_0, BP_WIDTHS(BP_TAB_SSE_S) unpack_lsum_32,
+};
+
 void tt_bp128__prefix1_sse2(uint32_t *x, uint32_t base)
 {
   __m128i carry = _mm_set1_epi32((int)base);
@@ -284,6 +342,12 @@ void tt_bp128_unpack_prefix1(uint32_t *out, const uint8_t *in, unsigned b, uint3
   unpack_prefix1_sse2_tab[b > 32 ? 32 : b](out, in, base);
 }
 
+void tt_bp128_unpack_lsum(uint32_t *out, uint32_t *lsum, const uint8_t *in, unsigned b,
+                          const uint32_t *add)
+{
+  unpack_lsum_sse2_tab[b > 32 ? 32 : b](out, lsum, in, add);
+}
+
 #else /* !TT_BP128_HAVE_SSE2 */
 
 void tt_bp128_unpack(uint32_t *out, const uint8_t *in, unsigned b)
@@ -297,6 +361,13 @@ void tt_bp128_unpack_prefix1(uint32_t *out, const uint8_t *in, unsigned b, uint3
 {
   tt_bp128_unpack(out, in, b);
   tt_bp128__prefix1_scalar(out, base);
+}
+
+void tt_bp128_unpack_lsum(uint32_t *out, uint32_t *lsum, const uint8_t *in, unsigned b,
+                          const uint32_t *add)
+{
+  tt_bp128_unpack(out, in, b);
+  tt_bp128_lsum(out, add, lsum);
 }
 
 #endif

@@ -53,6 +53,18 @@ void tt_bp128_prefix1(uint32_t *x, uint32_t base);
  * where SSE2 is available (the gaps stay in registers). */
 void tt_bp128_unpack_prefix1(uint32_t *out, const uint8_t *in, unsigned b, uint32_t base);
 
+/* tt_bp128_unpack(out, in, b), and the running sums of the four lanes of out[] + add[]: for
+ * j = 0..32 and l = 0..3, lsum[4j + l] = the sum of out[4k + l] + add[4k + l] over k < j (row
+ * 0 is zeros), so the sum of out[i] + add[i] over i < 4j is the sum of row j's four entries.
+ * lsum has TT_BP128_LSUM entries; sums are modulo 2^32. For the two frequency columns of a
+ * block (add = the title frequencies already unpacked, out = the body's): the position-stream
+ * offset of any posting in a few operations, without a prefix sum of all 128. */
+#define TT_BP128_LSUM (TT_BP128_N + 4)
+void tt_bp128_unpack_lsum(uint32_t *out, uint32_t *lsum, const uint8_t *in, unsigned b,
+                          const uint32_t *add);
+/* The same lsum for 128 values a[i] + b[i] already unpacked. */
+void tt_bp128_lsum(const uint32_t *a, const uint32_t *b, uint32_t *lsum);
+
 /* The individual implementations, exposed for tests and the micro-benchmark only. */
 void tt_bp128__unpack_scalar(uint32_t *out, const uint8_t *in, unsigned b);
 void tt_bp128__prefix1_scalar(uint32_t *x, uint32_t base);

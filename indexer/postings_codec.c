@@ -857,15 +857,57 @@ static int prefix_npos(tt_plist_cursor *c, uint64_t *t)
   return 0;
 }
 
-/* npos[] of the loaded block, the length of its position stream and the chunk count. pstart[]
- * is complete for the usual block (prefix_npos); otherwise it is filled lazily, up to the
- * posting asked for (pdone). */
+/* Offset in the position stream of posting i of a psum block: the lane sums before i's group
+ * of four plus the group's postings before i, without a branch (a loop summing from the last
+ * posting read mispredicted about twice a read). */
+static uint32_t psum_start(const tt_plist_cursor *c, uint32_t i)
+{
+  uint32_t g = 4 * (i >> 2), r = i & 3;
+#ifdef TT_BP128_HAVE_SSE2
+  static const uint32_t keep[4][4] = {{0, 0, 0, 0}, {~0u, 0, 0, 0}, {~0u, ~0u, 0, 0}, {~0u, ~0u, ~0u, 0}};
+  __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(c->lsum + g));
+  __m128i v = _mm_add_epi32(_mm_loadu_si128((const __m128i *)(const void *)(c->tft + g)),
+                            _mm_loadu_si128((const __m128i *)(const void *)(c->tfb + g)));
+  a = _mm_add_epi32(a, _mm_and_si128(v, _mm_loadu_si128((const __m128i *)(const void *)keep[r])));
+  a = _mm_add_epi32(a, _mm_srli_si128(a, 8));
+  a = _mm_add_epi32(a, _mm_srli_si128(a, 4));
+  return (uint32_t)_mm_cvtsi128_si32(a);
+#else
+  uint32_t s = 0;
+  for (uint32_t l = 0; l < 4; l++) s += c->lsum[g + l];
+  for (uint32_t l = 0; l < r; l++) s += c->tft[g + l] + c->tfb[g + l];
+  return s;
+#endif
+}
+
+/* The length of the loaded block's position stream and its chunk count, and how postings are
+ * found in it. The usual block (npos not stored, both frequency columns at most 23 bits wide)
+ * gets the lane sums of tft + tfb, kept as tfb is unpacked, and its total from them (psum): a
+ * read takes its posting's offset from them (psum_start), as a phrase check reads a few
+ * postings of a block and a prefix of all 128 cost ~600 instructions a visit; reads in
+ * sequence fill pstart[] whole (full_pstart). Other blocks get npos[], and pstart[] complete
+ * (prefix_npos) or filled lazily up to the posting asked for (pdone). */
 static int prepare_positions(tt_plist_cursor *c)
 {
-  if (!c->tf_ready) tt_plist__load_tf(c);
   uint64_t t = 0;
   uint32_t big = 0, pdone = 0;
-  if (!c->npos_ready && c->wn == NPOS_IMPLICIT && prefix_npos(c, &t) == 0) {
+  c->psum = 0;
+  if (!c->npos_ready && c->wn == NPOS_IMPLICIT && c->wt <= 23 && c->wb <= 23) {
+    if (c->tf_ready) {
+      tt_bp128_lsum(c->tft, c->tfb, c->lsum);
+    } else {   /* the sums while unpacking (full blocks: vbyte ones have npos_ready) */
+      tt_bp128_unpack(c->tft, c->tft_p, c->wt);
+      tt_bp128_unpack_lsum(c->tfb, c->lsum, c->tfb_p, c->wb, c->tft);
+      c->tf_ready = 1;
+    }
+    for (uint32_t l = BLK; l < BLK + 4; l++) t += c->lsum[l];
+    c->psum = 1;
+  } else if (!c->tf_ready) {
+    tt_plist__load_tf(c);
+  }
+  if (c->psum) {
+    /* the total is known */
+  } else if (!c->npos_ready && c->wn == NPOS_IMPLICIT && prefix_npos(c, &t) == 0) {
     c->npos_ready = 1;
     pdone = c->nb;
   } else if (!c->npos_ready && c->wn == NPOS_IMPLICIT) {
@@ -912,6 +954,16 @@ static int prepare_positions(tt_plist_cursor *c)
   c->tail_abs_ready = 0;
   c->pos_ready = 1;
   return 0;
+}
+
+/* Leave psum: npos[] and the whole of pstart[] (the frequencies were checked to fit). */
+static void full_pstart(tt_plist_cursor *c)
+{
+  uint64_t t;
+  prefix_npos(c, &t);   /* cannot fail: both columns are at most 23 bits wide */
+  c->npos_ready = 1;
+  c->pdone = c->nb;
+  c->psum = 0;
 }
 
 /* Byte offset in pb of chunk k (k <= nchunks: k = nchunks gives the tail's offset). */
@@ -1087,19 +1139,28 @@ int tt_plist__positions_slow(tt_plist_cursor *c, const uint32_t **pos, uint32_t 
   if (!c->on) return tt_error_set(TT_EINVAL, "postings: cursor is not on a posting");
   int rc;
   if (!c->pos_ready && (rc = prepare_positions(c))) return rc;
-  while (c->pdone <= c->cur) {
-    c->pstart[c->pdone + 1] = c->pstart[c->pdone] + c->npos[c->pdone];
-    c->pdone++;
-  }
   /* in sequence: the last SEQ_RUN reads were of consecutive postings of this block */
   c->seq_run = c->pos_for != UINT32_MAX && c->pos_for + 1 == c->cur ? c->seq_run + 1 : 0;
   int seq = c->seq_run >= SEQ_RUN;
-  if (seq)
-    while (c->pdone < c->nb) {
+  uint32_t s, e;
+  if (c->psum && !seq) {
+    s = psum_start(c, c->cur);
+    e = s + c->tft[c->cur] + c->tfb[c->cur];
+  } else {
+    if (c->psum) full_pstart(c);
+    while (c->pdone <= c->cur) {
       c->pstart[c->pdone + 1] = c->pstart[c->pdone] + c->npos[c->pdone];
       c->pdone++;
     }
-  uint32_t s = c->pstart[c->cur], e = c->pstart[c->cur + 1], m = e - s;
+    if (seq)
+      while (c->pdone < c->nb) {
+        c->pstart[c->pdone + 1] = c->pstart[c->pdone] + c->npos[c->pdone];
+        c->pdone++;
+      }
+    s = c->pstart[c->cur];
+    e = c->pstart[c->cur + 1];
+  }
+  uint32_t m = e - s;
   uint32_t full = c->nchunks * 128u;
   if (seq && m && e <= full && (s >> 7) == ((e - 1) >> 7)) {
     uint32_t k = s >> 7;
@@ -1166,6 +1227,7 @@ int tt_plist_position_gaps(tt_plist_cursor *c, const uint32_t **gaps, uint32_t *
   if (!c->on) return tt_error_set(TT_EINVAL, "postings: cursor is not on a posting");
   int rc;
   if (!c->pos_ready && (rc = prepare_positions(c))) return rc;
+  if (c->psum) full_pstart(c);   /* a merge reads every posting */
   while (c->pdone <= c->cur) {
     c->pstart[c->pdone + 1] = c->pstart[c->pdone] + c->npos[c->pdone];
     c->pdone++;

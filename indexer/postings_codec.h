@@ -163,6 +163,9 @@ typedef struct tt_plist_cursor {
   size_t plen;
   uint32_t pstart[TT_PLIST_BLOCK + 1]; /* first value of each posting in the stream ... */
   uint32_t pdone;         /* ... known for postings 0..pdone (filled on demand) */
+  int psum;               /* pstart[] and npos[] not filled: a posting's stream offset is
+                           * taken from the lane sums of tft/tfb below when it is read */
+  uint32_t lsum[TT_PLIST_BLOCK + 4];  /* lane sums of tft + tfb (tt_bp128_unpack_lsum; psum) */
   uint32_t ptotal;        /* values in the block's position stream */
   uint32_t nchunks;       /* packed 128-value chunks in the stream */
   uint32_t walk_k;        /* chunk walker: chunk index ... */
@@ -223,8 +226,9 @@ TT_INLINE int tt_plist_seek(tt_plist_cursor *c, uint32_t target)
 }
 
 /* tt_plist_seek for a target a few to a hundred postings ahead (the candidates of a top-k
- * scan, sparser than the list): a target inside the decoded block is found by bisecting the
- * rest of the block, without the call; otherwise tt_plist_seek. */
+ * scan or a phrase check, sparser than the list): a target inside the decoded block is found
+ * without the call (the next posting, the three after it, then a bisection of the rest);
+ * otherwise tt_plist_seek. */
 TT_INLINE int tt_plist_seek_near(tt_plist_cursor *c, uint32_t target)
 {
   if (c->lim != 0 && target <= c->docs[c->lim - 1]) {
@@ -234,6 +238,11 @@ TT_INLINE int tt_plist_seek_near(tt_plist_cursor *c, uint32_t target)
      * posting first (dense candidates), then bisection */
     if (target <= c->docs[i + 1]) {
       c->cur = i + 1;
+      return 0;
+    }
+    /* then the three after it, without branching on each */
+    if (i + 5 < c->lim && target <= c->docs[i + 5]) {
+      c->cur = i + 2 + (c->docs[i + 2] < target) + (c->docs[i + 3] < target) + (c->docs[i + 4] < target);
       return 0;
     }
     const uint32_t *base = c->docs + i + 2;

@@ -213,6 +213,45 @@ static void test_unpack_prefix1(void **state)
   }
 }
 
+/* tt_bp128_unpack_lsum: the values of tt_bp128_unpack and the lanes' running sums of them plus
+ * add[] (modulo 2^32) at every width (all ones, all zero, random; width 32 wraps), add random
+ * or zero; tt_bp128_lsum gives the same sums from the unpacked values. */
+static void test_unpack_lsum(void **state)
+{
+  (void)state;
+  for (unsigned b = 0; b <= 32; b++) {
+    for (int rep = 0; rep < 6; rep++) {
+      uint32_t v[128], add[128], want[128], got[128], ls[TT_BP128_LSUM], ls2[TT_BP128_LSUM];
+      uint8_t packed[16 * 32];
+      uint32_t mask = b == 32 ? 0xFFFFFFFFu : (uint32_t)((1ull << b) - 1);
+      for (int i = 0; i < 128; i++) {
+        v[i] = rep == 0 ? mask : rep == 1 ? 0 : (rnd() & mask);
+        add[i] = rep & 1 ? 0 : rep == 4 ? 0xFFFFFFFFu : rnd() >> (rnd() & 31);
+      }
+      tt_bp128_pack(packed, v, b);
+      tt_bp128_unpack(want, packed, b);
+      memset(got, 0xAB, sizeof got);
+      memset(ls, 0xAB, sizeof ls);
+      tt_bp128_unpack_lsum(got, ls, packed, b, add);
+      assert_memory_equal(want, got, sizeof want);
+      for (unsigned j = 0; j <= 32; j++) {
+        uint32_t all = 0, rows = 0;
+        for (unsigned l = 0; l < 4; l++) {
+          uint32_t s = 0;
+          for (unsigned k = 0; k < j; k++) s += want[4 * k + l] + add[4 * k + l];
+          assert_int_equal(ls[4 * j + l], s);
+          rows += ls[4 * j + l];
+        }
+        for (unsigned i = 0; i < 4 * j; i++) all += want[i] + add[i];
+        assert_int_equal(rows, all);   /* the prefix of 4j values */
+      }
+      memset(ls2, 0xCD, sizeof ls2);
+      tt_bp128_lsum(want, add, ls2);
+      assert_memory_equal(ls, ls2, sizeof ls);
+    }
+  }
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -222,6 +261,7 @@ int main(void)
     cmocka_unit_test(test_maxbits),
     cmocka_unit_test(test_prefix1),
     cmocka_unit_test(test_unpack_prefix1),
+    cmocka_unit_test(test_unpack_lsum),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -430,6 +430,73 @@ static void test_sparse_positions_widths(void **state)
   }
 }
 
+static void expect_positions(tt_plist_cursor *c, const model_posting *q)
+{
+  const uint32_t *pp;
+  uint32_t np;
+  assert_int_equal(tt_plist_positions(c, &pp, &np), 0);
+  assert_int_equal(np, q->npos);
+  if (np) assert_memory_equal(pp, q->pos, np * sizeof *pp);
+}
+
+static void expect_gaps(tt_plist_cursor *c, const model_posting *q)
+{
+  const uint32_t *g;
+  uint32_t ng;
+  assert_int_equal(tt_plist_position_gaps(c, &g, &ng), 0);
+  assert_int_equal(ng, q->npos);
+  for (uint32_t j = 0; j < ng; j++)
+    assert_int_equal(g[j], j ? q->pos[j] - q->pos[j - 1] - 1 : q->pos[0]);
+}
+
+/* Position offsets from the lane sums of the frequency columns (postings_codec.c, psum):
+ * sparse reads in increasing order before or after the frequencies were read (the lane sums
+ * are then kept while unpacking them, or summed from them), a run of consecutive
+ * reads that switches the block to whole chunks mid-way, the stored gaps and a read again of
+ * the same posting after them; tf_body columns of widths 0..7, and one block with an explicit
+ * npos column (the other path). Every read against the model. */
+static void test_sparse_position_sums(void **state)
+{
+  (void)state;
+  for (unsigned w = 0; w <= 7; w++) {
+    model_list m = {NULL, 0, 1};
+    for (uint32_t i = 0; i < 128 * 6 + 17; i++) {
+      uint32_t tft = i % 5 == 0 ? 1 : 0;
+      uint32_t tfb = w ? 1 + tc_below((1u << w) - 1) : (tft ? 0 : 1);
+      uint32_t np = tft + tfb;
+      if (i == 128 * 3 + 9) np = tft + tfb + 2;   /* block 3: explicit npos */
+      model_add(&m, 3 + 2 * i, tft, tfb, np, tc_below(1000), 9, 1);
+    }
+    tt_buf b = TT_BUF_INIT;
+    model_encode(&m, &b, NULL);
+    for (int mode = 0; mode < 3; mode++) {
+      tt_plist_cursor c;
+      assert_int_equal(tt_plist_open(&c, (const uint8_t *)b.p, b.n, 1), 0);
+      size_t i = tc_below(5);
+      while (i < m.n) {
+        assert_int_equal(tt_plist_seek(&c, m.p[i].doc), 0);
+        if (mode == 1) assert_int_equal(tt_plist_tf_body(&c), m.p[i].tfb);   /* tf first */
+        expect_positions(&c, &m.p[i]);
+        if (mode == 2 && i % 7 == 0) {
+          expect_gaps(&c, &m.p[i]);
+          expect_positions(&c, &m.p[i]);
+        }
+        if (i % 128 == 50) {   /* a run in sequence, then sparse again */
+          for (int r = 0; r < 12 && i + 1 < m.n; r++) {
+            assert_int_equal(tt_plist_next(&c), 0);
+            i++;
+            expect_positions(&c, &m.p[i]);
+          }
+        }
+        i += 1 + tc_below(mode == 0 ? 6 : 20);
+      }
+      tt_plist_close(&c);
+    }
+    tt_buf_fini(&b);
+    model_free(&m);
+  }
+}
+
 /* Shallow moves: seek_block/next_block report the right block data and bound the next posting. */
 static void test_block_moves(void **state)
 {
@@ -614,6 +681,7 @@ int main(void)
     cmocka_unit_test(test_seek),
     cmocka_unit_test(test_large_frequencies),
     cmocka_unit_test(test_sparse_positions_widths),
+    cmocka_unit_test(test_sparse_position_sums),
     cmocka_unit_test(test_block_moves),
     cmocka_unit_test(test_single_block_moves),
     cmocka_unit_test(test_writer_errors),
