@@ -207,12 +207,104 @@ static void test_hashed(void **state)
   tt_inverter_free(pre);
 }
 
+/* Keys with long common prefixes (entity terms share "hospital:benh vien " and more) are
+ * sorted by 8-byte digits, a run of equal digits by the next ones: the order must be memcmp
+ * order, shorter first, exact-only before positional, for keys that differ in any digit, are
+ * prefixes of each other, end in zero bytes ("ab", "ab\0"), run past the 32 digits after which
+ * runs are compared whole, or have the same bytes as a keyword and a positional term. Their
+ * lookups (9 to 16 bytes compared as one word, longer by memcmp) must find each key again. */
+static int ref_less(const char *a, size_t na, int pa, const char *b, size_t nb, int pb)
+{
+  size_t m = na < nb ? na : nb;
+  int c = memcmp(a, b, m);
+  if (c) return c < 0;
+  if (na != nb) return na < nb;
+  return pa < pb;
+}
+
+static void test_long_keys(void **state)
+{
+  (void)state;
+  enum { NK = 600, MAXLEN = 320 };
+  static char keys[NK][MAXLEN + 1];
+  static size_t lens[NK];
+  static const char *const prefix[] = {"", "hospital:benh vien ", "ent:person:nguyen van ", "ab"};
+  unsigned seed = 12345;
+  size_t nk = 0;
+  for (unsigned i = 0; i < NK; i++) {
+    seed = seed * 1103515245u + 12345u;
+    const char *pre = prefix[(seed >> 16) % 4];
+    size_t n = strlen(pre);
+    memcpy(keys[i], pre, n);
+    seed = seed * 1103515245u + 12345u;
+    unsigned kind = (seed >> 16) % 5;
+    if (kind == 0) {                      /* zero bytes at the end: "ab", "ab\0", "ab\0\0"... */
+      for (unsigned z = 0; z < i % 11; z++) keys[i][n++] = 0;
+    } else if (kind == 1) {               /* a long run, past 32 digits, then one varying byte */
+      size_t run = 200 + i % 90;
+      memset(keys[i] + n, 'x', run);
+      n += run;
+      keys[i][n++] = (char)('a' + i % 7);
+    } else {                              /* a few varying bytes at varying depths */
+      size_t run = (seed >> 8) % 40;
+      memset(keys[i] + n, 'y', run);
+      n += run;
+      for (unsigned c = 0; c < 1 + i % 3; c++) keys[i][n++] = (char)('a' + (i / 3 + c * 5) % 26);
+    }
+    if (!n) keys[i][n++] = 'q';
+    lens[nk] = n;
+    memmove(keys[nk], keys[i], n);
+    /* drop repeats: every (key, kind) must be distinct below */
+    int dup = 0;
+    for (size_t j = 0; j < nk && !dup; j++) dup = lens[j] == n && !memcmp(keys[j], keys[nk], n);
+    if (!dup) nk++;
+  }
+  tt_inverter *inv;
+  assert_int_equal(tt_inverter_new(&inv), 0);
+  static tt_token toks[2 * NK];
+  for (uint32_t d = 0; d < 2; d++) {
+    size_t n = 0;
+    for (size_t i = 0; i < nk; i++) {
+      if (d == 1 && i % 2) continue;     /* df 2 for the even keys */
+      toks[n] = tok(keys[i], lens[i], (uint32_t)n + 1, 0);
+      n++;
+      if (i % 3 == 0) toks[n++] = tok(keys[i], lens[i], UINT32_MAX, TT_TOKEN_KEYWORD);
+    }
+    assert_int_equal(tt_inverter_add(inv, d, NULL, 0, toks, n, 1), 0);
+  }
+  tt_inv_term **sorted;
+  size_t n;
+  assert_int_equal(tt_inverter_sorted(inv, &sorted, &n), 0);
+  /* pair terms (byte 0x01 first, from "ab" and similar in the pair list, if any) are keys too */
+  size_t want = nk + (nk + 2) / 3;
+  size_t pairs = 0;
+  for (size_t i = 0; i < n; i++) pairs += tt_inverter_key(inv, sorted[i])[0] == '\x01';
+  assert_int_equal(n - pairs, want);
+  for (size_t i = 0; i < n; i++) {
+    const tt_inv_term *t = sorted[i];
+    if (i) {
+      const tt_inv_term *p = sorted[i - 1];
+      assert_true(ref_less(tt_inverter_key(inv, p), p->key_len, (int)p->positional,
+                           tt_inverter_key(inv, t), t->key_len, (int)t->positional));
+    }
+    if (tt_inverter_key(inv, t)[0] == '\x01') continue;
+    size_t which = nk;
+    for (size_t j = 0; j < nk; j++)
+      if (lens[j] == t->key_len && !memcmp(keys[j], tt_inverter_key(inv, t), lens[j])) { which = j; break; }
+    assert_true(which < nk);
+    if (!t->positional) assert_int_equal(which % 3, 0);
+    assert_int_equal(t->df, which % 2 ? 1 : 2);
+  }
+  tt_inverter_free(inv);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_keys),
     cmocka_unit_test(test_exact_and_folded),
     cmocka_unit_test(test_hashed),
+    cmocka_unit_test(test_long_keys),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
