@@ -76,6 +76,7 @@ static int open_node(qseg *q, qnode *n)
   n->fresh = 1;
   n->doc = 0;
   n->wok = 0;
+  n->vdoc = UINT32_MAX;
   switch (n->type) {
   case Q_TERM:
   case Q_KEY: {
@@ -181,6 +182,7 @@ static int restart_node(qnode *n)
   n->fresh = 1;
   n->doc = 0;
   n->wok = 0;
+  n->vdoc = UINT32_MAX;
   if (n->type == Q_TERM || n->type == Q_KEY) {
     if (n->open) TT_FORWARD(restart_cursor(n->cur, n->positional));
     if (n->eopen) TT_FORWARD(restart_cursor(n->ecur, 0));
@@ -503,8 +505,9 @@ static inline double doc_ptf(qseg *q, uint32_t tft, uint32_t tfb, uint32_t d)
 static double score_term(qseg *q, qnode *n, uint32_t d)
 {
   if (n->doc != d || !n->open) return 0;
-  uint32_t tft = n->field == F_BODY ? 0 : tt_plist_tf_title(n->cur);
-  uint32_t tfb = n->field == F_TITLE ? 0 : tt_plist_tf_body(n->cur);
+  int kept = n->vdoc == d;   /* placed from a phrase's kept frequencies: the cursor is behind */
+  uint32_t tft = n->field == F_BODY ? 0 : kept ? n->vtft : tt_plist_tf_title(n->cur);
+  uint32_t tfb = n->field == F_TITLE ? 0 : kept ? n->vtfb : tt_plist_tf_body(n->cur);
   double ptf = doc_ptf(q, tft, tfb, d);
   double sc = n->idf * tt_bm25_sat(ptf);
   if (n->tier && n->eopen) {
@@ -810,21 +813,22 @@ static int plain_phrase(const qnode *n)
   return 1;
 }
 
-/* Append (d, sc) to n's phrase scores. Returns 0 or TT_ENOMEM (in q->err). */
-static int psc_add(qseg *q, qnode *n, uint32_t d, double sc)
+/* Room for one more kept match of phrase n (pscdoc, psc, ptf). Returns 0 or TT_ENOMEM (in
+ * q->err). */
+static int psc_reserve(qseg *q, qnode *n)
 {
-  if (n->npsc == n->psccap) {
-    size_t cap = n->psccap ? 2 * n->psccap : 256;
-    uint32_t *dv = tt_realloc(n->pscdoc, cap * sizeof *dv);
-    if (!dv) return q->err = tt_error_set(TT_ENOMEM, "out of memory");
-    n->pscdoc = dv;
-    double *sv = tt_realloc(n->psc, cap * sizeof *sv);
-    if (!sv) return q->err = tt_error_set(TT_ENOMEM, "out of memory");
-    n->psc = sv;
-    n->psccap = cap;
-  }
-  n->pscdoc[n->npsc] = d;
-  n->psc[n->npsc++] = sc;
+  if (n->npsc < n->psccap) return 0;
+  size_t cap = n->psccap ? 2 * n->psccap : 256;
+  uint32_t *dv = tt_realloc(n->pscdoc, cap * sizeof *dv);
+  if (!dv) return q->err = tt_error_set(TT_ENOMEM, "out of memory");
+  n->pscdoc = dv;
+  double *sv = tt_realloc(n->psc, cap * sizeof *sv);
+  if (!sv) return q->err = tt_error_set(TT_ENOMEM, "out of memory");
+  n->psc = sv;
+  uint32_t *tv = tt_realloc(n->ptf, cap * 2 * (size_t)n->nkids * sizeof *tv);
+  if (!tv) return q->err = tt_error_set(TT_ENOMEM, "out of memory");
+  n->ptf = tv;
+  n->psccap = cap;
   return 0;
 }
 
@@ -916,6 +920,7 @@ static void verify_positions(qseg *q, qnode *n, uint64_t *out, int paired)
   int keep = plain_phrase(n);
   if (keep) {
     n->npsc = 0;
+    n->pscat = 0;
     n->psc_on = 1;
   }
   for (size_t w = 0; w < q->words; w++) {
@@ -947,16 +952,21 @@ static void verify_positions(qseg *q, qnode *n, uint64_t *out, int paired)
       if (!ok) {
         out[w] &= ~(1ull << (d & 63));
       } else if (keep) {   /* as score_term computes it, the kids on d */
+        if (psc_reserve(q, n)) return;
         const tt_segment *g = q->seg;
         uint32_t tl = tt_seg_title_len(g, d), bl = tt_seg_body_len(g, d);
+        uint32_t *tf = n->ptf + n->npsc * 2 * (size_t)n->nkids;
         double s = 0;
         for (int i = 0; i < n->nkids; i++) {
           qnode *k = n->kids[i];
-          double ptf = tt_bm25_ptf(tt_plist_tf_title(k->cur), tt_plist_tf_body(k->cur), tl, bl,
-                                   q->r->avg_title, q->r->avg_body);
+          uint32_t tft = tt_plist_tf_title(k->cur), tfb = tt_plist_tf_body(k->cur);
+          tf[2 * i] = tft;
+          tf[2 * i + 1] = tfb;
+          double ptf = tt_bm25_ptf(tft, tfb, tl, bl, q->r->avg_title, q->r->avg_body);
           s += k->idf * tt_bm25_sat(ptf);
         }
-        if (psc_add(q, n, d, s)) return;
+        n->pscdoc[n->npsc] = d;
+        n->psc[n->npsc++] = s;
       }
     }
   }
@@ -1196,6 +1206,31 @@ static void place_off(qnode *n)
   n->fresh = 1;   /* a later qseg_seek recomputes */
 }
 
+/* Put the kids of plain phrase n (psc_on) on d from the frequencies phase 1 kept for its
+ * matches, without moving their cursors: score_term reads the kept tf_title and tf_body (the
+ * same values, so the same score bits), and nothing else in phase 2 reads a phrase kid's
+ * cursor (proximity looks at the terms of ANDs). The kids stay fresh, so a qseg_seek would
+ * move the cursors first. Returns 1, or 0 when d is not a kept match (then the caller places
+ * the kids on their cursors). */
+static int place_kept(qnode *n, uint32_t d)
+{
+  size_t at = n->pscat;
+  if (at >= n->npsc || n->pscdoc[at] > d) at = 0;   /* not in doc order: search from the start */
+  at += lower_bound_u32(n->pscdoc + at, n->npsc - at, d);
+  if (at >= n->npsc || n->pscdoc[at] != d) return 0;
+  n->pscat = at;
+  const uint32_t *tf = n->ptf + at * 2 * (size_t)n->nkids;
+  for (int i = 0; i < n->nkids; i++) {
+    qnode *k = n->kids[i];
+    k->doc = d;
+    k->fresh = 1;
+    k->vdoc = d;
+    k->vtft = tf[2 * i];
+    k->vtfb = tf[2 * i + 1];
+  }
+  return 1;
+}
+
 void qseg_place(qseg *q, qnode *n, uint32_t d)
 {
   n->doc = d;
@@ -1233,6 +1268,7 @@ void qseg_place(qseg *q, qnode *n, uint32_t d)
     }
     return;
   default:   /* AND, PHRASE, NEAR: every positive kid is on d */
+    if (n->type == Q_PHRASE && n->psc_on && place_kept(n, d)) return;
     for (int i = 0; i < n->nkids && !q->err; i++)
       if (n->kids[i]->type != Q_NOT) qseg_place(q, n->kids[i], d);
     return;

@@ -78,6 +78,10 @@ struct qnode {
   double wbm;             /* BM25 part of the block bound of the current window (qseg_bound) */
   uint32_t wlast;         /* ... the last doc of the block it comes from, valid when wok */
   uint8_t wok;            /* wbm, wlast hold the block of the cursor (reset when it reopens) */
+  uint32_t vdoc;          /* kid of a plain phrase placed on vdoc from the phrase's kept
+                             frequencies (qseg_place), its cursor not moved; score_term reads
+                             vtft, vtfb for that doc (UINT32_MAX: none; reset when it reopens) */
+  uint32_t vtft, vtfb;
 
   uint32_t near;          /* Q_NEAR: maximum distance */
   int64_t lo, hi;         /* Q_DATE */
@@ -99,7 +103,11 @@ struct qnode {
    * increasing doc): a dense array per query costs more in page faults than it saves. */
   uint32_t *pscdoc;       /* docs (tt_malloc'd) ... */
   double *psc;            /* ... and their scores (tt_malloc'd) */
+  uint32_t *ptf;          /* ... and their kids' tf_title, tf_body (2 * nkids values a match,
+                             in kid order), so that phase 2 places the kids of a kept match
+                             without decoding their blocks again (tt_malloc'd) */
   size_t npsc, psccap;
+  size_t pscat;           /* where qseg_place found its last match (placings go in doc order) */
   uint8_t psc_on;         /* psc holds this segment's scores (reset by qseg_open) */
 
   /* Q_PHRASE, Q_AND: pairs[i] is the syllable-pair term (indexer/pairs.h) of kids i and i + 1
