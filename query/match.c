@@ -1134,7 +1134,20 @@ static size_t lower_bound_u32(const uint32_t *v, size_t n, uint32_t x)
   return lo;
 }
 
-double qseg_bits_bound(const qnode *n, uint32_t d)
+/* Index of the first kept match of phrase n at or after d (npsc if none). Bounds and placings
+ * ask in doc order and most of the docs asked are matches: a few steps from where the last
+ * search ended, then a bisection of the rest. */
+static size_t psc_find(qnode *n, uint32_t d)
+{
+  size_t at = n->pscat, N = n->npsc;
+  if (at > N || (at > 0 && n->pscdoc[at - 1] >= d)) at = 0;   /* d before the last one: from the start */
+  for (int i = 0; i < 4 && at < N && n->pscdoc[at] < d; i++) at++;
+  if (at < N && n->pscdoc[at] < d) at += lower_bound_u32(n->pscdoc + at, N - at, d);
+  n->pscat = at;
+  return at;
+}
+
+double qseg_bits_bound(qnode *n, uint32_t d)
 {
   switch (n->type) {
   case Q_TERM:
@@ -1150,7 +1163,7 @@ double qseg_bits_bound(const qnode *n, uint32_t d)
   case Q_OR: {
     double b = 0;
     for (int i = 0; i < n->nkids; i++) {
-      const qnode *k = n->kids[i];
+      qnode *k = n->kids[i];
       if (n->kept && !(k->kbits[d >> 6] >> (d & 63) & 1)) continue;
       b += qseg_bits_bound(k, d);
     }
@@ -1159,7 +1172,7 @@ double qseg_bits_bound(const qnode *n, uint32_t d)
   default: {
     double b = 0;
     for (int i = 0; i < n->nkids; i++) b += qseg_bits_bound(n->kids[i], d);
-    size_t at = n->type == Q_PHRASE && n->psc_on ? lower_bound_u32(n->pscdoc, n->npsc, d) : n->npsc;
+    size_t at = n->type == Q_PHRASE && n->psc_on ? psc_find(n, d) : n->npsc;
     if (at < n->npsc && n->pscdoc[at] == d) {
       /* its exact BM25F part (phase 1), and the tiers as the kids' bounds count them */
       double e = n->psc[at];
@@ -1214,11 +1227,8 @@ static void place_off(qnode *n)
  * the kids on their cursors). */
 static int place_kept(qnode *n, uint32_t d)
 {
-  size_t at = n->pscat;
-  if (at >= n->npsc || n->pscdoc[at] > d) at = 0;   /* not in doc order: search from the start */
-  at += lower_bound_u32(n->pscdoc + at, n->npsc - at, d);
+  size_t at = psc_find(n, d);
   if (at >= n->npsc || n->pscdoc[at] != d) return 0;
-  n->pscat = at;
   const uint32_t *tf = n->ptf + at * 2 * (size_t)n->nkids;
   for (int i = 0; i < n->nkids; i++) {
     qnode *k = n->kids[i];

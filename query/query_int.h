@@ -184,7 +184,7 @@ double   qseg_dbound(qseg *q, qnode *n, uint32_t d, qnode **tiers, int *nt);
 /* Bound of the score plus proximity of doc d from the match sets kept by qseg_eval (no cursor
  * moves): the window bounds of the terms on d, the exact-form tiers d has (where the sets were
  * built), and the proximity pairs of the ANDs on d. */
-double   qseg_bits_bound(const qnode *n, uint32_t d);
+double   qseg_bits_bound(qnode *n, uint32_t d);
 /* The document sets of the pair terms of the ANDs (proximity) into their bits, so that
  * qseg_bits_bound counts a proximity bonus only where the pair stands; skipped for a pair list
  * over 16 times longer than cnt, the segment's matches. Errors go to q->err (returned). */
