@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "common/alloc.h"
+#include "common/compiler.h"
 #include "common/error.h"
 #include "indexer/bm25.h"
 #include "indexer/pairs.h"
@@ -502,12 +503,11 @@ static inline double doc_ptf(qseg *q, uint32_t tft, uint32_t tfb, uint32_t d)
   return x;
 }
 
-static double score_term(qseg *q, qnode *n, uint32_t d)
+/* Score of term n on d (n->doc) with frequencies tft, tfb there. */
+static inline double score_tf(qseg *q, qnode *n, uint32_t d, uint32_t tft, uint32_t tfb)
 {
-  if (n->doc != d || !n->open) return 0;
-  int kept = n->vdoc == d;   /* placed from a phrase's kept frequencies: the cursor is behind */
-  uint32_t tft = n->field == F_BODY ? 0 : kept ? n->vtft : tt_plist_tf_title(n->cur);
-  uint32_t tfb = n->field == F_TITLE ? 0 : kept ? n->vtfb : tt_plist_tf_body(n->cur);
+  if (n->field == F_BODY) tft = 0;
+  if (n->field == F_TITLE) tfb = 0;
   double ptf = doc_ptf(q, tft, tfb, d);
   double sc = n->idf * tt_bm25_sat(ptf);
   if (n->tier && n->eopen) {
@@ -519,6 +519,26 @@ static double score_term(qseg *q, qnode *n, uint32_t d)
   return sc;
 }
 
+static double score_term(qseg *q, qnode *n, uint32_t d)
+{
+  if (n->doc != d || !n->open) return 0;
+  return score_tf(q, n, d, n->field == F_BODY ? 0 : tt_plist_tf_title(n->cur),
+                  n->field == F_TITLE ? 0 : tt_plist_tf_body(n->cur));
+}
+
+/* qseg_score of a phrase that place_kept put on d: its kids' kept frequencies (their cursors
+ * are behind), summed as qseg_score sums. Not inlined: qseg_score, called per posting of a
+ * single syllable, would save more registers. */
+static TT_NOINLINE double score_kept(qseg *q, qnode *n, uint32_t d)
+{
+  double s = 0;
+  for (int i = 0; i < n->nkids; i++) {
+    qnode *k = n->kids[i];
+    if (k->doc == d && k->open) s += score_tf(q, k, d, k->vtft, k->vtfb);
+  }
+  return s;
+}
+
 double qseg_score(qseg *q, qnode *n, uint32_t d)
 {
   switch (n->type) {
@@ -528,6 +548,7 @@ double qseg_score(qseg *q, qnode *n, uint32_t d)
   case Q_DATE:
   case Q_NONE: return 0;
   default: {
+    if (n->vdoc == d) return score_kept(q, n, d);   /* a phrase place_kept put on d */
     double s = 0;
     for (int i = 0; i < n->nkids; i++)
       if (n->kids[i]->doc == d) s += qseg_score(q, n->kids[i], d);
@@ -1220,8 +1241,8 @@ static void place_off(qnode *n)
 }
 
 /* Put the kids of plain phrase n (psc_on) on d from the frequencies phase 1 kept for its
- * matches, without moving their cursors: score_term reads the kept tf_title and tf_body (the
- * same values, so the same score bits), and nothing else in phase 2 reads a phrase kid's
+ * matches, without moving their cursors: qseg_score reads the kept tf_title and tf_body
+ * (score_kept: the same values, so the same score bits), and nothing else in phase 2 reads a phrase kid's
  * cursor (proximity looks at the terms of ANDs). The kids stay fresh, so a qseg_seek would
  * move the cursors first. Returns 1, or 0 when d is not a kept match (then the caller places
  * the kids on their cursors). */
@@ -1230,11 +1251,11 @@ static int place_kept(qnode *n, uint32_t d)
   size_t at = psc_find(n, d);
   if (at >= n->npsc || n->pscdoc[at] != d) return 0;
   const uint32_t *tf = n->ptf + at * 2 * (size_t)n->nkids;
+  n->vdoc = d;
   for (int i = 0; i < n->nkids; i++) {
     qnode *k = n->kids[i];
     k->doc = d;
     k->fresh = 1;
-    k->vdoc = d;
     k->vtft = tf[2 * i];
     k->vtfb = tf[2 * i + 1];
   }

@@ -78,10 +78,10 @@ struct qnode {
   double wbm;             /* BM25 part of the block bound of the current window (qseg_bound) */
   uint32_t wlast;         /* ... the last doc of the block it comes from, valid when wok */
   uint8_t wok;            /* wbm, wlast hold the block of the cursor (reset when it reopens) */
-  uint32_t vdoc;          /* kid of a plain phrase placed on vdoc from the phrase's kept
-                             frequencies (qseg_place), its cursor not moved; score_term reads
-                             vtft, vtfb for that doc (UINT32_MAX: none; reset when it reopens) */
-  uint32_t vtft, vtfb;
+  uint32_t vdoc;          /* a plain phrase whose kids qseg_place put on vdoc from its kept
+                             frequencies, their cursors not moved: qseg_score takes the kids'
+                             vtft, vtfb there (UINT32_MAX: none; reset when the node reopens) */
+  uint32_t vtft, vtfb;    /* kid of such a phrase: its tf_title, tf_body on the phrase's vdoc */
 
   uint32_t near;          /* Q_NEAR: maximum distance */
   int64_t lo, hi;         /* Q_DATE */

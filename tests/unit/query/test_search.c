@@ -1129,7 +1129,7 @@ static void test_phrase_kept_place_scores(void **state)
           qseg_place(&qa, a.root, d);
           assert_int_equal(qa.err, 0);
           placed++;
-          if (ph->kids[0]->vdoc == d) kept++;
+          if (ph->vdoc == d) kept++;
           double x = qseg_score(&qa, a.root, d);
           assert_int_equal(qseg_seek(&qb, b.root, d), d);
           double y = qseg_score(&qb, b.root, d);
