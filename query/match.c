@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "common/alloc.h"
+#include "common/compiler.h"
 #include "common/error.h"
 #include "indexer/bm25.h"
 #include "indexer/pairs.h"
@@ -76,6 +77,7 @@ static int open_node(qseg *q, qnode *n)
   n->fresh = 1;
   n->doc = 0;
   n->wok = 0;
+  n->vdoc = UINT32_MAX;
   switch (n->type) {
   case Q_TERM:
   case Q_KEY: {
@@ -181,6 +183,7 @@ static int restart_node(qnode *n)
   n->fresh = 1;
   n->doc = 0;
   n->wok = 0;
+  n->vdoc = UINT32_MAX;
   if (n->type == Q_TERM || n->type == Q_KEY) {
     if (n->open) TT_FORWARD(restart_cursor(n->cur, n->positional));
     if (n->eopen) TT_FORWARD(restart_cursor(n->ecur, 0));
@@ -500,11 +503,11 @@ static inline double doc_ptf(qseg *q, uint32_t tft, uint32_t tfb, uint32_t d)
   return x;
 }
 
-static double score_term(qseg *q, qnode *n, uint32_t d)
+/* Score of term n on d (n->doc) with frequencies tft, tfb there. */
+static inline double score_tf(qseg *q, qnode *n, uint32_t d, uint32_t tft, uint32_t tfb)
 {
-  if (n->doc != d || !n->open) return 0;
-  uint32_t tft = n->field == F_BODY ? 0 : tt_plist_tf_title(n->cur);
-  uint32_t tfb = n->field == F_TITLE ? 0 : tt_plist_tf_body(n->cur);
+  if (n->field == F_BODY) tft = 0;
+  if (n->field == F_TITLE) tfb = 0;
   double ptf = doc_ptf(q, tft, tfb, d);
   double sc = n->idf * tt_bm25_sat(ptf);
   if (n->tier && n->eopen) {
@@ -516,6 +519,26 @@ static double score_term(qseg *q, qnode *n, uint32_t d)
   return sc;
 }
 
+static double score_term(qseg *q, qnode *n, uint32_t d)
+{
+  if (n->doc != d || !n->open) return 0;
+  return score_tf(q, n, d, n->field == F_BODY ? 0 : tt_plist_tf_title(n->cur),
+                  n->field == F_TITLE ? 0 : tt_plist_tf_body(n->cur));
+}
+
+/* qseg_score of a phrase that place_kept put on d: its kids' kept frequencies (their cursors
+ * are behind), summed as qseg_score sums. Not inlined: qseg_score, called per posting of a
+ * single syllable, would save more registers. */
+static TT_NOINLINE double score_kept(qseg *q, qnode *n, uint32_t d)
+{
+  double s = 0;
+  for (int i = 0; i < n->nkids; i++) {
+    qnode *k = n->kids[i];
+    if (k->doc == d && k->open) s += score_tf(q, k, d, k->vtft, k->vtfb);
+  }
+  return s;
+}
+
 double qseg_score(qseg *q, qnode *n, uint32_t d)
 {
   switch (n->type) {
@@ -525,6 +548,7 @@ double qseg_score(qseg *q, qnode *n, uint32_t d)
   case Q_DATE:
   case Q_NONE: return 0;
   default: {
+    if (n->vdoc == d) return score_kept(q, n, d);   /* a phrase place_kept put on d */
     double s = 0;
     for (int i = 0; i < n->nkids; i++)
       if (n->kids[i]->doc == d) s += qseg_score(q, n->kids[i], d);
@@ -810,21 +834,22 @@ static int plain_phrase(const qnode *n)
   return 1;
 }
 
-/* Append (d, sc) to n's phrase scores. Returns 0 or TT_ENOMEM (in q->err). */
-static int psc_add(qseg *q, qnode *n, uint32_t d, double sc)
+/* Room for one more kept match of phrase n (pscdoc, psc, ptf). Returns 0 or TT_ENOMEM (in
+ * q->err). */
+static int psc_reserve(qseg *q, qnode *n)
 {
-  if (n->npsc == n->psccap) {
-    size_t cap = n->psccap ? 2 * n->psccap : 256;
-    uint32_t *dv = tt_realloc(n->pscdoc, cap * sizeof *dv);
-    if (!dv) return q->err = tt_error_set(TT_ENOMEM, "out of memory");
-    n->pscdoc = dv;
-    double *sv = tt_realloc(n->psc, cap * sizeof *sv);
-    if (!sv) return q->err = tt_error_set(TT_ENOMEM, "out of memory");
-    n->psc = sv;
-    n->psccap = cap;
-  }
-  n->pscdoc[n->npsc] = d;
-  n->psc[n->npsc++] = sc;
+  if (n->npsc < n->psccap) return 0;
+  size_t cap = n->psccap ? 2 * n->psccap : 256;
+  uint32_t *dv = tt_realloc(n->pscdoc, cap * sizeof *dv);
+  if (!dv) return q->err = tt_error_set(TT_ENOMEM, "out of memory");
+  n->pscdoc = dv;
+  double *sv = tt_realloc(n->psc, cap * sizeof *sv);
+  if (!sv) return q->err = tt_error_set(TT_ENOMEM, "out of memory");
+  n->psc = sv;
+  uint32_t *tv = tt_realloc(n->ptf, cap * 2 * (size_t)n->nkids * sizeof *tv);
+  if (!tv) return q->err = tt_error_set(TT_ENOMEM, "out of memory");
+  n->ptf = tv;
+  n->psccap = cap;
   return 0;
 }
 
@@ -916,6 +941,7 @@ static void verify_positions(qseg *q, qnode *n, uint64_t *out, int paired)
   int keep = plain_phrase(n);
   if (keep) {
     n->npsc = 0;
+    n->pscat = 0;
     n->psc_on = 1;
   }
   for (size_t w = 0; w < q->words; w++) {
@@ -947,16 +973,21 @@ static void verify_positions(qseg *q, qnode *n, uint64_t *out, int paired)
       if (!ok) {
         out[w] &= ~(1ull << (d & 63));
       } else if (keep) {   /* as score_term computes it, the kids on d */
+        if (psc_reserve(q, n)) return;
         const tt_segment *g = q->seg;
         uint32_t tl = tt_seg_title_len(g, d), bl = tt_seg_body_len(g, d);
+        uint32_t *tf = n->ptf + n->npsc * 2 * (size_t)n->nkids;
         double s = 0;
         for (int i = 0; i < n->nkids; i++) {
           qnode *k = n->kids[i];
-          double ptf = tt_bm25_ptf(tt_plist_tf_title(k->cur), tt_plist_tf_body(k->cur), tl, bl,
-                                   q->r->avg_title, q->r->avg_body);
+          uint32_t tft = tt_plist_tf_title(k->cur), tfb = tt_plist_tf_body(k->cur);
+          tf[2 * i] = tft;
+          tf[2 * i + 1] = tfb;
+          double ptf = tt_bm25_ptf(tft, tfb, tl, bl, q->r->avg_title, q->r->avg_body);
           s += k->idf * tt_bm25_sat(ptf);
         }
-        if (psc_add(q, n, d, s)) return;
+        n->pscdoc[n->npsc] = d;
+        n->psc[n->npsc++] = s;
       }
     }
   }
@@ -1124,7 +1155,20 @@ static size_t lower_bound_u32(const uint32_t *v, size_t n, uint32_t x)
   return lo;
 }
 
-double qseg_bits_bound(const qnode *n, uint32_t d)
+/* Index of the first kept match of phrase n at or after d (npsc if none). Bounds and placings
+ * ask in doc order and most of the docs asked are matches: a few steps from where the last
+ * search ended, then a bisection of the rest. */
+static size_t psc_find(qnode *n, uint32_t d)
+{
+  size_t at = n->pscat, N = n->npsc;
+  if (at > N || (at > 0 && n->pscdoc[at - 1] >= d)) at = 0;   /* d before the last one: from the start */
+  for (int i = 0; i < 4 && at < N && n->pscdoc[at] < d; i++) at++;
+  if (at < N && n->pscdoc[at] < d) at += lower_bound_u32(n->pscdoc + at, N - at, d);
+  n->pscat = at;
+  return at;
+}
+
+double qseg_bits_bound(qnode *n, uint32_t d)
 {
   switch (n->type) {
   case Q_TERM:
@@ -1140,7 +1184,7 @@ double qseg_bits_bound(const qnode *n, uint32_t d)
   case Q_OR: {
     double b = 0;
     for (int i = 0; i < n->nkids; i++) {
-      const qnode *k = n->kids[i];
+      qnode *k = n->kids[i];
       if (n->kept && !(k->kbits[d >> 6] >> (d & 63) & 1)) continue;
       b += qseg_bits_bound(k, d);
     }
@@ -1149,7 +1193,7 @@ double qseg_bits_bound(const qnode *n, uint32_t d)
   default: {
     double b = 0;
     for (int i = 0; i < n->nkids; i++) b += qseg_bits_bound(n->kids[i], d);
-    size_t at = n->type == Q_PHRASE && n->psc_on ? lower_bound_u32(n->pscdoc, n->npsc, d) : n->npsc;
+    size_t at = n->type == Q_PHRASE && n->psc_on ? psc_find(n, d) : n->npsc;
     if (at < n->npsc && n->pscdoc[at] == d) {
       /* its exact BM25F part (phase 1), and the tiers as the kids' bounds count them */
       double e = n->psc[at];
@@ -1196,6 +1240,28 @@ static void place_off(qnode *n)
   n->fresh = 1;   /* a later qseg_seek recomputes */
 }
 
+/* Put the kids of plain phrase n (psc_on) on d from the frequencies phase 1 kept for its
+ * matches, without moving their cursors: qseg_score reads the kept tf_title and tf_body
+ * (score_kept: the same values, so the same score bits), and nothing else in phase 2 reads a phrase kid's
+ * cursor (proximity looks at the terms of ANDs). The kids stay fresh, so a qseg_seek would
+ * move the cursors first. Returns 1, or 0 when d is not a kept match (then the caller places
+ * the kids on their cursors). */
+static int place_kept(qnode *n, uint32_t d)
+{
+  size_t at = psc_find(n, d);
+  if (at >= n->npsc || n->pscdoc[at] != d) return 0;
+  const uint32_t *tf = n->ptf + at * 2 * (size_t)n->nkids;
+  n->vdoc = d;
+  for (int i = 0; i < n->nkids; i++) {
+    qnode *k = n->kids[i];
+    k->doc = d;
+    k->fresh = 1;
+    k->vtft = tf[2 * i];
+    k->vtfb = tf[2 * i + 1];
+  }
+  return 1;
+}
+
 void qseg_place(qseg *q, qnode *n, uint32_t d)
 {
   n->doc = d;
@@ -1233,6 +1299,7 @@ void qseg_place(qseg *q, qnode *n, uint32_t d)
     }
     return;
   default:   /* AND, PHRASE, NEAR: every positive kid is on d */
+    if (n->type == Q_PHRASE && n->psc_on && place_kept(n, d)) return;
     for (int i = 0; i < n->nkids && !q->err; i++)
       if (n->kids[i]->type != Q_NOT) qseg_place(q, n->kids[i], d);
     return;

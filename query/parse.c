@@ -97,6 +97,7 @@ static qnode *node_new(int type, size_t at)
   n->type = (uint8_t)type;
   n->at = (uint32_t)at;
   n->fresh = 1;
+  n->vdoc = UINT32_MAX;
   return n;
 }
 
@@ -124,6 +125,7 @@ static void node_free(qnode *n)
   tt_free(n->bits);
   tt_free(n->psc);
   tt_free(n->pscdoc);
+  tt_free(n->ptf);
   tt_free(n->kbits);
   tt_free(n);
 }

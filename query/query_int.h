@@ -78,6 +78,10 @@ struct qnode {
   double wbm;             /* BM25 part of the block bound of the current window (qseg_bound) */
   uint32_t wlast;         /* ... the last doc of the block it comes from, valid when wok */
   uint8_t wok;            /* wbm, wlast hold the block of the cursor (reset when it reopens) */
+  uint32_t vdoc;          /* a plain phrase whose kids qseg_place put on vdoc from its kept
+                             frequencies, their cursors not moved: qseg_score takes the kids'
+                             vtft, vtfb there (UINT32_MAX: none; reset when the node reopens) */
+  uint32_t vtft, vtfb;    /* kid of such a phrase: its tf_title, tf_body on the phrase's vdoc */
 
   uint32_t near;          /* Q_NEAR: maximum distance */
   int64_t lo, hi;         /* Q_DATE */
@@ -99,7 +103,11 @@ struct qnode {
    * increasing doc): a dense array per query costs more in page faults than it saves. */
   uint32_t *pscdoc;       /* docs (tt_malloc'd) ... */
   double *psc;            /* ... and their scores (tt_malloc'd) */
+  uint32_t *ptf;          /* ... and their kids' tf_title, tf_body (2 * nkids values a match,
+                             in kid order), so that phase 2 places the kids of a kept match
+                             without decoding their blocks again (tt_malloc'd) */
   size_t npsc, psccap;
+  size_t pscat;           /* where qseg_place found its last match (placings go in doc order) */
   uint8_t psc_on;         /* psc holds this segment's scores (reset by qseg_open) */
 
   /* Q_PHRASE, Q_AND: pairs[i] is the syllable-pair term (indexer/pairs.h) of kids i and i + 1
@@ -176,7 +184,7 @@ double   qseg_dbound(qseg *q, qnode *n, uint32_t d, qnode **tiers, int *nt);
 /* Bound of the score plus proximity of doc d from the match sets kept by qseg_eval (no cursor
  * moves): the window bounds of the terms on d, the exact-form tiers d has (where the sets were
  * built), and the proximity pairs of the ANDs on d. */
-double   qseg_bits_bound(const qnode *n, uint32_t d);
+double   qseg_bits_bound(qnode *n, uint32_t d);
 /* The document sets of the pair terms of the ANDs (proximity) into their bits, so that
  * qseg_bits_bound counts a proximity bonus only where the pair stands; skipped for a pair list
  * over 16 times longer than cnt, the segment's matches. Errors go to q->err (returned). */

@@ -15,6 +15,7 @@
 #include "../indexer/index_testutil.h"
 #include "indexer/pairs.h"
 #include "indexer/reader.h"
+#include "query/query_int.h"
 #include "timtin/analyze.h"
 #include "timtin/errors.h"
 #include "timtin/index.h"
@@ -1077,6 +1078,77 @@ static void test_exact_per_term(void **state)
   tt_reader_close(r);
 }
 
+/* Phase 2 places the syllables of a phrase match from the frequencies phase 1 kept
+ * (query/match.c place_kept), without moving their cursors. The score of every match of random
+ * phrases of 3-4 syllables (each typed with or without diacritics, so with exact-form tiers)
+ * must be bit for bit the score with the syllables' cursors put on the document (a
+ * document-at-a-time qseg_seek on a second parse of the query); it fails if a kept frequency
+ * belongs to another syllable or another match. */
+static void test_phrase_kept_place_scores(void **state)
+{
+  (void)state;
+  tt_reader *r;
+  assert_int_equal(tt_reader_open(&r, dir, 0), 0);
+  tt_analyzer *an;
+  assert_int_equal(tt_analyzer_new(&an), 0);
+  size_t kept = 0, placed = 0;
+  for (int it = 0; it < 300; it++) {
+    int d0 = (int)(tu_next() % NDOCS);
+    size_t nw = 3 + tu_next() % 2;
+    if (ntok[d0] < nw + 1) continue;
+    size_t k = tu_next() % (ntok[d0] - nw + 1);
+    char text[512] = "\"";
+    int ok = 1;
+    for (size_t i = 0; i < nw && ok; i++) {
+      if (fpos[d0][k + i] != fpos[d0][k] + (uint32_t)i || strpbrk(ftok[d0][k + i], "-/.,")) ok = 0;
+      if (i) strncat(text, " ", sizeof text - strlen(text) - 1);
+      strncat(text, tu_next() % 2 ? etok[d0][k + i] : ftok[d0][k + i], sizeof text - strlen(text) - 1);
+    }
+    if (!ok) continue;
+    strncat(text, "\"", sizeof text - strlen(text) - 1);
+    qtree a, b;
+    assert_int_equal(qtree_parse(&a, r, an, text, strlen(text), 0), 0);
+    assert_int_equal(qtree_parse(&b, r, an, text, strlen(text), 0), 0);
+    for (uint32_t s = 0; s < r->nsegs; s++) {
+      qseg qa, qb;
+      memset(&qa, 0, sizeof qa);
+      memset(&qb, 0, sizeof qb);
+      assert_int_equal(qseg_open(&qa, r, s, a.root, 0), 0);
+      assert_int_equal(qseg_open(&qb, r, s, b.root, 0), 0);
+      uint64_t *M = calloc(qa.words + 1, sizeof *M), *Mb = calloc(qa.words + 1, sizeof *Mb);
+      qseg_eval(&qa, a.root, M, NULL);
+      qseg_eval(&qb, b.root, Mb, NULL);
+      assert_int_equal(qa.err, 0);
+      assert_int_equal(qseg_restart(&qa, a.root), 0);
+      assert_int_equal(qseg_rewind(&qb, b.root), 0);
+      qnode *ph = a.root->kids[0];
+      assert_int_equal(ph->type, Q_PHRASE);
+      for (size_t w = 0; w < qa.words; w++)
+        for (uint64_t m = M[w]; m; m &= m - 1) {
+          uint32_t d = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(m));
+          qseg_place(&qa, a.root, d);
+          assert_int_equal(qa.err, 0);
+          placed++;
+          if (ph->vdoc == d) kept++;
+          double x = qseg_score(&qa, a.root, d);
+          assert_int_equal(qseg_seek(&qb, b.root, d), d);
+          double y = qseg_score(&qb, b.root, d);
+          assert_int_equal(qb.err, 0);
+          if (memcmp(&x, &y, sizeof x))
+            fail_msg("[%s] segment %u doc %u: kept %.17g, cursors %.17g", text, s, d, x, y);
+        }
+      free(M);
+      free(Mb);
+    }
+    qtree_free(&a);
+    qtree_free(&b);
+  }
+  assert_true(placed > 100);
+  assert_true(kept * 2 > placed);   /* most placings took the kept frequencies */
+  tt_analyzer_free(an);
+  tt_reader_close(r);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -1093,6 +1165,7 @@ int main(void)
     cmocka_unit_test(test_date_boundaries),
     cmocka_unit_test(test_snippet_highlights),
     cmocka_unit_test(test_exact_per_term),
+    cmocka_unit_test(test_phrase_kept_place_scores),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
