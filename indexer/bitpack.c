@@ -181,13 +181,18 @@ void tt_bp128__prefix1_scalar(uint32_t *x, uint32_t base)
 
 #define BP_SSE_W(k) _mm_loadu_si128((const __m128i *)(const void *)(in + 16 * (k)))
 
-#define BP_SSE_STEP(B, j)                                                                     \
-  {                                                                                           \
+/* The four values of step j of a width-B block, masked, into a new local v_ (mask_ in scope). */
+#define BP_SSE_GET(B, j)                                                                      \
     const unsigned o_ = (j) * (B), w_ = o_ >> 5, s_ = o_ & 31;                                \
     __m128i v_ = _mm_srli_epi32(BP_SSE_W(w_), (int)s_);                                       \
     if (s_ + (B) > 32)                                                                        \
       v_ = _mm_or_si128(v_, _mm_slli_epi32(BP_SSE_W(w_ + 1), (int)((32 - s_) & 31)));         \
-    _mm_storeu_si128((__m128i *)(void *)(out + 4 * (j)), _mm_and_si128(v_, mask_));           \
+    v_ = _mm_and_si128(v_, mask_);
+
+#define BP_SSE_STEP(B, j)                                                                     \
+  {                                                                                           \
+    BP_SSE_GET(B, j)                                                                          \
+    _mm_storeu_si128((__m128i *)(void *)(out + 4 * (j)), v_);                                 \
   }
 
 #define BP_DEF_SSE(B)                                                                         \
@@ -213,11 +218,7 @@ void tt_bp128__unpack_sse2(uint32_t *out, const uint8_t *in, unsigned b)
  * on every seek into a new block). */
 #define BP_SSE_PSTEP(B, j)                                                                    \
   {                                                                                           \
-    const unsigned o_ = (j) * (B), w_ = o_ >> 5, s_ = o_ & 31;                                \
-    __m128i v_ = _mm_srli_epi32(BP_SSE_W(w_), (int)s_);                                       \
-    if (s_ + (B) > 32)                                                                        \
-      v_ = _mm_or_si128(v_, _mm_slli_epi32(BP_SSE_W(w_ + 1), (int)((32 - s_) & 31)));         \
-    v_ = _mm_and_si128(v_, mask_);                                                            \
+    BP_SSE_GET(B, j)                                                                          \
     v_ = _mm_add_epi32(v_, _mm_slli_si128(v_, 4));                                            \
     v_ = _mm_add_epi32(v_, _mm_slli_si128(v_, 8));                                            \
     v_ = _mm_add_epi32(v_, carry_);                                                           \
@@ -268,11 +269,7 @@ static const bp_unpack_prefix_fn unpack_prefix1_sse2_tab[33] = {
  * add's four values is added to an accumulator, which is stored as the next row of lsum. */
 #define BP_SSE_SSTEP(B, j)                                                                    \
   {                                                                                           \
-    const unsigned o_ = (j) * (B), w_ = o_ >> 5, s_ = o_ & 31;                                \
-    __m128i v_ = _mm_srli_epi32(BP_SSE_W(w_), (int)s_);                                       \
-    if (s_ + (B) > 32)                                                                        \
-      v_ = _mm_or_si128(v_, _mm_slli_epi32(BP_SSE_W(w_ + 1), (int)((32 - s_) & 31)));         \
-    v_ = _mm_and_si128(v_, mask_);                                                            \
+    BP_SSE_GET(B, j)                                                                          \
     _mm_storeu_si128((__m128i *)(void *)(out + 4 * (j)), v_);                                 \
     sum_ = _mm_add_epi32(sum_, _mm_add_epi32(v_, BP_SSE_ADD(j)));                             \
     _mm_storeu_si128((__m128i *)(void *)(lsum + 4 * (j) + 4), sum_);                          \
