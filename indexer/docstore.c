@@ -291,30 +291,54 @@ uint32_t tt_docstore_writer_count(const tt_docstore_writer *w) { return w->ndocs
 
 typedef struct { const void *p; size_t n; } ds_piece;
 
+/* Compress the concatenation of pieces into one zstd frame with context c (parameters set),
+ * handing the output to sink(ctx, bytes, n) through stage as it comes: the writer's frames go
+ * to its file, a helper's to a buffer, by the same calls, hence the same bytes. Returns 0; -1
+ * with *zerr = 0 when the sink failed, or with *zerr the zstd error code. */
+static int ds_compress(ZSTD_CCtx *c, unsigned char *stage, size_t stage_cap, const ds_piece *pieces,
+                       int npieces, uint64_t total, const ZSTD_CDict *dict,
+                       int (*sink)(void *ctx, const void *p, size_t n), void *ctx, size_t *zerr)
+{
+  *zerr = 0;
+  size_t zr = ZSTD_CCtx_reset(c, ZSTD_reset_session_only);
+  if (!ZSTD_isError(zr)) zr = ZSTD_CCtx_refCDict(c, dict);  /* NULL: none */
+  if (!ZSTD_isError(zr)) zr = ZSTD_CCtx_setPledgedSrcSize(c, total);
+  for (int i = 0; !ZSTD_isError(zr) && i < npieces; i++) {
+    ZSTD_inBuffer in = {pieces[i].p, pieces[i].n, 0};
+    ZSTD_EndDirective mode = (i == npieces - 1) ? ZSTD_e_end : ZSTD_e_continue;
+    for (;;) {
+      ZSTD_outBuffer o = {stage, stage_cap, 0};
+      zr = ZSTD_compressStream2(c, &o, &in, mode);
+      if (ZSTD_isError(zr)) break;
+      if (sink(ctx, stage, o.pos)) return -1;
+      if (mode == ZSTD_e_end ? zr == 0 : in.pos == in.size) break;
+    }
+  }
+  if (ZSTD_isError(zr)) {
+    *zerr = zr;
+    return -1;
+  }
+  return 0;
+}
+
+static int file_sink(void *ctx, const void *p, size_t n)
+{
+  tt_docstore_writer *w = ctx;
+  tt_wfile_write(w->f, p, n);
+  return dsw_check_file(w) ? -1 : 0;
+}
+
 /* Compress the concatenation of pieces into one zstd frame appended to the file (content size
  * pledged so it lands in the frame header). Sets *csize. Returns 0 or the sticky error. */
 static int dsw_frame(tt_docstore_writer *w, const ds_piece *pieces, int npieces,
                      uint64_t total, const ZSTD_CDict *dict, uint32_t *csize)
 {
   uint64_t start = tt_wfile_offset(w->f);
-  size_t zr = ZSTD_CCtx_reset(w->cctx, ZSTD_reset_session_only);
-  if (!ZSTD_isError(zr)) zr = ZSTD_CCtx_refCDict(w->cctx, dict);  /* NULL: none */
-  if (!ZSTD_isError(zr)) zr = ZSTD_CCtx_setPledgedSrcSize(w->cctx, total);
-  if (ZSTD_isError(zr))
-    return dsw_fail(w, TT_ERROR, "%s: zstd: %s", tt_wfile_path(w->f), ZSTD_getErrorName(zr));
-  for (int i = 0; i < npieces; i++) {
-    ZSTD_inBuffer in = {pieces[i].p, pieces[i].n, 0};
-    ZSTD_EndDirective mode = (i == npieces - 1) ? ZSTD_e_end : ZSTD_e_continue;
-    for (;;) {
-      ZSTD_outBuffer o = {w->out, w->out_cap, 0};
-      zr = ZSTD_compressStream2(w->cctx, &o, &in, mode);
-      if (ZSTD_isError(zr))
-        return dsw_fail(w, TT_ERROR, "%s: zstd compression at offset %llu: %s",
-                        tt_wfile_path(w->f), (unsigned long long)start, ZSTD_getErrorName(zr));
-      tt_wfile_write(w->f, w->out, o.pos);
-      if (dsw_check_file(w)) return w->rc;
-      if (mode == ZSTD_e_end ? zr == 0 : in.pos == in.size) break;
-    }
+  size_t zerr;
+  if (ds_compress(w->cctx, w->out, w->out_cap, pieces, npieces, total, dict, file_sink, w, &zerr)) {
+    if (!zerr) return w->rc;  /* the file's error, recorded by dsw_check_file */
+    return dsw_fail(w, TT_ERROR, "%s: zstd compression at offset %llu: %s",
+                    tt_wfile_path(w->f), (unsigned long long)start, ZSTD_getErrorName(zerr));
   }
   uint64_t n = tt_wfile_offset(w->f) - start;
   if (n > UINT32_MAX)
@@ -334,35 +358,19 @@ static int ds_set_params(ZSTD_CCtx *c, int level)
          ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_dictIDFlag, 0));
 }
 
-/* dsw_frame's compression into out instead of the file: the same calls on the same pieces,
- * so the same bytes. Returns 0, or -1 with a message in msg. */
+static int buf_sink(void *ctx, const void *p, size_t n) { return tt_buf_append(ctx, p, n) ? -1 : 0; }
+
+/* dsw_frame's compression into out instead of the file. Returns 0, or -1 with a message in msg. */
 static int ds_frame_to(ZSTD_CCtx *c, unsigned char *stage, size_t stage_cap, const ds_piece *pieces,
                        int npieces, uint64_t total, const ZSTD_CDict *dict, tt_buf *out,
                        char *msg, size_t msg_cap)
 {
   tt_buf_reset(out);
-  size_t zr = ZSTD_CCtx_reset(c, ZSTD_reset_session_only);
-  if (!ZSTD_isError(zr)) zr = ZSTD_CCtx_refCDict(c, dict);
-  if (!ZSTD_isError(zr)) zr = ZSTD_CCtx_setPledgedSrcSize(c, total);
-  for (int i = 0; !ZSTD_isError(zr) && i < npieces; i++) {
-    ZSTD_inBuffer in = {pieces[i].p, pieces[i].n, 0};
-    ZSTD_EndDirective mode = (i == npieces - 1) ? ZSTD_e_end : ZSTD_e_continue;
-    for (;;) {
-      ZSTD_outBuffer o = {stage, stage_cap, 0};
-      zr = ZSTD_compressStream2(c, &o, &in, mode);
-      if (ZSTD_isError(zr)) break;
-      if (tt_buf_append(out, stage, o.pos)) {
-        snprintf(msg, msg_cap, "out of memory");
-        return -1;
-      }
-      if (mode == ZSTD_e_end ? zr == 0 : in.pos == in.size) break;
-    }
-  }
-  if (ZSTD_isError(zr)) {
-    snprintf(msg, msg_cap, "zstd: %s", ZSTD_getErrorName(zr));
-    return -1;
-  }
-  return 0;
+  size_t zerr;
+  if (!ds_compress(c, stage, stage_cap, pieces, npieces, total, dict, buf_sink, out, &zerr)) return 0;
+  if (zerr) snprintf(msg, msg_cap, "zstd: %s", ZSTD_getErrorName(zerr));
+  else snprintf(msg, msg_cap, "out of memory");
+  return -1;
 }
 
 /* Compress job j's two frames with context c (parameters set for j->level). */
