@@ -137,6 +137,7 @@ static void reset_sets(qnode *n)
   n->ebits_ok = 0;
   n->kept = 0;
   n->psc_on = 0;
+  n->psc_lazy = 0;
   for (int i = 0; i < n->nkids; i++) reset_sets(n->kids[i]);
   if (n->pairs)
     for (int i = 0; i + 1 < n->nkids; i++)
@@ -146,6 +147,7 @@ static void reset_sets(qnode *n)
 int qseg_open(qseg *q, tt_reader *r, uint32_t s, qnode *root, int no_pairs)
 {
   q->no_pairs = no_pairs;
+  q->rank = 0;
   reset_sets(root);
   q->r = r;
   q->seg = &r->segs[s];
@@ -853,6 +855,26 @@ static int psc_reserve(qseg *q, qnode *n)
   return 0;
 }
 
+/* Keep match d of plain phrase n, every kid's cursor on d: its BM25F part as score_term
+ * computes it (n->psc; doc_ptf: the length norms once per doc, the same bits) and the kids'
+ * frequencies (n->ptf). Returns 0 or TT_ENOMEM (q->err). */
+TT_INLINE int psc_keep(qseg *q, qnode *n, uint32_t d)
+{
+  if (n->npsc == n->psccap && psc_reserve(q, n)) return q->err;
+  uint32_t *tf = n->ptf + n->npsc * 2 * (size_t)n->nkids;
+  double s = 0;
+  for (int i = 0; i < n->nkids; i++) {
+    qnode *k = n->kids[i];
+    uint32_t tft = tt_plist_tf_title(k->cur), tfb = tt_plist_tf_body(k->cur);
+    tf[2 * i] = tft;
+    tf[2 * i + 1] = tfb;
+    s += k->idf * tt_bm25_sat(doc_ptf(q, tft, tfb, d));
+  }
+  n->pscdoc[n->npsc] = d;
+  n->psc[n->npsc++] = s;
+  return 0;
+}
+
 /* Does plain phrase n (plain_phrase) match candidate d? phrase_spans for the candidates of
  * phase 1, cheaper where most candidates fail: the kids are put on d one at a time, cheapest list
  * first (n->order), and each filters the starts the first gave, so a rejected document usually
@@ -972,25 +994,37 @@ static void verify_positions(qseg *q, qnode *n, uint64_t *out, int paired)
       if (q->err) return;
       if (!ok) {
         out[w] &= ~(1ull << (d & 63));
-      } else if (keep) {   /* as score_term computes it, the kids on d */
-        if (psc_reserve(q, n)) return;
-        const tt_segment *g = q->seg;
-        uint32_t tl = tt_seg_title_len(g, d), bl = tt_seg_body_len(g, d);
-        uint32_t *tf = n->ptf + n->npsc * 2 * (size_t)n->nkids;
-        double s = 0;
-        for (int i = 0; i < n->nkids; i++) {
-          qnode *k = n->kids[i];
-          uint32_t tft = tt_plist_tf_title(k->cur), tfb = tt_plist_tf_body(k->cur);
-          tf[2 * i] = tft;
-          tf[2 * i + 1] = tfb;
-          double ptf = tt_bm25_ptf(tft, tfb, tl, bl, q->r->avg_title, q->r->avg_body);
-          s += k->idf * tt_bm25_sat(ptf);
-        }
-        n->pscdoc[n->npsc] = d;
-        n->psc[n->npsc++] = s;
+      } else if (keep) {
+        if (psc_keep(q, n, d)) return;
       }
     }
   }
+}
+
+/* A phrase of two plain syllables whose pair term decided its matches (no positions read) is
+ * kept lazily: phase 2 calls qseg_keep_score for each match it would bound, and only those get
+ * their BM25F part and kids' frequencies kept (see qseg_keep_score). */
+static void lazy_pair_scores(qseg *q, qnode *n)
+{
+  for (int i = 0; i < n->nkids; i++)
+    if ((q->err = restart_node(n->kids[i]))) return;
+  n->npsc = 0;
+  n->pscat = 0;
+  n->psc_on = 1;
+  n->psc_lazy = 1;
+}
+
+int qseg_keep_score(qseg *q, qnode *n, uint32_t d)
+{
+  if (n->npsc && n->pscdoc[n->npsc - 1] >= d) return 0;   /* kept already (or behind) */
+  for (int i = 0; i < n->nkids; i++) {
+    qnode *k = n->kids[i];
+    int rc = k->open ? step_to(k->cur, d) : TT_ITEROVER;
+    if (rc || tt_plist_doc(k->cur) != d)
+      return q->err = rc && rc != TT_ITEROVER ? rc
+             : tt_error_set(TT_ECORRUPT, "%s: '%s' lacks doc %u that a pair term of it has", q->seg->name, k->key, d);
+  }
+  return psc_keep(q, n, d);
 }
 
 /* A phrase on a segment with pair terms: the intersection of its pair lists (a pair list is
@@ -1034,7 +1068,9 @@ static void eval_phrase_pairs(qseg *q, qnode *n, uint64_t *out, const uint64_t *
   }
   if (src != srcv) tt_free(src);
   if (q->err) { memset(out, 0, W * sizeof *out); return; }
-  if (!(all && m == 2) && any_bits(out, W)) verify_positions(q, n, out, 1);
+  if (!any_bits(out, W)) return;
+  if (!(all && m == 2)) verify_positions(q, n, out, 1);
+  else if (q->rank && plain_phrase(n)) lazy_pair_scores(q, n);
 }
 
 void qseg_eval(qseg *q, qnode *n, uint64_t *out, const uint64_t *mask)

@@ -672,6 +672,7 @@ static int run_general(run *u, qseg *q, uint32_t s)
   size_t W = q->words;
   TT_FORWARD(ensure_words(&u->M, &u->Mcap, W));
   uint64_t *M = u->M;
+  q->rank = u->hp.cap && !u->hp.by_date && !u->exhaustive;   /* phase 2 ranks: see qseg.rank */
   qseg_eval(q, root, M, NULL);
   if (q->err) return q->err;
   if (g->del) {
@@ -753,6 +754,11 @@ static int run_general(run *u, qseg *q, uint32_t s)
     fast_vars(&fa);
     fa.w = SIZE_MAX;
   }
+  /* phrases of the root (so matching every candidate) whose scores are kept lazily */
+  qnode *lazy[4];
+  int nlazy = 0;
+  for (int i = 0; i < root->nkids && nlazy < 4; i++)
+    if (root->kids[i]->type == Q_PHRASE && root->kids[i]->psc_lazy) lazy[nlazy++] = root->kids[i];
   double amax = qabout_max(u->about);   /* constant: hoisted out of the candidate loop */
   int need_pub = u->fc || u->fn || hp->by_date;
   uint32_t win = 0;
@@ -861,6 +867,7 @@ static int run_general(run *u, qseg *q, uint32_t s)
         /* (a fast query goes straight to fast_bound: the same terms, only the groups d is in) */
         if (!fa.on && wbound - amax + ab + tc * Q_EXACT_TIER + BOUND_EPS <= thr) continue;
         if (fa.on && fa.w != w) fast_word(&fa, w);
+        for (int i = 0; i < nlazy; i++) TT_FORWARD(qseg_keep_score(q, lazy[i], d));
         double bb = (fa.on ? fast_bound(&fa, d) : qseg_bits_bound(root, d)) + ab;
         if (bb + BOUND_EPS <= thr) continue;
         double s0;
