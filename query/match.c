@@ -1227,19 +1227,22 @@ double qseg_bits_bound(qnode *n, uint32_t d)
     return b;
   }
   default: {
+    if (n->type == Q_PHRASE && n->psc_on) {
+      size_t at = psc_find(n, d);
+      if (at < n->npsc && n->pscdoc[at] == d) {
+        /* its exact BM25F part (phase 1), and the tiers as the kids' bounds count them: never
+         * above the sum of the kids' bounds, which need not be walked */
+        double e = n->psc[at];
+        for (int i = 0; i < n->nkids; i++) {
+          const qnode *k = n->kids[i];
+          if (k->open && k->tier && k->eopen && (!k->ebits_ok || (k->bits[d >> 6] >> (d & 63) & 1)))
+            e += Q_EXACT_TIER;
+        }
+        return e;
+      }
+    }
     double b = 0;
     for (int i = 0; i < n->nkids; i++) b += qseg_bits_bound(n->kids[i], d);
-    size_t at = n->type == Q_PHRASE && n->psc_on ? psc_find(n, d) : n->npsc;
-    if (at < n->npsc && n->pscdoc[at] == d) {
-      /* its exact BM25F part (phase 1), and the tiers as the kids' bounds count them */
-      double e = n->psc[at];
-      for (int i = 0; i < n->nkids; i++) {
-        const qnode *k = n->kids[i];
-        if (k->open && k->tier && k->eopen && (!k->ebits_ok || (k->bits[d >> 6] >> (d & 63) & 1)))
-          e += Q_EXACT_TIER;
-      }
-      if (e < b) b = e;
-    }
     if (n->type == Q_AND)
       for (int i = 0; i + 1 < n->nkids; i++) {
         const qnode *a = n->kids[i], *k = n->kids[i + 1];
