@@ -111,6 +111,10 @@ struct qnode {
   uint8_t psc_on;         /* psc holds this segment's scores (reset by qseg_open) */
   uint8_t psc_lazy;       /* ... only of the matches qseg_keep_score was called for: a
                              two-syllable phrase its pair term decides (reset by qseg_open) */
+  uint8_t psc_win;        /* ... of every match phase 2 asks about (a kid of the root, kept
+                             in full): qseg_bound and qseg_dbound take the phrase's bounds from
+                             psc, not from its kids' blocks (set by the caller after qseg_eval;
+                             reset by qseg_open) */
 
   /* Q_PHRASE, Q_AND: pairs[i] is the syllable-pair term (indexer/pairs.h) of kids i and i + 1
    * when both are Q_TERM syllables of the pair list, else NULL (nkids - 1 entries; NULL when

@@ -759,6 +759,10 @@ static int run_general(run *u, qseg *q, uint32_t s)
   int nlazy = 0;
   for (int i = 0; i < root->nkids && nlazy < 4; i++)
     if (root->kids[i]->type == Q_PHRASE && root->kids[i]->psc_lazy) lazy[nlazy++] = root->kids[i];
+  /* the other phrases of the root that phase 1 kept: every candidate is one of their matches */
+  for (int i = 0; i < root->nkids; i++)
+    if (root->kids[i]->type == Q_PHRASE && root->kids[i]->psc_on && !root->kids[i]->psc_lazy)
+      root->kids[i]->psc_win = 1;
   double amax = qabout_max(u->about);   /* constant: hoisted out of the candidate loop */
   int need_pub = u->fc || u->fn || hp->by_date;
   uint32_t win = 0;
