@@ -663,6 +663,15 @@ static int ensure_words(uint64_t **b, size_t *cap, size_t w)
   return 0;
 }
 
+/* qseg_keep_score of the lazy phrases on candidate d (not inlined: the candidate loop of the
+ * other queries keeps its registers). Returns 0 or the error (q->err). */
+static TT_NOINLINE int keep_lazy(qseg *q, qnode **lazy, int n, uint32_t d)
+{
+  for (int i = 0; i < n; i++)
+    if (qseg_keep_score(q, lazy[i], d)) return q->err;
+  return 0;
+}
+
 /* Phase 1: the match set of the segment as a bitmap (exact count). Phase 2: the matches that
  * need more (facets, streaming, top-k candidates), in doc order. */
 static int run_general(run *u, qseg *q, uint32_t s)
@@ -870,9 +879,14 @@ static int run_general(run *u, qseg *q, uint32_t s)
         double ab = amax != 0 ? qabout_bound(u->about, d) : 0;   /* only the entities d mentions add aboutness */
         /* (a fast query goes straight to fast_bound: the same terms, only the groups d is in) */
         if (!fa.on && wbound - amax + ab + tc * Q_EXACT_TIER + BOUND_EPS <= thr) continue;
-        if (fa.on && fa.w != w) fast_word(&fa, w);
-        for (int i = 0; i < nlazy; i++) TT_FORWARD(qseg_keep_score(q, lazy[i], d));
-        double bb = (fa.on ? fast_bound(&fa, d) : qseg_bits_bound(root, d)) + ab;
+        double bb;
+        if (fa.on) {
+          if (fa.w != w) fast_word(&fa, w);
+          bb = fast_bound(&fa, d) + ab;
+        } else {
+          if (nlazy && keep_lazy(q, lazy, nlazy, d)) return q->err;
+          bb = qseg_bits_bound(root, d) + ab;
+        }
         if (bb + BOUND_EPS <= thr) continue;
         double s0;
         if (fa.on) {
