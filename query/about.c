@@ -21,6 +21,7 @@ typedef struct aent {
   uint32_t *ubdoc;          /* the open segment's documents in the list, increasing ... */
   double *ub;               /* ... and their aboutness with earliness 1 (qabout_bound) */
   size_t nub, ubcap;
+  size_t ubat;              /* where qabout_bound found the last doc it was asked about */
 } aent;
 
 struct qabout {
@@ -189,6 +190,7 @@ static int load_bits(qabout *a, aent *e, const uint8_t *data, size_t len)
   }
   if (w) memset(e->bits, 0, w * sizeof *e->bits);
   e->nub = 0;
+  e->ubat = 0;
   tt_plist_cursor c;
   int rc = tt_plist_open(&c, data, len, 0);
   while (rc == 0 && (rc = tt_plist_next(&c)) == 0) {
@@ -244,19 +246,25 @@ int qabout_open(qabout *a, uint32_t s)
   return 0;
 }
 
-double qabout_bound(const qabout *a, uint32_t d)
+double qabout_bound(qabout *a, uint32_t d)
 {
   double m = 0;
   if (a)
     for (int i = 0; i < a->n; i++) {
-      const aent *e = &a->e[i];
+      aent *e = &a->e[i];
       if (!e->open || !(e->bits[d >> 6] >> (d & 63) & 1)) continue;
-      size_t lo = 0, hi = e->nub;   /* d is in ubdoc: find it */
-      while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (e->ubdoc[mid] < d) lo = mid + 1;
-        else hi = mid;
-      }
+      /* d is in ubdoc: the callers ask in doc order, so a few steps from the last find, then a
+       * bisection of the rest (from the start when d is behind it) */
+      size_t lo = e->ubat, hi = e->nub;
+      if (lo > hi || (lo > 0 && e->ubdoc[lo - 1] >= d)) lo = 0;
+      for (int k = 0; k < 4 && lo < hi && e->ubdoc[lo] < d; k++) lo++;
+      if (lo < hi && e->ubdoc[lo] < d)
+        while (lo < hi) {
+          size_t mid = lo + (hi - lo) / 2;
+          if (e->ubdoc[mid] < d) lo = mid + 1;
+          else hi = mid;
+        }
+      e->ubat = lo;
       m += lo < e->nub && e->ubdoc[lo] == d ? e->ub[lo] : e->w;
     }
   return m;

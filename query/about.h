@@ -38,8 +38,9 @@ double qabout_max(const qabout *a);            /* upper bound of qabout_add's ad
 int    qabout_open(qabout *a, uint32_t s);
 /* Upper bound of qabout_add's addition for doc d of the open segment: over the entities whose
  * lists hold d, the aboutness with earliness taken as 1 (read with the lists in qabout_open;
- * exact for a title mention); 0 for NULL. Never above qabout_max. */
-double qabout_bound(const qabout *a, uint32_t d);
+ * exact for a title mention); 0 for NULL. Never above qabout_max. Cheapest when the docs asked
+ * do not decrease (each entity remembers where it found the last one). */
+double qabout_bound(qabout *a, uint32_t d);
 /* Add doc d's aboutness (d: local id in the open segment; ids must not decrease between calls
  * within a segment) to *score. Returns 0 or an error. */
 int    qabout_add(qabout *a, uint32_t d, double *score);

@@ -12,6 +12,7 @@
  * top-k loop count documents without scoring them. */
 #include "query/query_int.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -137,6 +138,8 @@ static void reset_sets(qnode *n)
   n->ebits_ok = 0;
   n->kept = 0;
   n->psc_on = 0;
+  n->psc_lazy = 0;
+  n->psc_win = 0;
   for (int i = 0; i < n->nkids; i++) reset_sets(n->kids[i]);
   if (n->pairs)
     for (int i = 0; i + 1 < n->nkids; i++)
@@ -146,6 +149,7 @@ static void reset_sets(qnode *n)
 int qseg_open(qseg *q, tt_reader *r, uint32_t s, qnode *root, int no_pairs)
 {
   q->no_pairs = no_pairs;
+  q->rank = 0;
   reset_sets(root);
   q->r = r;
   q->seg = &r->segs[s];
@@ -606,6 +610,24 @@ double qseg_proximity(qseg *q, qnode *n, uint32_t d)
 
 /* ------------------------------------------------------------------ bounds */
 
+static size_t psc_find(qnode *n, uint32_t d);
+
+/* Bound of phrase n (psc_win) over [d, *win]: the largest kept BM25F part of its matches in
+ * the rest of d's range of 256 docs (the window is lowered to its end). Tight where the block
+ * maxima of its syllables are loose, and no skip-table search per syllable and window. (Ranges
+ * of 32, 64, 256, 1024 and 4096 docs: 256 took the fewest instructions on the bench's phrase
+ * and entity queries.) */
+static double psc_window(qnode *n, uint32_t d, uint32_t *win)
+{
+  uint32_t lim = d | 255;
+  if (lim < *win) *win = lim;
+  else lim = *win;
+  double b = 0;
+  for (size_t i = psc_find(n, d); i < n->npsc && n->pscdoc[i] <= lim; i++)
+    if (n->psc[i] > b) b = n->psc[i];
+  return b;
+}
+
 double qseg_bound(qseg *q, qnode *n, uint32_t d, uint32_t *win)
 {
   switch (n->type) {
@@ -637,6 +659,7 @@ double qseg_bound(qseg *q, qnode *n, uint32_t d, uint32_t *win)
   case Q_DATE:
   case Q_NONE: return 0;
   default: {
+    if (n->psc_win) return psc_window(n, d, win);
     double b = 0;
     for (int i = 0; i < n->nkids; i++) b += qseg_bound(q, n->kids[i], d, win);
     return b;
@@ -659,6 +682,18 @@ double qseg_dbound(qseg *q, qnode *n, uint32_t d, qnode **tiers, int *nt)
   case Q_DATE:
   case Q_NONE: return 0;
   default: {
+    if (n->psc_win) {   /* its exact part, and the tiers as the kids count them */
+      size_t at = psc_find(n, d);
+      double b = at < n->npsc && n->pscdoc[at] == d ? n->psc[at] : HUGE_VAL;
+      for (int i = 0; i < n->nkids; i++) {
+        qnode *k = n->kids[i];
+        if (k->doc == d && k->open && k->tier && k->eopen) {
+          tiers[(*nt)++] = k;
+          b += Q_EXACT_TIER;
+        }
+      }
+      return b;
+    }
     double b = 0;
     for (int i = 0; i < n->nkids; i++)
       if (n->kids[i]->doc == d) b += qseg_dbound(q, n->kids[i], d, tiers, nt);
@@ -853,6 +888,26 @@ static int psc_reserve(qseg *q, qnode *n)
   return 0;
 }
 
+/* Keep match d of plain phrase n, every kid's cursor on d: its BM25F part as score_term
+ * computes it (n->psc; doc_ptf: the length norms once per doc, the same bits) and the kids'
+ * frequencies (n->ptf). Returns 0 or TT_ENOMEM (q->err). */
+TT_INLINE int psc_keep(qseg *q, qnode *n, uint32_t d)
+{
+  if (n->npsc == n->psccap && psc_reserve(q, n)) return q->err;
+  uint32_t *tf = n->ptf + n->npsc * 2 * (size_t)n->nkids;
+  double s = 0;
+  for (int i = 0; i < n->nkids; i++) {
+    qnode *k = n->kids[i];
+    uint32_t tft = tt_plist_tf_title(k->cur), tfb = tt_plist_tf_body(k->cur);
+    tf[2 * i] = tft;
+    tf[2 * i + 1] = tfb;
+    s += k->idf * tt_bm25_sat(doc_ptf(q, tft, tfb, d));
+  }
+  n->pscdoc[n->npsc] = d;
+  n->psc[n->npsc++] = s;
+  return 0;
+}
+
 /* Does plain phrase n (plain_phrase) match candidate d? phrase_spans for the candidates of
  * phase 1, cheaper where most candidates fail: the kids are put on d one at a time, cheapest list
  * first (n->order), and each filters the starts the first gave, so a rejected document usually
@@ -972,25 +1027,37 @@ static void verify_positions(qseg *q, qnode *n, uint64_t *out, int paired)
       if (q->err) return;
       if (!ok) {
         out[w] &= ~(1ull << (d & 63));
-      } else if (keep) {   /* as score_term computes it, the kids on d */
-        if (psc_reserve(q, n)) return;
-        const tt_segment *g = q->seg;
-        uint32_t tl = tt_seg_title_len(g, d), bl = tt_seg_body_len(g, d);
-        uint32_t *tf = n->ptf + n->npsc * 2 * (size_t)n->nkids;
-        double s = 0;
-        for (int i = 0; i < n->nkids; i++) {
-          qnode *k = n->kids[i];
-          uint32_t tft = tt_plist_tf_title(k->cur), tfb = tt_plist_tf_body(k->cur);
-          tf[2 * i] = tft;
-          tf[2 * i + 1] = tfb;
-          double ptf = tt_bm25_ptf(tft, tfb, tl, bl, q->r->avg_title, q->r->avg_body);
-          s += k->idf * tt_bm25_sat(ptf);
-        }
-        n->pscdoc[n->npsc] = d;
-        n->psc[n->npsc++] = s;
+      } else if (keep) {
+        if (psc_keep(q, n, d)) return;
       }
     }
   }
+}
+
+/* A phrase of two plain syllables whose pair term decided its matches (no positions read) is
+ * kept lazily: phase 2 calls qseg_keep_score for each match it would bound, and only those get
+ * their BM25F part and kids' frequencies kept (see qseg_keep_score). */
+static void lazy_pair_scores(qseg *q, qnode *n)
+{
+  for (int i = 0; i < n->nkids; i++)
+    if ((q->err = restart_node(n->kids[i]))) return;
+  n->npsc = 0;
+  n->pscat = 0;
+  n->psc_on = 1;
+  n->psc_lazy = 1;
+}
+
+int qseg_keep_score(qseg *q, qnode *n, uint32_t d)
+{
+  if (n->npsc && n->pscdoc[n->npsc - 1] >= d) return 0;   /* kept already (or behind) */
+  for (int i = 0; i < n->nkids; i++) {
+    qnode *k = n->kids[i];
+    int rc = k->open ? step_to(k->cur, d) : TT_ITEROVER;
+    if (rc || tt_plist_doc(k->cur) != d)
+      return q->err = rc && rc != TT_ITEROVER ? rc
+             : tt_error_set(TT_ECORRUPT, "%s: '%s' lacks doc %u that a pair term of it has", q->seg->name, k->key, d);
+  }
+  return psc_keep(q, n, d);
 }
 
 /* A phrase on a segment with pair terms: the intersection of its pair lists (a pair list is
@@ -1034,7 +1101,9 @@ static void eval_phrase_pairs(qseg *q, qnode *n, uint64_t *out, const uint64_t *
   }
   if (src != srcv) tt_free(src);
   if (q->err) { memset(out, 0, W * sizeof *out); return; }
-  if (!(all && m == 2) && any_bits(out, W)) verify_positions(q, n, out, 1);
+  if (!any_bits(out, W)) return;
+  if (!(all && m == 2)) verify_positions(q, n, out, 1);
+  else if (q->rank && plain_phrase(n)) lazy_pair_scores(q, n);
 }
 
 void qseg_eval(qseg *q, qnode *n, uint64_t *out, const uint64_t *mask)
@@ -1191,19 +1260,23 @@ double qseg_bits_bound(qnode *n, uint32_t d)
     return b;
   }
   default: {
+    if (n->type == Q_PHRASE && n->psc_on) {
+      size_t at = psc_find(n, d);
+      if (at < n->npsc && n->pscdoc[at] == d) {
+        /* its exact BM25F part (phase 1), and the tiers as the kids' bounds count them: never
+         * above the sum of the kids' bounds, which need not be walked */
+        double e = n->psc[at];
+        for (int i = 0; i < n->nkids; i++) {
+          const qnode *k = n->kids[i];
+          if (k->open && k->tier && k->eopen && (!k->ebits_ok || (k->bits[d >> 6] >> (d & 63) & 1)))
+            e += Q_EXACT_TIER;
+        }
+        return e;
+      }
+      if (n->psc_win) return HUGE_VAL;   /* (not kept: never asked) its kids' bounds are not kept */
+    }
     double b = 0;
     for (int i = 0; i < n->nkids; i++) b += qseg_bits_bound(n->kids[i], d);
-    size_t at = n->type == Q_PHRASE && n->psc_on ? psc_find(n, d) : n->npsc;
-    if (at < n->npsc && n->pscdoc[at] == d) {
-      /* its exact BM25F part (phase 1), and the tiers as the kids' bounds count them */
-      double e = n->psc[at];
-      for (int i = 0; i < n->nkids; i++) {
-        const qnode *k = n->kids[i];
-        if (k->open && k->tier && k->eopen && (!k->ebits_ok || (k->bits[d >> 6] >> (d & 63) & 1)))
-          e += Q_EXACT_TIER;
-      }
-      if (e < b) b = e;
-    }
     if (n->type == Q_AND)
       for (int i = 0; i + 1 < n->nkids; i++) {
         const qnode *a = n->kids[i], *k = n->kids[i + 1];

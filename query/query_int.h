@@ -109,6 +109,12 @@ struct qnode {
   size_t npsc, psccap;
   size_t pscat;           /* where qseg_place found its last match (placings go in doc order) */
   uint8_t psc_on;         /* psc holds this segment's scores (reset by qseg_open) */
+  uint8_t psc_lazy;       /* ... only of the matches qseg_keep_score was called for: a
+                             two-syllable phrase its pair term decides (reset by qseg_open) */
+  uint8_t psc_win;        /* ... of every match phase 2 asks about (a kid of the root, kept
+                             in full): qseg_bound and qseg_dbound take the phrase's bounds from
+                             psc, not from its kids' blocks (set by the caller after qseg_eval;
+                             reset by qseg_open) */
 
   /* Q_PHRASE, Q_AND: pairs[i] is the syllable-pair term (indexer/pairs.h) of kids i and i + 1
    * when both are Q_TERM syllables of the pair list, else NULL (nkids - 1 entries; NULL when
@@ -142,6 +148,9 @@ typedef struct qseg {
   int err;                /* first error while matching (sticky) */
   size_t words;           /* 64-bit words of a bitmap over the segment's docs */
   int no_pairs;           /* ignore pair terms (tt_search_options.positions_only) */
+  int rank;               /* a relevance top k follows phase 1: a phrase that its pair term
+                             decides (two syllables) is made psc_lazy (0 after qseg_open; the
+                             caller sets it) */
   uint32_t nt_doc, nb_doc;/* the docs whose title / body length norms (BM25) are in ... */
   double nt, nb;          /* ... these, computed once per doc for all its terms (score_term) */
 } qseg;
@@ -161,6 +170,13 @@ int      qseg_restart(qseg *q, qnode *root);
 void     qseg_eval(qseg *q, qnode *n, uint64_t *out, const uint64_t *mask);
 /* The exact-form set of a tier term (every doc whose exact list has it) into n->bits. */
 int      qseg_exact_bits(qseg *q, qnode *n);
+/* Phrase n (psc_lazy) matches d, which is past every doc kept so far: keep d's BM25F part and
+ * its kids' frequencies as phase 1 keeps them for verified phrases, so that qseg_bits_bound is
+ * exact for the phrase and qseg_place puts it on d without its cursors. Moves the kids'
+ * cursors to d. Phase 2 would otherwise place both syllables on most matches it bounds (the
+ * block-max bounds of two frequent syllables drop few) and walk the tree to bound and score
+ * each. Returns 0 or an error (also in q->err). */
+int      qseg_keep_score(qseg *q, qnode *n, uint32_t d);
 /* Put the nodes of the tree that match d (which root n matches) on d, and the others off it,
  * from the match sets qseg_eval kept (OR kids) or the cursors: cheaper than qseg_seek, which
  * would leapfrog and check positions again. Errors go to q->err. */

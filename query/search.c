@@ -663,6 +663,15 @@ static int ensure_words(uint64_t **b, size_t *cap, size_t w)
   return 0;
 }
 
+/* qseg_keep_score of the lazy phrases on candidate d (not inlined: the candidate loop of the
+ * other queries keeps its registers). Returns 0 or the error (q->err). */
+static TT_NOINLINE int keep_lazy(qseg *q, qnode **lazy, int n, uint32_t d)
+{
+  for (int i = 0; i < n; i++)
+    if (qseg_keep_score(q, lazy[i], d)) return q->err;
+  return 0;
+}
+
 /* Phase 1: the match set of the segment as a bitmap (exact count). Phase 2: the matches that
  * need more (facets, streaming, top-k candidates), in doc order. */
 static int run_general(run *u, qseg *q, uint32_t s)
@@ -672,6 +681,7 @@ static int run_general(run *u, qseg *q, uint32_t s)
   size_t W = q->words;
   TT_FORWARD(ensure_words(&u->M, &u->Mcap, W));
   uint64_t *M = u->M;
+  q->rank = u->hp.cap && !u->hp.by_date && !u->exhaustive;   /* phase 2 ranks: see qseg.rank */
   qseg_eval(q, root, M, NULL);
   if (q->err) return q->err;
   if (g->del) {
@@ -753,6 +763,15 @@ static int run_general(run *u, qseg *q, uint32_t s)
     fast_vars(&fa);
     fa.w = SIZE_MAX;
   }
+  /* phrases of the root (so matching every candidate) whose scores are kept lazily */
+  qnode *lazy[4];
+  int nlazy = 0;
+  for (int i = 0; i < root->nkids && nlazy < 4; i++)
+    if (root->kids[i]->type == Q_PHRASE && root->kids[i]->psc_lazy) lazy[nlazy++] = root->kids[i];
+  /* the other phrases of the root that phase 1 kept: every candidate is one of their matches */
+  for (int i = 0; i < root->nkids; i++)
+    if (root->kids[i]->type == Q_PHRASE && root->kids[i]->psc_on && !root->kids[i]->psc_lazy)
+      root->kids[i]->psc_win = 1;
   double amax = qabout_max(u->about);   /* constant: hoisted out of the candidate loop */
   int need_pub = u->fc || u->fn || hp->by_date;
   uint32_t win = 0;
@@ -860,8 +879,14 @@ static int run_general(run *u, qseg *q, uint32_t s)
         double ab = amax != 0 ? qabout_bound(u->about, d) : 0;   /* only the entities d mentions add aboutness */
         /* (a fast query goes straight to fast_bound: the same terms, only the groups d is in) */
         if (!fa.on && wbound - amax + ab + tc * Q_EXACT_TIER + BOUND_EPS <= thr) continue;
-        if (fa.on && fa.w != w) fast_word(&fa, w);
-        double bb = (fa.on ? fast_bound(&fa, d) : qseg_bits_bound(root, d)) + ab;
+        double bb;
+        if (fa.on) {
+          if (fa.w != w) fast_word(&fa, w);
+          bb = fast_bound(&fa, d) + ab;
+        } else {
+          if (nlazy && keep_lazy(q, lazy, nlazy, d)) return q->err;
+          bb = qseg_bits_bound(root, d) + ab;
+        }
         if (bb + BOUND_EPS <= thr) continue;
         double s0;
         if (fa.on) {

@@ -1149,6 +1149,114 @@ static void test_phrase_kept_place_scores(void **state)
   tt_reader_close(r);
 }
 
+
+/* Phase 2's bounds of phrases from their kept scores (query/match.c): a two-syllable phrase its
+ * pair term decides keeps the BM25F of the matches phase 2 bounds (qseg_keep_score), and a
+ * phrase of the root kept in full bounds the windows and qseg_dbound from it (psc_window).
+ * Random phrases of 2-4 syllables taken from the documents (each typed with or without
+ * diacritics), alone, with a word, in the title, ORed with another, at limits 1, 5 and 20: the
+ * pruned top k must be the exhaustive one (docs and scores); the lazy path must have been
+ * taken. It fails when a kept bound undercuts a score (e.g. psc_window without its last doc). */
+static void test_phrase_bounds_topk(void **state)
+{
+  (void)state;
+  tt_reader *r;
+  assert_int_equal(tt_reader_open(&r, dir, 0), 0);
+  tt_analyzer *an;
+  assert_int_equal(tt_analyzer_new(&an), 0);
+  size_t lazy = 0, queries = 0;
+  char prev[512] = "\"bệnh viện\"";
+  for (int it = 0; it < 400; it++) {
+    int d0 = (int)(tu_next() % NDOCS);
+    size_t nw = 2 + tu_next() % 3;
+    if (ntok[d0] < nw + 1) continue;
+    size_t k = tu_next() % (ntok[d0] - nw + 1);
+    char ph[512] = "\"";
+    int ok = 1;
+    for (size_t i = 0; i < nw && ok; i++) {
+      if (fpos[d0][k + i] != fpos[d0][k] + (uint32_t)i || strpbrk(ftok[d0][k + i], "-/.,")) ok = 0;
+      if (i) strncat(ph, " ", sizeof ph - strlen(ph) - 1);
+      strncat(ph, tu_next() % 2 ? etok[d0][k + i] : ftok[d0][k + i], sizeof ph - strlen(ph) - 1);
+    }
+    if (!ok) continue;
+    strncat(ph, "\"", sizeof ph - strlen(ph) - 1);
+    {   /* the bounds phase 2 takes (as run_general sets them up) never undercut a score */
+      qtree t;
+      assert_int_equal(qtree_parse(&t, r, an, ph, strlen(ph), 0), 0);
+      qnode *root = t.root, *p = root->kids[0];
+      qnode *tiers[16];
+      for (uint32_t s = 0; s < r->nsegs; s++) {
+        qseg q;
+        memset(&q, 0, sizeof q);
+        assert_int_equal(qseg_open(&q, r, s, root, 0), 0);
+        q.rank = 1;
+        uint64_t *M = calloc(q.words + 1, sizeof *M);
+        qseg_eval(&q, root, M, NULL);
+        assert_int_equal(q.err, 0);
+        lazy += p->psc_lazy;
+        assert_int_equal(qseg_restart(&q, root), 0);
+        if (p->psc_on && !p->psc_lazy) p->psc_win = 1;
+        uint32_t win = 0;
+        double wb = 0;
+        int have = 0;
+        for (size_t w = 0; w < q.words; w++)
+          for (uint64_t m = M[w]; m; m &= m - 1) {
+            uint32_t d = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(m));
+            if (!have || d > win) {
+              win = Q_END;
+              wb = qseg_bound(&q, root, d, &win);
+              have = 1;
+              assert_true(win >= d);
+            }
+            if (p->psc_lazy) assert_int_equal(qseg_keep_score(&q, p, d), 0);
+            double bb = qseg_bits_bound(root, d);
+            qseg_place(&q, root, d);
+            int nt = 0;
+            double db = qseg_dbound(&q, root, d, tiers, &nt);
+            double sc = qseg_score(&q, root, d);
+            assert_int_equal(q.err, 0);
+            /* (the window bound leaves out the tiers: BM25F parts stay below one tier) */
+            if (wb + 1e-9 < fmod(sc, Q_EXACT_TIER) || bb + 1e-9 < sc || db + 1e-9 < sc)
+              fail_msg("[%s] segment %u doc %u: score %.17g, bounds window %.17g bits %.17g doc %.17g", ph, s, d, sc, wb, bb, db);
+          }
+        free(M);
+      }
+      qtree_free(&t);
+    }
+    char text[4][1100];
+    snprintf(text[0], sizeof text[0], "%s", ph);
+    snprintf(text[1], sizeof text[1], "%s %s", ph, ftok[d0][0]);
+    snprintf(text[2], sizeof text[2], "title:%s", ph);
+    snprintf(text[3], sizeof text[3], "%s OR %s", ph, prev);
+    snprintf(prev, sizeof prev, "%s", ph);
+    for (int v = 0; v < 4; v++) {
+      const size_t limits[] = {1, 5, 20};
+      for (size_t l = 0; l < 3; l++) {
+        tt_search_options ex = TT_SEARCH_OPTIONS_INIT, pr = TT_SEARCH_OPTIONS_INIT;
+        ex.exhaustive = 1;
+        ex.limit = pr.limit = limits[l];
+        tt_results a, b;
+        if (tt_search(r, text[v], strlen(text[v]), &ex, &a)) fail_msg("[%s]: %s", text[v], tt_error_last());
+        assert_int_equal(tt_search(r, text[v], strlen(text[v]), &pr, &b), 0);
+        assert_int_equal(a.total, b.total);
+        assert_int_equal(a.n, b.n);
+        for (size_t i = 0; i < a.n; i++) {
+          if (a.hits[i].doc != b.hits[i].doc || a.hits[i].score != b.hits[i].score)
+            fail_msg("[%s] limit %zu rank %zu: exhaustive doc %llu %.17g, pruned %llu %.17g", text[v], limits[l], i,
+                     (unsigned long long)a.hits[i].doc, a.hits[i].score, (unsigned long long)b.hits[i].doc, b.hits[i].score);
+        }
+        tt_results_fini(&a);
+        tt_results_fini(&b);
+        queries++;
+      }
+    }
+  }
+  assert_true(queries > 300);
+  assert_true(lazy > 0);
+  tt_analyzer_free(an);
+  tt_reader_close(r);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -1166,6 +1274,7 @@ int main(void)
     cmocka_unit_test(test_snippet_highlights),
     cmocka_unit_test(test_exact_per_term),
     cmocka_unit_test(test_phrase_kept_place_scores),
+    cmocka_unit_test(test_phrase_bounds_topk),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
