@@ -350,33 +350,32 @@ static int dsw_frame(tt_docstore_writer *w, const ds_piece *pieces, int npieces,
 }
 
 /* The zstd parameters of every frame (a helper's context gets the same, so the same bytes).
- * Dictionaries are always attached, never copied: by default zstd copies a dictionary's match
- * tables into the context for every frame over 16 KiB (dfast), i.e. 512 KiB of tables per
- * 64 KiB body frame, a third of the compression instructions; attached, the frame searches
- * the dictionary's tables in place (same ratio; docs/docstore.md, "Compression parameters"). */
+ * zstd copies a dictionary's tables into the context for a frame over 16 KiB (dfast: every body
+ * frame) and searches them in place ("attaches" them) for a smaller one. Attaching every frame
+ * (ZSTD_c_forceAttachDict) runs a third fewer instructions but takes more time: between two
+ * blocks the worker inverts documents, which evicts the dictionary's tables, and an attached
+ * frame then misses the cache at every position where a copy streams them in once
+ * (docs/docstore.md, "Compression parameters"). */
 static int ds_set_params(ZSTD_CCtx *c, int level)
 {
   return ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, level)) ||
          ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 1)) ||
          ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_contentSizeFlag, 1)) ||
-         ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_dictIDFlag, 0)) ||
-         ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_forceAttachDict, ZSTD_dictForceAttach));
+         ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_dictIDFlag, 0));
 }
 
 /* Match-finder parameters of the body dictionary. A frame with a dictionary compresses with its
- * CDict's parameters (whatever its size, for a CDict built from explicit parameters), so these
- * are the body frames' parameters. zstd's for the level and a dictionary of dict_len bytes,
- * except at level 3 (the default): hashLog 17 and minMatch 5 instead of 16 and 4, measured
- * 1.8% smaller bodies for 3% fewer instructions on the 100k generated corpus (dfast, chainLog
- * 16, windowLog 18). These are the level-3 parameters zstd itself uses for sources over
- * 256 KiB, so an oversized document compresses as before. */
+ * CDict's parameters (for a CDict built from explicit parameters, whatever the frame's size),
+ * so these are the body frames' parameters: zstd's for the level and a dictionary of dict_len
+ * bytes, except minMatch 5 instead of 4 at level 3 (the default; dfast, hashLog and chainLog
+ * 16, windowLog 18): 0.9% smaller bodies on the 100k generated corpus with the same tables
+ * (the same 512 KiB copied per frame) and the same instructions. An oversized document
+ * compresses with these parameters too (before: zstd's level-3 parameters for large sources,
+ * hashLog 17: about 1% smaller, 20% slower for such documents). */
 static ZSTD_compressionParameters ds_body_cparams(int level, size_t dict_len)
 {
   ZSTD_compressionParameters cp = ZSTD_getCParams(level, ZSTD_CONTENTSIZE_UNKNOWN, dict_len);
-  if (level == 3 && cp.strategy == ZSTD_dfast) {
-    cp.hashLog = 17;
-    cp.minMatch = 5;
-  }
+  if (level == 3 && cp.strategy == ZSTD_dfast) cp.minMatch = 5;
   return cp;
 }
 
