@@ -269,9 +269,10 @@ static void test_huge_body(void **state)
   gdoc_fini(&huge);
 }
 
-/* Every level (from 1: below, none are trained) compresses with attached dictionaries (ds_set_params) and a body dictionary built
- * from explicit parameters (ds_body_cparams): small blocks, a 1 MiB body (past the sizes at which
- * zstd would otherwise stop using the dictionary's parameters) and the blocks after it round-trip. */
+/* Every level compresses body frames with a dictionary built from explicit parameters
+ * (ds_body_cparams; none is trained below level 1): small blocks, a 1 MiB body (past the sizes
+ * at which zstd stops using a level-built dictionary's parameters) and the blocks after it
+ * round-trip. */
 static void test_levels_with_dicts(void **state)
 {
   (void)state;
