@@ -269,6 +269,50 @@ static void test_huge_body(void **state)
   gdoc_fini(&huge);
 }
 
+/* Every level compresses body frames with a dictionary built from explicit parameters
+ * (ds_body_cparams; none is trained below level 1): small blocks, a 1 MiB body (past the sizes
+ * at which zstd stops using a level-built dictionary's parameters) and the blocks after it
+ * round-trip. */
+static void test_levels_with_dicts(void **state)
+{
+  (void)state;
+  static const int levels[] = {-3, 1, 3, 5, 12};
+  gdoc g = {0}, big = {0};
+  gen(4, &big);
+  uint64_t s = 4242;
+  put_words(&big.body, &s, 1024u * 1024);
+  for (size_t li = 0; li < sizeof levels / sizeof *levels; li++) {
+    char path[512], name[64];
+    snprintf(name, sizeof name, "level%d.docs", levels[li]);
+    tpath(path, sizeof path, name);
+    tt_docstore_writer *w = NULL;
+    assert_int_equal(tt_docstore_writer_open(&w, path, levels[li]), 0);
+    tt_docstore_writer__set_training(w, 256 * 1024, 64 * 1024);
+    const uint32_t n = 400, at = 300;  /* dictionaries are decided well before `at` */
+    for (uint32_t i = 0; i < n; i++) {
+      gen(i, &g);
+      tt_docstore_rec r = rec_of(i == at ? &big : &g);
+      assert_int_equal(tt_docstore_writer_add(w, &r), (int64_t)i);
+    }
+    assert_int_equal(tt_docstore_writer_finish(w), 0);
+    tt_docstore *r = NULL;
+    assert_int_equal(tt_docstore_open(&r, path, 1), 0);
+    tt_docstore_stats st;
+    tt_docstore_stat(r, &st);
+    assert_true(levels[li] < 1 ? st.dict_bytes == 0 : st.dict_bytes > 0);  /* none below 1 */
+    tt_docstore_rec out;
+    for (uint32_t i = 0; i < n; i++) {
+      gen(i, &g);
+      assert_int_equal(tt_docstore_get(r, i, &out), 0);
+      check_doc(&out, i == at ? &big : &g, 1);
+    }
+    tt_docstore_close(r);
+    assert_int_equal(tt_docstore_verify(path), 0);
+  }
+  gdoc_fini(&g);
+  gdoc_fini(&big);
+}
+
 static void test_empty_store_and_limits(void **state)
 {
   (void)state;
@@ -892,6 +936,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_roundtrip_10k),
     cmocka_unit_test(test_huge_body),
+    cmocka_unit_test(test_levels_with_dicts),
     cmocka_unit_test(test_empty_store_and_limits),
     cmocka_unit_test(test_shared_reader_threads),
     cmocka_unit_test(test_truncation),
