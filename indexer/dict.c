@@ -22,6 +22,7 @@
  * Version 2 saves ~3 bytes a term (2.4 MB of 14.2 at 100k articles; docs/format.md). */
 #include "indexer/dict.h"
 
+#include <stdatomic.h>
 #include <string.h>
 
 #include "common/alloc.h"
@@ -149,6 +150,11 @@ int tt_dict_open(tt_dict *d, const char *path, int verify)
       goto fail;
     }
   }
+  /* Zeroed memory is a valid "not yet read" for lock-free 64-bit atomics (all our targets). */
+  if (d->nblocks && !(d->firsts = tt_calloc(d->nblocks, sizeof *d->firsts))) {
+    rc = tt_error_set(TT_ENOMEM, "out of memory opening %s", path);
+    goto fail;
+  }
   return 0;
 fail:
   tt_map_close(&d->map);
@@ -159,6 +165,7 @@ fail:
 void tt_dict_close(tt_dict *d)
 {
   tt_map_close(&d->map);
+  tt_free((void *)d->firsts);
   memset(d, 0, sizeof *d);
 }
 
@@ -240,25 +247,139 @@ bad:
   return corrupt(d, p, "bad entry");
 }
 
-/* Last block whose first key <= key, or -1 if key sorts before everything. The probes compare
- * the first keys where they lie (no copy, no decoding of the entry's numbers: ~14 probes per
- * lookup on a 100k segment). */
+/* Summary of a key for the block search: its first SUM_BYTES bytes (zero-padded) big-endian in
+ * the high 56 bits, min(len, SUM_BYTES) + 1 in the low 8. Two different summaries order their
+ * keys as keycmp does (a padding zero sorts below any byte, and equal padded bytes with
+ * different lengths mean the shorter key is a prefix of the longer); equal summaries with a low
+ * byte of SUM_LONG (both keys have >= SUM_BYTES bytes, the same first ones) leave the rest to
+ * decide. Never 0, which marks a summary not yet read. */
+#define SUM_BYTES 7
+#define SUM_LONG  (SUM_BYTES + 1)
+
+static uint64_t key_summary(const uint8_t *k, size_t len)
+{
+  size_t n = len < SUM_BYTES ? len : SUM_BYTES;
+  uint64_t v = 0;
+  for (size_t i = 0; i < SUM_BYTES; i++) v = v << 8 | (i < n ? k[i] : 0);
+  return v << 8 | (uint64_t)(n + 1);
+}
+
+/* Last block whose first key <= key, or -1 if key sorts before everything. Probes compare
+ * summaries as integers (a block's is read from the file the first time a lookup probes it);
+ * only equal long summaries compare the rest of the first key where it lies. */
 static int64_t find_block(const tt_dict *d, const char *key, size_t len, int *err)
 {
+  const uint64_t want = key_summary((const uint8_t *)key, len);
   int64_t lo = 0, hi = (int64_t)d->nblocks - 1, ans = -1;
   *err = 0;
   while (lo <= hi) {
     int64_t mid = (lo + hi) / 2;
+    uint64_t s = atomic_load_explicit(&d->firsts[mid], memory_order_relaxed);
     const uint8_t *k = NULL;
     uint32_t klen = 0;
-    if (first_key(d, (uint32_t)mid, &k, &klen)) {
-      *err = TT_ECORRUPT;
-      return -1;
+    if (!s) {
+      if (first_key(d, (uint32_t)mid, &k, &klen)) goto bad;
+      s = key_summary(k, klen);
+      atomic_store_explicit(&d->firsts[mid], s, memory_order_relaxed);
     }
-    if (keycmp((const char *)k, klen, key, len) <= 0) { ans = mid; lo = mid + 1; }
+    int c;
+    if (s != want || (s & 0xff) != SUM_LONG) {
+      c = (s > want) - (s < want);
+    } else {
+      if (!k && first_key(d, (uint32_t)mid, &k, &klen)) goto bad;
+      c = keycmp((const char *)k + SUM_BYTES, klen - SUM_BYTES, key + SUM_BYTES,
+                 len - SUM_BYTES);
+    }
+    if (c <= 0) { ans = mid; lo = mid + 1; }
     else hi = mid - 1;
   }
   return ans;
+bad:
+  *err = TT_ECORRUPT;
+  return -1;
+}
+
+/* Step over one vbyte in [p, end) without decoding it; NULL if it is truncated or longer than
+ * max bytes. */
+static const uint8_t *vbyte_skip(const uint8_t *p, const uint8_t *end, int max)
+{
+  for (int i = 0; i < max && p < end; i++)
+    if (*p++ < 0x80) return p;
+  return NULL;
+}
+
+/* Look key up in block b, comparing incrementally: m is the length of the common prefix of key
+ * and the previous entry's key, which sorts before key. An entry sharing more than m bytes with
+ * the previous key also sorts before key, without looking at its suffix; one sharing fewer sorts
+ * after key (keys increase strictly), so key is absent; one sharing exactly m is compared from
+ * byte m on. Keys are not copied; of the numbers, non-matching entries decode only post_off and
+ * post_len (version 2 chains each post_off to the previous list's end). */
+static int scan_block(const tt_dict *d, uint32_t b, const char *key, size_t len,
+                      tt_dict_entry *e, char *scratch)
+{
+  const uint8_t *p = block_start(d, b), *end = block_end(d, b);
+  const uint8_t *want = (const uint8_t *)key;
+  uint32_t klen = 0;   /* length of the previous key */
+  size_t m = 0;
+  uint64_t pe = 0, off, plen;
+  size_t n;
+  for (int i = 0; i < TT_DICT_BLOCK && p < end; i++) {
+    uint32_t shared, suffix;
+    if (!(n = tt_vbyte_decode32(&shared, p, end))) goto bad;
+    p += n;
+    if (!(n = tt_vbyte_decode32(&suffix, p, end))) goto bad;
+    p += n;
+    if ((i == 0 && shared) || shared > klen || shared + (uint64_t)suffix > TT_DICT_MAX_KEY ||
+        (size_t)(end - p) < suffix + 1)
+      goto bad;
+    const uint8_t *sfx = p;
+    klen = shared + suffix;
+    p += suffix;
+    int hit = 0;
+    if (shared < m) return TT_ENOTFOUND;
+    if (shared == m) {
+      size_t rest = len - m, lim = suffix < rest ? suffix : rest, j = 0;
+      while (j < lim && sfx[j] == want[m + j]) j++;
+      if (j < lim) {
+        if (sfx[j] > want[m + j]) return TT_ENOTFOUND;
+      } else if (suffix > rest) {
+        return TT_ENOTFOUND;      /* key is a proper prefix of the entry */
+      } else if (suffix == rest) {
+        hit = 1;
+      }
+      m += j;
+    }
+    if (hit) {
+      e->flags = *p++;
+      if (!(n = tt_vbyte_decode32(&e->df, p, end))) goto bad;
+      p += n;
+      if (!(n = tt_vbyte_decode32(&e->max_impact, p, end))) goto bad;
+      p += n;
+    } else {
+      const uint8_t *q = vbyte_skip(++p, end, TT_VBYTE_MAX32);   /* df */
+      if (q) q = vbyte_skip(q, end, TT_VBYTE_MAX32);              /* max_impact */
+      if (!q) goto bad;
+      p = q;
+    }
+    if (!(n = tt_vbyte_decode64(&off, p, end))) goto bad;
+    p += n;
+    if (!(n = tt_vbyte_decode64(&plen, p, end))) goto bad;
+    p += n;
+    if (i && d->version >= 2) off = pe + unzigzag(off);
+    pe = off + plen;   /* wraps on hostile values: readers bound lists against .post */
+    if (hit) {
+      memcpy(scratch, key, len);
+      scratch[len] = 0;
+      e->key = scratch;
+      e->key_len = (uint32_t)len;
+      e->post_off = off;
+      e->post_len = plen;
+      return 0;
+    }
+  }
+  return TT_ENOTFOUND;
+bad:
+  return corrupt(d, p, "bad entry");
 }
 
 int tt_dict_lookup(const tt_dict *d, const char *key, size_t len, tt_dict_entry *e, char *scratch)
@@ -268,17 +389,7 @@ int tt_dict_lookup(const tt_dict *d, const char *key, size_t len, tt_dict_entry 
   int64_t b = find_block(d, key, len, &err);
   if (err) return err;
   if (b < 0) return TT_ENOTFOUND;
-  const uint8_t *p = block_start(d, (uint32_t)b), *end = block_end(d, (uint32_t)b);
-  uint32_t klen = 0;
-  uint64_t pe = 0;
-  for (int i = 0; i < TT_DICT_BLOCK && p < end; i++) {
-    p = decode_entry(d, p, end, scratch, &klen, e, i == 0, &pe);
-    if (!p) return TT_ECORRUPT;
-    int c = keycmp(scratch, klen, key, len);
-    if (c == 0) return 0;
-    if (c > 0) break;
-  }
-  return TT_ENOTFOUND;
+  return scan_block(d, (uint32_t)b, key, len, e, scratch);
 }
 
 int tt_dict_iter_seek(tt_dict_iter *it, const tt_dict *d, const char *from, size_t len)
