@@ -151,7 +151,7 @@ int tt_dict_open(tt_dict *d, const char *path, int verify)
     }
   }
   /* Zeroed memory is a valid "not yet read" for lock-free 64-bit atomics (all our targets). */
-  if (d->nblocks && !(d->firsts = tt_calloc(d->nblocks, sizeof *d->firsts))) {
+  if (d->nblocks && !(d->firsts = tt_calloc(2 * (size_t)d->nblocks, sizeof *d->firsts))) {
     rc = tt_error_set(TT_ENOMEM, "out of memory opening %s", path);
     goto fail;
   }
@@ -252,43 +252,58 @@ bad:
  * keys as keycmp does (a padding zero sorts below any byte, and equal padded bytes with
  * different lengths mean the shorter key is a prefix of the longer); equal summaries with a low
  * byte of SUM_LONG (both keys have >= SUM_BYTES bytes, the same first ones) leave the rest to
- * decide. Never 0, which marks a summary not yet read. */
+ * decide. Never 0, which marks a summary not yet read. A block keeps two: of its first key's
+ * bytes 0..6 and 7..13 (the second only consulted when the first ties long), so that the
+ * namespaces with long shared prefixes ("ent:person:", "\x01" pair terms) rarely need the
+ * file. */
 #define SUM_BYTES 7
 #define SUM_LONG  (SUM_BYTES + 1)
 
 static uint64_t key_summary(const uint8_t *k, size_t len)
 {
   size_t n = len < SUM_BYTES ? len : SUM_BYTES;
-  uint64_t v = 0;
-  for (size_t i = 0; i < SUM_BYTES; i++) v = v << 8 | (i < n ? k[i] : 0);
-  return v << 8 | (uint64_t)(n + 1);
+  /* byte 0 lands in the top byte; byte SUM_BYTES (never loaded) would be the low one */
+  return (__builtin_bswap64(tt_load_le_upto64(k, n)) & ~(uint64_t)0xff) | (uint64_t)(n + 1);
+}
+
+/* c < 0, 0, > 0 as the key summarised by s sorts before, ties with, or after the one summarised
+ * by want; *tie is set when they tie long (the rest decides). */
+static int sum_cmp(uint64_t s, uint64_t want, int *tie)
+{
+  *tie = s == want && (s & 0xff) == SUM_LONG;
+  return (s > want) - (s < want);
 }
 
 /* Last block whose first key <= key, or -1 if key sorts before everything. Probes compare
- * summaries as integers (a block's is read from the file the first time a lookup probes it);
- * only equal long summaries compare the rest of the first key where it lies. */
+ * summaries as integers (a block's are read from the file the first time a lookup probes it:
+ * second word, then first with release, so a reader that sees the first sees the second);
+ * only keys tying on both compare the rest of the first key where it lies. */
 static int64_t find_block(const tt_dict *d, const char *key, size_t len, int *err)
 {
-  const uint64_t want = key_summary((const uint8_t *)key, len);
+  const uint8_t *u = (const uint8_t *)key;
+  const uint64_t want = key_summary(u, len);
+  const uint64_t want2 = len >= SUM_BYTES ? key_summary(u + SUM_BYTES, len - SUM_BYTES) : 0;
   int64_t lo = 0, hi = (int64_t)d->nblocks - 1, ans = -1;
   *err = 0;
   while (lo <= hi) {
     int64_t mid = (lo + hi) / 2;
-    uint64_t s = atomic_load_explicit(&d->firsts[mid], memory_order_relaxed);
+    _Atomic uint64_t *f = d->firsts + 2 * mid;
+    uint64_t s = atomic_load_explicit(&f[0], memory_order_acquire);
     const uint8_t *k = NULL;
     uint32_t klen = 0;
     if (!s) {
       if (first_key(d, (uint32_t)mid, &k, &klen)) goto bad;
       s = key_summary(k, klen);
-      atomic_store_explicit(&d->firsts[mid], s, memory_order_relaxed);
+      uint64_t s2 = klen >= SUM_BYTES ? key_summary(k + SUM_BYTES, klen - SUM_BYTES) : 1;
+      atomic_store_explicit(&f[1], s2, memory_order_relaxed);
+      atomic_store_explicit(&f[0], s, memory_order_release);
     }
-    int c;
-    if (s != want || (s & 0xff) != SUM_LONG) {
-      c = (s > want) - (s < want);
-    } else {
+    int tie, c = sum_cmp(s, want, &tie);
+    if (tie) c = sum_cmp(atomic_load_explicit(&f[1], memory_order_relaxed), want2, &tie);
+    if (tie) {
       if (!k && first_key(d, (uint32_t)mid, &k, &klen)) goto bad;
-      c = keycmp((const char *)k + SUM_BYTES, klen - SUM_BYTES, key + SUM_BYTES,
-                 len - SUM_BYTES);
+      c = keycmp((const char *)k + 2 * SUM_BYTES, klen - 2 * SUM_BYTES, key + 2 * SUM_BYTES,
+                 len - 2 * SUM_BYTES);
     }
     if (c <= 0) { ans = mid; lo = mid + 1; }
     else hi = mid - 1;
@@ -299,13 +314,29 @@ bad:
   return -1;
 }
 
-/* Step over one vbyte in [p, end) without decoding it; NULL if it is truncated or longer than
- * max bytes. */
-static const uint8_t *vbyte_skip(const uint8_t *p, const uint8_t *end, int max)
+/* Step over two vbytes at p (an entry's df and max_impact) without decoding them; NULL if they
+ * run past end. With 8 bytes readable, one load finds the second byte without the continuation
+ * bit. Not strict about their form (only the matching entry's are decoded). */
+static const uint8_t *skip2(const uint8_t *p, const uint8_t *end)
 {
-  for (int i = 0; i < max && p < end; i++)
-    if (*p++ < 0x80) return p;
+  if (end - p >= 8) {
+    uint64_t t = ~tt_load_le64(p) & 0x8080808080808080u;   /* bit 7 of each last byte */
+    t &= t - 1;
+    if (t) return p + (__builtin_ctzll(t) >> 3) + 1;
+  }
+  for (int seen = 0; p < end;)
+    if (*p++ < 0x80 && ++seen == 2) return p;
   return NULL;
+}
+
+/* tt_vbyte_decode64 with the two-byte case (post_len of most lists) inline too. */
+TT_INLINE size_t get64(uint64_t *out, const uint8_t *p, const uint8_t *end)
+{
+  if (TT_LIKELY(end - p >= 2)) {
+    if (p[0] < 0x80) { *out = p[0]; return 1; }
+    if (p[1] < 0x80 && p[1]) { *out = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7; return 2; }
+  }
+  return tt_vbyte_decode64(out, p, end);
 }
 
 /* Look key up in block b, comparing incrementally: m is the length of the common prefix of key
@@ -322,6 +353,7 @@ static int scan_block(const tt_dict *d, uint32_t b, const char *key, size_t len,
   uint32_t klen = 0;   /* length of the previous key */
   size_t m = 0;
   uint64_t pe = 0, off, plen;
+  const int rel = d->version >= 2;
   size_t n;
   for (int i = 0; i < TT_DICT_BLOCK && p < end; i++) {
     uint32_t shared, suffix;
@@ -329,7 +361,8 @@ static int scan_block(const tt_dict *d, uint32_t b, const char *key, size_t len,
     p += n;
     if (!(n = tt_vbyte_decode32(&suffix, p, end))) goto bad;
     p += n;
-    if ((i == 0 && shared) || shared > klen || shared + (uint64_t)suffix > TT_DICT_MAX_KEY ||
+    /* klen is 0 before the first entry, so it shares nothing */
+    if (shared > klen || shared + (uint64_t)suffix > TT_DICT_MAX_KEY ||
         (size_t)(end - p) < suffix + 1)
       goto bad;
     const uint8_t *sfx = p;
@@ -356,16 +389,15 @@ static int scan_block(const tt_dict *d, uint32_t b, const char *key, size_t len,
       if (!(n = tt_vbyte_decode32(&e->max_impact, p, end))) goto bad;
       p += n;
     } else {
-      const uint8_t *q = vbyte_skip(++p, end, TT_VBYTE_MAX32);   /* df */
-      if (q) q = vbyte_skip(q, end, TT_VBYTE_MAX32);              /* max_impact */
+      const uint8_t *q = skip2(++p, end);
       if (!q) goto bad;
       p = q;
     }
-    if (!(n = tt_vbyte_decode64(&off, p, end))) goto bad;
+    if (!(n = get64(&off, p, end))) goto bad;
     p += n;
-    if (!(n = tt_vbyte_decode64(&plen, p, end))) goto bad;
+    if (!(n = get64(&plen, p, end))) goto bad;
     p += n;
-    if (i && d->version >= 2) off = pe + unzigzag(off);
+    if (i && rel) off = pe + unzigzag(off);
     pe = off + plen;   /* wraps on hostile values: readers bound lists against .post */
     if (hit) {
       memcpy(scratch, key, len);

@@ -4,7 +4,7 @@
  * offsets; a lookup binary-searches the blocks by their first key (stored whole) and scans one
  * block. The reader works on the mapped file, which it treats as hostile (every length is
  * checked; faults are TT_ECORRUPT naming the file and offset); in memory it keeps only a
- * summary of each block's first key, filled as lookups probe the block (8 bytes a block).
+ * summary of each block's first key, filled as lookups probe the block (16 bytes a block).
  * Byte layout: top of dict.c and docs/format.md. */
 #ifndef TT_INDEXER_DICT_H
 #define TT_INDEXER_DICT_H
@@ -56,9 +56,9 @@ typedef struct tt_dict {
   uint32_t nblocks;
   uint64_t nterms;
   uint32_t version;            /* 1: every post_off absolute; 2: relative after a block's first */
-  _Atomic uint64_t *firsts;    /* nblocks summaries of the blocks' first keys, 0 = not yet
-                                  read; filled by lookups (relaxed atomics: any number of
-                                  threads may look up at once, and all write the same value) */
+  _Atomic uint64_t *firsts;    /* 2 x nblocks summaries of the blocks' first keys, 0 = not
+                                  yet read; filled by lookups (atomics: any number of threads
+                                  may look up at once, and all write the same values) */
 } tt_dict;
 
 int  tt_dict_open(tt_dict *d, const char *path, int verify);
