@@ -150,8 +150,12 @@ int tt_dict_open(tt_dict *d, const char *path, int verify)
       goto fail;
     }
   }
-  /* Zeroed memory is a valid "not yet read" for lock-free 64-bit atomics (all our targets). */
-  if (d->nblocks && !(d->firsts = tt_calloc(2 * (size_t)d->nblocks, sizeof *d->firsts))) {
+  /* The summaries are not cleared (nor their pages touched) here: a block's are valid once
+   * its bit in `filled` is set (a zeroed bitmap: 1 bit a block). */
+  if (d->nblocks &&
+      (!(d->firsts = tt_malloc(2 * (size_t)d->nblocks * sizeof *d->firsts)) ||
+       !(d->filled = tt_calloc(((size_t)d->nblocks + 63) / 64, sizeof *d->filled)))) {
+    tt_free((void *)d->firsts);
     rc = tt_error_set(TT_ENOMEM, "out of memory opening %s", path);
     goto fail;
   }
@@ -166,6 +170,7 @@ void tt_dict_close(tt_dict *d)
 {
   tt_map_close(&d->map);
   tt_free((void *)d->firsts);
+  tt_free((void *)d->filled);
   memset(d, 0, sizeof *d);
 }
 
@@ -252,7 +257,7 @@ bad:
  * keys as keycmp does (a padding zero sorts below any byte, and equal padded bytes with
  * different lengths mean the shorter key is a prefix of the longer); equal summaries with a low
  * byte of SUM_LONG (both keys have >= SUM_BYTES bytes, the same first ones) leave the rest to
- * decide. Never 0, which marks a summary not yet read. A block keeps two: of its first key's
+ * decide. A block keeps two: of its first key's
  * bytes 0..6 and 7..13 (the second only consulted when the first ties long), so that the
  * namespaces with long shared prefixes ("ent:person:", "\x01" pair terms) rarely need the
  * file. */
@@ -275,9 +280,9 @@ static int sum_cmp(uint64_t s, uint64_t want, int *tie)
 }
 
 /* Last block whose first key <= key, or -1 if key sorts before everything. Probes compare
- * summaries as integers (a block's are read from the file the first time a lookup probes it:
- * second word, then first with release, so a reader that sees the first sees the second);
- * only keys tying on both compare the rest of the first key where it lies. */
+ * summaries as integers (a block's are read from the file the first time a lookup probes it,
+ * then published by its `filled` bit with release); only keys tying on both compare the rest
+ * of the first key where it lies. */
 static int64_t find_block(const tt_dict *d, const char *key, size_t len, int *err)
 {
   const uint8_t *u = (const uint8_t *)key;
@@ -288,15 +293,19 @@ static int64_t find_block(const tt_dict *d, const char *key, size_t len, int *er
   while (lo <= hi) {
     int64_t mid = (lo + hi) / 2;
     _Atomic uint64_t *f = d->firsts + 2 * mid;
-    uint64_t s = atomic_load_explicit(&f[0], memory_order_acquire);
+    const uint64_t bit = (uint64_t)1 << (mid & 63);
     const uint8_t *k = NULL;
     uint32_t klen = 0;
-    if (!s) {
+    uint64_t s;
+    if (atomic_load_explicit(&d->filled[mid >> 6], memory_order_acquire) & bit) {
+      s = atomic_load_explicit(&f[0], memory_order_relaxed);
+    } else {
       if (first_key(d, (uint32_t)mid, &k, &klen)) goto bad;
       s = key_summary(k, klen);
       uint64_t s2 = klen >= SUM_BYTES ? key_summary(k + SUM_BYTES, klen - SUM_BYTES) : 1;
+      atomic_store_explicit(&f[0], s, memory_order_relaxed);
       atomic_store_explicit(&f[1], s2, memory_order_relaxed);
-      atomic_store_explicit(&f[0], s, memory_order_release);
+      atomic_fetch_or_explicit(&d->filled[mid >> 6], bit, memory_order_release);
     }
     int tie, c = sum_cmp(s, want, &tie);
     if (tie) c = sum_cmp(atomic_load_explicit(&f[1], memory_order_relaxed), want2, &tie);

@@ -56,9 +56,10 @@ typedef struct tt_dict {
   uint32_t nblocks;
   uint64_t nterms;
   uint32_t version;            /* 1: every post_off absolute; 2: relative after a block's first */
-  _Atomic uint64_t *firsts;    /* 2 x nblocks summaries of the blocks' first keys, 0 = not
-                                  yet read; filled by lookups (atomics: any number of threads
-                                  may look up at once, and all write the same values) */
+  _Atomic uint64_t *firsts;    /* 2 x nblocks summaries of the blocks' first keys (dict.c),
+                                  filled by the lookups that probe a block */
+  _Atomic uint64_t *filled;    /* bit b: block b's summaries are valid. Atomics: any number of
+                                  threads may look up at once (all write the same values) */
 } tt_dict;
 
 int  tt_dict_open(tt_dict *d, const char *path, int verify);
