@@ -345,7 +345,10 @@ TT_INLINE size_t get64(uint64_t *out, const uint8_t *p, const uint8_t *end)
     if (p[0] < 0x80) { *out = p[0]; return 1; }
     if (p[1] < 0x80 && p[1]) { *out = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7; return 2; }
   }
-  return tt_vbyte_decode64(out, p, end);
+  uint64_t v;   /* (a temporary, so that *out can live in a register) */
+  size_t n = tt_vbyte_decode64(&v, p, end);
+  *out = v;
+  return n;
 }
 
 /* Look key up in block b, comparing incrementally: m is the length of the common prefix of key
@@ -366,10 +369,19 @@ static int scan_block(const tt_dict *d, uint32_t b, const char *key, size_t len,
   size_t n;
   for (int i = 0; i < TT_DICT_BLOCK && p < end; i++) {
     uint32_t shared, suffix;
-    if (!(n = tt_vbyte_decode32(&shared, p, end))) goto bad;
-    p += n;
-    if (!(n = tt_vbyte_decode32(&suffix, p, end))) goto bad;
-    p += n;
+    if (TT_LIKELY(end - p >= 2 && (p[0] | p[1]) < 0x80)) {   /* both below 128: the rule */
+      shared = p[0];
+      suffix = p[1];
+      p += 2;
+    } else {
+      uint32_t v;
+      if (!(n = tt_vbyte_decode32(&v, p, end))) goto bad;
+      shared = v;
+      p += n;
+      if (!(n = tt_vbyte_decode32(&v, p, end))) goto bad;
+      suffix = v;
+      p += n;
+    }
     /* klen is 0 before the first entry, so it shares nothing */
     if (shared > klen || shared + (uint64_t)suffix > TT_DICT_MAX_KEY ||
         (size_t)(end - p) < suffix + 1)
