@@ -369,8 +369,8 @@ static int scan_block(const tt_dict *d, uint32_t b, const char *key, size_t len,
   size_t n;
   for (int i = 0; i < TT_DICT_BLOCK && p < end; i++) {
     uint32_t shared, suffix;
-    if (TT_LIKELY(end - p >= 2 && (p[0] | p[1]) < 0x80)) {   /* both below 128: the rule */
-      shared = p[0];
+    if (TT_LIKELY(end - p >= 2 && (p[0] | p[1]) < 0x80)) {   /* both below 128: the rule, */
+      shared = p[0];                                           /* and their sum fits a key */
       suffix = p[1];
       p += 2;
     } else {
@@ -381,11 +381,10 @@ static int scan_block(const tt_dict *d, uint32_t b, const char *key, size_t len,
       if (!(n = tt_vbyte_decode32(&v, p, end))) goto bad;
       suffix = v;
       p += n;
+      if (shared + (uint64_t)suffix > TT_DICT_MAX_KEY) goto bad;
     }
     /* klen is 0 before the first entry, so it shares nothing */
-    if (shared > klen || shared + (uint64_t)suffix > TT_DICT_MAX_KEY ||
-        (size_t)(end - p) < suffix + 1)
-      goto bad;
+    if (shared > klen || (size_t)(end - p) < suffix + 1) goto bad;
     const uint8_t *sfx = p;
     klen = shared + suffix;
     p += suffix;
