@@ -257,10 +257,9 @@ bad:
  * keys as keycmp does (a padding zero sorts below any byte, and equal padded bytes with
  * different lengths mean the shorter key is a prefix of the longer); equal summaries with a low
  * byte of SUM_LONG (both keys have >= SUM_BYTES bytes, the same first ones) leave the rest to
- * decide. A block keeps two: of its first key's
- * bytes 0..6 and 7..13 (the second only consulted when the first ties long), so that the
- * namespaces with long shared prefixes ("ent:person:", "\x01" pair terms) rarely need the
- * file. */
+ * decide. A block keeps two, of its first key's bytes 0..6 and 7..13 (the second consulted
+ * only when the first ties long), so that the namespaces with long shared prefixes
+ * ("ent:person:", "\x01" pair terms) rarely need the file. */
 #define SUM_BYTES 7
 #define SUM_LONG  (SUM_BYTES + 1)
 
