@@ -22,6 +22,7 @@
  * Version 2 saves ~3 bytes a term (2.4 MB of 14.2 at 100k articles; docs/format.md). */
 #include "indexer/dict.h"
 
+#include <stdatomic.h>
 #include <string.h>
 
 #include "common/alloc.h"
@@ -149,6 +150,15 @@ int tt_dict_open(tt_dict *d, const char *path, int verify)
       goto fail;
     }
   }
+  /* The summaries are not cleared (nor their pages touched) here: a block's are valid once
+   * its bit in `filled` is set (a zeroed bitmap: 1 bit a block). */
+  if (d->nblocks &&
+      (!(d->firsts = tt_malloc(2 * (size_t)d->nblocks * sizeof *d->firsts)) ||
+       !(d->filled = tt_calloc(((size_t)d->nblocks + 63) / 64, sizeof *d->filled)))) {
+    tt_free((void *)d->firsts);
+    rc = tt_error_set(TT_ENOMEM, "out of memory opening %s", path);
+    goto fail;
+  }
   return 0;
 fail:
   tt_map_close(&d->map);
@@ -159,6 +169,8 @@ fail:
 void tt_dict_close(tt_dict *d)
 {
   tt_map_close(&d->map);
+  tt_free((void *)d->firsts);
+  tt_free((void *)d->filled);
   memset(d, 0, sizeof *d);
 }
 
@@ -240,25 +252,185 @@ bad:
   return corrupt(d, p, "bad entry");
 }
 
-/* Last block whose first key <= key, or -1 if key sorts before everything. The probes compare
- * the first keys where they lie (no copy, no decoding of the entry's numbers: ~14 probes per
- * lookup on a 100k segment). */
+/* Summary of a key for the block search: its first SUM_BYTES bytes (zero-padded) big-endian in
+ * the high 56 bits, min(len, SUM_BYTES) + 1 in the low 8. Two different summaries order their
+ * keys as keycmp does (a padding zero sorts below any byte, and equal padded bytes with
+ * different lengths mean the shorter key is a prefix of the longer); equal summaries with a low
+ * byte of SUM_LONG (both keys have >= SUM_BYTES bytes, the same first ones) leave the rest to
+ * decide. A block keeps two, of its first key's bytes 0..6 and 7..13 (the second consulted
+ * only when the first ties long), so that the namespaces with long shared prefixes
+ * ("ent:person:", "\x01" pair terms) rarely need the file. */
+#define SUM_BYTES 7
+#define SUM_LONG  (SUM_BYTES + 1)
+
+static uint64_t key_summary(const uint8_t *k, size_t len)
+{
+  size_t n = len < SUM_BYTES ? len : SUM_BYTES;
+  /* byte 0 lands in the top byte; byte SUM_BYTES (never loaded) would be the low one */
+  return (__builtin_bswap64(tt_load_le_upto64(k, n)) & ~(uint64_t)0xff) | (uint64_t)(n + 1);
+}
+
+/* c < 0, 0, > 0 as the key summarised by s sorts before, ties with, or after the one summarised
+ * by want; *tie is set when they tie long (the rest decides). */
+static int sum_cmp(uint64_t s, uint64_t want, int *tie)
+{
+  *tie = s == want && (s & 0xff) == SUM_LONG;
+  return (s > want) - (s < want);
+}
+
+/* Last block whose first key <= key, or -1 if key sorts before everything. Probes compare
+ * summaries as integers (a block's are read from the file the first time a lookup probes it,
+ * then published by its `filled` bit with release); only keys tying on both compare the rest
+ * of the first key where it lies. */
 static int64_t find_block(const tt_dict *d, const char *key, size_t len, int *err)
 {
+  const uint8_t *u = (const uint8_t *)key;
+  const uint64_t want = key_summary(u, len);
+  const uint64_t want2 = len >= SUM_BYTES ? key_summary(u + SUM_BYTES, len - SUM_BYTES) : 0;
   int64_t lo = 0, hi = (int64_t)d->nblocks - 1, ans = -1;
   *err = 0;
   while (lo <= hi) {
     int64_t mid = (lo + hi) / 2;
+    _Atomic uint64_t *f = d->firsts + 2 * mid;
+    const uint64_t bit = (uint64_t)1 << (mid & 63);
     const uint8_t *k = NULL;
     uint32_t klen = 0;
-    if (first_key(d, (uint32_t)mid, &k, &klen)) {
-      *err = TT_ECORRUPT;
-      return -1;
+    uint64_t s;
+    if (atomic_load_explicit(&d->filled[mid >> 6], memory_order_acquire) & bit) {
+      s = atomic_load_explicit(&f[0], memory_order_relaxed);
+    } else {
+      if (first_key(d, (uint32_t)mid, &k, &klen)) goto bad;
+      s = key_summary(k, klen);
+      uint64_t s2 = klen >= SUM_BYTES ? key_summary(k + SUM_BYTES, klen - SUM_BYTES) : 1;
+      atomic_store_explicit(&f[0], s, memory_order_relaxed);
+      atomic_store_explicit(&f[1], s2, memory_order_relaxed);
+      atomic_fetch_or_explicit(&d->filled[mid >> 6], bit, memory_order_release);
     }
-    if (keycmp((const char *)k, klen, key, len) <= 0) { ans = mid; lo = mid + 1; }
+    int tie, c = sum_cmp(s, want, &tie);
+    if (tie) c = sum_cmp(atomic_load_explicit(&f[1], memory_order_relaxed), want2, &tie);
+    if (tie) {
+      if (!k && first_key(d, (uint32_t)mid, &k, &klen)) goto bad;
+      c = keycmp((const char *)k + 2 * SUM_BYTES, klen - 2 * SUM_BYTES, key + 2 * SUM_BYTES,
+                 len - 2 * SUM_BYTES);
+    }
+    if (c <= 0) { ans = mid; lo = mid + 1; }
     else hi = mid - 1;
   }
   return ans;
+bad:
+  *err = TT_ECORRUPT;
+  return -1;
+}
+
+/* Step over two vbytes at p (an entry's df and max_impact) without decoding them; NULL if they
+ * run past end. With 8 bytes readable, one load finds the second byte without the continuation
+ * bit. Not strict about their form (only the matching entry's are decoded). */
+static const uint8_t *skip2(const uint8_t *p, const uint8_t *end)
+{
+  if (end - p >= 8) {
+    uint64_t t = ~tt_load_le64(p) & 0x8080808080808080u;   /* bit 7 of each last byte */
+    t &= t - 1;
+    if (t) return p + (__builtin_ctzll(t) >> 3) + 1;
+  }
+  for (int seen = 0; p < end;)
+    if (*p++ < 0x80 && ++seen == 2) return p;
+  return NULL;
+}
+
+/* tt_vbyte_decode64 with the two-byte case (post_len of most lists) inline too. */
+TT_INLINE size_t get64(uint64_t *out, const uint8_t *p, const uint8_t *end)
+{
+  if (TT_LIKELY(end - p >= 2)) {
+    if (p[0] < 0x80) { *out = p[0]; return 1; }
+    if (p[1] < 0x80 && p[1]) { *out = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7; return 2; }
+  }
+  uint64_t v;   /* (a temporary, so that *out can live in a register) */
+  size_t n = tt_vbyte_decode64(&v, p, end);
+  *out = v;
+  return n;
+}
+
+/* Look key up in block b, comparing incrementally: m is the length of the common prefix of key
+ * and the previous entry's key, which sorts before key. An entry sharing more than m bytes with
+ * the previous key also sorts before key, without looking at its suffix; one sharing fewer sorts
+ * after key (keys increase strictly), so key is absent; one sharing exactly m is compared from
+ * byte m on. Keys are not copied; of the numbers, non-matching entries decode only post_off and
+ * post_len (version 2 chains each post_off to the previous list's end). */
+static int scan_block(const tt_dict *d, uint32_t b, const char *key, size_t len,
+                      tt_dict_entry *e, char *scratch)
+{
+  const uint8_t *p = block_start(d, b), *end = block_end(d, b);
+  const uint8_t *want = (const uint8_t *)key;
+  uint32_t klen = 0;   /* length of the previous key */
+  size_t m = 0;
+  uint64_t pe = 0, off, plen;
+  const int rel = d->version >= 2;
+  size_t n;
+  for (int i = 0; i < TT_DICT_BLOCK && p < end; i++) {
+    uint32_t shared, suffix;
+    if (TT_LIKELY(end - p >= 2 && (p[0] | p[1]) < 0x80)) {   /* both below 128: the rule, */
+      shared = p[0];                                           /* and their sum fits a key */
+      suffix = p[1];
+      p += 2;
+    } else {
+      uint32_t v;
+      if (!(n = tt_vbyte_decode32(&v, p, end))) goto bad;
+      shared = v;
+      p += n;
+      if (!(n = tt_vbyte_decode32(&v, p, end))) goto bad;
+      suffix = v;
+      p += n;
+      if (shared + (uint64_t)suffix > TT_DICT_MAX_KEY) goto bad;
+    }
+    /* klen is 0 before the first entry, so it shares nothing */
+    if (shared > klen || (size_t)(end - p) < suffix + 1) goto bad;
+    const uint8_t *sfx = p;
+    klen = shared + suffix;
+    p += suffix;
+    int hit = 0;
+    if (shared < m) return TT_ENOTFOUND;
+    if (shared == m) {
+      size_t rest = len - m, lim = suffix < rest ? suffix : rest, j = 0;
+      while (j < lim && sfx[j] == want[m + j]) j++;
+      if (j < lim) {
+        if (sfx[j] > want[m + j]) return TT_ENOTFOUND;
+      } else if (suffix > rest) {
+        return TT_ENOTFOUND;      /* key is a proper prefix of the entry */
+      } else if (suffix == rest) {
+        hit = 1;
+      }
+      m += j;
+    }
+    if (hit) {
+      e->flags = *p++;
+      if (!(n = tt_vbyte_decode32(&e->df, p, end))) goto bad;
+      p += n;
+      if (!(n = tt_vbyte_decode32(&e->max_impact, p, end))) goto bad;
+      p += n;
+    } else {
+      const uint8_t *q = skip2(++p, end);
+      if (!q) goto bad;
+      p = q;
+    }
+    if (!(n = get64(&off, p, end))) goto bad;
+    p += n;
+    if (!(n = get64(&plen, p, end))) goto bad;
+    p += n;
+    if (i && rel) off = pe + unzigzag(off);
+    pe = off + plen;   /* wraps on hostile values: readers bound lists against .post */
+    if (hit) {
+      memcpy(scratch, key, len);
+      scratch[len] = 0;
+      e->key = scratch;
+      e->key_len = (uint32_t)len;
+      e->post_off = off;
+      e->post_len = plen;
+      return 0;
+    }
+  }
+  return TT_ENOTFOUND;
+bad:
+  return corrupt(d, p, "bad entry");
 }
 
 int tt_dict_lookup(const tt_dict *d, const char *key, size_t len, tt_dict_entry *e, char *scratch)
@@ -268,17 +440,7 @@ int tt_dict_lookup(const tt_dict *d, const char *key, size_t len, tt_dict_entry 
   int64_t b = find_block(d, key, len, &err);
   if (err) return err;
   if (b < 0) return TT_ENOTFOUND;
-  const uint8_t *p = block_start(d, (uint32_t)b), *end = block_end(d, (uint32_t)b);
-  uint32_t klen = 0;
-  uint64_t pe = 0;
-  for (int i = 0; i < TT_DICT_BLOCK && p < end; i++) {
-    p = decode_entry(d, p, end, scratch, &klen, e, i == 0, &pe);
-    if (!p) return TT_ECORRUPT;
-    int c = keycmp(scratch, klen, key, len);
-    if (c == 0) return 0;
-    if (c > 0) break;
-  }
-  return TT_ENOTFOUND;
+  return scan_block(d, (uint32_t)b, key, len, e, scratch);
 }
 
 int tt_dict_iter_seek(tt_dict_iter *it, const tt_dict *d, const char *from, size_t len)

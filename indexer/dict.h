@@ -2,8 +2,9 @@
  *
  * Sorted keys, front-coded in blocks of TT_DICT_BLOCK entries, followed by a table of block
  * offsets; a lookup binary-searches the blocks by their first key (stored whole) and scans one
- * block. Nothing is loaded into memory: the reader works on the mapped file, which it treats as
- * hostile (every length is checked; faults are TT_ECORRUPT naming the file and offset).
+ * block. The reader works on the mapped file, which it treats as hostile (every length is
+ * checked; faults are TT_ECORRUPT naming the file and offset); in memory it keeps only a
+ * summary of each block's first key, filled as lookups probe the block (16 bytes a block).
  * Byte layout: top of dict.c and docs/format.md. */
 #ifndef TT_INDEXER_DICT_H
 #define TT_INDEXER_DICT_H
@@ -55,13 +56,20 @@ typedef struct tt_dict {
   uint32_t nblocks;
   uint64_t nterms;
   uint32_t version;            /* 1: every post_off absolute; 2: relative after a block's first */
+  _Atomic uint64_t *firsts;    /* 2 x nblocks summaries of the blocks' first keys (dict.c),
+                                  filled by the lookups that probe a block */
+  _Atomic uint64_t *filled;    /* bit b: block b's summaries are valid. Atomics: any number of
+                                  threads may look up at once (all write the same values) */
 } tt_dict;
 
 int  tt_dict_open(tt_dict *d, const char *path, int verify);
 void tt_dict_close(tt_dict *d);
 
 /* Find key. Returns 0 and fills *e (key points into scratch, which must hold
- * TT_DICT_MAX_KEY + 1 bytes), TT_ENOTFOUND, or TT_ECORRUPT. */
+ * TT_DICT_MAX_KEY + 1 bytes), TT_ENOTFOUND, or TT_ECORRUPT. Checks every byte it reads, but
+ * reads only what it needs: entries after the point where key would be are not read, and the
+ * df and max_impact of entries that are not key are stepped over, not decoded (so a malformed
+ * one there goes unnoticed; tt_dict_verify checks everything). */
 int tt_dict_lookup(const tt_dict *d, const char *key, size_t len, tt_dict_entry *e, char *scratch);
 
 /* Iteration in key order from the first key >= from (from may be NULL for all). */
