@@ -184,6 +184,68 @@ static const uint8_t *block_end(const tt_dict *d, uint32_t b)
   return b + 1 < d->nblocks ? block_start(d, b + 1) : d->blocks_end;
 }
 
+/* tt_vbyte_decode64 with the two-byte case (post_len of most lists) inline too. */
+TT_INLINE size_t get64(uint64_t *out, const uint8_t *p, const uint8_t *end)
+{
+  if (TT_LIKELY(end - p >= 2)) {
+    if (p[0] < 0x80) { *out = p[0]; return 1; }
+    if (p[1] < 0x80 && p[1]) { *out = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7; return 2; }
+  }
+  uint64_t v;   /* (a temporary, so that *out can live in a register) */
+  size_t n = tt_vbyte_decode64(&v, p, end);
+  *out = v;
+  return n;
+}
+
+/* An entry's front coding at *pp: it shares `shared` bytes with the previous key (of prev_len
+ * bytes; 0 before a block's first entry, which shares nothing) and adds `suffix` bytes, which
+ * must lie inside end with the flags byte after them. Advances *pp to the suffix. Returns 0, or
+ * -1 with *pp where the fault is. The one reader of this layout for decode_entry and the
+ * lookup's scan. */
+TT_INLINE int entry_lens(const uint8_t **pp, const uint8_t *end, uint32_t prev_len,
+                         uint32_t *shared, uint32_t *suffix)
+{
+  const uint8_t *p = *pp;
+  int rc = -1;
+  if (TT_LIKELY(end - p >= 2 && (p[0] | p[1]) < 0x80)) {   /* both below 128: the rule, */
+    *shared = p[0];                                          /* and their sum fits a key */
+    *suffix = p[1];
+    p += 2;
+  } else {
+    uint32_t v;
+    size_t n;
+    if (!(n = tt_vbyte_decode32(&v, p, end))) goto out;
+    *shared = v;
+    p += n;
+    if (!(n = tt_vbyte_decode32(&v, p, end))) goto out;
+    *suffix = v;
+    p += n;
+    if (*shared + (uint64_t)*suffix > TT_DICT_MAX_KEY) goto out;
+  }
+  if (*shared <= prev_len && (size_t)(end - p) >= *suffix + 1) rc = 0;
+out:
+  *pp = p;
+  return rc;
+}
+
+/* An entry's list reference at *pp (after its flags, df and max_impact): post_off and post_len.
+ * chained (version 2, not a block's first entry): post_off is stored zigzag-relative to
+ * *prev_end, the previous entry's list end; *prev_end becomes this entry's. Advances *pp;
+ * returns 0, or -1 with *pp where the fault is. */
+TT_INLINE int entry_list(const uint8_t **pp, const uint8_t *end, int chained, uint64_t *prev_end,
+                         uint64_t *off, uint64_t *len)
+{
+  size_t n;
+  if (!(n = get64(off, *pp, end))) return -1;
+  *pp += n;
+  if (!(n = get64(len, *pp, end))) return -1;
+  *pp += n;
+  if (chained) *off = *prev_end + unzigzag(*off);
+  *prev_end = *off + *len;  /* wraps on hostile values: verify and readers bound post_off and
+                             * post_len against .post */
+  return 0;
+}
+
 /* Decode one entry at p (bounded by end) into key buffer (holding the previous key of
  * length *klen) and e; *prev_end is the previous entry's post_off + post_len (unused for a
  * block's first entry) and becomes this one's. Returns the next p, or NULL on corruption
@@ -194,13 +256,7 @@ static const uint8_t *decode_entry(const tt_dict *d, const uint8_t *p, const uin
 {
   uint32_t shared, suffix;
   size_t k;
-  if (!(k = tt_vbyte_decode32(&shared, p, end))) goto bad;
-  p += k;
-  if (!(k = tt_vbyte_decode32(&suffix, p, end))) goto bad;
-  p += k;
-  if ((first && shared) || shared > *klen || shared + (uint64_t)suffix > TT_DICT_MAX_KEY ||
-      (size_t)(end - p) < suffix + 1)
-    goto bad;
+  if (entry_lens(&p, end, first ? 0 : *klen, &shared, &suffix)) goto bad;
   memcpy(key + shared, p, suffix);
   *klen = shared + suffix;
   key[*klen] = 0;
@@ -210,13 +266,8 @@ static const uint8_t *decode_entry(const tt_dict *d, const uint8_t *p, const uin
   p += k;
   if (!(k = tt_vbyte_decode32(&e->max_impact, p, end))) goto bad;
   p += k;
-  if (!(k = tt_vbyte_decode64(&e->post_off, p, end))) goto bad;
-  p += k;
-  if (!(k = tt_vbyte_decode64(&e->post_len, p, end))) goto bad;
-  p += k;
-  if (!first && d->version >= 2) e->post_off = *prev_end + unzigzag(e->post_off);
-  *prev_end = e->post_off + e->post_len;  /* wraps on hostile values: verify and readers
-                                            * bound post_off and post_len against .post */
+  if (entry_list(&p, end, !first && d->version >= 2, prev_end, &e->post_off, &e->post_len))
+    goto bad;
   e->key = key;
   e->key_len = *klen;
   return p;
@@ -337,19 +388,6 @@ static const uint8_t *skip2(const uint8_t *p, const uint8_t *end)
   return NULL;
 }
 
-/* tt_vbyte_decode64 with the two-byte case (post_len of most lists) inline too. */
-TT_INLINE size_t get64(uint64_t *out, const uint8_t *p, const uint8_t *end)
-{
-  if (TT_LIKELY(end - p >= 2)) {
-    if (p[0] < 0x80) { *out = p[0]; return 1; }
-    if (p[1] < 0x80 && p[1]) { *out = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7; return 2; }
-  }
-  uint64_t v;   /* (a temporary, so that *out can live in a register) */
-  size_t n = tt_vbyte_decode64(&v, p, end);
-  *out = v;
-  return n;
-}
-
 /* Look key up in block b, comparing incrementally: m is the length of the common prefix of key
  * and the previous entry's key, which sorts before key. An entry sharing more than m bytes with
  * the previous key also sorts before key, without looking at its suffix; one sharing fewer sorts
@@ -368,22 +406,7 @@ static int scan_block(const tt_dict *d, uint32_t b, const char *key, size_t len,
   size_t n;
   for (int i = 0; i < TT_DICT_BLOCK && p < end; i++) {
     uint32_t shared, suffix;
-    if (TT_LIKELY(end - p >= 2 && (p[0] | p[1]) < 0x80)) {   /* both below 128: the rule, */
-      shared = p[0];                                           /* and their sum fits a key */
-      suffix = p[1];
-      p += 2;
-    } else {
-      uint32_t v;
-      if (!(n = tt_vbyte_decode32(&v, p, end))) goto bad;
-      shared = v;
-      p += n;
-      if (!(n = tt_vbyte_decode32(&v, p, end))) goto bad;
-      suffix = v;
-      p += n;
-      if (shared + (uint64_t)suffix > TT_DICT_MAX_KEY) goto bad;
-    }
-    /* klen is 0 before the first entry, so it shares nothing */
-    if (shared > klen || (size_t)(end - p) < suffix + 1) goto bad;
+    if (entry_lens(&p, end, klen, &shared, &suffix)) goto bad;   /* klen 0 before the first */
     const uint8_t *sfx = p;
     klen = shared + suffix;
     p += suffix;
@@ -412,12 +435,7 @@ static int scan_block(const tt_dict *d, uint32_t b, const char *key, size_t len,
       if (!q) goto bad;
       p = q;
     }
-    if (!(n = get64(&off, p, end))) goto bad;
-    p += n;
-    if (!(n = get64(&plen, p, end))) goto bad;
-    p += n;
-    if (i && rel) off = pe + unzigzag(off);
-    pe = off + plen;   /* wraps on hostile values: readers bound lists against .post */
+    if (entry_list(&p, end, i && rel, &pe, &off, &plen)) goto bad;
     if (hit) {
       memcpy(scratch, key, len);
       scratch[len] = 0;
