@@ -89,7 +89,9 @@ typedef struct s2ent { uint32_t w2, w3, w4, ph; } s2ent;
 
 typedef struct etok {
   uint32_t wid;       /* word id, NOWORD if the word is in no phrase */
-  uint32_t kinds;     /* kinds of the phrases starting with it (0 for NOWORD) */
+  uint32_t kinds;     /* kinds of the phrases that can match here: those of one token starting
+                         with its word, and those of more whose first two words are its and
+                         the next token's (0 for NOWORD) */
   uint8_t cap;        /* the original starts with an upper-case letter */
   uint8_t acro;       /* all its letters are upper-case, at least two ("UBND", "TP.HCM") */
   uint8_t gap;        /* G_* bits before it (the first token: as if after a newline) */
@@ -123,6 +125,8 @@ struct tt_entities {
   uint32_t *kofs;             /* word w, kind k: kstarts[kofs[w*NKOFS+k] .. kofs[w*NKOFS+k+1]) */
   word *words; size_t nwords;
   hent *hash; size_t hmask;   /* open addressing; len 0 = empty */
+  uint64_t *pairs; size_t pmask; /* (first word, second word) of the phrases of two or more
+                                 tokens: PAIR_KEY << 32 | their kinds (see KMULTI) */
   uint32_t *s2at;             /* word w, kind k: [2 * (w * NKINDS + k)] the start in s2 of its
                                  slice's second-word index, [+1] its length (0: no index, the
                                  slice is short and scanned whole) */
@@ -150,6 +154,15 @@ struct tt_entities {
  * (bit GAZSUB(t) for sub t), so that gaz() skips the scan of a type the word starts no name of
  * (at a capitalised "Bệnh", the program scan; at "Chương", the hospital scan). */
 #define GAZSUB(t) (1u << (NKINDS - 1 + (unsigned)(t)))
+/* Bit 0 (no kind has it) of a hash slot's kinds: the word starts phrases of two or more tokens,
+ * whose kinds prepare() takes from e->pairs once it knows the next token's word. A slot's
+ * other bits are the kinds of the one-token phrases. So a token's kinds hold only phrases that
+ * can match there: "bệnh" in "bệnh nhân" (most of them, in health news) is no head, and no
+ * pass visits it. */
+#define KMULTI 1u
+#define PAIR_KEY(w1, w2) ((uint64_t)(w1) << 16 | (w2) | (uint64_t)1 << 31)
+
+static inline uint32_t pair_hash(uint64_t key) { return (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> 40); }
 
 /* ------------------------------------------------------------------ Unicode helpers */
 
@@ -293,7 +306,8 @@ static TT_NOINLINE const hent *wtab_probe(const wtab *t, const char *s, size_t l
  * masks; an empty slot (len 0, NOWORD, no kinds) gives the same as no word, which is also what
  * a token of length 0 meets. Only a long word (the rest of the string to compare) or another
  * word in the home slot (the table is about 6 % full) goes on to wtab_slot. *wid and the
- * returned kinds: the word's, or NOWORD and 0. */
+ * returned kinds: the word's, or NOWORD and 0. (An occupancy bitmap read before the slot, to
+ * spare the table's cache lines, cost 10 instructions a token and no measurable time.) */
 static inline uint32_t wtab_kinds(const wtab *t, const char *s, size_t len, uint32_t *wid)
 {
   /* = tt_load_le_upto64(s, len) in one load (TT_TOKEN_READ, timtin/analyze.h) */
@@ -412,10 +426,29 @@ static int lex_build(tt_entities *e)
   }
   /* the kinds in the hash slots, for prepare() */
   _Static_assert(NKINDS - 1 + TT_ENT_PROGRAM < 16, "kinds and GAZSUB bits must fit hent.kinds");
+  /* the slots' kinds: one-token phrases, and KMULTI; the longer ones' by their first two
+     words in e->pairs (wids fit 16 bits: the lexicon has at most 4096 words) */
+  uint32_t *k1 = tt_calloc(e->nwords + 1, sizeof *k1);
+  e->pmask = 1;
+  while (e->pmask + 1 < e->nphr * 4) e->pmask = e->pmask * 2 + 1;
+  e->pairs = tt_calloc(e->pmask + 1, sizeof *e->pairs);
+  if (!k1 || !e->pairs) { tt_free(k1); return tt_error_set(TT_ENOMEM, "out of memory"); }
+  for (size_t i = 0; i < e->nphr; i++) {
+    const phr *p = &e->phr[i];
+    uint32_t k = 1u << p->kind, w1 = e->ptok[p->tok];
+    if (p->kind == TT_EK_GAZ) k |= GAZSUB(p->sub);
+    if (p->ntok == 1) { k1[w1] |= k; continue; }
+    k1[w1] |= KMULTI;
+    uint64_t key = PAIR_KEY(w1, e->ptok[p->tok + 1]);
+    size_t h = pair_hash(key) & e->pmask;
+    while (e->pairs[h] && e->pairs[h] >> 32 != key) h = (h + 1) & e->pmask;
+    e->pairs[h] = key << 32 | (uint32_t)e->pairs[h] | k;
+  }
   for (size_t h = 0; h <= e->hmask; h++) {
-    if (e->hash[h].len) e->hash[h].kinds = (uint16_t)e->words[e->hash[h].wid].kinds;
+    if (e->hash[h].len) e->hash[h].kinds = (uint16_t)k1[e->hash[h].wid];
     else e->hash[h].wid = NOWORD;   /* what wtab_kinds reads at an empty slot */
   }
+  tt_free(k1);
   /* second-word indexes of the long slices */
   e->s2at = tt_malloc((e->nwords * NKINDS + 1) * 2 * sizeof *e->s2at);
   e->s2 = tt_malloc((e->nphr + 1) * sizeof *e->s2);
@@ -465,7 +498,7 @@ void tt_entities_free(tt_entities *e)
   tt_analyzer_free(e->an);
   tt_buf_fini(&e->lex); tt_buf_fini(&e->out); tt_buf_fini(&e->tmp); tt_buf_fini(&e->tmp2);
   tt_buf_fini(&e->pstr);
-  tt_free(e->phr); tt_free(e->ptok); tt_free(e->starts); tt_free(e->kstarts); tt_free(e->kofs); tt_free(e->words); tt_free(e->hash);
+  tt_free(e->phr); tt_free(e->ptok); tt_free(e->starts); tt_free(e->kstarts); tt_free(e->kofs); tt_free(e->words); tt_free(e->hash); tt_free(e->pairs);
   tt_free(e->s2at); tt_free(e->s2); tt_free(e->cand);
   if (e->kcache) for (size_t k = 0; k < KCACHE; k++) tt_free(e->kcache[k].s);
   tt_free(e->kcache);
@@ -1321,10 +1354,22 @@ static inline int first_cap(const tt_entities *e, size_t i)
   return cp_upper(cp);
 }
 
+/* The kinds of the phrases of two or more tokens whose first words are w1 and w2. */
+static inline uint32_t pair_kinds(const uint64_t *pairs, size_t pmask, uint32_t w1, uint32_t w2)
+{
+  if (w2 == NOWORD) return 0;
+  uint64_t key = PAIR_KEY(w1, w2);
+  for (size_t h = pair_hash(key) & pmask; pairs[h]; h = (h + 1) & pmask)
+    if (pairs[h] >> 32 == key) return (uint32_t)pairs[h];
+  return 0;
+}
+
 /* Fill e->et from the analysis: for every token its word id and kinds (the passes look for
  * triggers with them), digits and the skipped digit run; and e->cand, the tokens in order
- * whose kinds a pass starts at (about one in ten), so that the passes visit only those. The
- * capitals and the gap, which the rules read only around triggers, are left to tv(). */
+ * whose kinds a pass starts at (about one in twenty), so that the passes visit only those.
+ * A token's kinds are final once the next token's word is known (KMULTI), so token i - 1 is
+ * finished at token i. The capitals and the gap, which the rules read only around triggers,
+ * are left to tv(). */
 static int prepare(tt_entities *e)
 {
   if (e->n > e->etcap) {
@@ -1342,48 +1387,59 @@ static int prepare(tt_entities *e)
   size_t nc = 0;
   /* locals: the loop stores bytes (etok), which may alias any field of e */
   const wtab wt = {e->hash, e->hmask, e->words, e->lex.p};
+  const uint64_t *pairs = e->pairs;
+  const size_t pmask = e->pmask;
   const tt_token *tk = e->tk;
   etok *et = e->et;
   uint32_t *cand = e->cand;
   const size_t n = e->n, len = e->len;
-  for (size_t i = 0; i < n; i++) {
-    const tt_token *t = &tk[i];
-    const uint32_t start = t->start, end = t->end, exlen = t->exact_len, flags = t->flags;
-    const char *ex = t->exact;
-    if (start > end || end > len || start < prev_end)
-      return tt_error_set(TT_EINVAL, "tt_entities_find: token %zu outside the text", i);
-    etok *x = &et[i];
-    uint8_t num = (flags & TT_TOKEN_NUMERIC) != 0, skip = 0;
-    if (num && !(flags & TT_TOKEN_COMPOUND)) {
-      /* "29bệnh" from "03:29Bệnh viện": a short digit run glued to a capitalized word */
-      uint32_t d = 0;
-      while (d < exlen && ex[d] >= '0' && ex[d] <= '9') d++;
-      if (d >= 1 && d <= 4 && d < exlen && end - start > d) {
-        uint32_t k2 = d;
-        while (k2 < exlen && !(ex[k2] >= '0' && ex[k2] <= '9')) k2++;
-        int digits_ok = 1;
-        for (uint32_t q = 0; q < d; q++) if (s[start + q] != (unsigned char)ex[q]) digits_ok = 0;
-        uint32_t cp0;
-        if (k2 == exlen && digits_ok) {
-          tt_utf8_decode(s + start + d, end - start - d, &cp0);
-          if (cp_upper(cp0)) { skip = (uint8_t)d; num = 0; }
+  for (size_t i = 0; i <= n; i++) {
+    uint32_t wid = NOWORD, kinds = 0;
+    if (i < n) {
+      const tt_token *t = &tk[i];
+      const uint32_t start = t->start, end = t->end, exlen = t->exact_len, flags = t->flags;
+      const char *ex = t->exact;
+      if (start > end || end > len || start < prev_end)
+        return tt_error_set(TT_EINVAL, "tt_entities_find: token %zu outside the text", i);
+      etok *x = &et[i];
+      uint8_t num = (flags & TT_TOKEN_NUMERIC) != 0, skip = 0;
+      if (num && !(flags & TT_TOKEN_COMPOUND)) {
+        /* "29bệnh" from "03:29Bệnh viện": a short digit run glued to a capitalized word */
+        uint32_t d = 0;
+        while (d < exlen && ex[d] >= '0' && ex[d] <= '9') d++;
+        if (d >= 1 && d <= 4 && d < exlen && end - start > d) {
+          uint32_t k2 = d;
+          while (k2 < exlen && !(ex[k2] >= '0' && ex[k2] <= '9')) k2++;
+          int digits_ok = 1;
+          for (uint32_t q = 0; q < d; q++) if (s[start + q] != (unsigned char)ex[q]) digits_ok = 0;
+          uint32_t cp0;
+          if (k2 == exlen && digits_ok) {
+            tt_utf8_decode(s + start + d, end - start - d, &cp0);
+            if (cp_upper(cp0)) { skip = (uint8_t)d; num = 0; }
+          }
         }
       }
+      x->num = num;
+      x->skip = skip;
+      x->ready = 0;
+      kinds = wtab_kinds(&wt, ex + skip, exlen - skip, &wid);
+      x->wid = wid;
+      x->kinds = kinds;
+      prev_end = end;
     }
-    x->num = num;
-    x->skip = skip;
-    x->ready = 0;
-    uint32_t wid;
-    const uint32_t kinds = wtab_kinds(&wt, ex + skip, exlen - skip, &wid);
-    x->wid = wid;
-    x->kinds = kinds;
-    /* a candidate by its kinds, or a capitalised gazetteer word or family name (about a
-       fifth of the tokens, in no predictable order): appended without a jump */
-    uint32_t c = (kinds & CAND_KINDS) != 0;
-    if (kinds & CAND_CAP_KINDS) c |= (uint32_t)first_cap(e, i);
-    cand[nc] = (uint32_t)i;
+    if (i == 0) continue;
+    /* token i - 1: its kinds with the next word's, then a candidate by its kinds, or a
+       capitalised gazetteer word or family name, appended without a jump */
+    etok *y = &et[i - 1];
+    uint32_t k = y->kinds;
+    if (k & KMULTI) {
+      k = (k & ~KMULTI) | pair_kinds(pairs, pmask, y->wid, wid);
+      y->kinds = k;
+    }
+    uint32_t c = (k & CAND_KINDS) != 0;
+    if (k & CAND_CAP_KINDS) c |= (uint32_t)first_cap(e, i - 1);
+    cand[nc] = (uint32_t)(i - 1);
     nc += c;
-    prev_end = end;
   }
   e->ncand = nc;
   return 0;
