@@ -86,6 +86,8 @@ typedef struct s2ent { uint32_t w2, w3, w4, ph; } s2ent;
 
 #define R_GAP 1u
 #define R_CAP 2u
+#define R_WID 4u      /* wid is set, and kinds as the hash slot has them (KMULTI unresolved) */
+#define R_KIN 8u      /* kinds are final (KMULTI resolved with the next token's word) */
 
 typedef struct etok {
   uint32_t wid;       /* word id, NOWORD if the word is in no phrase */
@@ -98,8 +100,8 @@ typedef struct etok {
   uint8_t num;        /* has a digit */
   uint8_t skip;       /* leading bytes of the token that are not part of the word: the
                          "29" of "03:29Bệnh" in listings that glue a time to a headline */
-  uint8_t ready;      /* R_GAP: gap is computed, R_CAP: cap and acro are (tv()); wid, kinds,
-                         num, skip always are */
+  uint8_t ready;      /* R_GAP: gap is computed, R_CAP: cap and acro are (tv()), R_WID /
+                         R_KIN: wid and kinds are (twid(), tkinds()); num, skip always are */
 } etok;
 
 typedef struct person {
@@ -127,6 +129,8 @@ struct tt_entities {
   hent *hash; size_t hmask;   /* open addressing; len 0 = empty */
   uint64_t *pairs; size_t pmask; /* (first word, second word) of the phrases of two or more
                                  tokens: PAIR_KEY << 32 | their kinds (see KMULTI) */
+  uint64_t *trig;             /* TRIG_BITS bits by word_hash: set for the words that can make a
+                                 token a candidate (prepare() looks only those tokens up) */
   uint32_t *s2at;             /* word w, kind k: [2 * (w * NKINDS + k)] the start in s2 of its
                                  slice's second-word index, [+1] its length (0: no index, the
                                  slice is short and scanned whole) */
@@ -160,9 +164,34 @@ struct tt_entities {
  * can match there: "bệnh" in "bệnh nhân" (most of them, in health news) is no head, and no
  * pass visits it. */
 #define KMULTI 1u
+
+#define KB(k) (1u << (k))
+
+/* Kinds a pass starts at: pass 1 (organisations and programs) at P1_KINDS, pass 2 (persons)
+ * at P2_KINDS, or at P2_CAP_KINDS when the token is capitalised. */
+#define P1_KINDS (KB(TT_EK_GAZ) | KB(TT_EK_ORGHEAD) | KB(TT_EK_DOCHEAD))
+#define P2_KINDS (KB(TT_EK_HONOR) | KB(TT_EK_TITLE))
+#define P2_CAP_KINDS (KB(TT_EK_HONOR) | KB(TT_EK_TITLE) | KB(TT_EK_SURNAME))
+/* A token is a candidate if a pass can do anything there: pass 1 at a gazetteer word only
+ * when it is capitalised (gaz() tests tcap() first; the patterns need a head), pass 2 at a
+ * family name likewise. */
+#define CAND_KINDS (KB(TT_EK_ORGHEAD) | KB(TT_EK_DOCHEAD) | P2_KINDS)
+#define CAND_CAP_KINDS (KB(TT_EK_GAZ) | KB(TT_EK_SURNAME))
 #define PAIR_KEY(w1, w2) ((uint64_t)(w1) << 16 | (w2) | (uint64_t)1 << 31)
 
 static inline uint32_t pair_hash(uint64_t key) { return (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> 40); }
+
+/* The kinds of the phrases of two or more tokens whose first words are w1 and w2. */
+static inline uint32_t pair_kinds(const uint64_t *pairs, size_t pmask, uint32_t w1, uint32_t w2)
+{
+  if (w2 == NOWORD) return 0;
+  uint64_t key = PAIR_KEY(w1, w2);
+  for (size_t h = pair_hash(key) & pmask; pairs[h]; h = (h + 1) & pmask)
+    if (pairs[h] >> 32 == key) return (uint32_t)pairs[h];
+  return 0;
+}
+
+#define TRIG_BITS 16384u   /* 2 KiB: stays in L1; the trigger words set about 1 % of it */
 
 /* ------------------------------------------------------------------ Unicode helpers */
 
@@ -448,6 +477,17 @@ static int lex_build(tt_entities *e)
     if (e->hash[h].len) e->hash[h].kinds = (uint16_t)k1[e->hash[h].wid];
     else e->hash[h].wid = NOWORD;   /* what wtab_kinds reads at an empty slot */
   }
+  /* the trigger filter: words whose one-token kinds, or whose longer phrases' kinds, make a
+     candidate (CAND_KINDS, CAND_CAP_KINDS) */
+  e->trig = tt_calloc(TRIG_BITS / 64, sizeof *e->trig);
+  if (!e->trig) { tt_free(k1); return tt_error_set(TT_ENOMEM, "out of memory"); }
+  for (size_t i = 0; i < e->nphr; i++) {
+    const phr *p = &e->phr[i];
+    if (!(KB(p->kind) & (CAND_KINDS | CAND_CAP_KINDS))) continue;
+    const word *w = &e->words[e->ptok[p->tok]];
+    uint32_t b = word_hash(w->len, w->head) & (TRIG_BITS - 1);
+    e->trig[b >> 6] |= (uint64_t)1 << (b & 63);
+  }
   tt_free(k1);
   /* second-word indexes of the long slices */
   e->s2at = tt_malloc((e->nwords * NKINDS + 1) * 2 * sizeof *e->s2at);
@@ -498,7 +538,7 @@ void tt_entities_free(tt_entities *e)
   tt_analyzer_free(e->an);
   tt_buf_fini(&e->lex); tt_buf_fini(&e->out); tt_buf_fini(&e->tmp); tt_buf_fini(&e->tmp2);
   tt_buf_fini(&e->pstr);
-  tt_free(e->phr); tt_free(e->ptok); tt_free(e->starts); tt_free(e->kstarts); tt_free(e->kofs); tt_free(e->words); tt_free(e->hash); tt_free(e->pairs);
+  tt_free(e->phr); tt_free(e->ptok); tt_free(e->starts); tt_free(e->kstarts); tt_free(e->kofs); tt_free(e->words); tt_free(e->hash); tt_free(e->pairs); tt_free(e->trig);
   tt_free(e->s2at); tt_free(e->s2); tt_free(e->cand);
   if (e->kcache) for (size_t k = 0; k < KCACHE; k++) tt_free(e->kcache[k].s);
   tt_free(e->kcache);
@@ -517,8 +557,6 @@ const char *tt_entity_type_name(tt_entity_type t)
 }
 
 /* ------------------------------------------------------------------ token view */
-
-#define KB(k) (1u << (k))
 
 /* The rest of token i's view, from the original bytes, in two parts computed on first use:
  * the gap (G_* bits of the bytes since the previous token; the first token as if after a
@@ -577,7 +615,7 @@ static void cap_fill(const tt_entities *e, size_t i)
 
 /* Past the last token: a boundary, no capital (the rules check i < e->n first; this keeps a
  * slip from reading past the tokens). */
-static const etok end_tok = {NOWORD, 0, 0, 0, G_NL, 0, 0, R_GAP | R_CAP};
+static const etok end_tok = {NOWORD, 0, 0, 0, G_NL, 0, 0, R_GAP | R_CAP | R_WID | R_KIN};
 
 /* Token i's view with cap, acro and gap, computed on first use. */
 static inline const etok *tv(const tt_entities *e, size_t i)
@@ -610,6 +648,39 @@ static inline int tcap(const tt_entities *e, size_t i)
   return tv(e, i)->cap;
 }
 
+/* Token i's word and kinds for the tokens prepare() did not look up (no trigger word there):
+ * computed on first use, as the gap and the capitals are. i < e->n. */
+static TT_NOINLINE void wid_fill(const tt_entities *e, size_t i)
+{
+  etok *x = &e->et[i];
+  const wtab t = {e->hash, e->hmask, e->words, e->lex.p};
+  uint32_t wid;
+  x->kinds = wtab_kinds(&t, e->tk[i].exact + x->skip, e->tk[i].exact_len - x->skip, &wid);
+  x->wid = wid;
+  x->ready |= R_WID;
+}
+
+static inline uint32_t twid(const tt_entities *e, size_t i)
+{
+  if (!(e->et[i].ready & R_WID)) wid_fill(e, i);
+  return e->et[i].wid;
+}
+
+static TT_NOINLINE void kin_fill(const tt_entities *e, size_t i)
+{
+  etok *x = &e->et[i];
+  uint32_t wid = twid(e, i);
+  if (x->kinds & KMULTI)
+    x->kinds = (x->kinds & ~KMULTI) | pair_kinds(e->pairs, e->pmask, wid, i + 1 < e->n ? twid(e, i + 1) : NOWORD);
+  x->ready |= R_KIN;
+}
+
+static inline uint32_t tkinds(const tt_entities *e, size_t i)
+{
+  if (!(e->et[i].ready & R_KIN)) kin_fill(e, i);
+  return e->et[i].kinds;
+}
+
 static const char *tx(const tt_entities *e, size_t i) { return e->tk[i].exact + e->et[i].skip; }
 static size_t txl(const tt_entities *e, size_t i) { return e->tk[i].exact_len - e->et[i].skip; }
 
@@ -620,7 +691,7 @@ static inline int phr_at(const tt_entities *e, size_t i, const phr *p, uint32_t 
   if (!(mask & KB(p->kind)) || (sub >= 0 && p->sub != sub)) return 0;
   if (i + p->ntok > e->n) return 0;
   for (size_t k = 1; k < p->ntok; k++) {
-    if (e->et[i + k].wid != e->ptok[p->tok + k]) return 0;
+    if (twid(e, i + k) != e->ptok[p->tok + k]) return 0;
     uint8_t g = tgap(e, i + k);
     if (p->gapmask & (1u << k)) { if (!g || (g & G_NL)) return 0; }
     else if (g) return 0;
@@ -633,7 +704,7 @@ static inline int phr_at(const tt_entities *e, size_t i, const phr *p, uint32_t 
  * the lexicon's order. */
 static size_t match_scan(const tt_entities *e, size_t i, uint32_t mask, int sub, const phr **out)
 {
-  uint32_t wid = e->et[i].wid;
+  uint32_t wid = e->et[i].wid;   /* set: match() read the kinds */
   /* one kind: its own slice (same order); several: the whole group, filtered. A cache line
      less for one kind: the word's record is not read, nor the slice's second-word index when
      the slice is too short to have one. */
@@ -654,9 +725,9 @@ static size_t match_scan(const tt_entities *e, size_t i, uint32_t mask, int sub,
          text's can match (s2ent); then the 1-token ones */
       const s2ent *d = e->s2 + at[0];
       uint32_t nm = at[1];
-      uint32_t w2 = i + 1 < e->n ? e->et[i + 1].wid : NOWORD;
-      uint32_t w3 = i + 2 < e->n ? e->et[i + 2].wid : NOWORD;
-      uint32_t w4 = i + 3 < e->n ? e->et[i + 3].wid : NOWORD;
+      uint32_t w2 = i + 1 < e->n ? twid(e, i + 1) : NOWORD;
+      uint32_t w3 = i + 2 < e->n ? twid(e, i + 2) : NOWORD;
+      uint32_t w4 = i + 3 < e->n ? twid(e, i + 3) : NOWORD;
       if (w2 != NOWORD) {
         /* the runs (w2, w3, w4), (w2, w3, -), (w2, -, -); a NOWORD in the text's key makes
            it one of the later ones, which is then looked at once */
@@ -688,7 +759,7 @@ static size_t match_scan(const tt_entities *e, size_t i, uint32_t mask, int sub,
 /* match() without a call when token i starts no phrase of those kinds (most calls). */
 static inline size_t match(const tt_entities *e, size_t i, uint32_t mask, int sub, const phr **out)
 {
-  if (i >= e->n || !(e->et[i].kinds & mask)) return 0;   /* kinds: 0 for NOWORD */
+  if (i >= e->n || !(tkinds(e, i) & mask)) return 0;   /* kinds: 0 for NOWORD */
   return match_scan(e, i, mask, sub, out);
 }
 
@@ -711,7 +782,7 @@ static int stopper(const tt_entities *e, size_t i)
   /* any phrase of these kinds (one kind at a time: each has its own slice, where the group of
      a common word is mostly gazetteer names) */
   const uint32_t sk = KB(TT_EK_TITLE) | KB(TT_EK_ORGHEAD) | KB(TT_EK_DOCHEAD) | KB(TT_EK_HONOR);
-  uint32_t ki = i < e->n ? e->et[i].kinds & sk : 0;
+  uint32_t ki = i < e->n ? tkinds(e, i) & sk : 0;
   for (; ki; ki &= ki - 1)
     if (match(e, i, ki & (~ki + 1u), -1, NULL)) return 1;
   size_t m = match(e, i, KB(TT_EK_GOV), -1, &p);
@@ -952,7 +1023,7 @@ static size_t gaz(tt_entities *e, size_t i, int type, tt_buf *b)
 {
   const phr *p;
   /* no name of this type starts with the word; gazetteer names start with a capital: no scan */
-  if (i >= e->n || !(e->et[i].kinds & GAZSUB(type)) || !tcap(e, i)) return 0;
+  if (i >= e->n || !(tkinds(e, i) & GAZSUB(type)) || !tcap(e, i)) return 0;
   size_t m = match(e, i, KB(TT_EK_GAZ), type, &p);
   if (!m) return 0;
   tt_buf_reset(b);
@@ -1331,17 +1402,6 @@ static int cmp_mention(const void *a, const void *b)
   return (int)x->type - (int)y->type;
 }
 
-/* Kinds a pass starts at: pass 1 (organisations and programs) at P1_KINDS, pass 2 (persons)
- * at P2_KINDS, or at P2_CAP_KINDS when the token is capitalised. */
-#define P1_KINDS (KB(TT_EK_GAZ) | KB(TT_EK_ORGHEAD) | KB(TT_EK_DOCHEAD))
-#define P2_KINDS (KB(TT_EK_HONOR) | KB(TT_EK_TITLE))
-#define P2_CAP_KINDS (KB(TT_EK_HONOR) | KB(TT_EK_TITLE) | KB(TT_EK_SURNAME))
-/* A token is a candidate if a pass can do anything there: pass 1 at a gazetteer word only
- * when it is capitalised (gaz() tests tcap() first; the patterns need a head), pass 2 at a
- * family name likewise. */
-#define CAND_KINDS (KB(TT_EK_ORGHEAD) | KB(TT_EK_DOCHEAD) | P2_KINDS)
-#define CAND_CAP_KINDS (KB(TT_EK_GAZ) | KB(TT_EK_SURNAME))
-
 /* tcap(e, i) in prepare(), before the token's view exists (skip is set). */
 static inline int first_cap(const tt_entities *e, size_t i)
 {
@@ -1354,22 +1414,13 @@ static inline int first_cap(const tt_entities *e, size_t i)
   return cp_upper(cp);
 }
 
-/* The kinds of the phrases of two or more tokens whose first words are w1 and w2. */
-static inline uint32_t pair_kinds(const uint64_t *pairs, size_t pmask, uint32_t w1, uint32_t w2)
-{
-  if (w2 == NOWORD) return 0;
-  uint64_t key = PAIR_KEY(w1, w2);
-  for (size_t h = pair_hash(key) & pmask; pairs[h]; h = (h + 1) & pmask)
-    if (pairs[h] >> 32 == key) return (uint32_t)pairs[h];
-  return 0;
-}
-
-/* Fill e->et from the analysis: for every token its word id and kinds (the passes look for
- * triggers with them), digits and the skipped digit run; and e->cand, the tokens in order
- * whose kinds a pass starts at (about one in twenty), so that the passes visit only those.
- * A token's kinds are final once the next token's word is known (KMULTI), so token i - 1 is
- * finished at token i. The capitals and the gap, which the rules read only around triggers,
- * are left to tv(). */
+/* Fill e->et from the analysis: for every token digits and the skipped digit run; and e->cand,
+ * the tokens in order whose kinds a pass starts at (about one in twelve), so that the passes
+ * visit only those. Only a token whose word may be a trigger (e->trig: a bit by the word's
+ * hash; about one token in seven) is looked up here, with the token after it when its word
+ * starts longer phrases (KMULTI: its kinds are final once the next word is known, so the
+ * candidate is decided there). The other tokens' words, like the capitals and the gap, are
+ * left to the rules that read them (twid(), tkinds()): most are never read. */
 static int prepare(tt_entities *e)
 {
   if (e->n > e->etcap) {
@@ -1387,58 +1438,84 @@ static int prepare(tt_entities *e)
   size_t nc = 0;
   /* locals: the loop stores bytes (etok), which may alias any field of e */
   const wtab wt = {e->hash, e->hmask, e->words, e->lex.p};
-  const uint64_t *pairs = e->pairs;
+  const uint64_t *pairs = e->pairs, *trig = e->trig;
   const size_t pmask = e->pmask;
   const tt_token *tk = e->tk;
   etok *et = e->et;
   uint32_t *cand = e->cand;
   const size_t n = e->n, len = e->len;
-  for (size_t i = 0; i <= n; i++) {
-    uint32_t wid = NOWORD, kinds = 0;
-    if (i < n) {
-      const tt_token *t = &tk[i];
-      const uint32_t start = t->start, end = t->end, exlen = t->exact_len, flags = t->flags;
-      const char *ex = t->exact;
-      if (start > end || end > len || start < prev_end)
-        return tt_error_set(TT_EINVAL, "tt_entities_find: token %zu outside the text", i);
-      etok *x = &et[i];
-      uint8_t num = (flags & TT_TOKEN_NUMERIC) != 0, skip = 0;
-      if (num && !(flags & TT_TOKEN_COMPOUND)) {
-        /* "29bệnh" from "03:29Bệnh viện": a short digit run glued to a capitalized word */
-        uint32_t d = 0;
-        while (d < exlen && ex[d] >= '0' && ex[d] <= '9') d++;
-        if (d >= 1 && d <= 4 && d < exlen && end - start > d) {
-          uint32_t k2 = d;
-          while (k2 < exlen && !(ex[k2] >= '0' && ex[k2] <= '9')) k2++;
-          int digits_ok = 1;
-          for (uint32_t q = 0; q < d; q++) if (s[start + q] != (unsigned char)ex[q]) digits_ok = 0;
-          uint32_t cp0;
-          if (k2 == exlen && digits_ok) {
-            tt_utf8_decode(s + start + d, end - start - d, &cp0);
-            if (cp_upper(cp0)) { skip = (uint8_t)d; num = 0; }
-          }
+  uint32_t need = 0;   /* the previous token was looked up and its word starts longer phrases */
+  for (size_t i = 0; i < n; i++) {
+    const tt_token *t = &tk[i];
+    const uint32_t start = t->start, end = t->end, exlen = t->exact_len, flags = t->flags;
+    const char *ex = t->exact;
+    if (start > end || end > len || start < prev_end)
+      return tt_error_set(TT_EINVAL, "tt_entities_find: token %zu outside the text", i);
+    prev_end = end;
+    etok *x = &et[i];
+    uint8_t num = (flags & TT_TOKEN_NUMERIC) != 0, skip = 0;
+    if (num && !(flags & TT_TOKEN_COMPOUND)) {
+      /* "29bệnh" from "03:29Bệnh viện": a short digit run glued to a capitalized word */
+      uint32_t d = 0;
+      while (d < exlen && ex[d] >= '0' && ex[d] <= '9') d++;
+      if (d >= 1 && d <= 4 && d < exlen && end - start > d) {
+        uint32_t k2 = d;
+        while (k2 < exlen && !(ex[k2] >= '0' && ex[k2] <= '9')) k2++;
+        int digits_ok = 1;
+        for (uint32_t q = 0; q < d; q++) if (s[start + q] != (unsigned char)ex[q]) digits_ok = 0;
+        uint32_t cp0;
+        if (k2 == exlen && digits_ok) {
+          tt_utf8_decode(s + start + d, end - start - d, &cp0);
+          if (cp_upper(cp0)) { skip = (uint8_t)d; num = 0; }
         }
       }
-      x->num = num;
-      x->skip = skip;
+    }
+    x->num = num;
+    x->skip = skip;
+    const char *w = ex + skip;
+    const size_t wl = exlen - skip;
+    /* = tt_load_le_upto64(w, wl) in one load (TT_TOKEN_READ), hashed as the lexicon's words */
+    const uint32_t b = word_hash(wl, tt_load_le64(w) & (wl >= 8 ? ~(uint64_t)0 : ((uint64_t)1 << (8 * wl)) - 1)) &
+                       (TRIG_BITS - 1);
+    const uint32_t trigger = (trig[b >> 6] >> (b & 63)) & 1;
+    if (!(trigger | need)) {
       x->ready = 0;
-      kinds = wtab_kinds(&wt, ex + skip, exlen - skip, &wid);
-      x->wid = wid;
-      x->kinds = kinds;
-      prev_end = end;
+      continue;
     }
-    if (i == 0) continue;
-    /* token i - 1: its kinds with the next word's, then a candidate by its kinds, or a
-       capitalised gazetteer word or family name, appended without a jump */
-    etok *y = &et[i - 1];
-    uint32_t k = y->kinds;
-    if (k & KMULTI) {
-      k = (k & ~KMULTI) | pair_kinds(pairs, pmask, y->wid, wid);
+    uint32_t wid;
+    uint32_t kinds = wtab_kinds(&wt, w, wl, &wid);
+    x->wid = wid;
+    x->kinds = kinds;
+    x->ready = R_WID;
+    if (need) {
+      /* token i - 1: its kinds with this word's, then whether it is a candidate */
+      etok *y = &et[i - 1];
+      uint32_t k = (y->kinds & ~KMULTI) | pair_kinds(pairs, pmask, y->wid, wid);
       y->kinds = k;
+      y->ready |= R_KIN;
+      uint32_t c = (k & CAND_KINDS) != 0;
+      if ((k & CAND_CAP_KINDS) && first_cap(e, i - 1)) c = 1;
+      cand[nc] = (uint32_t)(i - 1);
+      nc += c;
     }
-    uint32_t c = (k & CAND_KINDS) != 0;
-    if (k & CAND_CAP_KINDS) c |= (uint32_t)first_cap(e, i - 1);
-    cand[nc] = (uint32_t)(i - 1);
+    /* looked up only for the token before: its own kinds wait for a rule (tkinds), or the
+       lookups would run on through every word that starts some longer phrase */
+    need = trigger ? kinds & KMULTI : 0;
+    if (!trigger || need) continue;
+    /* a candidate by its kinds, or a capitalised gazetteer word or family name */
+    x->ready = R_WID | R_KIN;
+    uint32_t c = (kinds & CAND_KINDS) != 0;
+    if ((kinds & CAND_CAP_KINDS) && first_cap(e, i)) c = 1;
+    cand[nc] = (uint32_t)i;
+    nc += c;
+  }
+  if (need) {
+    etok *y = &et[n - 1];
+    y->kinds &= ~KMULTI;
+    y->ready |= R_KIN;
+    uint32_t c = (y->kinds & CAND_KINDS) != 0;
+    if ((y->kinds & CAND_CAP_KINDS) && first_cap(e, n - 1)) c = 1;
+    cand[nc] = (uint32_t)(n - 1);
     nc += c;
   }
   e->ncand = nc;
