@@ -650,14 +650,19 @@ static inline int tcap(const tt_entities *e, size_t i)
 
 /* Token i's word and kinds for the tokens prepare() did not look up (no trigger word there):
  * computed on first use, as the gap and the capitals are. i < e->n. */
-static TT_NOINLINE void wid_fill(const tt_entities *e, size_t i)
+TT_INLINE uint32_t wid_set(const wtab *t, const tt_token *tk, etok *x)
 {
-  etok *x = &e->et[i];
-  const wtab t = {e->hash, e->hmask, e->words, e->lex.p};
   uint32_t wid;
-  x->kinds = wtab_kinds(&t, e->tk[i].exact + x->skip, e->tk[i].exact_len - x->skip, &wid);
+  x->kinds = wtab_kinds(t, tk->exact + x->skip, tk->exact_len - x->skip, &wid);
   x->wid = wid;
   x->ready |= R_WID;
+  return wid;
+}
+
+static TT_NOINLINE void wid_fill(const tt_entities *e, size_t i)
+{
+  const wtab t = {e->hash, e->hmask, e->words, e->lex.p};
+  wid_set(&t, &e->tk[i], &e->et[i]);
 }
 
 static inline uint32_t twid(const tt_entities *e, size_t i)
@@ -1416,11 +1421,12 @@ static inline int first_cap(const tt_entities *e, size_t i)
 
 /* Fill e->et from the analysis: for every token digits and the skipped digit run; and e->cand,
  * the tokens in order whose kinds a pass starts at (about one in twelve), so that the passes
- * visit only those. Only a token whose word may be a trigger (e->trig: a bit by the word's
- * hash; about one token in seven) is looked up here, with the token after it when its word
- * starts longer phrases (KMULTI: its kinds are final once the next word is known, so the
- * candidate is decided there). The other tokens' words, like the capitals and the gap, are
- * left to the rules that read them (twid(), tkinds()): most are never read. */
+ * visit only those. Two loops. The first, over every token, lists the tokens whose word may be
+ * a trigger (e->trig: a bit by the word's hash; about one token in seven) without a jump. The
+ * second looks those up, with the next token's word when theirs starts longer phrases (KMULTI),
+ * and keeps the candidates (in place: there are no more of them than triggers). Every other
+ * token's word, like the capitals and the gap, is left to the rules that read it (twid(),
+ * tkinds()): most are never read. */
 static int prepare(tt_entities *e)
 {
   if (e->n > e->etcap) {
@@ -1435,16 +1441,13 @@ static int prepare(tt_entities *e)
   }
   const unsigned char *s = (const unsigned char *)e->text;
   uint32_t prev_end = 0;
-  size_t nc = 0;
+  size_t nt = 0, nc = 0;
   /* locals: the loop stores bytes (etok), which may alias any field of e */
-  const wtab wt = {e->hash, e->hmask, e->words, e->lex.p};
-  const uint64_t *pairs = e->pairs, *trig = e->trig;
-  const size_t pmask = e->pmask;
+  const uint64_t *trig = e->trig;
   const tt_token *tk = e->tk;
   etok *et = e->et;
   uint32_t *cand = e->cand;
   const size_t n = e->n, len = e->len;
-  uint32_t need = 0;   /* the previous token was looked up and its word starts longer phrases */
   for (size_t i = 0; i < n; i++) {
     const tt_token *t = &tk[i];
     const uint32_t start = t->start, end = t->end, exlen = t->exact_len, flags = t->flags;
@@ -1472,50 +1475,34 @@ static int prepare(tt_entities *e)
     }
     x->num = num;
     x->skip = skip;
+    x->ready = 0;
     const char *w = ex + skip;
     const size_t wl = exlen - skip;
     /* = tt_load_le_upto64(w, wl) in one load (TT_TOKEN_READ), hashed as the lexicon's words */
     const uint32_t b = word_hash(wl, tt_load_le64(w) & (wl >= 8 ? ~(uint64_t)0 : ((uint64_t)1 << (8 * wl)) - 1)) &
                        (TRIG_BITS - 1);
-    const uint32_t trigger = (trig[b >> 6] >> (b & 63)) & 1;
-    if (!(trigger | need)) {
-      x->ready = 0;
-      continue;
-    }
-    uint32_t wid;
-    uint32_t kinds = wtab_kinds(&wt, w, wl, &wid);
-    x->wid = wid;
-    x->kinds = kinds;
-    x->ready = R_WID;
-    if (need) {
-      /* token i - 1: its kinds with this word's, then whether it is a candidate */
-      etok *y = &et[i - 1];
-      uint32_t k = (y->kinds & ~KMULTI) | pair_kinds(pairs, pmask, y->wid, wid);
-      y->kinds = k;
-      y->ready |= R_KIN;
-      uint32_t c = (k & CAND_KINDS) != 0;
-      if ((k & CAND_CAP_KINDS) && first_cap(e, i - 1)) c = 1;
-      cand[nc] = (uint32_t)(i - 1);
-      nc += c;
-    }
-    /* looked up only for the token before: its own kinds wait for a rule (tkinds), or the
-       lookups would run on through every word that starts some longer phrase */
-    need = trigger ? kinds & KMULTI : 0;
-    if (!trigger || need) continue;
-    /* a candidate by its kinds, or a capitalised gazetteer word or family name */
-    x->ready = R_WID | R_KIN;
-    uint32_t c = (kinds & CAND_KINDS) != 0;
-    if ((kinds & CAND_CAP_KINDS) && first_cap(e, i)) c = 1;
-    cand[nc] = (uint32_t)i;
-    nc += c;
+    cand[nt] = (uint32_t)i;
+    nt += (trig[b >> 6] >> (b & 63)) & 1;
   }
-  if (need) {
-    etok *y = &et[n - 1];
-    y->kinds &= ~KMULTI;
-    y->ready |= R_KIN;
-    uint32_t c = (y->kinds & CAND_KINDS) != 0;
-    if ((y->kinds & CAND_CAP_KINDS) && first_cap(e, n - 1)) c = 1;
-    cand[nc] = (uint32_t)(n - 1);
+  const wtab wt = {e->hash, e->hmask, e->words, e->lex.p};
+  const uint64_t *pairs = e->pairs;
+  const size_t pmask = e->pmask;
+  for (size_t q = 0; q < nt; q++) {
+    const uint32_t i = cand[q];
+    etok *x = &et[i];
+    const uint32_t wid = x->ready & R_WID ? x->wid : wid_set(&wt, &tk[i], x);   /* set: the next of a trigger */
+    uint32_t k = x->kinds;
+    if (k & KMULTI) {
+      uint32_t w2 = NOWORD;
+      if (i + 1 < n) w2 = et[i + 1].ready & R_WID ? et[i + 1].wid : wid_set(&wt, &tk[i + 1], &et[i + 1]);
+      k = (k & ~KMULTI) | pair_kinds(pairs, pmask, wid, w2);
+      x->kinds = k;
+    }
+    x->ready |= R_KIN;
+    /* a candidate by its kinds, or a capitalised gazetteer word or family name */
+    uint32_t c = (k & CAND_KINDS) != 0;
+    if ((k & CAND_CAP_KINDS) && first_cap(e, i)) c = 1;
+    cand[nc] = i;
     nc += c;
   }
   e->ncand = nc;
