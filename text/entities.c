@@ -129,7 +129,7 @@ struct tt_entities {
   hent *hash; size_t hmask;   /* open addressing; len 0 = empty */
   uint64_t *pairs; size_t pmask; /* (first word, second word) of the phrases of two or more
                                  tokens: PAIR_KEY << 32 | their kinds (see KMULTI) */
-  uint64_t *trig;             /* TRIG_BITS bits by word_hash: set for the words that can make a
+  uint8_t *trig;              /* TRIG_N bytes by trig_hash: 1 for the words that can make a
                                  token a candidate (prepare() looks only those tokens up) */
   uint32_t *s2at;             /* word w, kind k: [2 * (w * NKINDS + k)] the start in s2 of its
                                  slice's second-word index, [+1] its length (0: no index, the
@@ -191,7 +191,13 @@ static inline uint32_t pair_kinds(const uint64_t *pairs, size_t pmask, uint32_t 
   return 0;
 }
 
-#define TRIG_BITS 16384u   /* 2 KiB: stays in L1; the trigger words set about 1 % of it */
+#define TRIG_LOG 13   /* 8 KiB: stays in L1; the trigger words set about 2 % of it */
+#define TRIG_N (1u << TRIG_LOG)
+
+/* The trigger map's slot of a word from its first 8 bytes alone (head: the bytes past its
+ * length zero): one multiply, no length (long words that share 8 bytes share a slot: a map
+ * that may say yes wrongly, never no). */
+static inline uint32_t trig_hash(uint64_t head) { return (uint32_t)((head * 0x9E3779B97F4A7C15ull) >> (64 - TRIG_LOG)); }
 
 /* ------------------------------------------------------------------ Unicode helpers */
 
@@ -479,14 +485,11 @@ static int lex_build(tt_entities *e)
   }
   /* the trigger filter: words whose one-token kinds, or whose longer phrases' kinds, make a
      candidate (CAND_KINDS, CAND_CAP_KINDS) */
-  e->trig = tt_calloc(TRIG_BITS / 64, sizeof *e->trig);
+  e->trig = tt_calloc(TRIG_N, 1);
   if (!e->trig) { tt_free(k1); return tt_error_set(TT_ENOMEM, "out of memory"); }
   for (size_t i = 0; i < e->nphr; i++) {
     const phr *p = &e->phr[i];
-    if (!(KB(p->kind) & (CAND_KINDS | CAND_CAP_KINDS))) continue;
-    const word *w = &e->words[e->ptok[p->tok]];
-    uint32_t b = word_hash(w->len, w->head) & (TRIG_BITS - 1);
-    e->trig[b >> 6] |= (uint64_t)1 << (b & 63);
+    if (KB(p->kind) & (CAND_KINDS | CAND_CAP_KINDS)) e->trig[trig_hash(e->words[e->ptok[p->tok]].head)] = 1;
   }
   tt_free(k1);
   /* second-word indexes of the long slices */
@@ -1422,7 +1425,8 @@ static inline int first_cap(const tt_entities *e, size_t i)
 /* Fill e->et from the analysis: for every token digits and the skipped digit run; and e->cand,
  * the tokens in order whose kinds a pass starts at (about one in twelve), so that the passes
  * visit only those. Two loops. The first, over every token, lists the tokens whose word may be
- * a trigger (e->trig: a bit by the word's hash; about one token in seven) without a jump. The
+ * a trigger (e->trig: a byte by the word's first bytes; about one token in seven) without a
+ * jump. The
  * second looks those up, with the next token's word when theirs starts longer phrases (KMULTI),
  * and keeps the candidates (in place: there are no more of them than triggers). Every other
  * token's word, like the capitals and the gap, is left to the rules that read it (twid(),
@@ -1443,7 +1447,7 @@ static int prepare(tt_entities *e)
   uint32_t prev_end = 0;
   size_t nt = 0, nc = 0;
   /* locals: the loop stores bytes (etok), which may alias any field of e */
-  const uint64_t *trig = e->trig;
+  const uint8_t *trig = e->trig;
   const tt_token *tk = e->tk;
   etok *et = e->et;
   uint32_t *cand = e->cand;
@@ -1478,11 +1482,10 @@ static int prepare(tt_entities *e)
     x->ready = 0;
     const char *w = ex + skip;
     const size_t wl = exlen - skip;
-    /* = tt_load_le_upto64(w, wl) in one load (TT_TOKEN_READ), hashed as the lexicon's words */
-    const uint32_t b = word_hash(wl, tt_load_le64(w) & (wl >= 8 ? ~(uint64_t)0 : ((uint64_t)1 << (8 * wl)) - 1)) &
-                       (TRIG_BITS - 1);
+    /* = tt_load_le_upto64(w, wl) in one load (TT_TOKEN_READ) */
+    const uint64_t head = tt_load_le64(w) & (wl >= 8 ? ~(uint64_t)0 : ((uint64_t)1 << (8 * wl)) - 1);
     cand[nt] = (uint32_t)i;
-    nt += (trig[b >> 6] >> (b & 63)) & 1;
+    nt += trig[trig_hash(head)];
   }
   const wtab wt = {e->hash, e->hmask, e->words, e->lex.p};
   const uint64_t *pairs = e->pairs;
