@@ -6,13 +6,16 @@
  * through the analyzer, so a phrase is a sequence of word ids made exactly as the analyzer makes
  * the text's tokens, plus a bit per token gap saying whether the phrase has punctuation there
  * ("Cục Quản lý Khám, chữa bệnh"). Words live in one open-addressing hash; each word knows the
- * phrases that start with it, longest first, and the union of their kinds, so a lookup at a
- * token is one hash probe (done once per token) and a few integer compares.
+ * phrases that start with it, longest first, and the kinds of those that can match at a token
+ * (one-token phrases, and longer ones by their first two words: e->pairs), so a lookup at a
+ * token is one hash probe and a few integer compares.
  *
- * Per text, each token gets its word id, whether the ORIGINAL bytes start with a capital and
- * are all capitals (acronyms: UBND, TP.HCM), and a summary of the bytes since the previous
- * token (nothing but spaces, or a newline, full stop, comma, dash, other). Every boundary rule
- * reads that summary: names and organisations never run across punctuation.
+ * Per text, each token gets, on first use, its word id, whether the ORIGINAL bytes start with
+ * a capital and are all capitals (acronyms: UBND, TP.HCM), and a summary of the bytes since
+ * the previous token (nothing but spaces, or a newline, full stop, comma, dash, other). Every
+ * boundary rule reads that summary: names and organisations never run across punctuation. Only
+ * the tokens whose word may start a mention (a trigger, about one in seven) are looked up
+ * before the passes.
  *
  * Two passes: organisations and programs (gazetteer match vs. pattern, the longer wins, the
  * gazetteer on ties), then persons (prefixes and title chains, a 2-4 syllable capitalized name,
@@ -1424,13 +1427,12 @@ static inline int first_cap(const tt_entities *e, size_t i)
 
 /* Fill e->et from the analysis: for every token digits and the skipped digit run; and e->cand,
  * the tokens in order whose kinds a pass starts at (about one in twelve), so that the passes
- * visit only those. Two loops. The first, over every token, lists the tokens whose word may be
- * a trigger (e->trig: a byte by the word's first bytes; about one token in seven) without a
- * jump. The
- * second looks those up, with the next token's word when theirs starts longer phrases (KMULTI),
- * and keeps the candidates (in place: there are no more of them than triggers). Every other
- * token's word, like the capitals and the gap, is left to the rules that read it (twid(),
- * tkinds()): most are never read. */
+ * visit only those. Two loops. The first, over every token, lists without a jump the tokens
+ * whose word may be a trigger (e->trig: a byte by the word's first bytes; about one token in
+ * seven). The second looks those up, with the next token's word when theirs starts longer
+ * phrases (KMULTI), and keeps the candidates (in place: there are no more of them than
+ * triggers). Every other token's word, like the capitals and the gap, is left to the rules
+ * that read it (twid(), tkinds()): most are never read. */
 static int prepare(tt_entities *e)
 {
   if (e->n > e->etcap) {
