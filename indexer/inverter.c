@@ -347,21 +347,6 @@ static inline void prefetch_fold(const tt_inverter *inv, uint64_t h)
   }
 }
 
-/* A key longer than 16 bytes (entity mentions "person:...", "ent:..." terms, long compounds)
- * is compared with memcmp against its bytes in inv->keys, at a random place: a third dependent
- * miss after slot and record. Two tokens ahead the record is in cache (prefetched earlier), so
- * prefetch the stored key's bytes that term_is reads, [8, len): first and last line. */
-static inline void prefetch_key(const tt_inverter *inv, uint64_t h)
-{
-  uint64_t s = inv->slots[h & (inv->nslots - 1)];
-  if (s && (s >> 32) == (h >> 32)) {
-    const tt_inv_term *t = &inv->terms[(uint32_t)s - 1];
-    const char *k = inv->keys.p + t->key_off;
-    __builtin_prefetch(k + 8);
-    __builtin_prefetch(k + t->key_len - 1);
-  }
-}
-
 /* Per-document pass without sorting: each token's position is appended to a chain owned by
  * its term (head/tail indexes into chain[]), and each term touched in the document is listed
  * once in touched[]; then every touched term emits one record. Positions arrive in increasing
@@ -498,13 +483,9 @@ static int add_tokens(tt_inverter *inv, const tt_token *toks, size_t n, const ui
       __builtin_prefetch(&inv->slots[hash_of(pre, ring, i + TT_LOOKAHEAD) & (inv->nslots - 1)]);
     }
     if (i + TT_LOOKAHEAD / 2 < n) prefetch_term(inv, hash_of(pre, ring, i + TT_LOOKAHEAD / 2));
-    if (i + TT_LOOKAHEAD / 4 < n) {
-      const tt_token *u = &toks[i + TT_LOOKAHEAD / 4];
-      if ((u->flags & (TT_TOKEN_FOLDED | TT_TOKEN_KEYWORD | TT_TOKEN_KEYWORD_POS)) == TT_TOKEN_FOLDED)
-        prefetch_fold(inv, hash_of(pre, ring, i + TT_LOOKAHEAD / 4));
-      else if (u->folded_len > 16)  /* its first key is the folded form (first_key) */
-        prefetch_key(inv, hash_of(pre, ring, i + TT_LOOKAHEAD / 4));
-    }
+    if (i + TT_LOOKAHEAD / 4 < n && (toks[i + TT_LOOKAHEAD / 4].flags &
+        (TT_TOKEN_FOLDED | TT_TOKEN_KEYWORD | TT_TOKEN_KEYWORD_POS)) == TT_TOKEN_FOLDED)
+      prefetch_fold(inv, hash_of(pre, ring, i + TT_LOOKAHEAD / 4));
     if (t->flags & TT_TOKEN_KEYWORD) {  /* a field keyword: one non-positional term */
       if (note(inv, term_id_h(inv, t->folded, t->folded_len, 0, h), UINT32_MAX, k, nt)) return TT_ENOMEM;
       continue;
