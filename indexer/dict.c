@@ -74,14 +74,6 @@ static uint32_t common_prefix(const char *a, const char *b, uint32_t n)
   return i;
 }
 
-/* vbyte at o, which has room (the same bytes as tt_vbyte_encode64) */
-static inline uint8_t *put_vbyte(uint8_t *o, uint64_t v)
-{
-  while (v >= 0x80) { *o++ = (uint8_t)(v | 0x80); v >>= 7; }
-  *o++ = (uint8_t)v;
-  return o;
-}
-
 int tt_dict_writer_add(tt_dict_writer *w, const tt_dict_entry *e)
 {
   if (e->key_len > TT_DICT_MAX_KEY)
@@ -94,15 +86,15 @@ int tt_dict_writer_add(tt_dict_writer *w, const tt_dict_entry *e)
   /* shared, suffix length, suffix, flags, df, max_impact, post_off, post_len: room once */
   if (tt_buf_reserve(b, 4 * TT_VBYTE_MAX32 + 2 * TT_VBYTE_MAX64 + (e->key_len - shared) + 1)) return TT_ENOMEM;
   uint8_t *o = (uint8_t *)b->p + b->n;
-  o = put_vbyte(o, shared);
-  o = put_vbyte(o, e->key_len - shared);
+  o += tt_vbyte_encode64_inline(o, shared);
+  o += tt_vbyte_encode64_inline(o, e->key_len - shared);
   memcpy(o, e->key + shared, e->key_len - shared);
   o += e->key_len - shared;
   *o++ = (uint8_t)e->flags;
-  o = put_vbyte(o, e->df);
-  o = put_vbyte(o, e->max_impact);
-  o = put_vbyte(o, w->in_block ? zigzag(e->post_off - w->prev_end) : e->post_off);
-  o = put_vbyte(o, e->post_len);
+  o += tt_vbyte_encode64_inline(o, e->df);
+  o += tt_vbyte_encode64_inline(o, e->max_impact);
+  o += tt_vbyte_encode64_inline(o, w->in_block ? zigzag(e->post_off - w->prev_end) : e->post_off);
+  o += tt_vbyte_encode64_inline(o, e->post_len);
   b->n = (size_t)(o - (uint8_t *)b->p);
   b->p[b->n] = 0;
   w->prev_end = e->post_off + e->post_len;
