@@ -297,7 +297,7 @@ static inline int64_t term_id(tt_inverter *inv, const char *key, uint32_t len, i
  * diacritics, else the folded form) and prefetches its slot, and at token i + TT_LOOKAHEAD / 2
  * reads that slot (in cache by then) and prefetches the term it names, if the tag matches.
  * Prefetches are hints only: a table grown meanwhile costs a miss, never a wrong answer. */
-#define TT_LOOKAHEAD 8
+#define TT_LOOKAHEAD 16
 
 static inline void first_key(const tt_token *t, const char **key, uint32_t *len, int *positional)
 {
@@ -336,14 +336,30 @@ static inline void prefetch_term(const tt_inverter *inv, uint64_t h)
 }
 
 /* A word with diacritics reaches its folded term through the exact term's hint (add_tokens):
- * a second dependent miss. Two tokens ahead the exact term's slot and record are in cache
- * (prefetched earlier), so read the hint and prefetch the folded term's record. */
+ * a second dependent miss. TT_LOOKAHEAD / 4 tokens ahead the exact term's slot and record are
+ * in cache (prefetched earlier), so read the hint and prefetch the folded term's record. */
 static inline void prefetch_fold(const tt_inverter *inv, uint64_t h)
 {
   uint64_t s = inv->slots[h & (inv->nslots - 1)];
   if (s && (s >> 32) == (h >> 32)) {
     const tt_inv_term *t = &inv->terms[(uint32_t)s - 1];
     if (!t->positional && t->fold) __builtin_prefetch(&inv->terms[t->fold - 1]);
+  }
+}
+
+/* A key longer than 16 bytes (entity mentions "person:...", "ent:..." terms, long compounds)
+ * is compared with memcmp against its bytes in inv->keys, at a random place: a third dependent
+ * miss after slot and record. TT_LOOKAHEAD / 4 tokens ahead the record is in cache (prefetched
+ * earlier), so prefetch the stored key's bytes that term_is reads, [8, len): first and last
+ * line. */
+static inline void prefetch_key(const tt_inverter *inv, uint64_t h)
+{
+  uint64_t s = inv->slots[h & (inv->nslots - 1)];
+  if (s && (s >> 32) == (h >> 32)) {
+    const tt_inv_term *t = &inv->terms[(uint32_t)s - 1];
+    const char *k = inv->keys.p + t->key_off;
+    __builtin_prefetch(k + 8);
+    __builtin_prefetch(k + t->key_len - 1);
   }
 }
 
@@ -483,9 +499,13 @@ static int add_tokens(tt_inverter *inv, const tt_token *toks, size_t n, const ui
       __builtin_prefetch(&inv->slots[hash_of(pre, ring, i + TT_LOOKAHEAD) & (inv->nslots - 1)]);
     }
     if (i + TT_LOOKAHEAD / 2 < n) prefetch_term(inv, hash_of(pre, ring, i + TT_LOOKAHEAD / 2));
-    if (i + TT_LOOKAHEAD / 4 < n && (toks[i + TT_LOOKAHEAD / 4].flags &
-        (TT_TOKEN_FOLDED | TT_TOKEN_KEYWORD | TT_TOKEN_KEYWORD_POS)) == TT_TOKEN_FOLDED)
-      prefetch_fold(inv, hash_of(pre, ring, i + TT_LOOKAHEAD / 4));
+    if (i + TT_LOOKAHEAD / 4 < n) {
+      const tt_token *u = &toks[i + TT_LOOKAHEAD / 4];
+      if ((u->flags & (TT_TOKEN_FOLDED | TT_TOKEN_KEYWORD | TT_TOKEN_KEYWORD_POS)) == TT_TOKEN_FOLDED)
+        prefetch_fold(inv, hash_of(pre, ring, i + TT_LOOKAHEAD / 4));
+      else if (u->folded_len > 16)  /* its first key is the folded form (first_key) */
+        prefetch_key(inv, hash_of(pre, ring, i + TT_LOOKAHEAD / 4));
+    }
     if (t->flags & TT_TOKEN_KEYWORD) {  /* a field keyword: one non-positional term */
       if (note(inv, term_id_h(inv, t->folded, t->folded_len, 0, h), UINT32_MAX, k, nt)) return TT_ENOMEM;
       continue;

@@ -9,6 +9,7 @@ static const char *const words[TT_PAIRS_N] = {
 
 int tt_pairs_id(const char *s, size_t n)
 {
+  if (n > TT_PAIRS_WORD_MAX) return -1;
   int lo = 0, hi = TT_PAIRS_N;   /* binary search; the list is in byte order */
   while (lo < hi) {
     int mid = (lo + hi) / 2;

@@ -18,8 +18,10 @@
 #define TT_PAIRS_N 256      /* syllables in the list */
 #define TT_PAIRS_MARK '\x01' /* first byte of every pair key: no analyzer token or keyword has it */
 #define TT_PAIRS_KEY_MAX 64 /* longest pair key: mark + 2 syllables of the list + space */
+#define TT_PAIRS_WORD_MAX 6 /* bytes of the longest syllable of the list ("truong") */
 
-/* Id (0..TT_PAIRS_N-1) of the folded syllable s[0, n) in the list, or -1. */
+/* Id (0..TT_PAIRS_N-1) of the folded syllable s[0, n) in the list, or -1 (at once when n >
+ * TT_PAIRS_WORD_MAX: the inverter asks for every new folded term, entity keys included). */
 int tt_pairs_id(const char *s, size_t n);
 /* The syllable of id (NUL-terminated, static). */
 const char *tt_pairs_word(int id);

@@ -212,16 +212,23 @@ static int flush_block(tt_plist_writer *w)
       return TT_ENOMEM;
     if (w->with_pos && wn != NPOS_IMPLICIT && put_packed(d, w->npos, wn)) return TT_ENOMEM;
   } else {
+    /* the tail (most lists are only this): room for every entry at once, then the vbytes
+     * written in place, the same bytes as tt_vbyte_put64/32 */
+    if (tt_buf_reserve(d, (size_t)n * (TT_VBYTE_MAX64 + 3 * TT_VBYTE_MAX32))) return TT_ENOMEM;
+    uint8_t *o = (uint8_t *)d->p + d->n;
     uint32_t prev = w->prev_last;
     for (uint32_t i = 0; i < n; i++) {
       uint64_t gap = (uint32_t)(w->docs[i] - prev - 1u);
       prev = w->docs[i];
       int simple = w->tft[i] == 0 && w->tfb[i] == 1 && (!w->with_pos || w->npos[i] == 1);
-      if (tt_vbyte_put64(d, gap << 1 | (uint64_t)simple)) return TT_ENOMEM;
+      o += tt_vbyte_encode64_inline(o, gap << 1 | (uint64_t)simple);
       if (simple) continue;
-      if (tt_vbyte_put32(d, w->tft[i]) || tt_vbyte_put32(d, w->tfb[i])) return TT_ENOMEM;
-      if (w->with_pos && w->blk_explicit && tt_vbyte_put32(d, w->npos[i])) return TT_ENOMEM;
+      o += tt_vbyte_encode64_inline(o, w->tft[i]);
+      o += tt_vbyte_encode64_inline(o, w->tfb[i]);
+      if (w->with_pos && w->blk_explicit) o += tt_vbyte_encode64_inline(o, w->npos[i]);
     }
+    d->n = (size_t)(o - (uint8_t *)d->p);
+    d->p[d->n] = 0;
   }
   if (w->with_pos && w->pos_n && put_posblock(&w->posarea, w->pos, w->pos_n)) return TT_ENOMEM;
   if (d->n > UINT32_MAX || w->posarea.n > UINT32_MAX)

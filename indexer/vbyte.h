@@ -32,6 +32,15 @@ size_t tt_vbyte_len64(uint64_t v);
 size_t tt_vbyte_encode32(uint8_t *out, uint32_t v);
 size_t tt_vbyte_encode64(uint8_t *out, uint64_t v);
 
+/* The same as tt_vbyte_encode64, inline: for loops that reserved room for many values once. */
+static inline size_t tt_vbyte_encode64_inline(uint8_t *out, uint64_t v)
+{
+  size_t n = 0;
+  for (; v >= 0x80; v >>= 7) out[n++] = (uint8_t)(v | 0x80);
+  out[n++] = (uint8_t)v;
+  return n;
+}
+
 /* Append the encoding of v to b. Returns 0 or TT_ENOMEM. */
 int tt_vbyte_put32(tt_buf *b, uint32_t v);
 int tt_vbyte_put64(tt_buf *b, uint64_t v);

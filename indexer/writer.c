@@ -864,25 +864,30 @@ static int copy_doc(adoc *d, const tt_article *a, const tt_analysis *ta, const t
 /* Field keywords of an article (docs/format.md "Field keywords"): "source:" + each folded
  * syllable of the source name, "url:" + the host (without www.) and "url:" + each lower-case
  * alphanumeric piece of the host and path. Stored in w->kw / w->kwbuf until the next call. */
-static int kw_add_at(tt_writer *w, const char *prefix, const char *s, size_t n, uint32_t flags, uint32_t pos)
+static int kw_add_at(tt_writer *w, const char *prefix, size_t pl, const char *s, size_t n, uint32_t flags,
+                     uint32_t pos)
 {
-  size_t pl = strlen(prefix);
   if (!n || pl + n > TT_DICT_MAX_KEY || w->nkw >= 4096) return 0;
   if (tt_array_reserve(w->kw, w->capkw, w->nkw + 1)) return tt_error_set(TT_ENOMEM, "out of memory");
+  if (tt_buf_reserve(&w->kwbuf, pl + n + 1)) return TT_ENOMEM;
   tt_token *t = &w->kw[w->nkw++];
   memset(t, 0, sizeof *t);
   t->folded = (const char *)(uintptr_t)w->kwbuf.n;  /* offset; fixed up when done */
   t->folded_len = (uint32_t)(pl + n);
   t->flags = flags;
   t->pos = pos;
-  if (tt_buf_append(&w->kwbuf, prefix, pl) || tt_buf_append(&w->kwbuf, s, n) || tt_buf_putc(&w->kwbuf, 0))
-    return TT_ENOMEM;
+  char *p = w->kwbuf.p + w->kwbuf.n;
+  memcpy(p, prefix, pl);
+  memcpy(p + pl, s, n);
+  p[pl + n] = 0;
+  w->kwbuf.n += pl + n + 1;
   return 0;
 }
 
-static int kw_add(tt_writer *w, const char *prefix, const char *s, size_t n)
+/* prefix: a string literal (its strlen folds to a constant here) */
+static inline int kw_add(tt_writer *w, const char *prefix, const char *s, size_t n)
 {
-  return kw_add_at(w, prefix, s, n, TT_TOKEN_KEYWORD, UINT32_MAX);
+  return kw_add_at(w, prefix, strlen(prefix), s, n, TT_TOKEN_KEYWORD, UINT32_MAX);
 }
 
 /* Entity mentions of one field as positional keywords "person:", "hospital:", "program:" +
@@ -894,9 +899,11 @@ static int add_entities(tt_writer *w, const char *text, size_t len, const tt_ana
   size_t n;
   TT_FORWARD(tt_entities_find(w->ent, text, len, an, flags, &m, &n));
   for (size_t i = 0; i < n; i++) {
-    const char *prefix = m[i].type == TT_ENT_PERSON ? "person:" : m[i].type == TT_ENT_HOSPITAL ? "hospital:" : "program:";
     if (m[i].first_token >= an->n) continue;
-    TT_FORWARD(kw_add_at(w, prefix, m[i].key, m[i].key_len, TT_TOKEN_KEYWORD_POS, an->tokens[m[i].first_token].pos));
+    int ty = m[i].type;
+    const char *prefix = ty == TT_ENT_PERSON ? "person:" : ty == TT_ENT_HOSPITAL ? "hospital:" : "program:";
+    size_t pl = ty == TT_ENT_PERSON ? 7 : ty == TT_ENT_HOSPITAL ? 9 : 8;
+    TT_FORWARD(kw_add_at(w, prefix, pl, m[i].key, m[i].key_len, TT_TOKEN_KEYWORD_POS, an->tokens[m[i].first_token].pos));
   }
   return tt_entity_tally_add(w->tally, m, n, an);
 }
@@ -909,10 +916,19 @@ static size_t utf8_cut(const char *s, size_t n, size_t max)
   return max;
 }
 
-/* Copy with control bytes as spaces, so no byte of a name can pass for the separator. */
+/* Copy with control bytes as spaces, so no byte of a name can pass for the separator. Eight
+ * bytes at a time while none is below 0x20 ((x - 0x20..) & ~x & 0x80.. is nonzero exactly
+ * when one is), then byte by byte. */
 static void copy_printable(char *dst, const char *src, size_t n)
 {
-  for (size_t i = 0; i < n; i++) dst[i] = (unsigned char)src[i] < 0x20 ? ' ' : src[i];
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t x;
+    memcpy(&x, src + i, 8);
+    if ((x - 0x2020202020202020ull) & ~x & 0x8080808080808080ull) break;
+    memcpy(dst + i, &x, 8);
+  }
+  for (; i < n; i++) dst[i] = (unsigned char)src[i] < 0x20 ? ' ' : src[i];
 }
 
 /* One non-positional term per entity of the article (docs/format.md "Entity terms"):
@@ -927,28 +943,30 @@ static int add_entity_terms(tt_writer *w, uint32_t title_end)
   size_t n;
   TT_FORWARD(tt_entity_tally_get(w->tally, title_end, &s, &n));
   char k[TT_DICT_MAX_KEY + 1];
+  memcpy(k, "ent:", 4);   /* the whole key built here, then added without a prefix */
   for (size_t i = 0; i < n; i++) {
     const char *tn = tt_entity_type_name(s[i].type);
     size_t kl = strlen(s[i].key), cl = strlen(s[i].canonical), rl = strlen(s[i].role);
     size_t at = strlen(tn);
-    memcpy(k, tn, at);      /* type names are short: "hospital" at most */
+    memcpy(k + 4, tn, at);      /* type names are short: "hospital" at most */
+    at += 4;
     k[at++] = ':';
-    if (at + kl + 2 > TT_DICT_MAX_KEY - 4) continue;   /* "ent:" is added by kw_add */
+    if (at + kl + 2 > TT_DICT_MAX_KEY) continue;
     memcpy(k + at, s[i].key, kl);
     at += kl;
     k[at++] = 0x1F;
-    if (at + cl + 1 <= TT_DICT_MAX_KEY - 4) {
+    if (at + cl + 1 <= TT_DICT_MAX_KEY) {
       copy_printable(k + at, s[i].canonical, cl);
       at += cl;
       k[at++] = 0x1F;
-      size_t room = TT_DICT_MAX_KEY - 4 - at;
+      size_t room = TT_DICT_MAX_KEY - at;
       size_t r = utf8_cut(s[i].role, rl, room);
       copy_printable(k + at, s[i].role, r);
       at += r;
     } else {
       k[at++] = 0x1F;
     }
-    TT_FORWARD(kw_add(w, "ent:", k, at));
+    TT_FORWARD(kw_add_at(w, "", 0, k, at, TT_TOKEN_KEYWORD, UINT32_MAX));
   }
   return 0;
 }

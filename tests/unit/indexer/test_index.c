@@ -850,6 +850,20 @@ static void test_entity_terms(void **state)
                want[i].tft, want[i].tfb);
     tt_plist_close(&c);
   }
+  /* one non-positional "ent:" term per entity: key, US, most frequent spelling, US, role (the
+   * spelling and role copied eight bytes at a time where no control byte is among them) */
+  const char *ent[] = {
+    "ent:person:tran van thuan\x1FTr\xE1\xBA\xA7n V\xC4\x83n Thu\xE1\xBA\xA5n\x1F"
+    "Th\xE1\xBB\xA9 tr\xC6\xB0\xE1\xBB\x9Fng B\xE1\xBB\x99 Y t\xE1\xBA\xBF",
+    "ent:hospital:benh vien bach mai\x1F" "B\xE1\xBB\x87nh vi\xE1\xBB\x87n B\xE1\xBA\xA1" "ch Mai\x1F",
+    "ent:program:de an 1816\x1F\xC4\x90\xE1\xBB\x81 \xC3\xA1n 1816\x1F",
+  };
+  for (size_t i = 0; i < sizeof ent / sizeof *ent; i++) {
+    tt_dict_entry e;
+    if (tt_dict_lookup(&r->segs[0].dict, ent[i], strlen(ent[i]), &e, scratch)) fail_msg("no term %s", ent[i]);
+    assert_false(e.flags & TT_DICT_POSITIONAL);
+    assert_int_equal(e.df, 1);
+  }
   tt_reader_close(r);
   tu_rmrf(dir);
   free(dir);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "indexer/inverter.h"
+#include "indexer/pairs.h"
 
 /* Key number i: length 1 + i % 24, bytes chosen so that many keys share a long prefix. */
 static size_t make_key(unsigned i, char *out)
@@ -298,6 +299,30 @@ static void test_long_keys(void **state)
   tt_inverter_free(inv);
 }
 
+/* The pair list's lookup: every syllable finds its own id, and tt_pairs_id's early -1 for keys
+ * longer than TT_PAIRS_WORD_MAX (what the inverter relies on to skip the search for entity
+ * keys) loses no syllable. */
+static void test_pairs_lookup(void **state)
+{
+  (void)state;
+  size_t longest = 0;
+  for (int id = 0; id < TT_PAIRS_N; id++) {
+    const char *w = tt_pairs_word(id);
+    size_t n = strlen(w);
+    assert_true(n > 0 && n <= TT_PAIRS_WORD_MAX);
+    if (n > longest) longest = n;
+    assert_int_equal(tt_pairs_id(w, n), id);
+    char longer[TT_PAIRS_WORD_MAX + 2];
+    memcpy(longer, w, n);
+    longer[n] = 'a';
+    assert_true(tt_pairs_id(longer, n + 1) != id);
+  }
+  assert_int_equal(longest, TT_PAIRS_WORD_MAX);  /* the bound is tight: no other syllable fits */
+  assert_int_equal(tt_pairs_id("person:benh", 11), -1);
+  assert_int_equal(tt_pairs_id("truongx", 7), -1);
+  assert_true(tt_pairs_id("truong", 6) >= 0);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -305,6 +330,7 @@ int main(void)
     cmocka_unit_test(test_exact_and_folded),
     cmocka_unit_test(test_hashed),
     cmocka_unit_test(test_long_keys),
+    cmocka_unit_test(test_pairs_lookup),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
