@@ -1179,35 +1179,42 @@ static void emit(tt_entities *e, tt_entity_type type, size_t i, size_t j, const 
   m->start = e->tk[i].start + e->et[i].skip; m->end = e->tk[j - 1].end;
   o->canon = (uint32_t)out_str(e, canon, clen);
   o->canon_len = (uint32_t)clen;
-  /* key: the analyzer's folding of the canonical form, through a small cache (the same
-     names recur in every article; tt_normalize_word allocates and may call ICU) */
-  kent *slot = &e->kcache[hash_str(canon, clen) & (KCACHE - 1)];
-  if (!slot->s || slot->clen != clen || memcmp(slot->s, canon, clen) != 0) {
-    size_t kcap = clen * 2 + 16;
-    char *c = tt_malloc(clen + 1 + kcap);
-    if (!c) { e->rc = TT_ENOMEM; return; }
-    memcpy(c, canon, clen);
-    c[clen] = 0;
-    if (fast_fold(canon, clen, c + clen + 1, kcap) < 0 &&
-        tt_normalize_word(canon, clen, 1, c + clen + 1, kcap) < 0)
-      c[clen + 1] = 0;
-#ifdef TT_ENT_CHECK_FOLD
-    {
-      char *ref = tt_malloc(kcap);
-      if (ref && tt_normalize_word(canon, clen, 1, ref, kcap) >= 0 && strcmp(ref, c + clen + 1))
-        fprintf(stderr, "FOLD MISMATCH [%s] fast [%s] ref [%s]\n", canon, c + clen + 1, ref);
-      tt_free(ref);
+  /* key: the analyzer's folding of the canonical form. A name of letters, digits and single
+     spaces (most) is folded here with the analyzer's table (fast_fold), straight into out; the
+     others go through a small cache (tt_normalize_word allocates and may call ICU). The cache
+     was the path of every name before: its slot and the string it points to were two cache
+     misses per mention once indexing had evicted them, dearer than folding again. */
+  size_t kcap = clen * 2 + 16;
+  if (tt_buf_reserve(&e->out, kcap + 1)) { e->rc = TT_ENOMEM; return; }
+  long fl = fast_fold(canon, clen, e->out.p + e->out.n, kcap);
+  if (fl >= 0) {
+    o->key = (uint32_t)e->out.n;
+    o->key_len = (uint32_t)fl;
+    e->out.n += (size_t)fl + 1;   /* fast_fold wrote the NUL */
+  } else {
+    kent *slot = &e->kcache[hash_str(canon, clen) & (KCACHE - 1)];
+    if (!slot->s || slot->clen != clen || memcmp(slot->s, canon, clen) != 0) {
+      char *c = tt_malloc(clen + 1 + kcap);
+      if (!c) { e->rc = TT_ENOMEM; return; }
+      memcpy(c, canon, clen);
+      c[clen] = 0;
+      if (tt_normalize_word(canon, clen, 1, c + clen + 1, kcap) < 0) c[clen + 1] = 0;
+      tt_free(slot->s);
+      slot->s = c;
+      slot->clen = (uint32_t)clen;
+      slot->klen = (uint32_t)strlen(c + clen + 1);
     }
-#endif
-    tt_free(slot->s);
-    slot->s = c;
-    slot->clen = (uint32_t)clen;
-    slot->klen = (uint32_t)strlen(c + clen + 1);
+    o->key = (uint32_t)out_str(e, slot->s + clen + 1, slot->klen);
+    o->key_len = slot->klen;
   }
-  const char *k = slot->s + clen + 1;
-  size_t kl = slot->klen;
-  o->key = (uint32_t)out_str(e, k, kl);
-  o->key_len = (uint32_t)kl;
+#ifdef TT_ENT_CHECK_FOLD
+  {
+    char *ref = tt_malloc(kcap);
+    if (ref && tt_normalize_word(canon, clen, 1, ref, kcap) >= 0 && strcmp(ref, e->out.p + o->key))
+      fprintf(stderr, "FOLD MISMATCH [%.*s] fast [%s] ref [%s]\n", (int)clen, canon, e->out.p + o->key, ref);
+    tt_free(ref);
+  }
+#endif
   o->role = (uint32_t)out_str(e, role ? role : "", role ? rlen : 0);
   o->role_len = role ? (uint32_t)rlen : 0;
   if (!e->rc) e->nms++;
