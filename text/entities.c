@@ -462,10 +462,11 @@ static int lex_build(tt_entities *e)
     }
     e->kofs[w * NKOFS + NKINDS] = pos;
   }
-  /* the kinds in the hash slots, for prepare() */
+  /* the kinds in the hash slots, for prepare(): one-token phrases, and KMULTI; the longer
+     ones' by their first two words in e->pairs (wids fit 16 bits: the lexicon has at most
+     4096 words) */
   _Static_assert(NKINDS - 1 + TT_ENT_PROGRAM < 16, "kinds and GAZSUB bits must fit hent.kinds");
-  /* the slots' kinds: one-token phrases, and KMULTI; the longer ones' by their first two
-     words in e->pairs (wids fit 16 bits: the lexicon has at most 4096 words) */
+  _Static_assert(TT_EK_TITLE == 1, "no kind is 0: bit 0 of the kinds is KMULTI");
   uint32_t *k1 = tt_calloc(e->nwords + 1, sizeof *k1);
   e->pmask = 1;
   while (e->pmask + 1 < e->nphr * 4) e->pmask = e->pmask * 2 + 1;
