@@ -1078,6 +1078,29 @@ static void test_exact_per_term(void **state)
   tt_reader_close(r);
 }
 
+/* A quoted phrase of minw .. minw + nspan - 1 consecutive syllables of a random document, each
+ * typed with or without diacritics, into out (cap bytes); the document in *doc unless NULL.
+ * Returns 0 when the draw cannot be used: the document is too short, the positions have a
+ * gap, or a syllable is a compound. */
+static int random_phrase(char *out, size_t cap, size_t minw, size_t nspan, int *doc)
+{
+  int d0 = (int)(tu_next() % NDOCS);
+  if (doc) *doc = d0;
+  size_t nw = minw + tu_next() % nspan;
+  if (ntok[d0] < nw + 1) return 0;
+  size_t k = tu_next() % (ntok[d0] - nw + 1);
+  snprintf(out, cap, "\"");
+  int ok = 1;
+  for (size_t i = 0; i < nw && ok; i++) {
+    if (fpos[d0][k + i] != fpos[d0][k] + (uint32_t)i || strpbrk(ftok[d0][k + i], "-/.,")) ok = 0;
+    if (i) strncat(out, " ", cap - strlen(out) - 1);
+    strncat(out, tu_next() % 2 ? etok[d0][k + i] : ftok[d0][k + i], cap - strlen(out) - 1);
+  }
+  if (!ok) return 0;
+  strncat(out, "\"", cap - strlen(out) - 1);
+  return 1;
+}
+
 /* Phase 2 places the syllables of a phrase match from the frequencies phase 1 kept
  * (query/match.c place_kept), without moving their cursors. The score of every match of random
  * phrases of 3-4 syllables (each typed with or without diacritics, so with exact-form tiers)
@@ -1093,19 +1116,8 @@ static void test_phrase_kept_place_scores(void **state)
   assert_int_equal(tt_analyzer_new(&an), 0);
   size_t kept = 0, placed = 0;
   for (int it = 0; it < 300; it++) {
-    int d0 = (int)(tu_next() % NDOCS);
-    size_t nw = 3 + tu_next() % 2;
-    if (ntok[d0] < nw + 1) continue;
-    size_t k = tu_next() % (ntok[d0] - nw + 1);
-    char text[512] = "\"";
-    int ok = 1;
-    for (size_t i = 0; i < nw && ok; i++) {
-      if (fpos[d0][k + i] != fpos[d0][k] + (uint32_t)i || strpbrk(ftok[d0][k + i], "-/.,")) ok = 0;
-      if (i) strncat(text, " ", sizeof text - strlen(text) - 1);
-      strncat(text, tu_next() % 2 ? etok[d0][k + i] : ftok[d0][k + i], sizeof text - strlen(text) - 1);
-    }
-    if (!ok) continue;
-    strncat(text, "\"", sizeof text - strlen(text) - 1);
+    char text[512];
+    if (!random_phrase(text, sizeof text, 3, 2, NULL)) continue;
     qtree a, b;
     assert_int_equal(qtree_parse(&a, r, an, text, strlen(text), 0), 0);
     assert_int_equal(qtree_parse(&b, r, an, text, strlen(text), 0), 0);
@@ -1167,19 +1179,9 @@ static void test_phrase_bounds_topk(void **state)
   size_t lazy = 0, queries = 0;
   char prev[512] = "\"bệnh viện\"";
   for (int it = 0; it < 400; it++) {
-    int d0 = (int)(tu_next() % NDOCS);
-    size_t nw = 2 + tu_next() % 3;
-    if (ntok[d0] < nw + 1) continue;
-    size_t k = tu_next() % (ntok[d0] - nw + 1);
-    char ph[512] = "\"";
-    int ok = 1;
-    for (size_t i = 0; i < nw && ok; i++) {
-      if (fpos[d0][k + i] != fpos[d0][k] + (uint32_t)i || strpbrk(ftok[d0][k + i], "-/.,")) ok = 0;
-      if (i) strncat(ph, " ", sizeof ph - strlen(ph) - 1);
-      strncat(ph, tu_next() % 2 ? etok[d0][k + i] : ftok[d0][k + i], sizeof ph - strlen(ph) - 1);
-    }
-    if (!ok) continue;
-    strncat(ph, "\"", sizeof ph - strlen(ph) - 1);
+    char ph[512];
+    int d0;
+    if (!random_phrase(ph, sizeof ph, 2, 3, &d0)) continue;
     {   /* the bounds phase 2 takes (as run_general sets them up) never undercut a score */
       qtree t;
       assert_int_equal(qtree_parse(&t, r, an, ph, strlen(ph), 0), 0);
